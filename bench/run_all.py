@@ -1,0 +1,13 @@
+"""Runs every benchmark in bench/ one after the other and prints their figures."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in sorted(HERE.glob("*.py")):
+    if script.name in {"run_all.py", "__init__.py"}:
+        continue
+    print(f"\n=== {script.name}", flush=True)
+    subprocess.run([sys.executable, str(script)], cwd=HERE.parent, check=False)

@@ -1,0 +1,56 @@
+"""Which accelerator to use: CUDA, then Apple's MPS, then the CPU."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from cnnviz.errors import CnnvizError
+
+DEVICE_CHOICES = ("auto", "cuda", "mps", "cpu")
+
+
+def mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def available_devices() -> list[str]:
+    """The device names usable here, best first; "cpu" is always last."""
+    found = []
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if mps_available():
+        found.append("mps")
+    return [*found, "cpu"]
+
+
+def pick_device(preference: str = "auto") -> torch.device:
+    """`"auto"` picks the best available; a named device must exist here."""
+    if preference not in DEVICE_CHOICES:
+        raise CnnvizError(f"device {preference!r} is unknown; choose one of {', '.join(DEVICE_CHOICES)}")
+    devices = available_devices()
+    if preference == "auto":
+        return torch.device(devices[0])
+    if preference not in devices:
+        raise CnnvizError(
+            f"device {preference!r} is not available on this machine; choose one of {', '.join(devices)}"
+        )
+    return torch.device(preference)
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    name: str  # "cuda" | "mps" | "cpu"
+    description: str  # e.g. "NVIDIA H100 (80 GB)" or "CPU, 2 threads"
+
+
+def describe_device(device: torch.device | None = None) -> DeviceInfo:
+    device = device or pick_device()
+    if device.type == "cuda":
+        props = torch.cuda.get_device_properties(device)
+        return DeviceInfo("cuda", f"{props.name} ({props.total_memory / 2**30:.0f} GiB)")
+    if device.type == "mps":
+        return DeviceInfo("mps", "Apple GPU (Metal)")
+    return DeviceInfo("cpu", f"CPU, {torch.get_num_threads()} threads")

@@ -1,0 +1,33 @@
+"""Fixtures shared by the whole suite: the repository root and an AppTest factory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_app(page: str, query: dict | None = None) -> AppTest:
+    """An AppTest for `app.py` or `pages/N_....py`, with a timeout that allows for importing torch."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def plotly_figures(at: AppTest) -> list[dict]:
+    """The figure JSON of every `st.plotly_chart` on the page, in order."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def app():
+    return make_app
