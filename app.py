@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cnnviz import data
-from cnnviz.ui.common import environment, page_setup, show_error
+from cnnviz.ui.common import PAGES, environment, page_setup, show_error
 
 page_setup("Home")
 
@@ -13,21 +13,7 @@ st.markdown(
     "Every number shown is computed by PyTorch, and checked against it."
 )
 
-PAGES = [
-    ("pages/1_Convolution_and_pooling.py", "Convolution & pooling", ":material/apps:",
-     "7.2-7.5", "Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, "
-     "cell by cell."),
-    ("pages/2_Learn_an_edge_kernel.py", "Learn an edge kernel", ":material/trending_down:",
-     "7.2.4", "Gradient descent recovers the edge detector [1, -1] from an image and its edges, live."),
-    ("pages/3_Architecture_builder.py", "Architecture builder", ":material/account_tree:",
-     "7.6, 8.1-8.5", "Build LeNet, AlexNet, VGG, NiN or GoogLeNet layer by layer and see every shape and cost."),
-    ("pages/4_Train.py", "Train", ":material/model_training:",
-     "7.6.2, 8.5", "Train the architecture on the real Fashion-MNIST with live curves."),
-    ("pages/5_Activations.py", "Activations", ":material/visibility:",
-     "7.6 exercises", "What the first and second layers see: pullovers against coats, and any class you choose."),
-]
-
-for path, label, icon, section, blurb in PAGES:
+for path, label, icon, section, blurb in PAGES[1:]:
     with st.container(border=True):
         st.page_link(path, label=f"**{label}** (d2l {section})", icon=icon)
         st.caption(blurb)

@@ -12,8 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_app(page: str, query: dict | None = None) -> AppTest:
-    """An AppTest for `app.py` or `pages/N_....py`, with a timeout that allows for importing torch."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    """An AppTest for `app.py` or `pages/N_....py`, with a timeout that allows for importing torch.
+
+    Pages run with app.py as the entry point, as under `streamlit run app.py`, so page links resolve.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if page != "app.py":
+        at.switch_page(page)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at

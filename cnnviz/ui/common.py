@@ -17,10 +17,31 @@ from cnnviz.errors import CnnvizError
 ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.png"
 
 
+# (script, label, icon, d2l sections, what it teaches): the sidebar menu and the home page's list.
+PAGES = (
+    ("app.py", "Home", ":material/home:", "", ""),
+    ("pages/1_Convolution_and_pooling.py", "Convolution & pooling", ":material/apps:", "7.2-7.5",
+     "Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, cell by cell."),
+    ("pages/2_Learn_an_edge_kernel.py", "Learn an edge kernel", ":material/trending_down:", "7.2.4",
+     "Gradient descent recovers the edge detector [1, -1] from an image and its edges, live."),
+    ("pages/3_Architecture_builder.py", "Architecture builder", ":material/account_tree:", "7.6, 8.1-8.5",
+     "Build LeNet, AlexNet, VGG, NiN or GoogLeNet layer by layer and see every shape and cost."),
+    ("pages/4_Train.py", "Train", ":material/model_training:", "7.6.2, 8.5",
+     "Train the architecture on the real Fashion-MNIST with live curves."),
+    ("pages/5_Activations.py", "Activations", ":material/visibility:", "7.6 exercises",
+     "What the first and second layers see: pullovers against coats, and any class you choose."),
+)
+
+
 def page_setup(title: str) -> None:
-    """Call first on every page: wide layout, title, and the environment status in the sidebar."""
+    """Call first on every page: wide layout, the menu, and the environment status in the sidebar."""
     # A local file, not an emoji or material icon: those favicons are fetched from the internet.
     st.set_page_config(page_title=f"{title} · cnnviz", page_icon=str(ICON), layout="wide")
+    with st.sidebar:
+        # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app".
+        for path, label, icon, _, _ in PAGES:
+            st.page_link(path, label=label, icon=icon)
+        st.divider()
     environment_sidebar()
 
 
