@@ -1,0 +1,103 @@
+"""The inputs and kernels the convolution page offers: the book's examples and classic image filters."""
+
+from __future__ import annotations
+
+import torch
+
+from cnnviz.errors import CnnvizError
+
+# name -> kernel rows. The book's own kernels first, then classic image filters.
+KERNEL_PRESETS: dict[str, list[list[float]]] = {
+    "book [[0, 1], [2, 3]]": [[0, 1], [2, 3]],
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "edge [1, -1]": [[1, -1]],
+    "edge [1, -1] transposed": [[1], [-1]],
+    "Sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "Sobel y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "Laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "box blur": [[1 / 9] * 3] * 3,
+    "Gaussian blur": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+}
+
+INPUT_PRESETS = (
+    "book 3x3 arange",
+    "edge image 6x8",
+    "4x4 arange",
+    "two-channel example",
+    "random integers",
+    "Fashion-MNIST image",
+    "uploaded image",
+)
+MAX_KERNEL_SIDE = 7
+MAX_CHANNELS = 3
+
+
+class PresetError(CnnvizError):
+    """An unknown preset name or impossible preset size."""
+
+
+def kernel_preset(name: str) -> torch.Tensor:
+    """The named kernel as a float64 (kh, kw) tensor."""
+    if name not in KERNEL_PRESETS:
+        raise PresetError(f"kernel preset {name!r} is unknown; choose one of {', '.join(KERNEL_PRESETS)}")
+    return torch.tensor(KERNEL_PRESETS[name], dtype=torch.float64)
+
+
+def edge_image(shift: int = 0) -> torch.Tensor:
+    """The book's 6x8 image (ones with a black band in columns 2-5), shifted right by `shift` pixels."""
+    X = torch.ones(6, 8, dtype=torch.float64)
+    X[:, 2:6] = 0
+    return torch.roll(X, shifts=shift, dims=1)  # the borders are both white, so rolling is a clean shift
+
+
+def book_input(name: str) -> torch.Tensor:
+    """The book's fixed inputs: (h, w), or (2, h, w) for the two-channel example."""
+    if name == "book 3x3 arange":
+        return torch.arange(9, dtype=torch.float64).reshape(3, 3)
+    if name == "edge image 6x8":
+        return edge_image()
+    if name == "4x4 arange":
+        return torch.arange(16, dtype=torch.float64).reshape(4, 4)
+    if name == "two-channel example":
+        X = torch.arange(9, dtype=torch.float64).reshape(3, 3)
+        return torch.stack((X, X + 1))  # (2, 3, 3), d2l 7.4.1
+    raise PresetError(f"input preset {name!r} is not one of the book's fixed inputs")
+
+
+def random_input(h: int, w: int, seed: int, channels: int = 1, high: int = 10) -> torch.Tensor:
+    """Random integers 0..high-1 as float64 (channels, h, w), the same for the same seed."""
+    if not (1 <= h <= 32 and 1 <= w <= 32):
+        raise PresetError(f"random input size {h}x{w}: each side must be 1 to 32")
+    gen = torch.Generator().manual_seed(int(seed))
+    return torch.randint(0, high, (channels, h, w), generator=gen).to(torch.float64)
+
+
+def with_channels(X: torch.Tensor, channels: int) -> torch.Tensor:
+    """(h, w) or (c, h, w) -> (channels, h, w): missing channels are X + c, as the book builds X, X + 1."""
+    X = X if X.dim() == 3 else X.unsqueeze(0)
+    extra = [X[0] + c for c in range(X.shape[0], channels)]
+    return torch.cat([X[:channels], *[e.unsqueeze(0) for e in extra]]) if extra else X[:channels]
+
+
+def stack_kernels(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
+    """(kh, kw) -> (c_out, c_in, kh, kw) with K[o, i] = K + i + o, as d2l 7.4 stacks K, K + 1, K + 2."""
+    offsets = torch.arange(c_out, dtype=K.dtype)[:, None] + torch.arange(c_in, dtype=K.dtype)[None, :]
+    return K[None, None] + offsets[:, :, None, None]
+
+
+def resize_kernel(K: torch.Tensor, kh: int, kw: int) -> torch.Tensor:
+    """K cropped or zero-extended to (kh, kw), keeping its top-left corner."""
+    if not (1 <= kh <= MAX_KERNEL_SIDE and 1 <= kw <= MAX_KERNEL_SIDE):
+        raise PresetError(f"kernel shape {kh}x{kw}: each side must be 1 to {MAX_KERNEL_SIDE}")
+    out = torch.zeros(kh, kw, dtype=torch.float64)
+    h, w = min(kh, K.shape[0]), min(kw, K.shape[1])
+    out[:h, :w] = K[:h, :w]
+    return out
+
+
+def default_1x1_weights(c_out: int, c_in: int) -> torch.Tensor:
+    """A readable (c_out, c_in) weight matrix for the 1x1 demo: channel mixes with small integers."""
+    base = torch.tensor([[1, 0, -1], [1, 1, 1], [0, 2, 0]], dtype=torch.float64)
+    return base[:c_out, :c_in].clone()

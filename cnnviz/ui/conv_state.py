@@ -1,0 +1,126 @@
+"""Page 1's state: every control mirrored in the URL (st.query_params) so a teacher can share a link."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from cnnviz.conv_presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_KERNEL_SIDE,
+                                  default_1x1_weights)
+from cnnviz.errors import CnnvizError
+
+PREFIX = "p1_"
+MODES = ("Single channel", "Multi-channel", "1×1 convolution", "Pooling")
+POOL_SOURCES = ("the input", "the convolution's output", "shift demo (edge image)")
+
+
+def _ints(lo: int, hi: int) -> range:
+    return range(lo, hi + 1)
+
+
+# URL name -> (default, allowed values). The widget key is PREFIX + name.
+PARAMS: dict[str, tuple[object, object]] = {
+    "mode": (MODES[0], MODES),
+    "input": (INPUT_PRESETS[0], INPUT_PRESETS),
+    "rand_h": (5, _ints(1, 32)), "rand_w": (5, _ints(1, 32)), "seed": (0, _ints(0, 9999)),
+    "fm_index": (0, _ints(0, 9999)),
+    "kpreset": ("book [[0, 1], [2, 3]]", tuple(KERNEL_PRESETS)),
+    "kh": (2, _ints(1, MAX_KERNEL_SIDE)), "kw": (2, _ints(1, MAX_KERNEL_SIDE)),
+    "pad_h": (0, _ints(0, 6)), "pad_w": (0, _ints(0, 6)),
+    "stride_h": (1, _ints(1, 6)), "stride_w": (1, _ints(1, 6)),
+    "dil_h": (1, _ints(1, 4)), "dil_w": (1, _ints(1, 4)),
+    "true_conv": (False, (False, True)),
+    "cell": (0, _ints(0, 32 * 32)),
+    "c_in": (2, _ints(1, MAX_CHANNELS)), "c_out": (3, _ints(1, MAX_CHANNELS)), "explain_out": (0, _ints(0, 2)),
+    "pool_mode": ("max", ("max", "avg")), "pool_source": (POOL_SOURCES[0], POOL_SOURCES),
+    "pool_kh": (2, _ints(1, 6)), "pool_kw": (2, _ints(1, 6)),
+    "pool_pad_h": (0, _ints(0, 3)), "pool_pad_w": (0, _ints(0, 3)),
+    "pool_stride_h": (1, _ints(1, 6)), "pool_stride_w": (1, _ints(1, 6)),
+    "shift": (1, _ints(-2, 2)),
+}
+MATRICES = ("kernel", "w1x1")  # matrices kept in session state as lists of rows, in the URL as "0,1;2,3"
+
+
+def _parse(text: str, default):
+    if isinstance(default, bool):
+        return {"true": True, "false": False}.get(text.lower())
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            return None
+    return text
+
+
+def encode_matrix(rows: list[list[float]]) -> str:
+    """[[0, 1], [2, 3]] -> '0,1;2,3' (integers without a decimal point, other numbers exactly)."""
+    return ";".join(",".join(str(int(v)) if float(v).is_integer() else repr(float(v)) for v in row)
+                    for row in rows)
+
+
+def decode_matrix(text: str, max_side: int = MAX_KERNEL_SIDE) -> list[list[float]]:
+    """'0,1;2,3' -> [[0.0, 1.0], [2.0, 3.0]]; a CnnvizError if it is not a finite rectangular matrix."""
+    try:
+        rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
+    except ValueError as exc:
+        raise CnnvizError(f"the matrix {text!r} in the link has a value that is not a number") from exc
+    if len({len(r) for r in rows}) != 1 or len(rows) > max_side or len(rows[0]) > max_side:
+        raise CnnvizError(f"the matrix {text!r} in the link is not rectangular or is larger than "
+                          f"{max_side}x{max_side}")
+    if not torch.isfinite(torch.tensor(rows)).all():
+        raise CnnvizError(f"the matrix {text!r} in the link has a non-finite value")
+    return rows
+
+
+def load_from_url() -> list[str]:
+    """Once per session: copy valid query parameters into session state. Returns what was ignored."""
+    ss = st.session_state
+    if ss.get(PREFIX + "url_loaded"):
+        return []
+    ss[PREFIX + "url_loaded"] = True
+    ignored = []
+    for name, text in st.query_params.items():
+        if name in MATRICES:
+            try:
+                ss[PREFIX + name] = decode_matrix(text)
+            except CnnvizError as exc:
+                ignored.append(str(exc))
+            continue
+        default, allowed = PARAMS.get(name, (None, ()))
+        value = _parse(text, default)
+        if value is None or value not in allowed:
+            ignored.append(f"{name}={text!r}")
+            continue
+        ss[PREFIX + name] = value
+    return ignored
+
+
+def keep_widget_state() -> None:
+    """Gives every control its default once, and re-assigns its value on every run, so a control
+    hidden in this mode keeps its value for the next (Streamlit drops the state of undrawn widgets)."""
+    ss = st.session_state
+    for name, (default, _) in PARAMS.items():
+        ss[PREFIX + name] = ss.get(PREFIX + name, default)
+
+
+def value(name: str):
+    """The current value of a control (its default before the widget has been drawn)."""
+    return st.session_state.get(PREFIX + name, PARAMS[name][0])
+
+
+def save_to_url() -> None:
+    """Writes every non-default value to the URL (only when something changed)."""
+    ss = st.session_state
+    wanted = {}
+    for name, (default, _) in PARAMS.items():
+        current = ss.get(PREFIX + name, default)
+        if current != default and name not in ("kh", "kw"):  # the kernel in the link gives its shape
+            wanted[name] = str(current).lower() if isinstance(current, bool) else str(current)
+    defaults = {"kernel": KERNEL_PRESETS[PARAMS["kpreset"][0]],
+                "w1x1": default_1x1_weights(ss.get(PREFIX + "c_out", 1), ss.get(PREFIX + "c_in", 1)).tolist()}
+    for name in MATRICES:
+        rows = ss.get(PREFIX + name)
+        if rows is not None and rows != defaults[name]:
+            wanted[name] = encode_matrix(rows)
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,193 @@
+"""Page 1's four views: single channel, multi-channel, 1x1 convolution and pooling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+
+from cnnviz import conv_presets as presets
+from cnnviz import explain, ops, oracle
+from cnnviz.figures import style
+from cnnviz.figures.conv import MAX_HEIGHT, figure_width, grid_figure
+from cnnviz.ui.conv_state import PREFIX
+from cnnviz.ui.conv_widgets import on_output_click, run_stage
+
+
+@dataclass(frozen=True)
+class Geometry:
+    padding: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    flip: bool  # true convolution: the kernel turned 180 degrees
+
+
+def chart(fig, key: str, clickable: bool = False) -> None:
+    if clickable:
+        st.plotly_chart(fig, key=key, width="stretch", on_select=on_output_click, selection_mode="points",
+                        config={"displayModeBar": False})
+    else:
+        st.plotly_chart(fig, key=key, width="stretch", config={"displayModeBar": False, "staticPlot": True})
+
+
+def input_colours(X: torch.Tensor) -> str:
+    """Gray for photographs (values above 20), a colour scale for the book's small integers."""
+    return style.GRAY if float(X.abs().max()) > 20 else style.SEQUENTIAL
+
+
+def shape_formula(n_hw: tuple[int, int], k_hw: tuple[int, int], geo: Geometry, out: tuple[int, int]) -> None:
+    """The output shape, with the formula and this page's numbers plugged in, per side."""
+    sides = [explain.output_size_formula(side, n_hw[a], k_hw[a], geo.padding[a], geo.stride[a], geo.dilation[a])
+             for a, side in enumerate(("rows", "cols"))]
+    st.markdown(f"**Output shape {out[0]}×{out[1]}** = ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 per side  \n"
+                f"`{sides[0]}`  \n`{sides[1]}`")
+
+
+def _widths(*grids: torch.Tensor, max_height: int = MAX_HEIGHT) -> list[int]:
+    """Column weights so that each grid figure gets about the width it draws at."""
+    return [figure_width(g.shape[-2], g.shape[-1], max_height) for g in grids]
+
+
+def single_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
+    """Input, kernel and output for one channel; the chosen cell's window outlined and its sum written out."""
+    K_used = ops.flip_kernel(K) if geo.flip else K
+    Y = ops.corr2d(X, K_used, geo.padding, geo.stride, geo.dilation)  # (oh, ow)
+    Xp = ops.padded(X, geo.padding)
+    shape_formula(tuple(X.shape), tuple(K.shape), geo, tuple(Y.shape))
+    colours = input_colours(X)
+    k_title = "kernel, flipped (true convolution)" if geo.flip else "kernel"
+
+    def draw(i: int, j: int) -> None:
+        cells = ops.receptive_window(i, j, tuple(K.shape), geo.stride, geo.dilation)
+        cols = st.columns(_widths(Xp, K, Y))
+        with cols[0]:
+            chart(grid_figure(Xp, f"input, padded {Xp.shape[0]}×{Xp.shape[1]}", padding=geo.padding,
+                              window=cells, colorscale=colours), PREFIX + "fig_in")
+        with cols[1]:
+            chart(grid_figure(K_used, k_title, colorscale=style.DIVERGING, zmid=0), PREFIX + "fig_k")
+        with cols[2]:
+            chart(grid_figure(Y, f"output {Y.shape[0]}×{Y.shape[1]}", window=[(i, j)],
+                              colorscale=style.DIVERGING, zmid=0, clickable=True), PREFIX + "out_chart", True)
+        window = torch.tensor([[Xp[r, c] for r, c in cells]])
+        st.markdown(f"#### Y[{i}, {j}] = {explain.written_sum(window, K_used)}")
+
+    run_stage(Y.shape[0], Y.shape[1], draw)
+    check = cached_check(oracle.conv_check, X[None], K_used[None, None], Y[None], geo.padding, geo.stride,
+                         geo.dilation)
+    same_as_pytorch(check)
+
+
+def cached_check(check_fn, *args) -> oracle.Check:
+    """check_fn(*args), remembered per session: moving the chosen cell does not re-run PyTorch."""
+    key = (check_fn.__name__, *((tuple(a.shape), a.numpy().tobytes()) if isinstance(a, torch.Tensor) else a
+                                for a in args))
+    memo = st.session_state.setdefault(PREFIX + "checks", {})
+    if key not in memo:
+        if len(memo) >= 32:
+            memo.clear()
+        memo[key] = check_fn(*args)
+    return memo[key]
+
+
+def same_as_pytorch(check: oracle.Check) -> None:
+    ok = check.max_abs_diff <= 1e-9
+    icon = ":material/check_circle:" if ok else ":material/error:"
+    st.markdown(f"{icon} **Same as PyTorch:** `{check.code}` gives the same numbers; largest difference "
+                f"**{check.max_abs_diff:.3g}**")
+
+
+def multi_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry, c_out: int, o: int) -> None:
+    """Each input channel's partial map for output channel o, their sum, and every output channel."""
+    c_in = X.shape[0]
+    Kfull = presets.stack_kernels(K, c_out, c_in)  # (c_out, c_in, kh, kw)
+    Kfull = ops.flip_kernel(Kfull) if geo.flip else Kfull
+    Y = ops.corr2d_multi_in_out(X, Kfull, geo.padding, geo.stride, geo.dilation)  # (c_out, oh, ow)
+    partials = [ops.corr2d(X[c], Kfull[o, c], geo.padding, geo.stride, geo.dilation) for c in range(c_in)]
+    Xp = ops.padded(X, geo.padding)  # (c_in, h + 2ph, w + 2pw)
+    shape_formula(tuple(X.shape[1:]), tuple(K.shape), geo, tuple(Y.shape[1:]))
+    st.caption(f"Kernel K[o, i] = K + o + i (d2l 7.4 stacks K, K + 1, K + 2): shape {tuple(Kfull.shape)} = "
+               "(output channels, input channels, rows, cols).")
+    colours = input_colours(X)
+
+    def draw(i: int, j: int) -> None:
+        cells = ops.receptive_window(i, j, tuple(K.shape), geo.stride, geo.dilation)
+        values = []
+        for c in range(c_in):
+            cols = st.columns(_widths(Xp, K, Y, max_height=260))
+            with cols[0]:
+                chart(grid_figure(Xp[c], f"input channel {c}", padding=geo.padding, window=cells,
+                                  colorscale=colours, max_height=260), f"{PREFIX}fig_in{c}")
+            with cols[1]:
+                chart(grid_figure(Kfull[o, c], f"kernel [{o}, {c}]", colorscale=style.DIVERGING, zmid=0,
+                                  max_height=260), f"{PREFIX}fig_k{c}")
+            with cols[2]:
+                chart(grid_figure(partials[c], f"partial map {c}", window=[(i, j)], colorscale=style.DIVERGING,
+                                  zmid=0, max_height=260), f"{PREFIX}fig_part{c}")
+            window = torch.tensor([[Xp[c, r, s] for r, s in cells]])
+            st.markdown(f"channel {c}: {explain.written_sum(window, Kfull[o, c])}")
+            values.append(float(partials[c][i, j]))
+        total = " + ".join(explain.fmt(v) for v in values)
+        st.markdown(f"#### Y[{o}, {i}, {j}] = {total} = {explain.fmt(Y[o, i, j])}")
+        cols = st.columns(c_out)
+        for q in range(c_out):
+            with cols[q]:
+                chart(grid_figure(Y[q], f"output channel {q}" + (" (explained)" if q == o else ""),
+                                  window=[(i, j)], colorscale=style.DIVERGING, zmid=0, clickable=q == o,
+                                  max_height=260), PREFIX + ("out_chart" if q == o else f"fig_out{q}"), q == o)
+
+    run_stage(Y.shape[1], Y.shape[2], draw)
+    same_as_pytorch(cached_check(oracle.conv_check, X, Kfull, Y, geo.padding, geo.stride, geo.dilation))
+
+
+def one_by_one(X: torch.Tensor, W: torch.Tensor) -> None:
+    """The 1x1 convolution: at every pixel, the channel vector times the (c_out, c_in) weight matrix."""
+    c_in, h, w = X.shape
+    c_out = W.shape[0]
+    K = W[:, :, None, None]  # (c_out, c_in, 1, 1)
+    Y = ops.corr2d_multi_in_out_1x1(X, K)  # (c_out, h, w)
+    colours = input_colours(X)
+    st.markdown("A 1×1 convolution is a **fully connected layer across channels, applied at every pixel**: "
+                f"Y = W · X with W ({c_out}×{c_in}) and X reshaped to ({c_in}×{h * w}).")
+
+    def draw(i: int, j: int) -> None:
+        cols = st.columns(c_in + 1 + c_out)
+        for c in range(c_in):
+            with cols[c]:
+                chart(grid_figure(X[c], f"input channel {c}", window=[(i, j)], colorscale=colours,
+                                  max_height=240), f"{PREFIX}fig_in{c}")
+        with cols[c_in]:
+            chart(grid_figure(W, "W (out × in)", colorscale=style.DIVERGING, zmid=0, max_height=240),
+                  PREFIX + "fig_w")
+        for q in range(c_out):
+            with cols[c_in + 1 + q]:
+                chart(grid_figure(Y[q], f"output channel {q}", window=[(i, j)], colorscale=style.DIVERGING,
+                                  zmid=0, clickable=q == 0, max_height=240),
+                      PREFIX + ("out_chart" if q == 0 else f"fig_out{q}"), q == 0)
+        pixel = X[:, i, j].tolist()
+        rows = [explain.matmul_row(W[q].tolist(), pixel, q) for q in range(c_out)]
+        st.markdown(f"#### Pixel ({i}, {j}): x = ({', '.join(explain.fmt(v) for v in pixel)})  \n"
+                    + "  \n".join(f"`{r}`" for r in rows))
+        if h * w <= 36:
+            matrix_product(X, W, Y, i * w + j)
+
+    run_stage(h, w, draw)
+    book = ops.corr2d_multi_in_out(X, K)
+    same_as_pytorch(cached_check(oracle.conv_check, X, K, Y, (0, 0), (1, 1), (1, 1)))
+    st.caption(f"The book's check: the matrix product equals corr2d_multi_in_out with a 1×1 kernel; largest "
+               f"difference {float((book - Y).abs().max()):.3g}.")
+
+
+def matrix_product(X: torch.Tensor, W: torch.Tensor, Y: torch.Tensor, column: int) -> None:
+    """W (c_out, c_in) · X (c_in, h·w) = Y (c_out, h·w), the chosen pixel's column outlined."""
+    c_in, c_out = X.shape[0], W.shape[0]
+    Xf, Yf = X.reshape(c_in, -1), Y.reshape(c_out, -1)
+    cols = st.columns([W.shape[1] + 2, Xf.shape[1] + 2, Yf.shape[1] + 2])
+    with cols[0]:
+        chart(grid_figure(W, "W", colorscale=style.DIVERGING, zmid=0, max_height=200), PREFIX + "fig_mw")
+    with cols[1]:
+        chart(grid_figure(Xf, "· X reshaped (in × pixels)", window=[(c, column) for c in range(c_in)],
+                          colorscale=input_colours(X), max_height=200), PREFIX + "fig_mx")
+    with cols[2]:
+        chart(grid_figure(Yf, "= Y (out × pixels)", window=[(c, column) for c in range(c_out)],
+                          colorscale=style.DIVERGING, zmid=0, max_height=200), PREFIX + "fig_my")

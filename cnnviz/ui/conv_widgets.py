@@ -1,0 +1,228 @@
+"""Page 1's controls: the input, the kernel editor, the geometry, and the output-cell picker."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from cnnviz import conv_presets as presets
+from cnnviz.errors import CnnvizError
+from cnnviz.images import load_grayscale
+from cnnviz.ui.common import fashion_mnist_or_none, show_error
+from cnnviz.ui.conv_state import PARAMS, PREFIX, save_to_url, value
+
+PLAY_SECONDS = 0.8
+
+
+class KernelError(CnnvizError):
+    """A kernel cell that is empty, not a number or not finite."""
+
+
+def number_control(name: str, label: str, **kwargs) -> int:
+    """An integer control bounded by its PARAMS range."""
+    allowed = PARAMS[name][1]
+    return st.number_input(label, min_value=allowed.start, max_value=allowed.stop - 1, step=1,
+                           key=PREFIX + name, **kwargs)
+
+
+def pair_control(label: str, names: tuple[str, str], help: str | None = None) -> tuple[int, int]:
+    """Two integer controls side by side: (height, width)."""
+    left, right = st.columns(2)
+    with left:
+        h = number_control(names[0], f"{label} ↕ rows", help=help)
+    with right:
+        w = number_control(names[1], f"{label} ↔ cols")
+    return int(h), int(w)
+
+
+def input_controls() -> torch.Tensor | None:
+    """The chosen input, float64 (h, w) or (c, h, w), or None when it cannot be made (error shown)."""
+    name = st.selectbox("Input", presets.INPUT_PRESETS, key=PREFIX + "input")
+    if name == "random integers":
+        a, b, c = st.columns(3)
+        with a:
+            h = number_control("rand_h", "rows")
+        with b:
+            w = number_control("rand_w", "cols")
+        with c:
+            seed = number_control("seed", "seed")
+        return presets.random_input(int(h), int(w), int(seed), channels=presets.MAX_CHANNELS)
+    if name == "Fashion-MNIST image":
+        return _fashion_mnist_image()
+    if name == "uploaded image":
+        return _uploaded_image()
+    return presets.book_input(name)
+
+
+def _fashion_mnist_image() -> torch.Tensor | None:
+    found = fashion_mnist_or_none(train=False)
+    if found is None:
+        st.error("Fashion-MNIST is not installed here; see the home page for how to get it, or pick "
+                 "another input.")
+        return None
+    images, labels = found
+    index = number_control("fm_index", "test image #")
+    from cnnviz.data import CLASSES
+
+    st.caption(f"label: **{CLASSES[int(labels[index])]}** (28x28, pixel values 0-255)")
+    return images[index].to(torch.float64)
+
+
+def _uploaded_image() -> torch.Tensor | None:
+    upload = st.file_uploader("Image (PNG or JPEG, shrunk to at most 32x32 grayscale)",
+                              type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=PREFIX + "upload")
+    if upload is None:
+        st.info("Upload an image to convolve it.")
+        return None
+    try:
+        return load_grayscale(upload.getvalue(), max_side=32).to(torch.float64)
+    except CnnvizError as exc:
+        show_error(exc)
+        return None
+
+
+def load_kernel_preset() -> None:
+    K = presets.kernel_preset(st.session_state[PREFIX + "kpreset"])
+    _set_kernel_base(K.tolist())
+
+
+def resize_kernel() -> None:
+    current = torch.tensor(st.session_state.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[PARAMS["kpreset"][0]],
+                           dtype=torch.float64)
+    K = presets.resize_kernel(current, st.session_state[PREFIX + "kh"], st.session_state[PREFIX + "kw"])
+    _set_kernel_base(K.tolist())
+
+
+def _set_kernel_base(rows: list[list[float]]) -> None:
+    """A new base for the kernel editor; the version bump gives the editor a fresh key (edits dropped)."""
+    ss = st.session_state
+    ss[PREFIX + "kbase"] = rows
+    ss[PREFIX + "kernel"] = rows
+    ss[PREFIX + "kh"], ss[PREFIX + "kw"] = len(rows), len(rows[0])
+    ss[PREFIX + "kver"] = ss.get(PREFIX + "kver", 0) + 1
+
+
+KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
+
+
+def init_kernel() -> None:
+    """Once per session, before the shape controls: the kernel from the link, else the default preset."""
+    ss = st.session_state
+    if PREFIX + "kbase" not in ss:
+        _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[value("kpreset")])
+        ss[PREFIX + "kver"] = 0
+
+
+def kernel_editor() -> torch.Tensor:
+    """The editable kernel grid. Returns the kernel (kh, kw); the last valid one on bad input."""
+    ss = st.session_state
+    rows = matrix_editor(f"{PREFIX}kernel_{ss[PREFIX + 'kver']}", ss[PREFIX + "kbase"], "kernel")
+    if rows is not None:
+        ss[PREFIX + "kernel"] = rows
+    return torch.tensor(ss[PREFIX + "kernel"], dtype=torch.float64)
+
+
+def matrix_editor(key: str, base: list[list[float]], what: str) -> list[list[float]] | None:
+    """An editable grid of numbers; None (and an st.error) if a cell is empty, not a number or infinite."""
+    df = pd.DataFrame(base, columns=[str(j) for j in range(len(base[0]))])
+    config = {c: st.column_config.NumberColumn(c, required=True, width="small") for c in df.columns}
+    edited = st.data_editor(df, key=key, num_rows="fixed", column_config=config, hide_index=False)
+    try:
+        return parse_matrix(edited.to_numpy(dtype=object).tolist(), what)
+    except KernelError as exc:
+        show_error(exc)
+        st.caption(f"Showing the last valid {what} until the cell is fixed.")
+        return None
+
+
+def parse_matrix(cells: list[list[object]], what: str) -> list[list[float]]:
+    """Every cell as a finite float, or a KernelError naming the first bad cell."""
+    if not cells or not cells[0]:
+        raise KernelError(f"the {what} is empty; give it at least one row and one column")
+    out = []
+    for r, row in enumerate(cells):
+        out.append([])
+        for c, cell in enumerate(row):
+            try:
+                v = float(cell)
+            except (TypeError, ValueError):
+                v = math.nan
+            if not math.isfinite(v):
+                raise KernelError(f"{what} cell (row {r}, col {c}) is {cell!r}, which is empty, not a "
+                                  f"number or not finite; type a number there")
+            out[-1].append(v)
+    return out
+
+
+def weights_1x1_controls(c_out: int, c_in: int) -> torch.Tensor:
+    """The editable (c_out, c_in) weight matrix of the 1x1 convolution."""
+    ss, key = st.session_state, PREFIX + "w1x1"
+    base = presets.default_1x1_weights(c_out, c_in)
+    stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else base
+    h, w = min(c_out, stored.shape[0]), min(c_in, stored.shape[1])
+    base[:h, :w] = stored[:h, :w]
+    if tuple(stored.shape) != (c_out, c_in) or PREFIX + "w1base" not in ss:
+        ss[PREFIX + "w1base"] = base.tolist()
+        ss[PREFIX + "w1ver"] = ss.get(PREFIX + "w1ver", -1) + 1
+        ss[key] = base.tolist()
+    st.markdown("**W**: row = output channel, column = input channel")
+    rows = matrix_editor(f"{PREFIX}w1x1_{ss[PREFIX + 'w1ver']}", ss[PREFIX + "w1base"], "weight")
+    if rows is not None:
+        ss[key] = rows
+    return torch.tensor(ss[key], dtype=torch.float64)
+
+
+def _advance_cell(n: int) -> None:
+    key = PREFIX + "cell"
+    st.session_state[key] = (st.session_state.get(key, 0) + 1) % n
+
+
+def _toggle_play() -> None:
+    st.session_state[PREFIX + "playing"] = not st.session_state.get(PREFIX + "playing", False)
+
+
+def play_button() -> bool:
+    """Play/Pause for the window animation (a full rerun, so the timed fragment picks up the change)."""
+    playing = st.session_state.get(PREFIX + "playing", False)
+    st.button(":material/pause: Pause" if playing else ":material/play_arrow: Play", key=PREFIX + "play",
+              on_click=_toggle_play, help="Slide the window across every output cell, one step at a time")
+    return playing
+
+
+def cell_picker(oh: int, ow: int) -> tuple[int, int]:
+    """The chosen output cell (i, j), stepped in reading order; advances one cell per tick while playing."""
+    n, key = oh * ow, PREFIX + "cell"
+    st.session_state[key] = min(int(st.session_state.get(key, 0)), n - 1)
+    st.session_state[PREFIX + "out_w"] = ow
+    if st.session_state.get(PREFIX + "playing"):
+        _advance_cell(n)
+    if n > 1:
+        st.slider("Output cell (reading order), or click a cell of the output", 0, n - 1, key=key,
+                  format="%d")
+    index = st.session_state[key]
+    return divmod(int(index), ow)
+
+
+def on_output_click() -> None:
+    """Selection callback of the clickable output heatmap: the clicked cell becomes the chosen cell."""
+    points = st.session_state.get(PREFIX + "out_chart", {}).get("selection", {}).get("points", [])
+    if points:
+        x, y = int(round(points[0]["x"])), int(round(points[0]["y"]))
+        st.session_state[PREFIX + "cell"] = y * st.session_state.get(PREFIX + "out_w", 1) + x
+        st.session_state[PREFIX + "playing"] = False
+
+
+def run_stage(oh: int, ow: int, draw) -> None:
+    """Draws `draw(i, j)` for the chosen cell inside a fragment that ticks while playing."""
+    every = PLAY_SECONDS if st.session_state.get(PREFIX + "playing") else None
+
+    @st.fragment(run_every=every)
+    def stage() -> None:
+        i, j = cell_picker(oh, ow)
+        draw(i, j)
+        save_to_url()  # a fragment rerun skips the page's own save: keep the link on the chosen cell
+
+    stage()

@@ -1,0 +1,198 @@
+"""Page 1 under AppTest: every mode renders, and every number the figures show equals torch.nn.functional."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from tests.conftest import assert_no_exception, make_app, plotly_figures
+from tests.unit.test_explain import decode_array
+
+PAGE = "pages/1_Convolution_and_pooling.py"
+BOOK_X = torch.arange(9, dtype=torch.float64).reshape(3, 3)
+BOOK_K = torch.tensor([[0.0, 1.0], [2.0, 3.0]], dtype=torch.float64)
+
+
+def _z(fig: dict) -> torch.Tensor:
+    """The heatmap numbers of a figure (padding cells, shown in a second trace, as 0)."""
+    return torch.from_numpy(decode_array(fig["data"][0]["z"]).copy()).nan_to_num(0.0)
+
+
+def _figure(at, title_start: str) -> dict:
+    figs = [f for f in plotly_figures(at) if f["layout"]["title"]["text"].startswith(title_start)]
+    assert figs, [f["layout"]["title"]["text"] for f in plotly_figures(at)]
+    return figs[0]
+
+
+def _markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def page():
+    at = make_app(PAGE).run()
+    assert_no_exception(at)
+    return at
+
+
+def test_default_is_the_book_example(page):
+    assert _z(_figure(page, "output")).tolist() == [[19, 25], [37, 43]]
+    assert _z(_figure(page, "kernel")).tolist() == BOOK_K.tolist()
+    assert "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in _markdown(page)
+    assert "largest difference **0**" in _markdown(page)
+    assert not page.error
+
+
+def test_geometry_matches_conv2d_and_lands_in_the_url():
+    at = make_app(PAGE).run()
+    at.number_input(key="p1_pad_h").set_value(2)
+    at.number_input(key="p1_stride_w").set_value(2)
+    at.number_input(key="p1_dil_h").set_value(2).run()
+    assert_no_exception(at)
+    ref = F.conv2d(BOOK_X[None, None], BOOK_K[None, None], padding=(2, 0), stride=(1, 2), dilation=(2, 1))[0, 0]
+    assert _z(_figure(at, "output")).tolist() == ref.tolist()
+    assert "rows: ⌊(3 + 2·2 − 2·(2 − 1) − 1) / 1⌋ + 1 = 5" in _markdown(at)
+    assert at.query_params["pad_h"] == "2" and at.query_params["stride_w"] == "2"
+
+
+def test_kernel_preset_true_convolution_and_cell_picker():
+    at = make_app(PAGE, query={"input": "random integers", "rand_h": "7", "rand_w": "6", "seed": "3"}).run()
+    at.selectbox(key="p1_kpreset").set_value("Sobel x").run()
+    at.toggle(key="p1_true_conv").set_value(True).run()
+    assert_no_exception(at)
+    X = _z(_figure(at, "input"))
+    K = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], dtype=torch.float64)
+    assert _z(_figure(at, "kernel, flipped")).tolist() == K.flip(0, 1).tolist()
+    ref = F.conv2d(X[None, None], K.flip(0, 1)[None, None])[0, 0]
+    assert _z(_figure(at, "output")).tolist() == ref.tolist()
+    at.slider(key="p1_cell").set_value(5).run()
+    i, j = divmod(5, ref.shape[1])
+    assert f"Y[{i}, {j}] = " in _markdown(at) and _markdown(at).count(f"= {int(ref[i, j])}") >= 1
+
+
+def test_multi_channel_is_the_book_stack():
+    at = make_app(PAGE, query={"mode": "Multi-channel", "input": "two-channel example"}).run()
+    assert_no_exception(at)
+    outs = [_z(_figure(at, f"output channel {q}")).tolist() for q in range(3)]
+    assert outs == [[[56, 72], [104, 120]], [[76, 100], [148, 172]], [[96, 128], [192, 224]]]
+    assert "Y[0, 0, 0] = 19 + 37 = 56" in _markdown(at)
+
+
+def test_1x1_mode_equals_conv2d():
+    at = make_app(PAGE, query={"mode": "1×1 convolution", "input": "random integers", "c_in": "3",
+                               "c_out": "2", "w1x1": "1,0,-1;0.5,2,0"}).run()
+    assert_no_exception(at)
+    X = torch.stack([_z(_figure(at, f"input channel {c}")) for c in range(3)])
+    W = torch.tensor([[1, 0, -1], [0.5, 2, 0]], dtype=torch.float64)
+    ref = F.conv2d(X[None], W[:, :, None, None])[0]
+    for q in range(2):
+        assert _z(_figure(at, f"output channel {q}")).tolist() == ref[q].tolist()
+    assert "fully connected layer across channels" in _markdown(at)
+    assert "y1 = 0.5×" in _markdown(at)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_matches_torch_and_teaches_the_default_stride(kind):
+    at = make_app(PAGE, query={"mode": "Pooling", "input": "4x4 arange", "c_in": "1", "pool_mode": kind,
+                               "pool_kh": "3", "pool_kw": "3", "pool_pad_h": "1", "pool_pad_w": "1",
+                               "pool_stride_h": "2", "pool_stride_w": "2"}).run()
+    assert_no_exception(at)
+    X = torch.arange(16, dtype=torch.float64).reshape(1, 1, 4, 4)
+    ref = (F.max_pool2d(X, 3, 2, 1) if kind == "max" else F.avg_pool2d(X, 3, 2, 1))[0, 0]
+    assert _z(_figure(at, f"{kind}-pooled")).tolist() == ref.tolist()
+    if kind == "max":
+        assert ref.tolist() == [[5, 7], [13, 15]]
+    at.button(key="p1_stride_book").click().run()
+    assert at.number_input(key="p1_pool_stride_h").value == 1
+    at.button(key="p1_stride_torch").click().run()
+    assert at.number_input(key="p1_pool_stride_w").value == 3
+    assert "defaults its stride to the window size" in "\n".join(i.value for i in at.info)
+
+
+def test_pooling_the_convolution_output_and_the_shift_demo():
+    at = make_app(PAGE, query={"mode": "Pooling", "pool_source": "the convolution's output"}).run()
+    assert_no_exception(at)
+    assert _z(_figure(at, "max-pooled")).tolist() == [[43]]
+    at.radio(key="p1_pool_source").set_value("shift demo (edge image)").run()
+    assert_no_exception(at)
+    assert "the edge map keeps **43%** of its cells, the pooled map keeps **67%**" in _markdown(at)
+
+
+def test_play_steps_the_window():
+    at = make_app(PAGE).run()
+    at.button(key="p1_play").click().run()  # the fragment runs inline here: one step per run
+    assert "Y[0, 1] = " in _markdown(at)
+    at.run()
+    assert "Y[1, 0] = " in _markdown(at)
+    at.button(key="p1_play").click().run()
+    assert_no_exception(at)
+
+
+def test_bad_kernel_cell_shows_an_error_and_keeps_the_page():
+    at = make_app(PAGE).run()
+    at.session_state["p1_kernel_0"] = {"edited_rows": {"0": {"1": "abc"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_no_exception(at)
+    assert any("kernel cell (row 0, col 1)" in e.value and "type a number" in e.value for e in at.error)
+    assert _z(_figure(at, "output")).tolist() == [[19, 25], [37, 43]]  # the last valid kernel
+
+
+def test_kernel_too_large_shows_an_error():
+    at = make_app(PAGE).run()
+    at.number_input(key="p1_kh").set_value(5).run()
+    assert_no_exception(at)
+    assert any("larger than the padded input 3x3" in e.value for e in at.error)
+    at.number_input(key="p1_pad_h").set_value(1).run()  # more padding fixes it
+    assert not at.error
+
+
+@pytest.mark.parametrize("payload", [b"not an image at all", b""])
+def test_corrupt_upload_shows_an_error(payload):
+    at = make_app(PAGE, query={"input": "uploaded image"}).run()
+    at.file_uploader(key="p1_upload").set_value(("x.png", payload, "image/png")).run()
+    assert_no_exception(at)
+    assert any("upload a PNG or JPEG" in e.value for e in at.error)
+    at.radio(key="p1_mode").set_value("Pooling").run()
+    assert_no_exception(at)
+
+
+def test_upload_is_shrunk_to_32_pixels():
+    buf = io.BytesIO()
+    Image.linear_gradient("L").resize((64, 48)).save(buf, format="PNG")
+    at = make_app(PAGE, query={"input": "uploaded image", "kpreset": "identity"}).run()
+    at.file_uploader(key="p1_upload").set_value(("g.png", buf.getvalue(), "image/png")).run()
+    assert_no_exception(at)
+    assert _z(_figure(at, "input")).shape == (24, 32)
+
+
+def test_fashion_mnist_input():
+    at = make_app(PAGE, query={"input": "Fashion-MNIST image", "fm_index": "0", "kpreset": "Sobel x"}).run()
+    assert_no_exception(at)
+    assert _z(_figure(at, "input")).shape == (28, 28)
+    assert any("Ankle boot" in c.value for c in at.caption)  # the first test image
+
+
+def test_link_round_trip_and_bad_link_values():
+    query = {"mode": "Multi-channel", "input": "4x4 arange", "c_in": "3", "c_out": "2", "explain_out": "1",
+             "kernel": "1,-1", "pad_w": "1", "stride_h": "2", "true_conv": "true", "cell": "1"}
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    assert dict(at.query_params) == query
+    bad = make_app(PAGE, query={"pad_h": "99", "mode": "nope", "kernel": "1,x"}).run()
+    assert_no_exception(bad)
+    assert any("pad_h='99'" in w.value and "mode='nope'" in w.value for w in bad.warning)
+    assert _z(_figure(bad, "output")).tolist() == [[19, 25], [37, 43]]
+
+
+def test_empty_kernel_cell_and_too_much_pool_padding_show_errors():
+    at = make_app(PAGE).run()
+    at.session_state["p1_kernel_0"] = {"edited_rows": {"1": {"0": None}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert any("kernel cell (row 1, col 0)" in e.value for e in at.error)
+    pool = make_app(PAGE, query={"mode": "Pooling", "pool_pad_h": "2"}).run()
+    assert_no_exception(pool)
+    assert any("more than half the pooling window 2x2" in e.value for e in pool.error)
