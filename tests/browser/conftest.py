@@ -84,6 +84,12 @@ def browser():
         browser.close()
 
 
+def _base_path_probe(msg) -> bool:
+    """A deep link (/Train) makes Streamlit's frontend try /Train/_stcore/... before /_stcore/...: a 404 by design."""
+    url = msg.location.get("url", "")
+    return "404" in msg.text and url.endswith(("/_stcore/health", "/_stcore/host-config")) and url.count("/") > 4
+
+
 @pytest.fixture
 def page(browser, server_url) -> Page:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, base_url=server_url)
@@ -91,7 +97,8 @@ def page(browser, server_url) -> Page:
     page.set_default_timeout(60_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text} at {msg.location.get('url')}") if msg.type == "error" else None)
+    page.on("console", lambda msg: errors.append(f"console: {msg.text} at {msg.location.get('url')}")
+            if msg.type == "error" and not _base_path_probe(msg) else None)
     yield page
     context.close()
     assert not errors, errors

@@ -1,0 +1,162 @@
+"""Figures for learning an edge kernel: loss curves, kernels, weight paths, target vs prediction."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import plotly.graph_objects as go
+import torch
+
+from cnnviz.figures.style import (
+    CELL_FONT_SIZE, DIVERGING, GRAY, MAX_ANNOTATED_CELLS, SERIES, base_layout,
+)
+
+LOSS_FLOOR = 1e-30  # a loss of exactly 0 cannot sit on a log axis
+GRID = {"showgrid": True, "gridcolor": "#ddd"}
+# The page redraws these figures on every tick, so each is built from plain dicts in one go.Figure call:
+# make_subplots, update_layout and per-axis updates validate again each time and cost several times more.
+# The shared look (fonts, margins, background), computed once; the template is left to plotly/Streamlit.
+_LOOK = {k: v for k, v in base_layout(go.Figure(), "title").to_plotly_json()["layout"].items() if k != "template"}
+
+
+def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Figure:
+    return go.Figure(traces, {**_LOOK, **layout, "title": {"text": title}, "height": height})
+
+
+def _panels(titles: Sequence[str], gap: float = 0.08, right_margin: float = 0.08) -> dict:
+    """Layout for len(titles) heatmaps side by side: square cells, rows top to bottom, a title above each."""
+    n = len(titles)
+    width = (1 - right_margin - gap * (n - 1)) / n
+    layout: dict = {"annotations": []}
+    for i, title in enumerate(titles):
+        suffix = str(i + 1) if i else ""
+        left = i * (width + gap)
+        layout[f"xaxis{suffix}"] = {"domain": [left, left + width], "anchor": f"y{suffix}", "dtick": 1,
+                                    "constrain": "domain", "showgrid": False, "zeroline": False}
+        layout[f"yaxis{suffix}"] = {"domain": [0, 0.86], "anchor": f"x{suffix}", "dtick": 1, "showgrid": False,
+                                    "autorange": "reversed", "scaleanchor": f"x{suffix}", "zeroline": False}
+        layout["annotations"].append({"text": title, "x": left + width / 2, "y": 0.88, "xref": "paper",
+                                      "yref": "paper", "showarrow": False, "xanchor": "center",
+                                      "yanchor": "bottom", "font": {"size": 16}})
+    return layout
+
+
+def _log_losses(losses: Sequence[float]) -> list[float]:
+    return [max(loss, LOSS_FLOOR) for loss in losses]
+
+
+def loss_curve(losses: Sequence[float], total_steps: int, diverged_at: int | None = None) -> go.Figure:
+    """The summed squared error after each step (step 0 = initial kernel), log y, x axis fixed to the run."""
+    layout: dict = {
+        "xaxis": {"title": {"text": "step"}, "range": [0, max(total_steps, 1)], **GRID},
+        "yaxis": {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power", **GRID},
+    }
+    if diverged_at is not None:
+        layout["shapes"] = [{"type": "line", "x0": diverged_at, "x1": diverged_at, "yref": "paper", "y0": 0,
+                             "y1": 1, "line": {"color": SERIES[1], "dash": "dash"}}]
+        layout["annotations"] = [{"x": diverged_at, "y": 1, "yref": "paper", "text": f"diverged at step {diverged_at}",
+                                  "showarrow": False, "xanchor": "left", "font": {"color": SERIES[1]}}]
+    trace = {
+        "type": "scatter", "x": list(range(len(losses))), "y": _log_losses(losses), "mode": "lines",
+        "name": "loss", "line": {"color": SERIES[0], "width": 3}, "showlegend": False,
+        "hovertemplate": "step %{x}<br>loss %{y:.3g}<extra></extra>",
+    }
+    current = {"type": "scatter", "x": [len(losses) - 1], "y": _log_losses(losses[-1:]), "mode": "markers",
+               "marker": {"color": SERIES[0], "size": 10}, "showlegend": False, "hoverinfo": "skip"}
+    return _figure([trace, current] if losses else [trace], layout, "Loss: squared error summed over Y", 340)
+
+
+def _heatmap(values: torch.Tensor, zmax: float, colorscale: str = DIVERGING, show_scale: bool = False,
+             zmid: float | None = 0.0, text: str = "%{z:.2f}", max_side: int = 12) -> dict:
+    """A matrix (rows top to bottom) with its values printed in the cells when there are few enough."""
+    annotate = values.numel() <= MAX_ANNOTATED_CELLS and max(values.shape) <= max_side
+    return {
+        "type": "heatmap", "z": values.tolist(), "colorscale": colorscale, "zmid": zmid,
+        "zmin": -zmax if zmid is not None else 0, "zmax": zmax,
+        "showscale": show_scale, "texttemplate": text if annotate else None, "textfont": {"size": CELL_FONT_SIZE},
+        "hovertemplate": "row %{y}, col %{x}: %{z:.4f}<extra></extra>", "xgap": 1, "ygap": 1,
+    }
+
+
+def _symmetric_max(*tensors: torch.Tensor) -> float:
+    return max([t.abs().max().item() for t in tensors if t.numel()] + [1e-9])
+
+
+def kernel_heatmaps(learned: torch.Tensor, target: torch.Tensor, step: int, bias: float | None) -> go.Figure:
+    """The learned kernel (kh, kw) beside the target, on one diverging colour scale centred at 0."""
+    bias_text = "" if bias is None else f" · bias {round(bias, 3) + 0.0:.3f}"  # + 0.0: no "-0.000"
+    zmax = _symmetric_max(learned, target)
+    traces = [_heatmap(learned, zmax), _heatmap(target, zmax, show_scale=True)]
+    traces[1].update(xaxis="x2", yaxis="y2")
+    layout = _panels((f"learned · step {step}", "target"))
+    for suffix, kernel in (("", learned), ("2", target)):
+        layout[f"xaxis{suffix}"]["showticklabels"] = kernel.shape[1] > 1
+        layout[f"yaxis{suffix}"]["showticklabels"] = kernel.shape[0] > 1
+    return _figure(traces, layout, f"Kernel: learned beside the target{bias_text}", 340)
+
+
+def weight_trajectories(weights: torch.Tensor, biases: Sequence[float] | None, target: torch.Tensor | None,
+                        total_steps: int) -> go.Figure:
+    """Each weight (and the bias) against the step; dashed lines at the target's values when sizes match.
+
+    weights: (steps + 1, kh, kw).
+    """
+    steps = list(range(len(weights)))
+    kh, kw = weights.shape[1:]
+    show_target = target is not None and kh * kw <= len(SERIES)
+    traces, shapes = [], []
+    for index in range(kh * kw):
+        r, c = divmod(index, kw)
+        colour = SERIES[index % len(SERIES)]
+        traces.append({"type": "scatter", "x": steps, "y": weights[:, r, c].tolist(), "mode": "lines",
+                       "name": f"w[{r},{c}]", "line": {"color": colour, "width": 2.5}})
+        if show_target:
+            value = target[r, c].item()
+            shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": value, "y1": value,
+                           "line": {"color": colour, "dash": "dot", "width": 1.5}})
+    if biases is not None:
+        traces.append({"type": "scatter", "x": steps, "y": list(biases), "mode": "lines", "name": "bias",
+                       "line": {"color": "#444", "width": 2.5, "dash": "dash"}})
+    layout = {
+        "shapes": shapes,
+        "xaxis": {"title": {"text": "step"}, "range": [0, max(total_steps, 1)], **GRID},
+        "yaxis": {"title": {"text": "value"}, "zeroline": True, "zerolinecolor": "#999", **GRID},
+    }
+    title = "Weights over the steps" + (" (dotted: target)" if show_target else "")
+    return _figure(traces, layout, title, 340)
+
+
+def output_comparison(X: torch.Tensor, Y: torch.Tensor, prediction: torch.Tensor) -> go.Figure:
+    """Input X, target output Y and the current prediction, side by side; Y and prediction share a scale."""
+    short = {"text": "%{z:.1f}", "max_side": 10}  # values printed only where cells are wide enough
+    zmax = _symmetric_max(Y, prediction)
+    traces = [_heatmap(X, X.abs().max().item() or 1.0, colorscale=GRAY, zmid=None, **short),
+              _heatmap(Y, zmax, **short), _heatmap(prediction, zmax, show_scale=True, **short)]
+    layout = _panels(("input X", "target Y", "prediction"), gap=0.05)
+    for i, trace in enumerate(traces[1:], start=2):
+        trace.update(xaxis=f"x{i}", yaxis=f"y{i}")
+    for name in ("xaxis", "xaxis2", "xaxis3", "yaxis", "yaxis2", "yaxis3"):
+        layout[name]["showticklabels"] = False
+    return _figure(traces, layout, "What the kernel does to X", 360)
+
+
+def lr_comparison(runs: Sequence, max_stable_lr: float | None = None) -> go.Figure:
+    """Loss curves of several learning rates (cnnviz.edge.LrRun), overlaid on a log axis."""
+    traces = []
+    for index, run in enumerate(runs):
+        colour = SERIES[index % len(SERIES)]
+        name = f"lr {run.lr:.3g}" + (f" (diverged at step {run.diverged_at})" if run.diverged_at else "")
+        traces.append({"type": "scatter", "x": list(range(len(run.losses))), "y": _log_losses(run.losses),
+                       "mode": "lines", "name": name, "line": {"color": colour, "width": 3}})
+        if run.diverged_at and run.losses:
+            traces.append({"type": "scatter", "x": [len(run.losses) - 1], "y": [max(run.losses[-1], LOSS_FLOOR)],
+                           "mode": "markers", "marker": {"symbol": "x", "size": 14, "color": colour},
+                           "showlegend": False})
+    title = "Loss for several learning rates"
+    if max_stable_lr is not None:
+        title += f" (plain GD is stable below lr {max_stable_lr:.3g})"
+    layout = {
+        "xaxis": {"title": {"text": "step"}, **GRID},
+        "yaxis": {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power", **GRID},
+    }
+    return _figure(traces, layout, title, 380)

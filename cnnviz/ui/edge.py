@@ -1,0 +1,200 @@
+"""Widgets and playback state of the "Learn an edge kernel" page (keys prefixed edge_)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+
+from cnnviz import edge, edge_inputs
+from cnnviz.data import CLASSES
+from cnnviz.errors import CnnvizError
+from cnnviz.images import load_grayscale
+from cnnviz.ui.common import fashion_mnist_or_none, show_error
+
+LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per tick while playing
+FASHION, UPLOAD, CUSTOM = "Fashion-MNIST image", "Upload an image", "Custom (type it)"
+INPUTS = (*edge_inputs.SYNTHETIC_INPUTS, FASHION, UPLOAD)
+TARGET_NAMES = (*edge_inputs.TARGETS, CUSTOM)
+KERNEL_SIZES = ("same as target", "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")
+OPTIMIZER_LABELS = {"sgd": "SGD (the book's)", "momentum": f"SGD with momentum {edge.MOMENTUM}", "adam": "Adam"}
+UPLOAD_SIDE = 32  # uploads are shrunk to at most this many pixels a side
+
+
+class BadLearningRate(CnnvizError):
+    """A typed learning rate that is not a positive number."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that defines one run; `key` changes whenever any of it does."""
+
+    X: torch.Tensor  # (H, W) float64
+    target: torch.Tensor  # (th, tw) float64
+    kernel_size: tuple[int, int]
+    lr: float
+    steps: int
+    optimizer: str
+    seed: int
+    bias: bool
+    speed: int
+
+    @property
+    def data_key(self) -> str:
+        """Identifies X and the target (so also Y)."""
+        shapes = f"{tuple(self.X.shape)}{tuple(self.target.shape)}".encode()
+        return hashlib.sha1(shapes + self.X.numpy().tobytes() + self.target.numpy().tobytes()).hexdigest()
+
+    @property
+    def key(self) -> tuple:
+        return (self.data_key, self.kernel_size, self.lr, self.steps, self.optimizer, self.seed, self.bias)
+
+
+def input_image() -> torch.Tensor:
+    """The chosen input as float64 (H, W) in [0, 1]; the book's stripes when the choice is unusable."""
+    choice = st.selectbox("Input image X", INPUTS, key="edge_input")
+    fallback = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
+    try:
+        if choice == FASHION:
+            return _fashion_image()
+        if choice == UPLOAD:
+            return _uploaded_image(fallback)
+        return edge_inputs.synthetic_input(choice)
+    except CnnvizError as exc:
+        show_error(exc)
+        st.caption("Using the book's stripes until this is fixed.")
+        return fallback
+
+
+def _fashion_image() -> torch.Tensor:
+    data = fashion_mnist_or_none(train=False)
+    if data is None:
+        raise CnnvizError("Fashion-MNIST is not installed, so its images cannot be used; "
+                          "see the Home page for how to get it, or pick another input")
+    images, labels = data
+    index = st.number_input("Test image number", 0, len(images) - 1, 0, key="edge_fashion_index")
+    st.caption(f"class: {CLASSES[labels[index]]}, 28x28")
+    return edge_inputs.scaled_image(images[index])
+
+
+def _uploaded_image(fallback: torch.Tensor) -> torch.Tensor:
+    file = st.file_uploader("Image (PNG or JPEG)", key="edge_upload")
+    if file is None:
+        st.caption("Upload an image; until then the book's stripes are used.")
+        return fallback
+    image = edge_inputs.scaled_image(load_grayscale(file.getvalue(), max_side=UPLOAD_SIDE))
+    st.caption(f"shrunk to {image.shape[0]}x{image.shape[1]} grayscale")
+    return image
+
+
+def target_kernel() -> torch.Tensor:
+    """The chosen target as float64 (kh, kw); [1, -1] when a typed kernel is unusable."""
+    name = st.selectbox("Target kernel", TARGET_NAMES, key="edge_target")
+    if name != CUSTOM:
+        return edge_inputs.target_kernel(name)
+    text = st.text_area("Kernel rows (';' or new line between rows)", "1 -1", key="edge_custom_kernel",
+                        height=90)
+    try:
+        return edge_inputs.parse_kernel(text)
+    except CnnvizError as exc:
+        show_error(exc)
+        st.caption("Using the vertical edge [1, -1] until this is fixed.")
+        return edge_inputs.target_kernel(next(iter(edge_inputs.TARGETS)))
+
+
+def learning_rate() -> float:
+    """The slider's learning rate (log scale), or the typed one when it is a positive number."""
+    lr = st.select_slider("Learning rate (log scale)", LR_OPTIONS, value=0.01, key="edge_lr",
+                          format_func=lambda v: f"{v:g}")
+    typed = st.text_input("or type a learning rate", "", key="edge_lr_typed", placeholder="e.g. 0.016")
+    if not typed.strip():
+        return lr
+    try:
+        value = float(typed)
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError
+    except ValueError:
+        show_error(BadLearningRate(
+            f"learning rate {typed!r} must be a positive number such as 0.01; using the slider's {lr:g}"))
+        return lr
+    return value
+
+
+def kernel_size(target: torch.Tensor) -> tuple[int, int]:
+    choice = st.selectbox("Learned kernel size", KERNEL_SIZES, key="edge_kernel_size",
+                          help="It may differ from the target's, to see what happens.")
+    if choice == KERNEL_SIZES[0]:
+        return tuple(target.shape)
+    rows, cols = choice.split("x")
+    return int(rows), int(cols)
+
+
+def read_settings() -> tuple[Settings, st.delta_generator.DeltaGenerator]:
+    """All controls, in three columns: data, learning, model. Also returns the learning column."""
+    data_col, learn_col, model_col = st.columns(3, gap="large")
+    with data_col:
+        X = input_image()
+        target = target_kernel()
+    with learn_col:
+        lr = learning_rate()
+        optimizer = st.selectbox("Optimizer", edge.OPTIMIZERS, key="edge_optimizer",
+                                 format_func=OPTIMIZER_LABELS.get)
+        steps = st.number_input("Steps", 1, 5000, 200, step=10, key="edge_steps")
+    with model_col:
+        size = kernel_size(target)
+        seed = st.number_input("Initial-weight seed", 0, 10_000, 0, key="edge_seed")
+        bias = st.checkbox("Learn a bias too", True, key="edge_bias")
+        speed = st.select_slider("Speed (steps per tick)", SPEEDS, value=5, key="edge_speed")
+    return Settings(X, target, size, lr, int(steps), optimizer, int(seed), bias, speed), learn_col
+
+
+# Playback state: the run in session_state, driven by button callbacks and the page's fragment.
+
+def playback(settings: Settings, Y: torch.Tensor) -> edge.FitPlayback:
+    """The run for these settings, kept across reruns; a new one (at step 0) whenever a setting changes."""
+    state = st.session_state
+    changed = state.get("edge_run_key") != settings.key
+    if changed or "edge_run" not in state:
+        records = edge.fit_kernel(settings.X, Y, settings.kernel_size, lr=settings.lr, steps=settings.steps,
+                                  seed=settings.seed, optimizer=settings.optimizer, bias=settings.bias)
+        run = edge.FitPlayback(records, settings.steps)
+        run.advance(1)  # step 0: the initial kernel and its loss
+        state["edge_run"], state["edge_run_key"] = run, settings.key
+        if changed:
+            state["edge_playing"] = False  # a new setting stops the old run
+    return state["edge_run"]
+
+
+def toggle_play() -> None:
+    state = st.session_state
+    run = state.get("edge_run")
+    if run is not None and run.done and not state.get("edge_playing"):
+        state.pop("edge_run", None)  # play again from the start
+    state["edge_playing"] = not state.get("edge_playing", False)
+
+
+def step_once() -> None:
+    st.session_state["edge_playing"] = False
+    if "edge_run" in st.session_state:
+        st.session_state["edge_run"].advance(1)
+
+
+def run_to_end() -> None:
+    st.session_state["edge_playing"] = False
+    if "edge_run" in st.session_state:
+        run = st.session_state["edge_run"]
+        run.advance(run.steps + 1)
+
+
+def use_lr(lr: float) -> None:
+    """Types `lr` into the learning-rate box (a button callback)."""
+    st.session_state["edge_lr_typed"] = f"{lr:.3g}"
+
+
+def reset() -> None:
+    st.session_state["edge_playing"] = False
+    st.session_state.pop("edge_run", None)

@@ -1,0 +1,165 @@
+"""Page 2 in AppTest: the run shown is the library's run, controls reset it, bad input gets st.error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from cnnviz import edge, edge_inputs
+from tests.conftest import assert_no_exception, make_app
+
+PAGE = "pages/2_Learn_an_edge_kernel.py"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """The fit's tiny convolutions run faster on one thread on a busy CPU; restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def book_run() -> list[edge.FitRecord]:
+    """What the page should show by default: the book's example, lr 0.01, 200 steps, seed 0, with bias."""
+    X = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
+    Y = edge_inputs.target_output(X, edge_inputs.target_kernel("Vertical edge [1, -1]"))
+    return list(edge.fit_kernel(X, Y, (1, 2), lr=0.01, steps=200, seed=0, bias=True))
+
+
+def figure(at, key: str) -> dict:
+    return next(json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith(key))
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def errors(at) -> str:
+    return " | ".join(e.value for e in at.error)
+
+
+def test_run_to_end_shows_the_librarys_kernel(book_run):
+    at = make_app(PAGE).run()
+    assert_no_exception(at)
+    assert metrics(at) == {"Step": "0 / 200", "Loss": f"{book_run[0].loss:.3g}"}
+    at.button(key="edge_step").click().run()
+    assert metrics(at)["Step"] == "1 / 200"
+    assert figure(at, "edge_loss_chart")["data"][0]["y"] == [r.loss for r in book_run[:2]]
+
+    at.button(key="edge_to_end").click().run()
+    assert_no_exception(at)
+    last = book_run[-1]
+    assert metrics(at) == {"Step": "200 / 200", "Loss": f"{last.loss:.3g}"}
+    kernel = figure(at, "edge_kernel_chart")
+    assert kernel["data"][0]["z"] == last.weight.tolist()  # the exact numbers, not just close
+    assert kernel["data"][1]["z"] == [[1.0, -1.0]]
+    assert "Done: 200 steps" in at.success[0].value
+    assert any(f"`[{last.weight[0, 0]:.4f}, {last.weight[0, 1]:.4f}]`" in m.value for m in at.markdown)
+    paths = figure(at, "edge_weights_chart")["data"]
+    assert paths[0]["y"] == [r.weight[0, 0].item() for r in book_run]
+
+
+def test_play_advances_by_the_speed_and_stops_at_the_end(book_run):
+    at = make_app(PAGE).run()
+    at.select_slider(key="edge_speed").set_value(50).run()
+    at.button(key="edge_play").click().run()  # fragments run inline: one tick per run
+    assert metrics(at)["Step"] == "50 / 200"
+    assert at.button(key="edge_play").label == "Pause"
+    for _ in range(4):
+        at.run()
+    assert_no_exception(at)
+    assert metrics(at)["Step"] == "200 / 200"
+    assert at.button(key="edge_play").label == "Play"  # the finished run stopped playing
+    assert figure(at, "edge_kernel_chart")["data"][0]["z"] == book_run[-1].weight.tolist()
+    at.button(key="edge_reset").click().run()
+    assert metrics(at)["Step"] == "0 / 200"
+
+
+def test_a_changed_control_starts_a_new_run():
+    at = make_app(PAGE).run()
+    at.button(key="edge_to_end").click().run()
+    at.number_input(key="edge_seed").set_value(3).run()
+    assert metrics(at)["Step"] == "0 / 200"
+    w0, _ = edge.initial_parameters((1, 2), 3)
+    assert figure(at, "edge_kernel_chart")["data"][0]["z"] == w0.tolist()
+
+
+def test_divergence_is_an_error_not_nan():
+    at = make_app(PAGE).run()
+    at.text_input(key="edge_lr_typed").input("0.05").run()
+    assert any("expect divergence" in c.value for c in at.caption)
+    at.button(key="edge_to_end").click().run()
+    assert_no_exception(at)
+    assert "loss grew past" in errors(at) and "at step 4" in errors(at) and "lower the learning rate" in errors(at)
+    assert metrics(at)["Step"] == "3 / 200"
+    losses = figure(at, "edge_loss_chart")["data"][0]["y"]
+    assert len(losses) == 4 and all(v == v and v < 1e30 for v in losses)
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "abc"])
+def test_a_bad_learning_rate_is_explained_and_the_page_keeps_working(typed):
+    at = make_app(PAGE).run()
+    at.number_input(key="edge_seed").set_value(2).run()
+    at.text_input(key="edge_lr_typed").input(typed).run()
+    assert_no_exception(at)
+    assert "must be a positive number" in errors(at) and "using the slider's 0.01" in errors(at)
+    at.button(key="edge_to_end").click().run()
+    assert metrics(at)["Step"] == "200 / 200" and at.number_input(key="edge_seed").value == 2
+
+
+def test_bad_custom_kernel_and_bad_upload_get_errors():
+    at = make_app(PAGE).run()
+    at.selectbox(key="edge_target").set_value("Custom (type it)").run()
+    at.text_area(key="edge_custom_kernel").input("1 x").run()
+    assert "'x' is not a number" in errors(at)
+    at.text_area(key="edge_custom_kernel").input("1 0 -1").run()
+    assert errors(at) == ""
+    assert figure(at, "edge_kernel_chart")["data"][1]["z"] == [[1.0, 0.0, -1.0]]
+    at.selectbox(key="edge_input").set_value("Upload an image").run()
+    at.file_uploader(key="edge_upload").set_value(("notes.png", b"not an image at all", "image/png")).run()
+    assert_no_exception(at)
+    assert "not a readable image" in errors(at)
+    assert len(at.get("plotly_chart")) == 4  # the page still runs, on the book's stripes
+
+
+def test_no_edge_in_the_targets_direction_is_said_next_to_the_result():
+    at = make_app(PAGE).run()
+    at.selectbox(key="edge_target").set_value("Horizontal edge [[1], [-1]]").run()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "no edge in the target's direction" in warnings and "Not identifiable" in warnings
+
+
+def test_fashion_mnist_input_and_the_stable_learning_rate_button():
+    at = make_app(PAGE).run()
+    at.selectbox(key="edge_input").set_value("Fashion-MNIST image").run()
+    at.selectbox(key="edge_target").set_value("Sobel x").run()
+    assert_no_exception(at)
+    assert any("expect divergence" in c.value for c in at.caption)  # 0.01 is too much for 28x28
+    at.button(key="edge_use_stable_lr").click().run()
+    typed = float(at.text_input(key="edge_lr_typed").value)
+    assert 0 < typed < 0.01
+    at.number_input(key="edge_steps").set_value(50).run()
+    at.button(key="edge_to_end").click().run()
+    assert errors(at) == ""
+    losses = figure(at, "edge_loss_chart")["data"][0]["y"]
+    assert len(losses) == 51 and losses[-1] < losses[0] / 2
+    # below 1 / the largest eigenvalue, gradient descent on this quadratic lowers the loss at every step
+    assert all(b < a for a, b in zip(losses, losses[1:]))
+
+
+def test_compare_learning_rates_overlays_the_librarys_curves():
+    at = make_app(PAGE).run()
+    at.number_input(key="edge_steps").set_value(40).run()
+    at.toggle(key="edge_compare").set_value(True).run()
+    assert_no_exception(at)
+    curves = [d for d in figure(at, "edge_compare_chart")["data"] if d.get("name")]
+    assert [c["name"].split(" (")[0] for c in curves] == ["lr 0.0025", "lr 0.005", "lr 0.01", "lr 0.02", "lr 0.04"]
+    X = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
+    Y = edge_inputs.target_output(X, edge_inputs.target_kernel("Vertical edge [1, -1]"))
+    expected = edge.compare_learning_rates(X, Y, (1, 2), [0.0025, 0.005, 0.01, 0.02, 0.04], steps=40)
+    assert [c["y"] for c in curves] == [run.losses for run in expected]
+    assert "diverged" in curves[3]["name"] and "diverged" not in curves[2]["name"]
