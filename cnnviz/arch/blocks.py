@@ -1,0 +1,135 @@
+"""The composite blocks of d2l chapter 8: VGG block, NiN block and Inception block.
+
+Each is one layer spec (one child module, one row of the trace) with the same interface as the specs
+in `layers.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch import nn
+
+from cnnviz.arch.layers import MAX_CHANNELS, MAX_KERNEL, Shape, _window_problem, check_int, sliding_size
+from cnnviz.arch.modules import Inception
+
+MAX_BLOCK_CONVS = 8
+
+
+@dataclass(frozen=True)
+class VGGBlock:
+    """`num_convs` 3x3 convolutions (padding 1) with ReLU, then a 2x2 max pool (d2l section 8.2)."""
+
+    num_convs: int
+    out_channels: int
+    prefix: ClassVar[str] = "vgg"
+
+    def field_problem(self) -> str | None:
+        return (check_int("convolutions", self.num_convs, 1, MAX_BLOCK_CONVS)
+                or check_int("out channels", self.out_channels, 1, MAX_CHANNELS))
+
+    def kind(self) -> str:
+        return f"VGG block {self.num_convs}x conv 3x3 + max pool"
+
+    def problem(self, shape: Shape) -> str | None:
+        problem = _window_problem(shape, 2, 0, "convolution")
+        return problem and problem.replace("window", "pooling window")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (self.out_channels, *[s // 2 for s in shape[1:]])
+
+    def build(self, shape: Shape) -> nn.Module:
+        layers, channels = [], shape[0]
+        for _ in range(self.num_convs):
+            layers += [nn.Conv2d(channels, self.out_channels, kernel_size=3, padding=1), nn.ReLU()]
+            channels = self.out_channels
+        return nn.Sequential(*layers, nn.MaxPool2d(kernel_size=2, stride=2))
+
+    def code(self, shape: Shape) -> str:
+        convs = [f"nn.Conv2d({c}, {self.out_channels}, kernel_size=3, padding=1), nn.ReLU()"
+                 for c in [shape[0]] + [self.out_channels] * (self.num_convs - 1)]
+        return "nn.Sequential(" + ", ".join(convs) + ", nn.MaxPool2d(kernel_size=2, stride=2))"
+
+
+@dataclass(frozen=True)
+class NiNBlock:
+    """A k x k convolution then two 1x1 convolutions, each followed by ReLU (d2l section 8.3)."""
+
+    out_channels: int
+    kernel: int = 3
+    stride: int = 1
+    padding: int = 0
+    prefix: ClassVar[str] = "nin"
+
+    def field_problem(self) -> str | None:
+        return (check_int("out channels", self.out_channels, 1, MAX_CHANNELS)
+                or check_int("kernel", self.kernel, 1, MAX_KERNEL)
+                or check_int("stride", self.stride, 1, MAX_KERNEL)
+                or check_int("padding", self.padding, 0, MAX_KERNEL))
+
+    def kind(self) -> str:
+        extra = "".join([f", stride {self.stride}" if self.stride > 1 else "",
+                         f", pad {self.padding}" if self.padding else ""])
+        return f"NiN block {self.kernel}x{self.kernel}{extra} + 2x 1x1"
+
+    def problem(self, shape: Shape) -> str | None:
+        return _window_problem(shape, self.kernel, self.padding, "convolution")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (self.out_channels, *[sliding_size(s, self.kernel, self.stride, self.padding) for s in shape[1:]])
+
+    def build(self, shape: Shape) -> nn.Module:
+        c = self.out_channels
+        return nn.Sequential(
+            nn.Conv2d(shape[0], c, self.kernel, self.stride, self.padding), nn.ReLU(),
+            nn.Conv2d(c, c, kernel_size=1), nn.ReLU(),
+            nn.Conv2d(c, c, kernel_size=1), nn.ReLU(),
+        )
+
+    def code(self, shape: Shape) -> str:
+        c = self.out_channels
+        return (f"nn.Sequential(nn.Conv2d({shape[0]}, {c}, kernel_size={self.kernel}, stride={self.stride}, "
+                f"padding={self.padding}), nn.ReLU(), nn.Conv2d({c}, {c}, kernel_size=1), nn.ReLU(), "
+                f"nn.Conv2d({c}, {c}, kernel_size=1), nn.ReLU())")
+
+
+@dataclass(frozen=True)
+class InceptionBlock:
+    """Four parallel paths: 1x1 (c1); 1x1 (c2_reduce) -> 3x3 (c2); 1x1 (c3_reduce) -> 5x5 (c3);
+    3x3 max pool -> 1x1 (c4). Output channels c1 + c2 + c3 + c4, same height and width."""
+
+    c1: int
+    c2_reduce: int
+    c2: int
+    c3_reduce: int
+    c3: int
+    c4: int
+    prefix: ClassVar[str] = "inception"
+
+    def field_problem(self) -> str | None:
+        for name in ("c1", "c2_reduce", "c2", "c3_reduce", "c3", "c4"):
+            problem = check_int(name, getattr(self, name), 1, MAX_CHANNELS)
+            if problem:
+                return problem
+        return None
+
+    @property
+    def out_channels(self) -> int:
+        return self.c1 + self.c2 + self.c3 + self.c4
+
+    def kind(self) -> str:
+        return f"Inception {self.c1}, {self.c2_reduce}>{self.c2}, {self.c3_reduce}>{self.c3}, {self.c4}"
+
+    def problem(self, shape: Shape) -> str | None:
+        return _window_problem(shape, 1, 0, "convolution")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (self.out_channels, *shape[1:])
+
+    def build(self, shape: Shape) -> nn.Module:
+        return Inception(shape[0], self.c1, (self.c2_reduce, self.c2), (self.c3_reduce, self.c3), self.c4)
+
+    def code(self, shape: Shape) -> str:
+        return (f"Inception({shape[0]}, {self.c1}, ({self.c2_reduce}, {self.c2}), "
+                f"({self.c3_reduce}, {self.c3}), {self.c4})")

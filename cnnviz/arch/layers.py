@@ -1,0 +1,299 @@
+"""The simple layer specs: small frozen dataclasses that know their output shape, module and code.
+
+Every spec answers the same questions for an input shape `(C, H, W)` or `(features,)`, batch left out:
+`problem(shape)` (why it cannot take this input, with what to change, or None), `output_shape(shape)`,
+`build(shape)` (the `nn.Module`) and `code(shape)` (the same module as PyTorch source).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from torch import nn
+
+Shape = tuple[int, ...]
+
+MAX_CHANNELS = 1024  # channels of a convolution or features of a linear layer
+MAX_KERNEL = 28  # the images are 28x28
+ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU", "gelu": "GELU"}
+POOL_MODES = {"max": "MaxPool2d", "avg": "AvgPool2d"}
+
+
+def shape_text(shape: Shape) -> str:
+    """(6, 28, 28) -> "6x28x28"; (120,) -> "120 features"."""
+    return f"{shape[0]} features" if len(shape) == 1 else "x".join(map(str, shape))
+
+
+def sliding_size(size: int, window: int, stride: int, padding: int) -> int:
+    """Output side of a convolution or pooling window (floor mode), as in d2l section 7.3."""
+    return (size + 2 * padding - window) // stride + 1
+
+
+def check_int(name: str, value, low: int, high: int) -> str | None:
+    """Why `value` is not a whole number in [low, high], or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{name} must be a whole number, got {value!r}"
+    if not low <= value <= high:
+        return f"{name} must be between {low} and {high}, got {value}"
+    return None
+
+
+def _window_problem(shape: Shape, window: int, padding: int, what: str) -> str | None:
+    """Sliding windows need an image input at least as large as the window (after padding)."""
+    if len(shape) != 3:
+        return f"its input is {shape_text(shape)} (already flat); move it before the Flatten"
+    side = min(shape[1:]) + 2 * padding
+    if side < window:
+        return (f"its input is {shape_text(shape)}, smaller than the {window}x{window} window; "
+                f"remove a pooling layer before it, pad the {what}, or use a smaller window")
+    return None
+
+
+@dataclass(frozen=True)
+class Conv:
+    """nn.Conv2d; input channels come from the layer before."""
+
+    out_channels: int
+    kernel: int = 3
+    stride: int = 1
+    padding: int = 0
+    prefix: ClassVar[str] = "conv"
+
+    def field_problem(self) -> str | None:
+        return (check_int("out channels", self.out_channels, 1, MAX_CHANNELS)
+                or check_int("kernel", self.kernel, 1, MAX_KERNEL)
+                or check_int("stride", self.stride, 1, MAX_KERNEL)
+                or check_int("padding", self.padding, 0, MAX_KERNEL))
+
+    def kind(self) -> str:
+        extra = "".join([f", stride {self.stride}" if self.stride > 1 else "",
+                         f", pad {self.padding}" if self.padding else ""])
+        return f"Conv2d {self.kernel}x{self.kernel}{extra}"
+
+    def problem(self, shape: Shape) -> str | None:
+        return _window_problem(shape, self.kernel, self.padding, "convolution")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        side = [sliding_size(s, self.kernel, self.stride, self.padding) for s in shape[1:]]
+        return (self.out_channels, *side)
+
+    def build(self, shape: Shape) -> nn.Module:
+        return nn.Conv2d(shape[0], self.out_channels, self.kernel, self.stride, self.padding)
+
+    def code(self, shape: Shape) -> str:
+        return (f"nn.Conv2d({shape[0]}, {self.out_channels}, kernel_size={self.kernel}, "
+                f"stride={self.stride}, padding={self.padding})")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """nn.MaxPool2d or nn.AvgPool2d; stride None means stride = window (non-overlapping)."""
+
+    mode: str = "max"
+    window: int = 2
+    stride: int | None = None
+    padding: int = 0
+    prefix: ClassVar[str] = "pool"
+
+    def __post_init__(self):
+        if self.stride is not None and self.stride == self.window:
+            object.__setattr__(self, "stride", None)  # one spelling of "stride = window", so specs compare equal
+
+    @property
+    def step(self) -> int:
+        return self.window if self.stride is None else self.stride
+
+    def field_problem(self) -> str | None:
+        if self.mode not in POOL_MODES:
+            return f"pooling mode must be one of {', '.join(POOL_MODES)}, got {self.mode!r}"
+        problem = (check_int("window", self.window, 1, MAX_KERNEL)
+                   or (self.stride is not None and check_int("stride", self.stride, 1, MAX_KERNEL))
+                   or check_int("padding", self.padding, 0, MAX_KERNEL))
+        if problem:
+            return problem
+        if 2 * self.padding > self.window:
+            return f"padding {self.padding} is more than half the window {self.window}; use at most {self.window // 2}"
+        return None
+
+    def kind(self) -> str:
+        extra = "".join([f", stride {self.step}" if self.step != self.window else "",
+                         f", pad {self.padding}" if self.padding else ""])
+        return f"{POOL_MODES[self.mode]} {self.window}x{self.window}{extra}"
+
+    def problem(self, shape: Shape) -> str | None:
+        return _window_problem(shape, self.window, self.padding, "convolution")
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (shape[0], *[sliding_size(s, self.window, self.step, self.padding) for s in shape[1:]])
+
+    def build(self, shape: Shape) -> nn.Module:
+        cls = nn.MaxPool2d if self.mode == "max" else nn.AvgPool2d
+        return cls(self.window, self.step, self.padding)
+
+    def code(self, shape: Shape) -> str:
+        return f"nn.{POOL_MODES[self.mode]}(kernel_size={self.window}, stride={self.step}, padding={self.padding})"
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An elementwise non-linearity: relu, sigmoid, tanh, leaky_relu or gelu."""
+
+    fn: str = "relu"
+    prefix: ClassVar[str] = "act"
+
+    def field_problem(self) -> str | None:
+        if self.fn not in ACTIVATIONS:
+            return f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.fn!r}"
+        return None
+
+    def kind(self) -> str:
+        return ACTIVATIONS[self.fn]
+
+    def problem(self, shape: Shape) -> str | None:
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def build(self, shape: Shape) -> nn.Module:
+        return getattr(nn, ACTIVATIONS[self.fn])()
+
+    def code(self, shape: Shape) -> str:
+        return f"nn.{ACTIVATIONS[self.fn]}()"
+
+
+@dataclass(frozen=True)
+class BatchNorm:
+    """BatchNorm2d after a convolution, BatchNorm1d after a linear layer (d2l section 8.5)."""
+
+    prefix: ClassVar[str] = "bn"
+
+    def field_problem(self) -> str | None:
+        return None
+
+    def kind(self) -> str:
+        return "BatchNorm"
+
+    def problem(self, shape: Shape) -> str | None:
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def build(self, shape: Shape) -> nn.Module:
+        return (nn.BatchNorm2d if len(shape) == 3 else nn.BatchNorm1d)(shape[0])
+
+    def code(self, shape: Shape) -> str:
+        return f"nn.BatchNorm{'2d' if len(shape) == 3 else '1d'}({shape[0]})"
+
+
+@dataclass(frozen=True)
+class Dropout:
+    """nn.Dropout with drop probability p (only active while training)."""
+
+    p: float = 0.5
+    prefix: ClassVar[str] = "drop"
+
+    def field_problem(self) -> str | None:
+        if isinstance(self.p, bool) or not isinstance(self.p, (int, float)) or not 0 <= self.p < 1:
+            return f"dropout probability must be a number in [0, 1), got {self.p!r}"
+        return None
+
+    def kind(self) -> str:
+        return f"Dropout {self.p:g}"
+
+    def problem(self, shape: Shape) -> str | None:
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def build(self, shape: Shape) -> nn.Module:
+        return nn.Dropout(self.p)
+
+    def code(self, shape: Shape) -> str:
+        return f"nn.Dropout(p={self.p!r})"
+
+
+@dataclass(frozen=True)
+class Flatten:
+    """(C, H, W) -> (C*H*W,): the bridge from convolutions to linear layers."""
+
+    prefix: ClassVar[str] = "flatten"
+
+    def field_problem(self) -> str | None:
+        return None
+
+    def kind(self) -> str:
+        return "Flatten"
+
+    def problem(self, shape: Shape) -> str | None:
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        size = 1
+        for s in shape:
+            size *= s
+        return (size,)
+
+    def build(self, shape: Shape) -> nn.Module:
+        return nn.Flatten()
+
+    def code(self, shape: Shape) -> str:
+        return "nn.Flatten()"
+
+
+@dataclass(frozen=True)
+class Linear:
+    """nn.Linear on a flat input; input features come from the layer before."""
+
+    out_features: int
+    prefix: ClassVar[str] = "fc"
+
+    def field_problem(self) -> str | None:
+        return check_int("out features", self.out_features, 1, 4 * MAX_CHANNELS)
+
+    def kind(self) -> str:
+        return f"Linear {self.out_features}"
+
+    def problem(self, shape: Shape) -> str | None:
+        if len(shape) != 1:
+            return f"its input is {shape_text(shape)}, not flat; add a Flatten (or a global average pool) before it"
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (self.out_features,)
+
+    def build(self, shape: Shape) -> nn.Module:
+        return nn.Linear(shape[0], self.out_features)
+
+    def code(self, shape: Shape) -> str:
+        return f"nn.Linear({shape[0]}, {self.out_features})"
+
+
+@dataclass(frozen=True)
+class GlobalAvgPool:
+    """Averages each channel over the whole image: (C, H, W) -> (C,), as NiN and GoogLeNet end."""
+
+    prefix: ClassVar[str] = "gap"
+
+    def field_problem(self) -> str | None:
+        return None
+
+    def kind(self) -> str:
+        return "Global avg pool"
+
+    def problem(self, shape: Shape) -> str | None:
+        if len(shape) != 3:
+            return f"its input is {shape_text(shape)} (already flat); move it before the Flatten"
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return (shape[0],)
+
+    def build(self, shape: Shape) -> nn.Module:
+        return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+    def code(self, shape: Shape) -> str:
+        return "nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())"

@@ -1,0 +1,130 @@
+"""Layers as editable table rows: one row per layer, the same few columns for every type.
+
+Columns: "layer" (the type), "size" (channels or features), "kernel" (or pooling window), "stride",
+"padding", "option" (activation, pooling mode, dropout p, VGG convolutions, Inception channels).
+A blank cell takes the type's default, so changing a row's type gives a working layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
+from cnnviz.arch.layers import Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool
+from cnnviz.arch.spec import LAYER_TYPES, ArchitectureError
+
+COLUMNS = ("layer", "size", "kernel", "stride", "padding", "option")
+NUMERIC = ("size", "kernel", "stride", "padding")
+DEFAULT_LAYERS = {
+    "Conv": Conv(16, kernel=3, padding=1), "Pool": Pool("max", 2), "Activation": Activation("relu"),
+    "BatchNorm": BatchNorm(), "Dropout": Dropout(0.5), "Flatten": Flatten(), "Linear": Linear(10),
+    "GlobalAvgPool": GlobalAvgPool(), "VGGBlock": VGGBlock(2, 32), "NiNBlock": NiNBlock(32, kernel=3, padding=1),
+    "InceptionBlock": InceptionBlock(16, 16, 32, 4, 8, 8),
+}
+# field of the spec -> column of the table, per layer type ("option" fields are parsed from text).
+FIELD_COLUMNS = {
+    "Conv": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
+    "Pool": {"window": "kernel", "stride": "stride", "padding": "padding", "mode": "option"},
+    "Activation": {"fn": "option"},
+    "Dropout": {"p": "option"},
+    "Linear": {"out_features": "size"},
+    "VGGBlock": {"out_channels": "size", "num_convs": "option"},
+    "NiNBlock": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
+}
+OPTION_HELP = ("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
+               "VGGBlock: number of 3x3 convolutions · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4")
+
+
+def layer_to_row(layer) -> dict:
+    """{"layer": "Conv", "size": 6, "kernel": 5, "stride": 1, "padding": 2, "option": ""}."""
+    kind = type(layer).__name__
+    row = {column: None for column in COLUMNS} | {"layer": kind, "option": ""}
+    if isinstance(layer, InceptionBlock):
+        row["size"] = layer.out_channels
+        row["option"] = f"{layer.c1}, {layer.c2_reduce}>{layer.c2}, {layer.c3_reduce}>{layer.c3}, {layer.c4}"
+        return row
+    for name, column in FIELD_COLUMNS.get(kind, {}).items():
+        value = getattr(layer, name)
+        if name == "stride" and value is None:
+            value = layer.window  # a pool's default stride is its window
+        row[column] = str(value) if column == "option" else value
+    return row
+
+
+def row_to_layer(index: int, row: dict):
+    """The layer spec of one table row; raises ArchitectureError naming the row and the cell to fix."""
+    kind = row.get("layer")
+    if kind not in LAYER_TYPES:
+        raise ArchitectureError(f"layer {index}: choose a layer type ({', '.join(LAYER_TYPES)})", index)
+    default = DEFAULT_LAYERS[kind]
+    if kind == "InceptionBlock":
+        return _inception(index, row.get("option"), default)
+    values = {}
+    for name, column in FIELD_COLUMNS.get(kind, {}).items():
+        cell = row.get(column)
+        if _blank(cell):
+            continue
+        values[name] = _option(index, kind, name, cell) if column == "option" else _whole(index, kind, column, cell)
+    layer = dataclasses.replace(default, **values)
+    problem = layer.field_problem()
+    if problem:
+        raise ArchitectureError(f"layer {index}, {kind}: {problem}.", index)
+    return layer
+
+
+def rows_to_layers(rows: list[dict]) -> tuple[list, ArchitectureError | None]:
+    """The layers of the rows up to the first bad row, and that row's error (or None)."""
+    layers = []
+    for index, row in enumerate(rows, start=1):
+        try:
+            layers.append(row_to_layer(index, row))
+        except ArchitectureError as exc:
+            return layers, exc
+    return layers, None
+
+
+def _blank(cell) -> bool:
+    if isinstance(cell, float):
+        return math.isnan(cell)
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _whole(index: int, kind: str, column: str, cell) -> int:
+    problem = ArchitectureError(f"layer {index}, {kind}: {column} must be a whole number, got {cell!r}", index)
+    try:
+        value = float(cell)
+    except (TypeError, ValueError):
+        raise problem from None
+    if not value.is_integer():
+        raise problem
+    return int(value)
+
+
+def _option(index: int, kind: str, name: str, cell):
+    text = str(cell).strip().lower()
+    if name == "p":
+        try:
+            return float(text)
+        except ValueError:
+            raise ArchitectureError(f"layer {index}, Dropout: option must be a probability like 0.5, got {cell!r}",
+                                    index) from None
+    if name == "num_convs":
+        return _whole(index, kind, "option (number of convolutions)", text)
+    return text
+
+
+def _inception(index: int, cell, default: InceptionBlock) -> InceptionBlock:
+    if _blank(cell):
+        return default
+    parts = [p for chunk in str(cell).replace(">", ",").split(",") for p in [chunk.strip()] if p]
+    if len(parts) != 6:
+        raise ArchitectureError(
+            f"layer {index}, InceptionBlock: option must read 'c1, c2_reduce>c2, c3_reduce>c3, c4', "
+            f"e.g. '16, 24>32, 4>8, 8'; got {cell!r}", index)
+    values = [_whole(index, "InceptionBlock", "option", p) for p in parts]
+    layer = InceptionBlock(*values)
+    problem = layer.field_problem()
+    if problem:
+        raise ArchitectureError(f"layer {index}, InceptionBlock: {problem}.", index)
+    return layer

@@ -1,0 +1,140 @@
+"""The network as a diagram in the spirit of d2l's LeNet figure: one block per layer, data flowing left to
+right, each block labelled with its layer and output shape. Activations, batch norm and dropout are drawn
+as a note on the block before them, so the picture shows the shape-changing layers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import plotly.graph_objects as go
+
+from cnnviz.arch import (
+    Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow, Linear, NiNBlock, Pool,
+    VGGBlock, shape_text,
+)
+from cnnviz.figures.style import FONT_SIZE, SERIES, base_layout
+
+MAX_PER_LINE = 10  # blocks per line of the diagram before it wraps
+ROW_STEP = 2.3  # vertical distance between lines, in box heights
+ROW_HEIGHT_PX = 250
+BOX_WIDTH = 0.5
+VECTOR_WIDTH = 0.16
+COLOURS = {  # one colour per kind of block; failing layers are red
+    "input": "#bdbdbd", Conv: SERIES[0], Pool: SERIES[4], Linear: SERIES[2], Flatten: SERIES[5],
+    GlobalAvgPool: SERIES[5], VGGBlock: SERIES[3], NiNBlock: SERIES[3], InceptionBlock: SERIES[3],
+}
+FAIL_COLOUR = SERIES[1]
+NOTES = (Activation, BatchNorm, Dropout)  # drawn as text on the block before them
+
+
+@dataclass
+class Block:
+    """One drawn box: a shape-changing layer with the notes (activation, ...) that follow it."""
+
+    title: str
+    kind: str
+    shape: tuple
+    colour: str
+    notes: list[str] = field(default_factory=list)
+    hover: str = ""
+    failing: bool = False
+
+
+def group_blocks(input_shape: tuple, rows: Sequence[LayerRow]) -> list[Block]:
+    """The input, then one block per shape-changing layer with its activation/BN/dropout as notes."""
+    blocks = [Block("input", "image", tuple(input_shape), COLOURS["input"])]
+    for row in rows:
+        hover = (f"<b>{row.index}. {row.name}</b>: {row.kind}<br>output {shape_text(row.output_shape)}"
+                 f"<br>{row.params:,} parameters · {row.flops:,} FLOPs")
+        if isinstance(row.layer, NOTES) and len(blocks) > 1:
+            blocks[-1].notes.append(row.kind)
+            blocks[-1].hover += "<br>" + hover
+            continue
+        blocks.append(Block(row.name, row.kind, row.output_shape, COLOURS.get(type(row.layer), SERIES[7]),
+                            hover=hover))
+    return blocks
+
+
+def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: tuple[int, str] | None = None,
+                        title: str | None = None) -> go.Figure:
+    """Diagram of `rows` (from `trace` or `trace_partial`); `failing` = (layer index, kind) adds a red block."""
+    blocks = group_blocks(input_shape, rows)
+    if failing:
+        index, kind = failing
+        blocks.append(Block(f"layer {index}", kind, (), FAIL_COLOUR, notes=["cannot run here"], failing=True,
+                            hover=f"<b>layer {index}</b>: {kind}<br>cannot take its input"))
+    shapes: list[dict] = []
+    notes: list[dict] = []  # annotations: labels and arrows
+    lines = math.ceil(len(blocks) / MAX_PER_LINE)
+    per_line = math.ceil(len(blocks) / lines)  # balanced: 12 blocks draw as 6 + 6, not 10 + 2
+    centres = [_position(i, per_line) for i in range(len(blocks))]
+    for block, (x, y) in zip(blocks, centres):
+        _draw_block(shapes, notes, block, x, y)
+    for i in range(1, len(blocks)):
+        _draw_arrow(notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i])
+    hover = go.Scatter(
+        x=[x for x, _ in centres], y=[y for _, y in centres], mode="markers",
+        marker={"size": 40, "opacity": 0, "symbol": "square"}, hovertext=[b.hover for b in blocks],
+        hoverinfo="text", showlegend=False)
+    # One Figure call with plain dicts, unvalidated (our own literal keys): add_shape and add_annotation
+    # one by one cost ~1 s for LeNet, validating the dicts ~0.1 s.
+    fig = go.Figure(_validate=False, data=[hover], layout={
+        "shapes": shapes, "annotations": notes, "hoverlabel": {"font": {"size": FONT_SIZE - 2}},
+        "xaxis": {"visible": False, "range": [-0.6, max(per_line, 6) - 0.4], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-ROW_STEP * (lines - 1) - 1.35, 0.95], "fixedrange": True},
+    })
+    base_layout(fig, title, height=ROW_HEIGHT_PX * lines + (40 if title else 0))
+    fig.layout.margin = {"l": 5, "r": 5, "b": 5, "t": 50 if title else 10}
+    return fig
+
+
+def _position(i: int, per_line: int) -> tuple[float, float]:
+    return float(i % per_line), -ROW_STEP * (i // per_line)
+
+
+def _size(shape: tuple) -> tuple[float, float]:
+    """Box width and height: images by their side (28 -> full height), vectors thin, by log of their length."""
+    if len(shape) == 3:
+        return BOX_WIDTH, 0.25 + 0.55 * min(shape[1], 28) / 28
+    if len(shape) == 1:
+        return VECTOR_WIDTH, 0.2 + 0.6 * min(math.log10(max(shape[0], 1)) / math.log10(4096), 1)
+    return BOX_WIDTH, 0.6  # failing layer: no shape
+
+
+def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y: float) -> None:
+    width, height = _size(block.shape)
+    line = {"color": FAIL_COLOUR, "width": 3, "dash": "dash"} if block.failing else {"color": "#333", "width": 1}
+    if len(block.shape) == 3 and block.shape[0] > 1:  # a stack of feature maps: two ghosts behind
+        for k in (2, 1):
+            dx, dy = 0.04 * k, 0.04 * k
+            shapes.append(dict(type="rect", x0=x - width / 2 + dx, x1=x + width / 2 + dx, y0=y - height / 2 + dy,
+                               y1=y + height / 2 + dy, fillcolor=block.colour, opacity=0.35,
+                               line={"color": "#333", "width": 1}))
+    shapes.append(dict(type="rect", x0=x - width / 2, x1=x + width / 2, y0=y - height / 2, y1=y + height / 2,
+                       fillcolor="white" if block.failing else block.colour, line=line, opacity=0.9))
+    notes.append(dict(x=x, y=0.5 + y, text=f"<b>{block.title}</b>", showarrow=False, yanchor="bottom",
+                      font={"size": FONT_SIZE, "color": FAIL_COLOUR if block.failing else "#111"}))
+    shape = f"<b>{shape_text(block.shape)}</b>" if block.shape else "<b>✖ error</b>"
+    kind = block.kind.replace(", ", "<br>")  # "Conv2d 5x5<br>pad 2": narrow enough for ten blocks a line
+    text = "<br>".join([shape, kind, *[f"+ {note}" for note in block.notes]])
+    notes.append(dict(x=x, y=y - 0.45, text=text, showarrow=False, yanchor="top", align="center",
+                      font={"size": FONT_SIZE - 3, "color": FAIL_COLOUR if block.failing else "#222"}))
+
+
+def _draw_arrow(notes: list[dict], before: Block, start: tuple, after: Block, end: tuple) -> None:
+    """An arrow into `after`; at a line break, out of the last block and in from the left margin."""
+    (x0, y0), (x1, y1) = start, end
+    w0, w1 = _size(before.shape)[0], _size(after.shape)[0]
+    if y0 != y1:
+        _arrow(notes, x0 + w0 / 2 + 0.07, y0, x0 + 0.5, y0)
+        _arrow(notes, x1 - 0.55, y1, x1 - w1 / 2 - 0.04, y1)
+        return
+    _arrow(notes, x0 + w0 / 2 + (0.1 if len(before.shape) == 3 else 0.03), y0, x1 - w1 / 2 - 0.03, y1)
+
+
+def _arrow(notes: list[dict], x0: float, y0: float, x1: float, y1: float) -> None:
+    notes.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                      showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2, arrowcolor="#555"))

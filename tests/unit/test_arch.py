@@ -1,0 +1,267 @@
+"""cnnviz.arch against PyTorch itself: real forward shapes, torch's FLOP counter, exec'd exported code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from cnnviz.arch import (
+    DEFAULT_PRESET, MAX_LAYERS, PRESETS, Activation, Architecture, ArchitectureError, Conv, Dropout, Flatten,
+    GlobalAvgPool, Linear, Pool, build, count_params, from_json, from_url_token, layer_names, to_code, to_json,
+    to_url_token, trace, trace_partial,
+)
+from cnnviz.arch.serialize import to_dict
+from cnnviz.arch.table import layer_to_row, rows_to_layers
+from cnnviz.errors import CnnvizError
+from cnnviz.figures.arch import architecture_figure, group_blocks
+
+NAMES = sorted(PRESETS)
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def preset(request):
+    return PRESETS[request.param]
+
+
+def test_preset_builds_and_gives_ten_scores(preset):
+    model = build(preset).eval()
+    with torch.no_grad():
+        assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_children_are_normalize_then_trace_names(preset):
+    model = build(preset)
+    names = [name for name, _ in model.named_children()]
+    assert names == ["normalize"] + [row.name for row in trace(preset)]
+    assert list(model.normalize.parameters()) == []
+
+
+def test_trace_shapes_and_params_equal_the_real_forward(preset):
+    model = build(preset).eval()
+    seen = {}
+
+    def record(name):
+        def hook(module, inputs, output):
+            seen[name] = tuple(output.shape[1:])
+        return hook
+
+    for name, child in model.named_children():
+        child.register_forward_hook(record(name))
+    with torch.no_grad():
+        model(torch.rand(1, 1, 28, 28))
+    children = dict(model.named_children())
+    for row in trace(preset):
+        assert row.output_shape == seen[row.name], row
+        assert row.params == sum(p.numel() for p in children[row.name].parameters()), row
+        assert row.activation_bytes == 4 * torch.Size(row.output_shape).numel()
+    assert count_params(preset) == sum(p.numel() for p in model.parameters())
+
+
+def test_trace_flops_equal_torch_flop_counter(preset):
+    model = build(preset).eval()
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(torch.rand(1, 1, 28, 28))
+    rows = trace(preset)
+    assert sum(row.flops for row in rows) == counter.get_total_flops() > 0
+    per_module = counter.get_flop_counts()
+    for row in rows:
+        expected = sum(per_module.get(f"Sequential.{row.name}", {}).values())
+        assert row.flops == expected, row
+
+
+def test_exported_code_runs_and_has_the_same_parameters(preset):
+    namespace: dict = {}
+    exec(compile(to_code(preset), "<export>", "exec"), namespace)  # the code asserts its own output shape
+    exported = {k: tuple(v.shape) for k, v in namespace["model"].state_dict().items()}
+    built = {k: tuple(v.shape) for k, v in build(preset).state_dict().items()}
+    assert exported == built
+    assert sum(p.numel() for p in namespace["model"].parameters()) == count_params(preset)
+
+
+def test_exported_code_loads_a_built_models_weights(preset):
+    namespace: dict = {}
+    exec(compile(to_code(preset), "<export>", "exec"), namespace)
+    model = build(preset).eval()
+    exported = namespace["model"].eval()
+    exported.load_state_dict(model.state_dict())
+    x = torch.rand(3, 1, 28, 28)
+    with torch.no_grad():
+        torch.testing.assert_close(exported(x), model(x))
+
+
+def test_json_and_url_round_trips(preset):
+    assert from_json(to_json(preset)) == preset
+    assert from_url_token(to_url_token(preset)) == preset
+    assert len(to_url_token(preset)) < 2000  # fits in a link
+    built = build(from_json(to_json(preset)))
+    assert [(k, v.shape) for k, v in built.state_dict().items()] == \
+        [(k, v.shape) for k, v in build(preset).state_dict().items()]
+
+
+def test_table_rows_round_trip(preset):
+    rows = [layer_to_row(layer) for layer in preset.layers]
+    assert rows_to_layers(rows) == (list(preset.layers), None)
+
+
+def test_table_rows_blank_cells_take_defaults_and_bad_cells_name_the_row():
+    layers, error = rows_to_layers([{"layer": "Conv", "size": 8.0, "kernel": None}, {"layer": "Linear"}])
+    assert layers == [Conv(8, kernel=3, padding=1), Linear(10)] and error is None
+    rows = [layer_to_row(Conv(6)), {"layer": "Pool", "option": "median"}, layer_to_row(Flatten())]
+    layers, error = rows_to_layers(rows)
+    assert layers == [Conv(6)] and error.layer_index == 2 and "pooling mode" in str(error)
+    _, error = rows_to_layers([{"layer": "InceptionBlock", "option": "1, 2>3"}])
+    assert "c1, c2_reduce>c2" in str(error)
+    _, error = rows_to_layers([{"layer": None}])
+    assert "choose a layer type" in str(error)
+
+
+def test_book_parameter_counts():
+    assert count_params(PRESETS["lenet"]) == 61_706
+    assert count_params(PRESETS["lenet_maxpool"]) == 44_426
+    assert DEFAULT_PRESET in PRESETS
+
+
+def test_lenet_shapes_match_the_book():
+    # d2l 7.6 prints: Conv2d (1, 6, 28, 28), Sigmoid, AvgPool2d (1, 6, 14, 14), Conv2d (1, 16, 10, 10),
+    # Sigmoid, AvgPool2d (1, 16, 5, 5), Flatten (1, 400), Linear (1, 120), Sigmoid, Linear (1, 84), Sigmoid,
+    # Linear (1, 10).
+    shapes = [row.output_shape for row in trace(PRESETS["lenet"])]
+    assert shapes == [(6, 28, 28), (6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 10, 10), (16, 5, 5), (400,),
+                      (120,), (120,), (84,), (84,), (10,)]
+    assert [row.name for row in trace(PRESETS["lenet"])] == [
+        "conv1", "act1", "pool1", "conv2", "act2", "pool2", "flatten", "fc1", "act3", "fc2", "act4", "fc3"]
+    assert trace(PRESETS["lenet"])[0].kind == "Conv2d 5x5, pad 2"
+
+
+def test_descriptions_say_how_large_presets_were_scaled():
+    for name in ("alexnet_small", "vgg_small", "nin_small", "googlenet_small"):
+        assert "divided by 4" in PRESETS[name].description and "28" in PRESETS[name].description
+
+
+def _error(layers) -> ArchitectureError:
+    with pytest.raises(ArchitectureError) as info:
+        trace(Architecture("broken", "", tuple(layers)))
+    assert isinstance(info.value, CnnvizError) and isinstance(info.value, ValueError)
+    return info.value
+
+
+def test_pool_on_a_too_small_input_names_the_layer():
+    layers = list(PRESETS["lenet_maxpool"].layers)  # ... pool2 -> 16x4x4
+    layers[6:6] = [Pool("max", 2), Pool("max", 2), Pool("max", 2)]  # 4 -> 2 -> 1 -> fails
+    err = _error(layers)
+    assert err.layer_index == 9
+    assert str(err).startswith("layer 9, MaxPool2d 2x2: its input is 16x1x1, smaller than the 2x2 window")
+    assert "remove a pooling layer" in str(err)
+
+
+def test_linear_without_flatten_and_conv_after_flatten():
+    err = _error([Conv(6, kernel=5), Linear(10)])
+    assert err.layer_index == 2 and "6x24x24, not flat; add a Flatten" in str(err)
+    err = _error([Flatten(), Conv(6, kernel=3), Linear(10)])
+    assert err.layer_index == 2 and "Conv2d 3x3" in str(err) and "784 features" in str(err)
+
+
+def test_wrong_final_size_and_bad_fields():
+    err = _error([Flatten(), Linear(12)])
+    assert err.layer_index == 2 and "must end with 10 features" in str(err)
+    err = _error([Conv(0, kernel=3), Flatten(), Linear(10)])
+    assert err.layer_index == 1 and "out channels must be between 1 and" in str(err)
+    err = _error([Conv(4, kernel=3, stride=30), Flatten(), Linear(10)])
+    assert err.layer_index == 1 and "stride" in str(err)
+    err = _error([Flatten(), Dropout(1.5), Linear(10)])
+    assert err.layer_index == 2 and "dropout probability" in str(err)
+    err = _error([Flatten(), Activation("softplus"), Linear(10)])
+    assert err.layer_index == 2 and "relu" in str(err)
+
+
+def test_limits_on_parameters_and_layers():
+    err = _error([Conv(512, kernel=3, padding=1), Flatten(), Linear(100), Linear(10)])
+    assert err.layer_index == 3 and "20,000,000" in str(err)
+    err = _error([Flatten()] + [Activation("relu")] * MAX_LAYERS + [Linear(10)])
+    assert err.layer_index is None and "limit of 64" in str(err)
+    err = _error([])
+    assert "no layers" in str(err)
+    with pytest.raises(ArchitectureError):
+        build(Architecture("big", "", (Conv(1024, kernel=5, padding=2), Conv(1024, kernel=5, padding=2))))
+
+
+def test_global_average_pool_needs_an_image():
+    assert trace(Architecture("gap", "", (Conv(10, kernel=3), GlobalAvgPool())))[-1].output_shape == (10,)
+    assert _error([Flatten(), GlobalAvgPool()]).layer_index == 2
+
+
+def test_layer_names_count_per_kind():
+    names = layer_names([Conv(4), Activation(), Conv(4), Activation(), Flatten(), Linear(10), Flatten()])
+    assert names == ["conv1", "act1", "conv2", "act2", "flatten", "fc1", "flatten2"]
+
+
+HOSTILE = [
+    ("not json", "not valid JSON"),
+    ("[" * 100_000 + "]" * 100_000, "limit"),
+    ("[[[[]]]]", '"layers" list'),
+    ('{"layers": [{"type": "Lambda", "fn": "os.system"}]}', "unknown layer type"),
+    ('{"layers": [{"type": "__class__"}]}', "unknown layer type"),
+    ('{"layers": [{"type": "Conv", "out_channels": -3}]}', "between 1 and"),
+    ('{"layers": [{"type": "Conv", "out_channels": 1000000000}]}', "between 1 and"),
+    ('{"layers": [{"type": "Conv", "out_channels": 6.5}]}', "whole number"),
+    ('{"layers": [{"type": "Conv", "out_channels": true}]}', "whole number"),
+    ('{"layers": [{"type": "Conv", "out_channels": [6]}]}', "numbers or text"),
+    ('{"layers": [{"type": "Conv", "out_channels": 6, "__init__": 1}]}', "unknown fields"),
+    ('{"layers": [{"type": "Conv"}]}', "missing fields"),
+    ('{"layers": [{"type": "Pool", "mode": "median"}]}', "pooling mode"),
+    ('{"layers": [{"type": "Pool", "window": 2, "padding": 2}]}', "more than half"),
+    ('{"layers": [], "name": 5}', "must be text"),
+    ('{"layers": [], "format": "keras"}', '"format"'),
+    (json.dumps({"layers": [{"type": "Flatten"}] * 65}), "limit of 64"),
+]
+
+
+@pytest.mark.parametrize("text, message", HOSTILE, ids=[m for _, m in HOSTILE])
+def test_hostile_json_is_refused_with_a_clear_message(text, message):
+    with pytest.raises(ArchitectureError, match=message.replace("(", r"\(")):
+        from_json(text)
+
+
+def test_hostile_json_names_the_layer():
+    data = to_dict(PRESETS["lenet"])
+    data["layers"][3]["kernel"] = 0
+    with pytest.raises(ArchitectureError, match="^layer 4, Conv2d 0x0: kernel must be between 1") as info:
+        from_json(json.dumps(data))
+    assert info.value.layer_index == 4
+
+
+def test_url_tokens_refuse_damage_and_bombs():
+    import base64
+    import zlib
+
+    with pytest.raises(ArchitectureError, match="damaged"):
+        from_url_token("%%%not-base64")
+    bomb = base64.urlsafe_b64encode(zlib.compress(b" " * 10_000_000)).decode()
+    with pytest.raises(ArchitectureError, match="too large"):
+        from_url_token(bomb)
+
+
+def test_trace_partial_gives_the_layers_before_the_failure():
+    layers = list(PRESETS["lenet_maxpool"].layers)
+    layers[6:6] = [Pool("max", 2), Pool("max", 2), Pool("max", 2)]
+    rows, error = trace_partial(Architecture("broken", "", tuple(layers)))
+    assert error.layer_index == 9 and [r.name for r in rows][-2:] == ["pool3", "pool4"]
+    rows, error = trace_partial(Architecture("short", "", PRESETS["lenet"].layers[:-1]))
+    assert len(rows) == 11 and error.layer_index == 11 and "add Linear 10 at the end" in str(error)
+    assert trace_partial(PRESETS["lenet"]) == (trace(PRESETS["lenet"]), None)
+
+
+def test_diagram_draws_one_block_per_shape_changing_layer():
+    rows = trace(PRESETS["lenet"])
+    blocks = group_blocks((1, 28, 28), rows)
+    assert [b.title for b in blocks] == ["input", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "fc2", "fc3"]
+    assert [b.shape for b in blocks][1:3] == [(6, 28, 28), (6, 14, 14)] and blocks[1].notes == ["Sigmoid"]
+    fig = architecture_figure((1, 28, 28), rows, failing=(13, "MaxPool2d 2x2"))
+    texts = [a.text for a in fig.layout.annotations]
+    assert "<b>conv1</b>" in texts and "<b>layer 13</b>" in texts
+    assert "<b>6x28x28</b><br>Conv2d 5x5<br>pad 2<br>+ Sigmoid" in texts
+    assert sum(1 for s in fig.layout.shapes if s.line.dash == "dash") == 1  # the failing block
+    assert "156 parameters" in fig.data[0].hovertext[1]
