@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import torch
@@ -64,7 +65,7 @@ def _plain_file(directory: Path, name: str) -> Path:
     target = _raw_dir(cache_dir()) / name
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
+        partial = target.with_name(f"{name}.{os.getpid()}-{threading.get_ident()}.partial")  # racing loaders
         with gzip.open(directory / f"{name}.gz", "rb") as src, open(partial, "wb") as dst:
             shutil.copyfileobj(src, dst)
         partial.replace(target)
@@ -84,11 +85,16 @@ def missing_message() -> str:
     )
 
 
-def load_fashion_mnist(train: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images uint8 (N, 28, 28) and labels int64 (N,): 60,000 for train, 10,000 for test."""
+def load_fashion_mnist(train: bool = True, download: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images uint8 (N, 28, 28) and labels int64 (N,): 60,000 for train, 10,000 for test.
+
+    `download=True` falls back to torchvision's download into the user cache when no copy is found.
+    """
     from torchvision.datasets.mnist import read_image_file, read_label_file
 
     directory = find_dataset_dir()
+    if directory is None and download:
+        directory = download_fashion_mnist()
     if directory is None:
         raise DatasetMissing(missing_message())
     image_name, label_name = _FILES[train]

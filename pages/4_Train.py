@@ -1,8 +1,89 @@
-"""Placeholder until the page lands."""
+"""Page 4: train an architecture on the real Fashion-MNIST with live curves (d2l 7.6.2, 8.5)."""
 
 from cnnviz.ui.common import page_setup
 
 page_setup("Train")
-import streamlit as st
 
-st.info("This page is being built.")
+import streamlit as st  # noqa: E402
+
+from cnnviz.data import missing_message  # noqa: E402
+from cnnviz.errors import CnnvizError  # noqa: E402
+from cnnviz.ui import train_state as state  # noqa: E402
+from cnnviz.ui import train_views as views  # noqa: E402
+from cnnviz.ui.common import fashion_mnist_or_none, show_error  # noqa: E402
+
+ERROR_KEY = "train_start_error"
+
+st.title("Train on Fashion-MNIST")
+st.markdown(
+    "Train a network on the 60,000 real training images and watch the loss fall and the accuracy rise, "
+    "as in d2l 7.6.2: the curves plot the training loss and accuracy averaged over the epoch so far, and "
+    "the accuracy on the 10,000 test images after each epoch."
+)
+
+test_set = fashion_mnist_or_none(train=False)
+if test_set is None:
+    st.error(missing_message())
+    st.stop()
+
+state.session_jobs()  # registers this session, so closing the tab stops its job
+run = state.current_run()
+state.archive_if_done(run)
+running = state.is_running(run)
+views.keep_settings()
+
+
+def start() -> None:
+    """Reads the settings from the widgets' state: a callback's bound arguments would be one rerun old."""
+    st.session_state.pop(ERROR_KEY, None)
+    views.keep_settings()
+    try:
+        state.start_run(views.architecture_from_state(), views.config_from_state())
+    except CnnvizError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+
+
+settings, live = st.columns([1, 2], gap="large")
+with settings:
+    views.architecture_ui(disabled=running)
+    views.config_ui(disabled=running)
+    go_col, stop_col = st.columns(2)
+    go_col.button("Start training", key="train_start", type="primary", disabled=running, width="stretch",
+                  on_click=start, icon=":material/play_arrow:")
+    stop_col.button("Stop", key="train_stop", disabled=not running, width="stretch", on_click=state.stop_run,
+                    icon=":material/stop:")
+    if ERROR_KEY in st.session_state:
+        show_error(CnnvizError(st.session_state[ERROR_KEY]))
+
+
+@st.fragment(run_every=0.5 if running else None)
+def live_view() -> None:
+    """Redrawn twice a second while the job trains; one full rerun when it ends re-enables the controls."""
+    current = state.current_run()
+    if current is None:
+        st.info("Choose an architecture and settings, then press **Start training**.")
+        return
+    snap = current.snapshot()
+    views.status_view(current, snap)
+    views.curves_view(current, snap)
+    if running and state.archive_if_done(current):
+        st.rerun()
+
+
+with live:
+    live_view()
+
+if run is not None and run.archived and run.confusion is not None:
+    st.header(f"Results of run {run.label}")
+    views.downloads_view(run)
+    st.subheader("Confusion matrix: which classes are taken for which")
+    st.caption("Rows are the true classes, columns the predictions. Click a cell, or choose one on the right, "
+               "to see those test images.")
+    views.confusion_view(run, test_set)
+    st.subheader("Accuracy per class")
+    views.per_class_view(run)
+
+if state.runs():
+    st.header("Compare runs")
+    st.caption("Every run of this session, e.g. the sigmoid LeNet against the ReLU one (d2l 7.6, exercise 1).")
+    views.overlay_view(state.runs())

@@ -1,0 +1,211 @@
+"""Figures for the Activations page: grids of maps, class comparisons, kernels, probabilities, saliency.
+
+Many small maps are drawn as one mosaic heatmap (maps tiled with blank gaps), which keeps one colour
+scale across every map in it and keeps figures light enough for a fast page.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from cnnviz.figures.style import DIVERGING, GRAY, SEQUENTIAL, SERIES, base_layout
+
+GAP = 1  # blank pixels between tiles
+ROW_LABEL_PX = 150  # room for row labels such as "Pullover − Coat"
+MIN_HEIGHT = 210  # a one-row grid still needs room for a readable colour bar
+SATURATED = 0.005  # share of cells allowed above the top of a shared colour scale (hover shows true values)
+OTHER_CLASSES = "#c7c7c7"  # the summed probability of the classes not being compared
+OVERLAY = [[0.0, "rgba(255, 40, 0, 0)"], [1.0, "rgba(255, 40, 0, 0.85)"]]  # transparent -> red
+
+
+def mosaic(maps: torch.Tensor | np.ndarray, gap: int = GAP) -> np.ndarray:
+    """Tiles maps (R, C, h, w) into one (R*(h+gap)-gap, C*(w+gap)-gap) array with NaN gaps."""
+    maps = np.asarray(maps, dtype=np.float32)
+    rows, cols, h, w = maps.shape
+    padded = np.full((rows, cols, h + gap, w + gap), np.nan, dtype=np.float32)
+    padded[:, :, :h, :w] = maps
+    tiled = padded.transpose(0, 2, 1, 3).reshape(rows * (h + gap), cols * (w + gap))  # (R*(h+g), C*(w+g))
+    return tiled[: rows * (h + gap) - gap, : cols * (w + gap) - gap]
+
+
+def _per_map_scaled(maps: np.ndarray, signed: bool) -> np.ndarray:
+    """Each map divided by its own largest |value| (signed) or stretched to [0, 1] (non-negative)."""
+    flat = maps.reshape(*maps.shape[:2], -1)
+    if signed:
+        top = np.abs(flat).max(axis=2)[..., None, None]
+        return maps / np.where(top > 0, top, 1)
+    low, high = flat.min(axis=2)[..., None, None], flat.max(axis=2)[..., None, None]
+    return (maps - low) / np.where(high > low, high - low, 1)
+
+
+def _robust_range(values: np.ndarray, signed: bool) -> tuple[float, float]:
+    """The colour range: a few extreme cells (the top 0.5%) saturate instead of darkening every other map."""
+    if signed:
+        top = float(np.quantile(np.abs(values), 1 - SATURATED))
+        return -top, top
+    return float(values.min()), float(np.quantile(values, 1 - SATURATED))
+
+
+def _tick_centres(count: int, size: int) -> list[float]:
+    return [i * (size + GAP) + (size - 1) / 2 for i in range(count)]
+
+
+def map_grid(
+    maps: torch.Tensor,
+    row_labels: Sequence[str],
+    column_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    shared: bool = True,
+    zrange: tuple[float, float] | None = None,
+    diverging: bool | None = None,
+    cell_px: int = 64,
+    column_title: str = "channel",
+) -> go.Figure:
+    """Maps (R, C, h, w) as a grid: one row per image/class, one column per channel.
+
+    shared: one colour scale for all maps (zrange, or their range with the top 0.5% saturated);
+    otherwise each map uses its full colour range and the hover shows the true value.
+    diverging: a blue-white-red scale centred on 0 (default: when any value is negative).
+    """
+    values = maps.detach().float().cpu().numpy()
+    rows, cols, h, w = values.shape
+    signed = bool(values.min() < 0) if diverging is None else diverging
+    if shared:
+        low, high = zrange if zrange else _robust_range(values, signed)
+        shown, colorbar = values, {"title": {"text": "value"}, "nticks": 5}
+    else:
+        shown = _per_map_scaled(values, signed)
+        low, high = (-1.0, 1.0) if signed else (0.0, 1.0)
+        colorbar = {"title": {"text": "per map"}, "tickvals": [low, high], "ticktext": ["min", "max"]}
+    if high <= low:
+        high = low + 1e-6
+    column_labels = column_labels or [str(c + 1) for c in range(cols)]
+    # Per-map scaling colours by the scaled value; the hover still reports the true one.
+    true_values = {} if shared else {"customdata": mosaic(values)}
+    heatmap = go.Heatmap(
+        z=mosaic(shown), zmin=low, zmax=high, **true_values,
+        colorscale=DIVERGING if signed else SEQUENTIAL, colorbar=colorbar, hoverongaps=False,
+        hovertemplate=f"value %{{{'z' if shared else 'customdata'}:.3f}}<extra></extra>",
+    )
+    # The page gives a grid about 560 px of width; rows get the same cell size so no space is left blank.
+    cell = max(16, min(cell_px, 560 // max(cols, 1)))
+    height = max(MIN_HEIGHT, rows * cell + (110 if title else 80))
+    axes = _tiled_axes(rows, cols, h, w, row_labels, column_labels)
+    axes["xaxis"]["title"] = {"text": column_title, "standoff": 4}
+    return _figure([heatmap], axes, title, height)
+
+
+def _tiled_axes(rows: int, cols: int, h: int, w: int, row_labels, column_labels) -> dict:
+    """Axes for a mosaic: labels at the tile centres, image orientation (row 0 on top), square pixels."""
+    common = {"showgrid": False, "zeroline": False, "constrain": "domain"}
+    return {
+        "xaxis": {"tickvals": _tick_centres(cols, w), "ticktext": list(column_labels), "side": "top",
+                  "tickangle": 0, **common},
+        "yaxis": {"tickvals": _tick_centres(rows, h), "ticktext": list(row_labels), "autorange": "reversed",
+                  "scaleanchor": "x", **common},
+    }
+
+
+def _figure(traces: list, layout: dict, title: str | None, height: int) -> go.Figure:
+    """One Figure built in one pass (plotly's update_* calls cost more than the data here)."""
+    fig = base_layout(go.Figure(traces, layout), title, height=height)
+    # The same left margin on every grid, so stacked grids (class means, difference) line up by channel.
+    fig.layout.margin.l = ROW_LABEL_PX
+    return fig
+
+
+def image_grid(images: torch.Tensor, row_labels: Sequence[str], per_row: int, title: str | None = None) -> go.Figure:
+    """Input images (N, 28, 28), uint8 or [0, 1], laid out `per_row` to a row (one row per class)."""
+    pixels = images.detach().float().cpu()
+    if pixels.max() <= 1:
+        pixels = pixels * 255
+    n = pixels.shape[0]
+    rows = -(-n // per_row)
+    tiles = torch.full((rows * per_row, *pixels.shape[-2:]), float("nan"))
+    tiles[:n] = pixels.reshape(n, *pixels.shape[-2:])
+    grid = tiles.reshape(rows, per_row, *pixels.shape[-2:])  # (R, C, 28, 28)
+    heatmap = go.Heatmap(
+        z=mosaic(grid), zmin=0, zmax=255, colorscale=GRAY, showscale=False, hoverongaps=False,
+        hovertemplate="pixel %{z:.0f}<extra></extra>",
+    )
+    axes = _tiled_axes(rows, per_row, 28, 28, row_labels, [str(i + 1) for i in range(per_row)])
+    return _figure([heatmap], axes, title, rows * 90 + (80 if title else 50))
+
+
+def channel_bars(
+    class_means: torch.Tensor,
+    class_names: Sequence[str],
+    errors: torch.Tensor | None = None,
+    highlight: Sequence[int] = (),
+    title: str | None = None,
+) -> go.Figure:
+    """Per-channel mean activation (K, C), one bar series per class; `highlight` channels get a star."""
+    means = class_means.detach().float().cpu().numpy()
+    labels = [f"{c + 1}{'★' if c in highlight else ''}" for c in range(means.shape[1])]
+    bars = []
+    for k, name in enumerate(class_names):
+        error = None if errors is None else {"type": "data", "array": errors[k].cpu().numpy(), "visible": True}
+        bars.append(go.Bar(x=labels, y=means[k], name=name, marker_color=SERIES[k % len(SERIES)],
+                           error_y=error, hovertemplate=f"{name}<br>%{{x}}: %{{y:.3f}}<extra></extra>"))
+    layout = {
+        "barmode": "group", "legend": {"orientation": "h", "y": -0.2},
+        "xaxis": {"title": "channel (★: separates the classes most)", "tickangle": 0, "type": "category"},
+        "yaxis": {"title": "mean activation", "showgrid": True, "gridcolor": "#e5e5e5", "zeroline": True,
+                  "zerolinecolor": "#888"},
+    }
+    return base_layout(go.Figure(bars, layout), title, height=380)
+
+
+def kernel_grid(weight: torch.Tensor, title: str | None = None, shared: bool = True) -> go.Figure:
+    """A convolution's kernels (out, in, k, k): one row per input channel, one column per output channel."""
+    kernels = weight.detach().float().cpu().transpose(0, 1)  # (in, out, k, k)
+    rows = [f"in {i + 1}" for i in range(kernels.shape[0])]
+    return map_grid(kernels, rows, None, title, shared=shared, diverging=True, cell_px=56,
+                    column_title="output channel")
+
+
+def probability_bars(
+    probs: torch.Tensor, row_labels: Sequence[str], class_names: Sequence[str], compared: Sequence[int],
+    title: str | None = None,
+) -> go.Figure:
+    """Each image's predicted probabilities (N, 10) as one stacked bar: the compared classes in colour,
+    then all other classes together in grey (the hover names the likeliest of them)."""
+    values = probs.detach().float().cpu().numpy()
+    bars = [go.Bar(y=list(row_labels), x=values[:, c], name=class_names[c], orientation="h",
+                   marker_color=SERIES[i % len(SERIES)],
+                   hovertemplate=f"%{{y}}: P({class_names[c]}) = %{{x:.2f}}<extra></extra>")
+            for i, c in enumerate(compared)]
+    others = [c for c in range(values.shape[1]) if c not in compared]
+    if others:
+        likeliest = [class_names[others[i]] for i in values[:, others].argmax(axis=1)]
+        bars.append(go.Bar(y=list(row_labels), x=values[:, others].sum(axis=1), name="other classes",
+                           orientation="h", marker_color=OTHER_CLASSES, customdata=likeliest,
+                           hovertemplate="%{y}: other classes %{x:.2f} (mostly %{customdata})<extra></extra>"))
+    layout = {
+        "barmode": "stack", "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        "xaxis": {"range": [0, 1], "title": "predicted probability"}, "yaxis": {"autorange": "reversed"},
+    }
+    return base_layout(go.Figure(bars, layout), title, height=max(220, 26 * len(row_labels) + 120))
+
+
+def saliency_overlay(image: torch.Tensor, saliency: torch.Tensor, title: str | None = None) -> go.Figure:
+    """The image (28, 28) in grey beside the same image with the saliency (28, 28, in [0, 1]) in red."""
+    pixels = image.detach().float().cpu().reshape(28, 28).numpy()
+    pixels = pixels * 255 if pixels.max() <= 1 else pixels
+    heat = saliency.detach().float().cpu().numpy()
+    blank = np.full((28, 2), np.nan, dtype=np.float32)
+    side_by_side = np.concatenate([pixels, blank, pixels], axis=1)  # (28, 58)
+    overlay = np.concatenate([np.full((28, 30), np.nan, dtype=np.float32), heat], axis=1)  # (28, 58)
+    traces = [
+        go.Heatmap(z=side_by_side, zmin=0, zmax=255, colorscale=GRAY, showscale=False, hoverongaps=False,
+                   hovertemplate="pixel %{z:.0f}<extra></extra>"),
+        go.Heatmap(z=overlay, zmin=0, zmax=1, colorscale=OVERLAY, hoverongaps=False,
+                   colorbar={"title": {"text": "saliency"}}, hovertemplate="saliency %{z:.2f}<extra></extra>"),
+    ]
+    layout = {"xaxis": {"visible": False, "constrain": "domain"},
+              "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}}
+    return base_layout(go.Figure(traces, layout), title, height=340)

@@ -1,0 +1,94 @@
+"""Training figures: d2l Animator-style curves, run overlays, the confusion matrix, per-class accuracy."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from cnnviz.figures.style import SEQUENTIAL, SERIES, base_layout
+from cnnviz.train import Progress
+
+LOSS, TRAIN_ACC, TEST_ACC = SERIES[0], SERIES[1], SERIES[2]  # d2l's Animator: blue, red (dashed), green
+
+
+def curves_figure(points: Sequence[Progress], epochs: int, title: str | None = None, height: int = 420) -> go.Figure:
+    """Train loss, train accuracy and test accuracy against fractional epochs, on one axis like d2l."""
+    epoch = [p.epoch for p in points]
+    ends = [p for p in points if p.test_accuracy is not None]
+    fig = go.Figure([
+        go.Scatter(x=epoch, y=[p.loss for p in points], name="train loss", mode="lines",
+                   line={"color": LOSS, "width": 3}),
+        go.Scatter(x=epoch, y=[p.accuracy for p in points], name="train acc", mode="lines",
+                   line={"color": TRAIN_ACC, "width": 3, "dash": "dash"}),
+        go.Scatter(x=[p.epoch for p in ends], y=[p.test_accuracy for p in ends], name="test acc",
+                   mode="lines+markers", line={"color": TEST_ACC, "width": 3, "dash": "dot"}, marker={"size": 9}),
+    ])
+    base_layout(fig, title, height)
+    fig.update_xaxes(title="epoch", range=[0, max(epochs, 1)], gridcolor="#e5e5e5", zeroline=False)
+    top = max([1.0, *(p.loss for p in points)])
+    fig.update_yaxes(range=[0, top * 1.05], gridcolor="#e5e5e5", zeroline=False)
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, uirevision="curves")
+    return fig
+
+
+def overlay_figure(runs: Sequence[tuple[str, Sequence[Progress]]], height: int = 420) -> go.Figure:
+    """Several runs side by side: train loss (left) and test accuracy (right) against epochs."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("train loss", "test accuracy"), horizontal_spacing=0.08)
+    for i, (label, points) in enumerate(runs):
+        colour = SERIES[i % len(SERIES)]
+        ends = [p for p in points if p.test_accuracy is not None]
+        fig.add_trace(go.Scatter(x=[p.epoch for p in points], y=[p.loss for p in points], name=label,
+                                 legendgroup=label, mode="lines", line={"color": colour, "width": 3}), 1, 1)
+        fig.add_trace(go.Scatter(x=[p.epoch for p in ends], y=[p.test_accuracy for p in ends], name=label,
+                                 legendgroup=label, showlegend=False, mode="lines+markers",
+                                 line={"color": colour, "width": 3}, marker={"size": 8}), 1, 2)
+    base_layout(fig, None, height)
+    fig.update_xaxes(title="epoch", gridcolor="#e5e5e5")
+    fig.update_yaxes(gridcolor="#e5e5e5")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40})
+    return fig
+
+
+def confusion_figure(confusion, classes: Sequence[str], selected: tuple[int, int] | None = None,
+                     height: int = 620) -> go.Figure:
+    """Counts (rows: true class, columns: predicted), coloured by the share of each row.
+
+    A transparent square marker sits on every cell so a click reports its (x, y): clicks on a plain
+    heatmap come back empty in Streamlit 1.67.
+    """
+    counts = [[int(v) for v in row] for row in confusion.tolist()]  # (10, 10)
+    shares = [[v / max(sum(row), 1) for v in row] for row in counts]
+    names = list(classes)
+    fig = go.Figure(go.Heatmap(
+        z=shares, x=names, y=names, text=counts, texttemplate="%{text}", colorscale=SEQUENTIAL,
+        zmin=0, zmax=1, colorbar={"title": "share of row"},
+        hovertemplate="true %{y}<br>predicted %{x}<br>%{text} images<extra></extra>",
+    ))
+    cells = [(x, y) for y in names for x in names]
+    fig.add_trace(go.Scatter(
+        x=[c[0] for c in cells], y=[c[1] for c in cells], mode="markers", hoverinfo="skip", showlegend=False,
+        marker={"symbol": "square", "size": 40, "opacity": 0.01, "color": "white"},
+    ))
+    if selected is not None:
+        true_class, predicted = selected
+        fig.add_shape(type="rect", x0=predicted - 0.5, x1=predicted + 0.5, y0=true_class - 0.5,
+                      y1=true_class + 0.5, line={"color": "#ff7f0e", "width": 4})
+    base_layout(fig, None, height)
+    fig.update_xaxes(title="predicted class", tickangle=-35, showgrid=False)
+    fig.update_yaxes(title="true class", autorange="reversed", showgrid=False)
+    fig.update_layout(clickmode="event+select")
+    return fig
+
+
+def per_class_figure(accuracy: Sequence[float], classes: Sequence[str], height: int = 420) -> go.Figure:
+    """Horizontal bars: test accuracy of each class, worst at the top."""
+    order = sorted(range(len(classes)), key=lambda i: accuracy[i])
+    fig = go.Figure(go.Bar(
+        x=[accuracy[i] for i in order], y=[classes[i] for i in order], orientation="h",
+        marker_color=SERIES[0], text=[f"{accuracy[i]:.1%}" for i in order], textposition="outside",
+    ))
+    base_layout(fig, None, height)
+    fig.update_xaxes(title="test accuracy", range=[0, 1.12], tickformat=".0%", gridcolor="#e5e5e5")
+    return fig

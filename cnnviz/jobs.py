@@ -1,0 +1,191 @@
+"""Training in a background thread, with a process-wide limit on how many jobs run at once.
+
+A page keeps a `TrainingJob`, starts it, and draws `job.snapshot()` on a timer; the thread never touches
+the page. `JobSlots` is the shared limit: a job over it waits, queued, and knows its place in the line.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import torch
+from torch import nn
+
+from cnnviz.errors import CnnvizError
+from cnnviz.train import Dataset, History, Progress, TrainConfig, fit
+
+STATUSES = ("new", "queued", "running", "stopped", "finished", "failed")
+DONE = ("stopped", "finished", "failed")
+
+
+def default_max_jobs(device_type: str = "cpu") -> int:
+    """CNNVIZ_MAX_JOBS if set; else 1 on a CPU (jobs would only share its cores) and 2 on a GPU."""
+    value = os.environ.get("CNNVIZ_MAX_JOBS", "")
+    if value.strip():
+        try:
+            limit = int(value)
+        except ValueError:
+            limit = 0
+        if limit < 1:
+            raise CnnvizError(f"CNNVIZ_MAX_JOBS is {value!r}; set it to a whole number >= 1")
+        return limit
+    return 1 if device_type == "cpu" else 2
+
+
+class JobSlots:
+    """A first-come, first-served semaphore that can say where a waiting job stands in the line."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._cond = threading.Condition()
+        self._waiting: list[object] = []  # tokens, in arrival order
+        self._running = 0
+
+    def acquire(self, token: object, cancel: threading.Event) -> bool:
+        """Blocks until `token` may run (True) or `cancel` is set while it waits (False)."""
+        with self._cond:
+            self._waiting.append(token)
+            try:
+                while not (self._waiting[0] is token and self._running < self.limit):
+                    if cancel.is_set():
+                        return False
+                    self._cond.wait(timeout=0.1)  # also wakes to notice `cancel`
+                self._running += 1
+                return True
+            finally:
+                self._waiting.remove(token)
+                self._cond.notify_all()
+
+    def release(self) -> None:
+        with self._cond:
+            self._running -= 1
+            self._cond.notify_all()
+
+    def position(self, token: object) -> int | None:
+        """1 for the next in line, 2 behind it, ...; None when the token is not waiting."""
+        with self._cond:
+            return self._waiting.index(token) + 1 if token in self._waiting else None
+
+    @property
+    def running(self) -> int:
+        with self._cond:
+            return self._running
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """A consistent copy of a job's state, safe to read while the job runs on."""
+
+    status: str  # one of STATUSES
+    points: tuple[Progress, ...]  # every report so far, oldest first
+    history: History | None  # set once the job is done (also when stopped)
+    message: str  # why it stopped or failed, or ""
+    queue_position: int | None  # while queued
+    seconds: float  # wall time since it started running
+
+    @property
+    def latest(self) -> Progress | None:
+        return self.points[-1] if self.points else None
+
+    @property
+    def done(self) -> bool:
+        return self.status in DONE
+
+
+@dataclass
+class _State:
+    status: str = "new"
+    points: list[Progress] = field(default_factory=list)
+    history: History | None = None
+    message: str = ""
+    started: float | None = None
+    ended: float | None = None
+
+
+class TrainingJob:
+    """Runs `fit(model, train_set, test_set, config)` in a daemon thread; `after_fit(model)` runs there too."""
+
+    def __init__(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig,
+                 slots: JobSlots | None = None, after_fit: Callable[[nn.Module], object] | None = None):
+        self.model, self.config = model, config
+        self.train_set, self.test_set = train_set, test_set
+        self.slots = slots
+        self.after_fit = after_fit
+        self.result: object = None  # what after_fit returned (e.g. test predictions)
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._thread = threading.Thread(target=self._run, name="cnnviz-training", daemon=True)
+
+    def start(self) -> "TrainingJob":
+        with self._lock:
+            if self._state.status != "new":
+                raise CnnvizError("this training job was already started; start a new one")
+            self._state.status = "queued" if self.slots else "running"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Asks the job to end; `fit` returns within about a batch, keeping the weights it has."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Waits for the thread; True when it has ended."""
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def status(self) -> str:
+        with self._lock:
+            return self._state.status
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            s = self._state
+            started = s.started or time.perf_counter()
+            return JobSnapshot(
+                status=s.status, points=tuple(s.points),
+                history=replace(s.history) if s.history else None, message=s.message,
+                queue_position=self.slots.position(self) if self.slots and s.status == "queued" else None,
+                seconds=(s.ended or time.perf_counter()) - started,
+            )
+
+    def _report(self, progress: Progress) -> None:
+        with self._lock:
+            self._state.points.append(progress)
+
+    def _set(self, **changes) -> None:
+        with self._lock:
+            for name, value in changes.items():
+                setattr(self._state, name, value)
+
+    def _run(self) -> None:
+        if self.slots and not self.slots.acquire(self, self._stop):
+            self._set(status="stopped", message="stopped while queued")
+            return
+        try:
+            self._set(status="running", started=time.perf_counter())
+            self._train()
+        finally:
+            if self.slots:
+                self.slots.release()
+
+    def _train(self) -> None:
+        try:
+            history = fit(self.model, self.train_set, self.test_set, self.config, self._report, self._stop)
+            self.model.to("cpu", memory_format=torch.contiguous_format)
+            if self.after_fit is not None:  # diverged runs too: their last good weights were restored
+                self.result = self.after_fit(self.model)
+        except CnnvizError as exc:
+            self._set(status="failed", message=str(exc), ended=time.perf_counter())
+        except Exception as exc:  # a bug or a broken architecture: report it, never kill the server
+            self._set(status="failed", message=f"training failed: {type(exc).__name__}: {exc}",
+                      ended=time.perf_counter())
+        else:
+            status = {"finished": "finished", "stopped": "stopped", "diverged": "failed"}[history.status]
+            self._set(status=status, history=history, message=history.message, ended=time.perf_counter())

@@ -1,0 +1,31 @@
+"""The trained checkpoints shipped in assets/, so the Activations page has a model the moment the app starts.
+
+`scripts/train_default.py` makes them (fixed seed, the project's own `fit`, the real Fashion-MNIST).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnviz.arch import DEFAULT_PRESET
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    preset: str  # the name in cnnviz.arch.PRESETS
+    filename: str  # in assets/
+    label: str  # how the page names it
+    min_accuracy: float  # the test accuracy the script must reach before it saves
+
+    @property
+    def path(self) -> Path:
+        return ASSETS / self.filename
+
+
+SHIPPED = (
+    ShippedModel(DEFAULT_PRESET, f"{DEFAULT_PRESET}.pt", "Modern LeNet (batch norm, ReLU, max pooling)", 0.91),
+    ShippedModel("lenet", "lenet_sigmoid.pt", "The book's LeNet (sigmoid, average pooling)", 0.80),
+)
