@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import pickle
 import platform
-import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,7 +75,7 @@ def _read(path_or_file) -> dict:
         raise CheckpointError(
             "this file carries Python objects or code, not just weights, so it was refused and nothing in it "
             f"was run ({str(exc).splitlines()[0][:200]}). Load only checkpoints saved by cnnviz") from exc
-    except (EOFError, RuntimeError, zipfile.BadZipFile, ValueError, OSError) as exc:
+    except Exception as exc:  # torch.load on arbitrary bytes raises many types (IndexError, EOFError, ...)
         raise CheckpointError(
             f"this file is truncated or is not a PyTorch checkpoint ({type(exc).__name__}: "
             f"{str(exc).splitlines()[0][:200] if str(exc) else 'no details'}); download or save it again") from exc

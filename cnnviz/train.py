@@ -7,7 +7,6 @@ by a random permutation and turned into floats there (no per-item PIL, no DataLo
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -15,7 +14,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from cnnviz.device import pick_device
+from cnnviz.device import pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -92,14 +91,6 @@ class History:
     @property
     def epochs_done(self) -> int:
         return len(self.train_loss)
-
-
-def set_cpu_threads(requested: int | None) -> int:
-    """Intra-op threads for the CPU; spare one core so the web server stays responsive."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    threads = requested or max(1, cores - 1)
-    torch.set_num_threads(threads)
-    return threads
 
 
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:

@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 
 from cnnviz import data
-from cnnviz.device import describe_device, pick_device
+from cnnviz.device import describe_device, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 
 
@@ -48,6 +48,7 @@ def page_setup(title: str) -> None:
 @st.cache_resource(show_spinner=False)
 def environment() -> dict[str, str]:
     """Torch version, device, and where the dataset is: computed once per server."""
+    set_cpu_threads()  # once per server: page reruns and training share the CPU
     info = describe_device(pick_device())
     found = data.find_dataset_dir()
     return {

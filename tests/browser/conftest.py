@@ -90,8 +90,16 @@ def _base_path_probe(msg) -> bool:
     return "404" in msg.text and url.endswith(("/_stcore/health", "/_stcore/host-config")) and url.count("/") > 4
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item, so the `page` fixture knows whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser, server_url) -> Page:
+def page(browser, server_url, request) -> Page:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, base_url=server_url)
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -100,6 +108,9 @@ def page(browser, server_url) -> Page:
     page.on("console", lambda msg: errors.append(f"console: {msg.text} at {msg.location.get('url')}")
             if msg.type == "error" and not _base_path_probe(msg) else None)
     yield page
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:  # what the page showed when it failed, for CI logs
+        screenshot(page, f"FAILED-{request.node.name}")
     context.close()
     assert not errors, errors
 

@@ -4,6 +4,7 @@ Two page loads only (each costs seconds): one walks through the interactions and
 screenshot of each; the other opens a shared link.
 """
 
+from playwright.sync_api import expect
 from tests.browser.conftest import open_page, screenshot, wait_idle
 
 PATH = "/Convolution_and_pooling"
@@ -45,7 +46,7 @@ def _cell_interactions(page) -> None:
 def test_interactions_and_every_mode(page):
     page.set_viewport_size(TALL)
     open_page(page, PATH)
-    assert page.get_by_text("Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19").is_visible()
+    expect(page.get_by_text("Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19")).to_be_visible()
     _cell_interactions(page)
     _set_number(page, "p1_pad_h", 1)
     _expect(page, "rows: ⌊(3 + 2·1 − 1·(2 − 1) − 1) / 1⌋ + 1 = 4")
@@ -68,6 +69,6 @@ def test_a_shared_link_opens_the_same_view(page):
     open_page(page, PATH + "?input=Fashion-MNIST+image&fm_index=0&kernel=-1,0,1;-2,0,2;-1,0,1&pad_h=1&pad_w=1"
                            "&cell=300")
     _expect(page, "Output shape 28×28")
-    assert page.get_by_text("label: Ankle boot").is_visible()
-    assert page.locator("h4").filter(has_text="Y[10, 20] =").count() == 1
+    expect(page.get_by_text("label: Ankle boot")).to_be_visible()
+    expect(page.locator("h4").filter(has_text="Y[10, 20] =")).to_have_count(1)
     screenshot(page, "page1_fashion_mnist_sobel")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot, wait_idle
 
 FIRST_LOAD_MS = 180_000  # the first visit loads torch, the test set and the shipped model on a busy CPU
@@ -16,10 +18,10 @@ def open_page(page, path: str) -> None:
 def test_comparison_renders_and_switches_layer(page):
     page.set_viewport_size({"width": 1600, "height": 4200})  # the app scrolls inside: a tall window shows it all
     open_page(page, "/Activations")
-    assert page.get_by_text("Activations: what the layers see").is_visible()
+    expect(page.get_by_text("Activations: what the layers see")).to_be_visible()
     for key in ("act_inputs", "act_probs", "act_grid", "act_means", "act_difference", "act_bars",
                 "act_kernels", "act_saliency"):
-        assert page.locator(f".st-key-{key} .js-plotly-plot").count() == 1, key
+        expect(page.locator(f".st-key-{key} .js-plotly-plot"), key).to_have_count(1)
     screenshot(page, "page5_activations_conv1")
 
     page.locator(".st-key-act_layer").click()
@@ -27,7 +29,7 @@ def test_comparison_renders_and_switches_layer(page):
     wait_idle(page)
     page.locator(".st-key-act_stage").get_by_text("pooling").click()
     wait_idle(page)
-    assert page.get_by_text("pool2, 32 channels of 5x5").is_visible()
+    expect(page.get_by_text("pool2, 32 channels of 5x5")).to_be_visible()
     screenshot(page, "page5_activations_pool2")
 
 
@@ -48,4 +50,4 @@ def test_drawing_canvas_shows_without_errors(page):
     wait_idle(page)
     screenshot(page, "page5_activations_drawing", full_page=False)
     # The drawing joins the comparison as the student's own image.
-    assert page.locator(".st-key-act_probs text", has_text="yours 1").count() >= 1
+    expect(page.locator(".st-key-act_probs text", has_text="yours 1").first).to_be_attached()

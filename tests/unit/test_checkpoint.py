@@ -74,6 +74,15 @@ def test_a_truncated_file_is_refused(tmp_path):
         checkpoint.load(path)
 
 
+@pytest.mark.parametrize("data", [b"this is not a checkpoint", b"", b"PK\x03\x04broken zip", bytes(range(256))])
+def test_arbitrary_bytes_are_refused_with_a_clear_error(tmp_path, data):
+    path = tmp_path / "junk.pt"
+    path.write_bytes(data)
+    # Random bytes can parse as a pickle; the weights-only unpickler then refuses them as code.
+    with pytest.raises(CheckpointError, match="is not a PyTorch checkpoint|refused and nothing in it was run"):
+        checkpoint.load(path)
+
+
 def test_weights_that_do_not_fit_the_architecture_are_refused():
     state = trained_like("lenet_maxpool").state_dict()  # fc1 is 256 -> 120
     payload = {"format": "cnnviz-checkpoint", "version": 1, "architecture": to_json(PRESETS["lenet"]),
