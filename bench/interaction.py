@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import statistics
 import sys
 import time
@@ -20,6 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import assert_no_exception, make_app  # noqa: E402
+
+# Cached functions a scenario's setup calls outside a script run warn once per call; the numbers are unaffected.
+# (Streamlit resets its loggers' levels when it reads its config, so a filter, not a level.)
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: "missing ScriptRunContext" not in record.getMessage())
 
 
 def time_reruns(page: str, change, setup=None, repeat: int = 30) -> list[float]:

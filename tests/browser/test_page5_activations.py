@@ -19,9 +19,10 @@ def test_comparison_renders_and_switches_layer(page):
     page.set_viewport_size({"width": 1600, "height": 4200})  # the app scrolls inside: a tall window shows it all
     open_page(page, "/Activations")
     expect(page.get_by_text("Activations: what the layers see")).to_be_visible()
+    # Plotly draws each chart after the script finishes; on a busy CPU that can take seconds per chart.
     for key in ("act_inputs", "act_probs", "act_grid", "act_means", "act_difference", "act_bars",
                 "act_kernels", "act_saliency"):
-        expect(page.locator(f".st-key-{key} .js-plotly-plot"), key).to_have_count(1)
+        expect(page.locator(f".st-key-{key} .js-plotly-plot"), key).to_have_count(1, timeout=60_000)
     screenshot(page, "page5_activations_conv1")
 
     page.locator(".st-key-act_layer").click()
