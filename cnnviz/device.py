@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -64,3 +66,17 @@ def set_cpu_threads(requested: int | None = None) -> int:
     threads = requested or max(1, cores - 1)
     torch.set_num_threads(threads)
     return threads
+
+
+@functools.cache
+def cpu_has_native_bf16() -> bool:
+    """True when this CPU computes bfloat16 in hardware (x86's AMX or AVX512-BF16), the only CPUs where
+    bfloat16 autocast speeds training up; emulated elsewhere, it would slow it down."""
+    if not torch.backends.mkldnn.is_available():
+        return False
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: no reliable way to tell, so stay in float32
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    return "amx_bf16" in flags or "avx512_bf16" in flags

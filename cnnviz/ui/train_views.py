@@ -8,7 +8,7 @@ import streamlit as st
 from cnnviz import checkpoint, metrics
 from cnnviz.arch import DEFAULT_PRESET, PRESETS, Architecture, count_params
 from cnnviz.data import CLASSES
-from cnnviz.device import available_devices
+from cnnviz.device import available_devices, cpu_has_native_bf16
 from cnnviz.figures import train as figures
 from cnnviz.jobs import JobSnapshot
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
@@ -90,13 +90,20 @@ def config_ui(disabled: bool) -> TrainConfig:
     if st.session_state["train_device"] not in devices:
         st.session_state["train_device"] = "auto"
     left.selectbox("Device", devices, key="train_device", disabled=disabled,
-                   help="auto picks CUDA, then Apple's MPS, then the CPU.")
+                   help="auto picks CUDA, then Apple's MPS, then the CPU. " + _precision_note())
     right.select_slider("Training images", TRAIN_SIZES, key="train_size", disabled=disabled, format_func="{:,}".format,
                         help="Fewer images train faster; the test set is always all 10,000.")
     left.number_input("Seed", 0, 10_000, key="train_seed", disabled=disabled)
     right.selectbox("Learning-rate schedule", SCHEDULES, key="train_schedule", disabled=disabled,
                     help="cosine lowers the learning rate smoothly to 0 by the last batch (d2l 12.11).")
     return config_from_state()
+
+
+def _precision_note() -> str:
+    cpu = ("This CPU computes bfloat16 natively, so training on it uses bfloat16 mixed precision"
+           if cpu_has_native_bf16() else "On this CPU training runs in float32")
+    return (f"{cpu}; CUDA uses mixed precision too. Test accuracy is always measured in float32, "
+            "and the saved weights are float32.")
 
 
 def _clock(seconds: float) -> str:

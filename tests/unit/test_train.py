@@ -45,6 +45,24 @@ def test_fit_lowers_the_loss_and_raises_the_accuracy(small_sets):
     assert [r.test_accuracy for r in ends] == history.test_accuracy
 
 
+@pytest.mark.parametrize("channels_last", [False, True])
+@pytest.mark.parametrize("mixed_precision", [False, True])
+def test_every_layout_and_precision_trains_and_reports_float32_accuracy(small_sets, channels_last, mixed_precision):
+    """bfloat16 autocast (where the CPU has it) and NHWC only change how fast it trains: the reported test
+    accuracy is the float32 model's, equal to a plain forward pass of the returned model."""
+    train, test = small_sets
+    model = lenet("lenet_modern")
+    config = TrainConfig(epochs=2, batch_size=64, device="cpu", channels_last=channels_last,
+                         mixed_precision=mixed_precision)
+    history = fit(model, train, test, config)
+    assert history.status == "finished" and history.test_accuracy[-1] > 0.7
+    images, labels = test
+    with torch.no_grad():
+        logits = model(images.unsqueeze(1).float() / 255)  # contiguous float32, no autocast
+    plain = (logits.argmax(1) == labels).float().mean().item()
+    assert history.test_accuracy[-1] == pytest.approx(plain, abs=1.5 / len(labels))  # at most one near-tie flips
+
+
 def test_max_train_samples_trains_on_a_subset(small_sets):
     train, test = small_sets
     reports = []
