@@ -13,7 +13,7 @@ from cnnviz.ui.common import page_setup
 
 page_setup("Architecture builder")
 # Room for the layer table: a minimum, so the user can still drag the sidebar wider.
-st.html("<style>section[data-testid='stSidebar'] {min-width: 560px;}</style>")
+st.html("<style>section[data-testid='stSidebar'] {min-width: 620px;}</style>")
 arch_editor.init_state()
 
 

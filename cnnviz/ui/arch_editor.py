@@ -135,14 +135,14 @@ def _column_config() -> dict:
     number = st.column_config.NumberColumn
     return {
         "#": st.column_config.NumberColumn("#", help="Layer number, as error messages count", width=32),
-        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=112),
-        "size": number("size", min_value=1, max_value=4 * MAX_CHANNELS, step=1, width=58,
+        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=108),
+        "size": number("size", min_value=1, max_value=4 * MAX_CHANNELS, step=1, width=64,
                        help="Output channels (Conv, blocks) or output features (Linear)"),
-        "kernel": number("kernel", min_value=1, max_value=MAX_KERNEL, step=1, width=66,
+        "kernel": number("kernel", min_value=1, max_value=MAX_KERNEL, step=1, width=74,
                          help="Kernel side (Conv, NiN block) or window side (Pool)"),
-        "stride": number("stride", min_value=1, max_value=MAX_KERNEL, step=1, width=64),
-        "padding": number("pad", min_value=0, max_value=MAX_KERNEL, step=1, width=54),
-        "option": st.column_config.TextColumn("option", help=OPTION_HELP, width=90),
+        "stride": number("stride", min_value=1, max_value=MAX_KERNEL, step=1, width=74),
+        "padding": number("pad", min_value=0, max_value=MAX_KERNEL, step=1, width=62),
+        "option": st.column_config.TextColumn("option", help=OPTION_HELP, width=84),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,6 +12,7 @@ from cnnviz import conv_presets as presets
 from cnnviz import explain, ops, oracle
 from cnnviz.figures import style
 from cnnviz.figures.conv import MAX_HEIGHT, figure_width, grid_figure
+from cnnviz.ui.common import show_error
 from cnnviz.ui.conv_state import PREFIX
 from cnnviz.ui.conv_widgets import on_output_click, run_stage
 
@@ -49,10 +51,30 @@ def _widths(*grids: torch.Tensor, max_height: int = MAX_HEIGHT) -> list[int]:
     return [figure_width(g.shape[-2], g.shape[-1], max_height) for g in grids]
 
 
+def no_output(exc: ops.OpsError, X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
+    """The settings give no output (e.g. a kernel larger than the padded input): say why, and still show the
+    padded input beside the kernel so the student sees the mismatch."""
+    show_error(exc)
+    X = X if X.dim() == 2 else X[0]
+    with contextlib.suppress(ops.OpsError):  # padding itself invalid: the message above already says so
+        Xp = ops.padded(X, geo.padding)
+        cols = st.columns(_widths(Xp, K))
+        with cols[0]:
+            chart(grid_figure(Xp, f"input, padded {Xp.shape[0]}×{Xp.shape[1]}", padding=geo.padding,
+                              colorscale=input_colours(X)), PREFIX + "fig_in")
+        with cols[1]:
+            chart(grid_figure(K, f"kernel {K.shape[0]}×{K.shape[1]}", colorscale=style.DIVERGING, zmid=0),
+                  PREFIX + "fig_k")
+
+
 def single_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
     """Input, kernel and output for one channel; the chosen cell's window outlined and its sum written out."""
     K_used = ops.flip_kernel(K) if geo.flip else K
-    Y = ops.corr2d(X, K_used, geo.padding, geo.stride, geo.dilation)  # (oh, ow)
+    try:
+        Y = ops.corr2d(X, K_used, geo.padding, geo.stride, geo.dilation)  # (oh, ow)
+    except ops.OpsError as exc:
+        no_output(exc, X, K_used, geo)
+        return
     Xp = ops.padded(X, geo.padding)
     shape_formula(tuple(X.shape), tuple(K.shape), geo, tuple(Y.shape))
     colours = input_colours(X)
@@ -102,7 +124,11 @@ def multi_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry, c_out: int, o
     c_in = X.shape[0]
     Kfull = presets.stack_kernels(K, c_out, c_in)  # (c_out, c_in, kh, kw)
     Kfull = ops.flip_kernel(Kfull) if geo.flip else Kfull
-    Y = ops.corr2d_multi_in_out(X, Kfull, geo.padding, geo.stride, geo.dilation)  # (c_out, oh, ow)
+    try:
+        Y = ops.corr2d_multi_in_out(X, Kfull, geo.padding, geo.stride, geo.dilation)  # (c_out, oh, ow)
+    except ops.OpsError as exc:
+        no_output(exc, X, Kfull[o, 0], geo)
+        return
     partials = [ops.corr2d(X[c], Kfull[o, c], geo.padding, geo.stride, geo.dilation) for c in range(c_in)]
     Xp = ops.padded(X, geo.padding)  # (c_in, h + 2ph, w + 2pw)
     shape_formula(tuple(X.shape[1:]), tuple(K.shape), geo, tuple(Y.shape[1:]))

@@ -146,8 +146,21 @@ def test_kernel_too_large_shows_an_error():
     at.number_input(key="p1_kh").set_value(5).run()
     assert_no_exception(at)
     assert any("larger than the padded input 3x3" in e.value for e in at.error)
+    # No output, but the input and the too-tall kernel stay on screen to show the mismatch.
+    titles = [f["layout"]["title"]["text"] for f in plotly_figures(at)]
+    assert titles == ["input, padded 3×3", "kernel 5×2"]
+    assert _z(_figure(at, "kernel")).shape == (5, 2)
     at.number_input(key="p1_pad_h").set_value(1).run()  # more padding fixes it
     assert not at.error
+    assert _z(_figure(at, "output")).shape == (1, 2)
+
+
+def test_kernel_too_large_in_multi_channel_mode_keeps_the_input_on_screen():
+    at = make_app(PAGE, query={"mode": "Multi-channel", "input": "two-channel example"}).run()
+    at.number_input(key="p1_kw").set_value(4).run()
+    assert_no_exception(at)
+    assert any("larger than the padded input 3x3" in e.value for e in at.error)
+    assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["input, padded 3×3", "kernel 2×4"]
 
 
 @pytest.mark.parametrize("payload", [b"not an image at all", b""])
