@@ -56,20 +56,21 @@ def confusion_figure(confusion, classes: Sequence[str], selected: tuple[int, int
     """Counts (rows: true class, columns: predicted), coloured by the share of each row.
 
     A transparent square marker sits on every cell so a click reports its (x, y): clicks on a plain
-    heatmap come back empty in Streamlit 1.67.
+    heatmap come back empty in Streamlit 1.67. The markers carry the hover text too: a trace whose
+    hoverinfo is "skip" gets no clicks either.
     """
     counts = [[int(v) for v in row] for row in confusion.tolist()]  # (10, 10)
     shares = [[v / max(sum(row), 1) for v in row] for row in counts]
     names = list(classes)
     fig = go.Figure(go.Heatmap(
         z=shares, x=names, y=names, text=counts, texttemplate="%{text}", colorscale=SEQUENTIAL,
-        zmin=0, zmax=1, colorbar={"title": "share of row"},
-        hovertemplate="true %{y}<br>predicted %{x}<br>%{text} images<extra></extra>",
+        zmin=0, zmax=1, colorbar={"title": "share of row"}, hoverinfo="skip",
     ))
     cells = [(x, y) for y in names for x in names]
     fig.add_trace(go.Scatter(
-        x=[c[0] for c in cells], y=[c[1] for c in cells], mode="markers", hoverinfo="skip", showlegend=False,
-        marker={"symbol": "square", "size": 40, "opacity": 0.01, "color": "white"},
+        x=[c[0] for c in cells], y=[c[1] for c in cells], customdata=[v for row in counts for v in row],
+        mode="markers", showlegend=False, marker={"symbol": "square", "size": 40, "opacity": 0.01, "color": "white"},
+        hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata} images<extra></extra>",
     ))
     if selected is not None:
         true_class, predicted = selected
