@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 import torch
@@ -57,6 +58,34 @@ def test_geometry_matches_conv2d_and_lands_in_the_url():
     assert _z(_figure(at, "output")).tolist() == ref.tolist()
     assert "rows: ⌊(3 + 2·2 − 2·(2 − 1) − 1) / 1⌋ + 1 = 5" in _markdown(at)
     assert at.query_params["pad_h"] == "2" and at.query_params["stride_w"] == "2"
+
+
+@pytest.mark.parametrize("trial", range(12))
+def test_random_links_show_conv2d_numbers_or_say_why_not(trial):
+    """Random shared links (input size and seed, kernel, padding, stride, dilation, flip): the output shown
+    is F.conv2d of the input shown, or, when the kernel does not fit, an error and no output."""
+    rng = random.Random(trial)
+    kh, kw = rng.randint(1, 5), rng.randint(1, 5)
+    query = {"input": "random integers", "rand_h": str(rng.randint(1, 9)), "rand_w": str(rng.randint(1, 9)),
+             "seed": str(trial), "kernel": ";".join(",".join(str(rng.randint(-3, 3)) for _ in range(kw))
+                                                   for _ in range(kh)),
+             "pad_h": str(rng.randint(0, 2)), "pad_w": str(rng.randint(0, 2)), "stride_h": str(rng.randint(1, 3)),
+             "stride_w": str(rng.randint(1, 3)), "dil_h": str(rng.randint(1, 2)), "dil_w": str(rng.randint(1, 2)),
+             "true_conv": rng.choice(["true", "false"])}
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    Xp = _z(_figure(at, "input, padded"))  # the padded input, padding as 0
+    K = _z(_figure(at, "kernel"))  # as applied: already flipped for a true convolution
+    stride, dilation = (int(query["stride_h"]), int(query["stride_w"])), (int(query["dil_h"]), int(query["dil_w"]))
+    span = [dilation[a] * (K.shape[a] - 1) + 1 for a in (0, 1)]
+    if span[0] > Xp.shape[0] or span[1] > Xp.shape[1]:
+        assert any("larger than the padded input" in e.value for e in at.error)
+        assert not [f for f in plotly_figures(at) if f["layout"]["title"]["text"].startswith("output")]
+        return
+    assert not at.error
+    ref = F.conv2d(Xp[None, None], K[None, None], stride=stride, dilation=dilation)[0, 0]
+    assert _z(_figure(at, "output")).tolist() == ref.tolist()
+    assert "largest difference **0**" in _markdown(at)
 
 
 def test_kernel_preset_true_convolution_and_cell_picker():

@@ -9,9 +9,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnnviz.arch import (
-    DEFAULT_PRESET, MAX_LAYERS, PRESETS, Activation, Architecture, ArchitectureError, Conv, Dropout, Flatten,
-    GlobalAvgPool, Linear, Pool, build, count_params, from_json, from_url_token, layer_names, to_code, to_json,
-    to_url_token, trace, trace_partial,
+    DEFAULT_PRESET, MAX_LAYERS, PRESETS, Activation, Architecture, ArchitectureError, BatchNorm, Conv, Dropout,
+    Flatten, GlobalAvgPool, Linear, Pool, build, count_params, from_json, from_url_token, layer_names, to_code,
+    to_json, to_url_token, trace, trace_partial,
 )
 from cnnviz.arch.serialize import to_dict
 from cnnviz.arch.table import layer_to_row, rows_to_layers
@@ -265,3 +265,55 @@ def test_diagram_draws_one_block_per_shape_changing_layer():
     assert "<b>6x28x28</b><br>Conv2d 5x5<br>pad 2<br>+ Sigmoid" in texts
     assert sum(1 for s in fig.layout.shapes if s.line.dash == "dash") == 1  # the failing block
     assert "156 parameters" in fig.data[0].hovertext[1]
+
+
+def _random_layer(rng, kinds=("conv", "conv", "pool", "act", "bn", "dropout", "flatten", "linear", "gap")):
+    kind = rng.choice(kinds)
+    if kind == "conv":
+        return Conv(rng.choice([1, 4, 8]), kernel=rng.randint(1, 7), stride=rng.randint(1, 3), padding=rng.randint(0, 3))
+    if kind == "pool":
+        window = rng.randint(1, 4)
+        return Pool(rng.choice(["max", "avg"]), window, stride=rng.choice([None, 1, 2]), padding=rng.randint(0, window // 2))
+    if kind == "act":
+        return Activation(rng.choice(["relu", "sigmoid", "tanh"]))
+    if kind == "bn":
+        return BatchNorm()
+    if kind == "dropout":
+        return Dropout(0.5)
+    if kind == "linear":
+        return Linear(rng.choice([10, 10, 16]))
+    return Flatten() if kind == "flatten" else GlobalAvgPool()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_any_stack_either_traces_like_the_real_forward_or_names_a_layer(seed):
+    """Random stacks, most of them broken: trace either raises ArchitectureError with a message (pointing at
+    a layer of the stack, or at none for the whole stack), never another exception, or every shape it
+    reports is the real forward's."""
+    import random
+
+    rng = random.Random(seed)
+    if seed % 2:  # anything at all
+        layers = [_random_layer(rng) for _ in range(rng.randint(1, 8))]
+    else:  # a feature extractor, then a head: usually valid, sometimes shrunk to nothing
+        layers = [_random_layer(rng, ("conv", "pool", "act", "bn", "dropout")) for _ in range(rng.randint(1, 6))]
+        layers += rng.choice([[Flatten()], [GlobalAvgPool()], [Flatten(), Linear(16), Activation("relu")]])
+        layers.append(Linear(10))
+    spec = Architecture("random", layers=tuple(layers))
+    try:
+        rows = trace(spec)
+    except ArchitectureError as exc:
+        assert exc.layer_index is None or 1 <= exc.layer_index <= len(spec.layers), exc
+        assert str(exc)
+        return
+    model = build(spec).eval()
+    with torch.no_grad():
+        out = model(torch.rand(2, 1, 28, 28))
+    assert out.shape == (2, 10)
+    shapes = {}
+    for name, child in model.named_children():
+        child.register_forward_hook(lambda m, i, o, name=name: shapes.__setitem__(name, tuple(o.shape[1:])))
+    with torch.no_grad():
+        model(torch.rand(1, 1, 28, 28))
+    assert [row.output_shape for row in rows] == [shapes[row.name] for row in rows]
+    assert count_params(spec) == sum(p.numel() for p in model.parameters())
