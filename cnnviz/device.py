@@ -46,7 +46,7 @@ def pick_device(preference: str = "auto") -> torch.device:
 @dataclass(frozen=True)
 class DeviceInfo:
     name: str  # "cuda" | "mps" | "cpu"
-    description: str  # e.g. "NVIDIA H100 (80 GB)" or "CPU, 2 threads"
+    description: str  # e.g. "NVIDIA H100 (80 GiB)" or "2 threads, bfloat16 in hardware"
 
 
 def describe_device(device: torch.device | None = None) -> DeviceInfo:
@@ -56,7 +56,9 @@ def describe_device(device: torch.device | None = None) -> DeviceInfo:
         return DeviceInfo("cuda", f"{props.name} ({props.total_memory / 2**30:.0f} GiB)")
     if device.type == "mps":
         return DeviceInfo("mps", "Apple GPU (Metal)")
-    return DeviceInfo("cpu", f"CPU, {torch.get_num_threads()} threads")
+    threads = torch.get_num_threads()
+    bf16 = ", bfloat16 in hardware" if cpu_has_native_bf16() else ""
+    return DeviceInfo("cpu", f"{threads} thread{'' if threads == 1 else 's'}{bf16}")
 
 
 def set_cpu_threads(requested: int | None = None) -> int:

@@ -18,6 +18,7 @@ from cnnviz.ui.pool_views import Pooling, pooling, shift_demo, stride_lesson  # 
 
 ignored = state.load_from_url()
 state.keep_widget_state()
+w.count_run()
 
 st.title("Convolution & pooling, cell by cell")
 st.caption("d2l 7.2-7.5. Each output cell is the sum of the input window times the kernel, elementwise; "
@@ -91,14 +92,18 @@ def conv_page() -> None:
         st.session_state[PREFIX + "explain_out"] = min(value("explain_out"), choice["c_out"] - 1)
         choice["o"] = st.radio("explain output channel", range(choice["c_out"]), key=PREFIX + "explain_out",
                                horizontal=True)
+        choice["own"] = st.toggle("Type each kernel", key=PREFIX + "own_kernels",
+                                  help="Off: the book's kernels K + o + i, from the kernel above. On: one "
+                                       "editable kernel per (output, input) channel pair, starting from those.")
 
     K = kernel_row(channels if mode == "Multi-channel" else None)
+    own = w.own_kernels_editor(K, choice["c_out"], choice["c_in"]) if choice.get("own") else None
     if X is None:
         return
     with user_errors():
         if mode == "Multi-channel":
             Xc = presets.with_channels(X, choice["c_in"])  # (c_in, h, w)
-            multi_channel(Xc, K, geo, choice["c_out"], choice["o"])
+            multi_channel(Xc, K, geo, choice["c_out"], choice["o"], own)
         else:
             single_channel(single_input(X), K, geo)
 

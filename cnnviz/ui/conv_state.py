@@ -32,6 +32,7 @@ PARAMS: dict[str, tuple[object, object]] = {
     "true_conv": (False, (False, True)),
     "cell": (0, _ints(0, 32 * 32)),
     "c_in": (2, _ints(1, MAX_CHANNELS)), "c_out": (3, _ints(1, MAX_CHANNELS)), "explain_out": (0, _ints(0, 2)),
+    "own_kernels": (False, (False, True)),
     "pool_mode": ("max", ("max", "avg")), "pool_source": (POOL_SOURCES[0], POOL_SOURCES),
     "pool_kh": (2, _ints(1, 6)), "pool_kw": (2, _ints(1, 6)),
     "pool_pad_h": (0, _ints(0, 3)), "pool_pad_w": (0, _ints(0, 3)),
@@ -39,6 +40,7 @@ PARAMS: dict[str, tuple[object, object]] = {
     "shift": (1, _ints(-2, 2)),
 }
 MATRICES = ("kernel", "w1x1")  # matrices kept in session state as lists of rows, in the URL as "0,1;2,3"
+KERNELS = "kfull"  # the per-channel kernels, (c_out, c_in, kh, kw), in the URL as K[0,0]/K[0,1]/.../K[c_out-1,c_in-1]
 
 
 def _parse(text: str, default):
@@ -72,6 +74,20 @@ def decode_matrix(text: str, max_side: int = MAX_KERNEL_SIDE) -> list[list[float
     return rows
 
 
+def encode_kernels(kernels: list) -> str:
+    """(c_out, c_in, kh, kw) nested lists -> '0,1;2,3/1,2;3,4/...' in (o, i) reading order."""
+    return "/".join(encode_matrix(k) for row in kernels for k in row)
+
+
+def decode_kernels(text: str, c_in: int) -> list:
+    """The inverse of encode_kernels, `c_in` kernels per output channel; a CnnvizError if they do not fit."""
+    flat = [decode_matrix(part) for part in text.split("/")]
+    if len(flat) % c_in or len(flat) // c_in > MAX_CHANNELS or len({(len(k), len(k[0])) for k in flat}) != 1:
+        raise CnnvizError(f"the {len(flat)} kernels in the link do not make {c_in} per output channel, "
+                          f"at most {MAX_CHANNELS} output channels, all of one shape")
+    return [flat[o * c_in:(o + 1) * c_in] for o in range(len(flat) // c_in)]
+
+
 def load_from_url() -> list[str]:
     """Once per session: copy valid query parameters into session state. Returns what was ignored."""
     ss = st.session_state
@@ -80,6 +96,14 @@ def load_from_url() -> list[str]:
     ss[PREFIX + "url_loaded"] = True
     ignored = []
     for name, text in st.query_params.items():
+        if name == KERNELS:
+            c_in = _parse(st.query_params.get("c_in", ""), 0)
+            try:
+                ss[PREFIX + KERNELS] = decode_kernels(text, c_in if c_in in PARAMS["c_in"][1] else PARAMS["c_in"][0])
+                ss[PREFIX + KERNELS + "_kver"] = 0  # made from the link's kernel, the first of this session
+            except CnnvizError as exc:
+                ignored.append(str(exc))
+            continue
         if name in MATRICES:
             try:
                 ss[PREFIX + name] = decode_matrix(text)
@@ -122,5 +146,7 @@ def save_to_url() -> None:
         rows = ss.get(PREFIX + name)
         if rows is not None and rows != defaults[name]:
             wanted[name] = encode_matrix(rows)
+    if ss.get(PREFIX + "own_kernels") and ss.get(PREFIX + KERNELS):
+        wanted[KERNELS] = encode_kernels(ss[PREFIX + KERNELS])
     if wanted != st.query_params.to_dict():
         st.query_params.from_dict(wanted)

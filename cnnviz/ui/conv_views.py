@@ -119,10 +119,12 @@ def same_as_pytorch(check: oracle.Check) -> None:
                 f"**{check.max_abs_diff:.3g}**")
 
 
-def multi_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry, c_out: int, o: int) -> None:
-    """Each input channel's partial map for output channel o, their sum, and every output channel."""
+def multi_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry, c_out: int, o: int,
+                  own: torch.Tensor | None = None) -> None:
+    """Each input channel's partial map for output channel o, their sum, and every output channel.
+    The kernels are the book's K + o + i, or `own` (c_out, c_in, kh, kw) when the student typed each."""
     c_in = X.shape[0]
-    Kfull = presets.stack_kernels(K, c_out, c_in)  # (c_out, c_in, kh, kw)
+    Kfull = presets.stack_kernels(K, c_out, c_in) if own is None else own  # (c_out, c_in, kh, kw)
     Kfull = ops.flip_kernel(Kfull) if geo.flip else Kfull
     try:
         Y = ops.corr2d_multi_in_out(X, Kfull, geo.padding, geo.stride, geo.dilation)  # (c_out, oh, ow)
@@ -132,8 +134,9 @@ def multi_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry, c_out: int, o
     partials = [ops.corr2d(X[c], Kfull[o, c], geo.padding, geo.stride, geo.dilation) for c in range(c_in)]
     Xp = ops.padded(X, geo.padding)  # (c_in, h + 2ph, w + 2pw)
     shape_formula(tuple(X.shape[1:]), tuple(K.shape), geo, tuple(Y.shape[1:]))
-    st.caption(f"Kernel K[o, i] = K + o + i (d2l 7.4 stacks K, K + 1, K + 2): shape {tuple(Kfull.shape)} = "
-               "(output channels, input channels, rows, cols).")
+    origin = ("one typed kernel per channel pair" if own is not None
+              else "K[o, i] = K + o + i (d2l 7.4 stacks K, K + 1, K + 2)")
+    st.caption(f"Kernels: {origin}; shape {tuple(Kfull.shape)} = (output channels, input channels, rows, cols).")
     colours = input_colours(X)
 
     def draw(i: int, j: int) -> None:

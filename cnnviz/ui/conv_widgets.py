@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pandas as pd
@@ -97,12 +98,13 @@ def resize_kernel() -> None:
 
 
 def _set_kernel_base(rows: list[list[float]]) -> None:
-    """A new base for the kernel editor; the version bump gives the editor a fresh key (edits dropped)."""
+    """A new kernel from a preset or a shape change: the editor starts again from it (edits dropped), and
+    `kver` counts these new kernels, so per-channel kernels built from the old one start again too."""
     ss = st.session_state
-    ss[PREFIX + "kbase"] = rows
     ss[PREFIX + "kernel"] = rows
     ss[PREFIX + "kh"], ss[PREFIX + "kw"] = len(rows), len(rows[0])
-    ss[PREFIX + "kver"] = ss.get(PREFIX + "kver", 0) + 1
+    ss[PREFIX + "kver"] = ss.get(PREFIX + "kver", -1) + 1
+    ss[PREFIX + "kernel_reset"] = True
 
 
 KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
@@ -111,18 +113,36 @@ KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
 def init_kernel() -> None:
     """Once per session, before the shape controls: the kernel from the link, else the default preset."""
     ss = st.session_state
-    if PREFIX + "kbase" not in ss:
+    if PREFIX + "kver" not in ss:
         _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[value("kpreset")])
-        ss[PREFIX + "kver"] = 0
+
+
+def count_run() -> None:
+    """Call once at the top of every full run of the page: editors use the count to notice skipped runs."""
+    st.session_state[PREFIX + "run"] = st.session_state.get(PREFIX + "run", 0) + 1
 
 
 def kernel_editor() -> torch.Tensor:
     """The editable kernel grid. Returns the kernel (kh, kw); the last valid one on bad input."""
     ss = st.session_state
-    rows = matrix_editor(f"{PREFIX}kernel_{ss[PREFIX + 'kver']}", ss[PREFIX + "kbase"], "kernel")
-    if rows is not None:
-        ss[PREFIX + "kernel"] = rows
+    ss[PREFIX + "kernel"] = kept_matrix_editor("kernel", ss[PREFIX + "kernel"], "kernel",
+                                               reset=ss.pop(PREFIX + "kernel_reset", False))
     return torch.tensor(ss[PREFIX + "kernel"], dtype=torch.float64)
+
+
+def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: bool = False) -> list[list[float]]:
+    """`matrix_editor` for the matrix in use, `current`, that keeps its values across modes: Streamlit drops a
+    data_editor's edits on any run that does not draw it, so an editor missing from the previous run (or
+    `reset`) starts again, under a new key, from `current`. Returns the edited matrix (`current` on bad input)."""
+    ss = st.session_state
+    run = ss.get(PREFIX + "run", 0)
+    base, version, drawn = (f"{PREFIX}{name}_{part}" for part in ("base", "version", "drawn"))
+    if reset or base not in ss or ss.get(drawn) != run - 1:
+        ss[base] = copy.deepcopy(current)
+        ss[version] = ss.get(version, -1) + 1
+    ss[drawn] = run
+    rows = matrix_editor(f"{PREFIX}{name}_{ss[version]}", ss[base], what)
+    return current if rows is None else rows
 
 
 def matrix_editor(key: str, base: list[list[float]], what: str) -> list[list[float]] | None:
@@ -158,21 +178,41 @@ def parse_matrix(cells: list[list[object]], what: str) -> list[list[float]]:
 
 
 def weights_1x1_controls(c_out: int, c_in: int) -> torch.Tensor:
-    """The editable (c_out, c_in) weight matrix of the 1x1 convolution."""
+    """The editable (c_out, c_in) weight matrix of the 1x1 convolution; a new channel count keeps the
+    weights that still fit and gives the new ones the defaults."""
     ss, key = st.session_state, PREFIX + "w1x1"
-    base = presets.default_1x1_weights(c_out, c_in)
-    stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else base
+    fitted = presets.default_1x1_weights(c_out, c_in)
+    stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else fitted
     h, w = min(c_out, stored.shape[0]), min(c_in, stored.shape[1])
-    base[:h, :w] = stored[:h, :w]
-    if tuple(stored.shape) != (c_out, c_in) or PREFIX + "w1base" not in ss:
-        ss[PREFIX + "w1base"] = base.tolist()
-        ss[PREFIX + "w1ver"] = ss.get(PREFIX + "w1ver", -1) + 1
-        ss[key] = base.tolist()
+    fitted[:h, :w] = stored[:h, :w]
     st.markdown("**W**: row = output channel, column = input channel")
-    rows = matrix_editor(f"{PREFIX}w1x1_{ss[PREFIX + 'w1ver']}", ss[PREFIX + "w1base"], "weight")
-    if rows is not None:
-        ss[key] = rows
+    ss[key] = kept_matrix_editor("w1x1", fitted.tolist(), "weight", reset=tuple(stored.shape) != (c_out, c_in))
     return torch.tensor(ss[key], dtype=torch.float64)
+
+
+def own_kernels_editor(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
+    """One editable kernel per (output, input) channel pair, starting from the book's K + o + i; a new
+    channel count keeps the kernels that still fit, a new K (preset or shape) starts again from it.
+    Returns (c_out, c_in, kh, kw)."""
+    ss, key = st.session_state, PREFIX + "kfull"
+    fitted = presets.stack_kernels(K, c_out, c_in)
+    stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else None
+    fresh = stored is None or stored.shape[2:] != K.shape or ss.get(key + "_kver") != ss[PREFIX + "kver"]
+    if not fresh:
+        h, w = min(c_out, stored.shape[0]), min(c_in, stored.shape[1])
+        fitted[:h, :w] = stored[:h, :w]
+    reset = fresh or tuple(stored.shape[:2]) != (c_out, c_in)
+    ss[key + "_kver"] = ss[PREFIX + "kver"]
+    kernels = fitted.tolist()
+    st.markdown("**Kernels K[o, i]**: one row per output channel o, one column per input channel i")
+    for o in range(c_out):
+        cols = st.columns(presets.MAX_CHANNELS)  # the same narrow width whatever c_in
+        for i in range(c_in):
+            with cols[i]:
+                st.caption(f"K[{o}, {i}]")
+                kernels[o][i] = kept_matrix_editor(f"kfull{o}{i}", kernels[o][i], f"kernel [{o}, {i}]", reset)
+    ss[key] = kernels
+    return torch.tensor(kernels, dtype=torch.float64)
 
 
 def _advance_cell(n: int) -> None:

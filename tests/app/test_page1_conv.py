@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from cnnviz.conv_presets import kernel_preset
 from tests.conftest import assert_no_exception, make_app, plotly_figures
 from tests.unit.test_explain import decode_array
 
@@ -109,6 +110,55 @@ def test_multi_channel_is_the_book_stack():
     outs = [_z(_figure(at, f"output channel {q}")).tolist() for q in range(3)]
     assert outs == [[[56, 72], [104, 120]], [[76, 100], [148, 172]], [[96, 128], [192, 224]]]
     assert "Y[0, 0, 0] = 19 + 37 = 56" in _markdown(at)
+
+
+def _edit(at, key: str, row: int, col: int, value) -> None:
+    at.session_state[key] = {"edited_rows": {str(row): {str(col): value}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_no_exception(at)
+
+
+def test_typed_kernels_per_channel_pair_equal_conv2d_and_travel_in_the_link():
+    at = make_app(PAGE, query={"mode": "Multi-channel", "input": "two-channel example", "explain_out": "1"}).run()
+    at.toggle(key="p1_own_kernels").set_value(True).run()
+    assert_no_exception(at)
+    assert "Kernels K[o, i]" in _markdown(at)
+    book = torch.stack([BOOK_K + o + i for o in range(3) for i in range(2)]).reshape(3, 2, 2, 2)
+    assert _z(_figure(at, "kernel [1, 0]")).tolist() == book[1, 0].tolist()  # it starts from the book's
+    _edit(at, "p1_kfull10_0", 0, 1, -4)  # K[1, 0][0, 1] = -4
+    X = torch.stack([_z(_figure(at, f"input channel {c}")) for c in range(2)])
+    K = book.clone()
+    K[1, 0, 0, 1] = -4
+    assert _z(_figure(at, "kernel [1, 0]")).tolist() == K[1, 0].tolist()
+    ref = F.conv2d(X[None], K)[0]
+    assert [_z(_figure(at, f"output channel {q}")).tolist() for q in range(3)] == ref.tolist()
+    assert ref[1].tolist() != F.conv2d(X[None], book)[0, 1].tolist()  # the edit mattered
+    assert "one typed kernel per channel pair" in "\n".join(c.value for c in at.caption)
+    link = at.query_params["kfull"]
+    assert link.split("/")[2] == "1,-4;3,4"  # K[1, 0], in (o, i) reading order
+
+    # The link alone rebuilds the page; fewer output channels keep the kernels that still fit.
+    shared = make_app(PAGE, query={k: at.query_params[k] for k in at.query_params}).run()
+    assert _z(_figure(shared, "output channel 1")).tolist() == ref[1].tolist()
+    shared.number_input(key="p1_c_out").set_value(2).run()
+    assert _z(_figure(shared, "kernel [1, 0]")).tolist() == K[1, 0].tolist()
+    shared.selectbox(key="p1_kpreset").set_value("identity").run()  # a new K starts every pair again from it
+    assert _z(_figure(shared, "kernel [1, 0]")).tolist() == (kernel_preset("identity") + 1).tolist()
+
+
+def test_edits_survive_a_trip_to_another_mode():
+    """Streamlit forgets a data_editor that a run does not draw; the kernel and the 1x1 weights must not."""
+    at = make_app(PAGE).run()
+    _edit(at, "p1_kernel_0", 0, 0, 5)
+    at.radio(key="p1_mode").set_value("1×1 convolution").run()
+    _edit(at, "p1_w1x1_0", 0, 0, 7)
+    at.radio(key="p1_mode").set_value("Single channel").run()
+    assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 3]]
+    assert at.query_params["kernel"] == "5,1;2,3"
+    _edit(at, "p1_kernel_1", 1, 1, 9)  # the editor came back under a new key, holding the edit
+    assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 9]]
+    at.radio(key="p1_mode").set_value("1×1 convolution").run()
+    assert at.query_params["w1x1"].startswith("7,")
 
 
 def test_1x1_mode_equals_conv2d():

@@ -55,6 +55,11 @@ def test_interactions_and_every_mode(page):
     _set_number(page, "p1_pad_h", 0)
     _pick_mode(page, "Multi-channel", "= (output channels, input channels, rows, cols)")
     screenshot(page, "page1_multi_channel")
+    page.locator(".st-key-p1_own_kernels").get_by_text("Type each kernel").click()
+    _expect(page, "one typed kernel per channel pair")
+    expect(page.get_by_text("K[2, 1]", exact=True)).to_be_visible()  # 3 x 2 editors, one per channel pair
+    assert "own_kernels=true" in page.url and "kfull=" in page.url
+    screenshot(page, "page1_multi_channel_typed")
     _pick_mode(page, "1×1 convolution", "fully connected layer across channels")
     screenshot(page, "page1_1x1")
     _pick_mode(page, "Pooling", "Pooling keeps the channel count: 2 in, 2 out")
