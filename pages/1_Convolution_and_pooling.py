@@ -18,7 +18,6 @@ from cnnviz.ui.pool_views import Pooling, pooling, shift_demo, stride_lesson  # 
 
 ignored = state.load_from_url()
 state.keep_widget_state()
-w.count_run()
 
 st.title("Convolution & pooling, cell by cell")
 st.caption("d2l 7.2-7.5. Each output cell is the sum of the input window times the kernel, elementwise; "

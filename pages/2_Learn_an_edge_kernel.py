@@ -119,6 +119,7 @@ def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -
 
 
 page_setup("Learn an edge kernel")
+ui.keep_settings()
 st.title("Learn an edge kernel")
 st.markdown(
     "d2l 7.2.4: take an image **X**, compute its edges **Y** with a known kernel, then let gradient descent "

@@ -12,6 +12,7 @@ from cnnviz.ui import activation_state as state  # noqa: E402
 from cnnviz.ui import activation_views as views  # noqa: E402
 from cnnviz.ui.common import fashion_mnist_or_none, user_errors  # noqa: E402
 
+state.keep_settings()
 st.title("Activations: what the layers see")
 st.markdown(
     "The book's exercise (d2l 7.6): *display the activations of the first and second layer of LeNet for "
@@ -30,8 +31,7 @@ with source_col:
     if loaded is not None:
         st.caption(f"**{loaded.label}**")
 with classes_col:
-    class_names = st.multiselect("Classes to compare", CLASSES, default=["Pullover", "Coat"],
-                                 max_selections=4, key="act_classes")
+    class_names = st.multiselect("Classes to compare", CLASSES, max_selections=4, key="act_classes")
     classes = [CLASSES.index(name) for name in class_names]
     own = state.own_images_ui()
 with images_col:
@@ -58,7 +58,7 @@ with user_errors():
     with stage_col:
         stage, kind = views.stage_ui(group)
     with scale_col:
-        shared = st.toggle("One colour scale for all maps", value=True, key="act_shared",
+        shared = st.toggle("One colour scale for all maps", key="act_shared",
                            help="On: equal colours mean equal values across images and classes. "
                                 "Off: each map uses its full colour range, so weak maps show their pattern.")
 

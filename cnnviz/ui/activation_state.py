@@ -16,10 +16,19 @@ from cnnviz.data import CLASSES
 from cnnviz.errors import CnnvizError
 from cnnviz.images import to_fashion_mnist
 from cnnviz.shipped import SHIPPED
-from cnnviz.ui.common import show_error
+from cnnviz.ui.common import keep_widgets, show_error
 
 TRAINED_KEY = "trained_model"  # set by the Train page: (model, spec, meta)
 SOURCES = ("Shipped with cnnviz", "Trained on the Train page", "Upload a checkpoint")
+DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
+    "act_source": SOURCES[0], "act_shipped": SHIPPED[0].label, "act_classes": ["Pullover", "Coat"],
+    "act_mode": "gallery", "act_count": 6, "act_seed": 0, "act_start": 0, "act_draw": False,
+    "act_layer": None, "act_stage": "activation", "act_shared": True,  # layer and stage: checked against the model
+}
+
+
+def keep_settings() -> None:
+    keep_widgets(DEFAULTS, "act_saved_settings")
 YOURS = -1  # the label of the student's own images: no Fashion-MNIST class
 MAX_OWN_IMAGES = 8
 
@@ -124,11 +133,11 @@ def examples_ui(classes: list[int], test_set: tuple[torch.Tensor, torch.Tensor])
     images, labels = test_set
     mode = st.radio("Images", ["gallery", "random"], horizontal=True, key="act_mode",
                     help="gallery: consecutive test images of each class; random: a random draw with a seed")
-    count = st.slider("Images per class", 1, 16, 6, key="act_count")
+    count = st.slider("Images per class", 1, 16, key="act_count")
     if mode == "random":
-        seed, start = st.number_input("Seed", 0, 10_000, 0, key="act_seed"), 0
+        seed, start = st.number_input("Seed", 0, 10_000, key="act_seed"), 0
     else:
-        start, seed = st.number_input("First gallery image", 0, 900, 0, step=count, key="act_start"), 0
+        start, seed = st.number_input("First gallery image", 0, 900, step=count, key="act_start"), 0
     chosen = [_class_indices(labels, c, count, mode, int(start), int(seed)) for c in classes]
     names = [f"{CLASSES[c]} {i + 1}" for c, idx in zip(classes, chosen) for i in range(len(idx))]
     picked = torch.cat(chosen)
@@ -156,7 +165,7 @@ def _drawing_ui() -> torch.Tensor | None:
 def own_images_ui() -> list[torch.Tensor]:
     """The student's drawing and uploaded images as uint8 (28, 28) each; bad files are reported and skipped."""
     own = []
-    if st.toggle("Draw an image", value=False, key="act_draw"):
+    if st.toggle("Draw an image", key="act_draw"):
         drawn = _drawing_ui()
         own += [drawn] if drawn is not None else []
     uploads = st.file_uploader("Your own images (PNG or JPEG; made 28x28 grayscale, light on dark)",

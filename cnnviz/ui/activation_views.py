@@ -46,6 +46,8 @@ def _group_label(group: list[tuple[str, str]], index: int) -> str:
 
 def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     labels = [_group_label(g, i) for i, g in enumerate(groups)]
+    if st.session_state.get("act_layer") not in labels:  # another model, or the first visit
+        st.session_state["act_layer"] = labels[0]
     choice = st.selectbox("Layer", labels, key="act_layer",
                           help="LeNet has two convolutional layers; deeper presets have more.")
     return groups[labels.index(choice)]

@@ -18,18 +18,28 @@ from cnnviz.arch import (
 from cnnviz.arch.layers import MAX_CHANNELS, MAX_KERNEL
 from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row
 from cnnviz.ui.arch_state import architecture_from_query, current_architecture
+from cnnviz.ui.common import drawn_last_run, keep_widgets
 
 BASE = "arch_base_rows"
 LIVE = "arch_live_rows"
 SOURCE = "arch_source"  # (name, description) of the preset or file the rows came from
 VERSION = "arch_editor_version"
 MESSAGE = "arch_message"  # (kind, text) shown once above the page: import results, a broken link
+DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
+    "arch_preset": DEFAULT_PRESET, "arch_row": 1, "arch_add_type": next(iter(LAYER_TYPES)), "arch_add_at": "end",
+    "arch_compare": "lenet",
+}
 
 
 def init_state() -> None:
-    """First run in this session: the architecture in the link, else the one chosen for training."""
-    if BASE in st.session_state:
-        return
+    """First run in this session: the architecture in the link, else the one chosen for training. Then,
+    on every run, the sidebar's settings are kept while the student was on other pages."""
+    if BASE not in st.session_state:
+        _first_state()
+    keep_widgets(DEFAULTS, "arch_saved_settings")
+
+
+def _first_state() -> None:
     spec = None
     try:
         spec = architecture_from_query()
@@ -121,6 +131,8 @@ def sidebar() -> list[dict]:
 
 
 def layer_editor() -> list[dict]:
+    if not drawn_last_run("arch_layers"):  # back from another page: Streamlit has dropped the editor's edits
+        replace_rows(live_rows())
     frame = pd.DataFrame(st.session_state[BASE], columns=list(COLUMNS))
     frame.insert(0, "#", pd.array(range(1, len(frame) + 1), dtype="Int64"))
     edited = st.data_editor(frame, key=editor_key(), num_rows="dynamic", width="stretch", hide_index=True,
@@ -170,6 +182,9 @@ def row_buttons(count: int) -> None:
 def add_controls(count: int) -> None:
     kind, where = st.columns(2)
     kind.selectbox("Add a layer", list(LAYER_TYPES), key="arch_add_type")
-    where.selectbox("where", ["end", *range(1, count + 1)], key="arch_add_at",
+    places = ["end", *range(1, count + 1)]
+    if st.session_state.get("arch_add_at") not in places:  # a layer was removed
+        st.session_state["arch_add_at"] = "end"
+    where.selectbox("where", places, key="arch_add_at",
                     format_func=lambda p: "at the end" if p == "end" else f"before layer {p}")
     st.button("Add layer", key="arch_add", on_click=_on_add, width="stretch", icon=":material/add:")

@@ -95,7 +95,7 @@ def comparison_frame(current: list[LayerRow], other: list[LayerRow], other_name:
 
 def show_comparison(current: list[LayerRow], valid: bool) -> None:
     st.subheader("Compare with a preset")
-    name = st.selectbox("Preset", list(PRESETS), key="arch_compare", index=list(PRESETS).index("lenet"))
+    name = st.selectbox("Preset", list(PRESETS), key="arch_compare")
     other = trace(PRESETS[name], INPUT_SHAPE)
     st.dataframe(comparison_frame(current, other, name), hide_index=True)
     st.caption(PRESETS[name].description)

@@ -33,8 +33,36 @@ PAGES = (
 )
 
 
+RUN_KEY = "_cnnviz_run"  # full script runs of this session, counted by page_setup
+
+
+def drawn_last_run(widget: str) -> bool:
+    """Records that `widget` is drawn in this run; True if the previous run drew it too. Streamlit forgets
+    the state of any widget a run does not draw (the student was on another page or mode), so a
+    data_editor that was away must restart from the values in use, not from its stale base."""
+    ss = st.session_state
+    run, key = ss.get(RUN_KEY, 0), f"_drawn_{widget}"
+    was_drawn = ss.get(key) == run - 1
+    ss[key] = run
+    return was_drawn
+
+
+def keep_widgets(defaults: dict[str, object], store: str) -> None:
+    """Keeps a page's settings while the student is on another page or mode. Streamlit forgets a widget's
+    value on any run that does not draw it; a plain copy under `store` survives and is put back before the
+    widgets are drawn. Call at the top of the page; its widgets then take their value from session state
+    alone (no value=, index= or default=), and a widget whose options change must check its value first."""
+    ss = st.session_state
+    saved = ss.setdefault(store, {})
+    for key, default in defaults.items():
+        if key in ss:
+            saved[key] = ss[key]
+        ss[key] = saved.get(key, default)
+
+
 def page_setup(title: str) -> None:
     """Call first on every page: wide layout, the menu, and the environment status in the sidebar."""
+    st.session_state[RUN_KEY] = st.session_state.get(RUN_KEY, 0) + 1
     # A local file, not an emoji or material icon: those favicons are fetched from the internet.
     st.set_page_config(page_title=f"{title} · cnnviz", page_icon=str(ICON), layout="wide")
     with st.sidebar:

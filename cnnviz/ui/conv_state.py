@@ -8,6 +8,7 @@ import torch
 from cnnviz.conv_presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_KERNEL_SIDE,
                                   default_1x1_weights)
 from cnnviz.errors import CnnvizError
+from cnnviz.ui.common import keep_widgets
 
 PREFIX = "p1_"
 MODES = ("Single channel", "Multi-channel", "1×1 convolution", "Pooling")
@@ -120,11 +121,9 @@ def load_from_url() -> list[str]:
 
 
 def keep_widget_state() -> None:
-    """Gives every control its default once, and re-assigns its value on every run, so a control
-    hidden in this mode keeps its value for the next (Streamlit drops the state of undrawn widgets)."""
-    ss = st.session_state
-    for name, (default, _) in PARAMS.items():
-        ss[PREFIX + name] = ss.get(PREFIX + name, default)
+    """Gives every control its default once, and keeps its value while another mode or page is shown
+    (Streamlit drops the state of widgets a run does not draw)."""
+    keep_widgets({PREFIX + name: default for name, (default, _) in PARAMS.items()}, PREFIX + "saved")
 
 
 def value(name: str):

@@ -12,7 +12,7 @@ import torch
 from cnnviz import conv_presets as presets
 from cnnviz.errors import CnnvizError
 from cnnviz.images import load_grayscale
-from cnnviz.ui.common import fashion_mnist_or_none, show_error
+from cnnviz.ui.common import drawn_last_run, fashion_mnist_or_none, show_error
 from cnnviz.ui.conv_state import PARAMS, PREFIX, save_to_url, value
 
 PLAY_SECONDS = 0.8
@@ -117,11 +117,6 @@ def init_kernel() -> None:
         _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[value("kpreset")])
 
 
-def count_run() -> None:
-    """Call once at the top of every full run of the page: editors use the count to notice skipped runs."""
-    st.session_state[PREFIX + "run"] = st.session_state.get(PREFIX + "run", 0) + 1
-
-
 def kernel_editor() -> torch.Tensor:
     """The editable kernel grid. Returns the kernel (kh, kw); the last valid one on bad input."""
     ss = st.session_state
@@ -135,12 +130,10 @@ def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: 
     data_editor's edits on any run that does not draw it, so an editor missing from the previous run (or
     `reset`) starts again, under a new key, from `current`. Returns the edited matrix (`current` on bad input)."""
     ss = st.session_state
-    run = ss.get(PREFIX + "run", 0)
-    base, version, drawn = (f"{PREFIX}{name}_{part}" for part in ("base", "version", "drawn"))
-    if reset or base not in ss or ss.get(drawn) != run - 1:
+    base, version = f"{PREFIX}{name}_base", f"{PREFIX}{name}_version"
+    if not drawn_last_run(PREFIX + name) or reset or base not in ss:
         ss[base] = copy.deepcopy(current)
         ss[version] = ss.get(version, -1) + 1
-    ss[drawn] = run
     rows = matrix_editor(f"{PREFIX}{name}_{ss[version]}", ss[base], what)
     return current if rows is None else rows
 

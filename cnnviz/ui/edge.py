@@ -13,7 +13,7 @@ from cnnviz import edge, edge_inputs
 from cnnviz.data import CLASSES
 from cnnviz.errors import CnnvizError
 from cnnviz.images import load_grayscale
-from cnnviz.ui.common import fashion_mnist_or_none, show_error
+from cnnviz.ui.common import fashion_mnist_or_none, keep_widgets, show_error
 
 LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per tick while playing
@@ -23,6 +23,15 @@ TARGET_NAMES = (*edge_inputs.TARGETS, CUSTOM)
 KERNEL_SIZES = ("same as target", "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")
 OPTIMIZER_LABELS = {"sgd": "SGD (the book's)", "momentum": f"SGD with momentum {edge.MOMENTUM}", "adam": "Adam"}
 UPLOAD_SIDE = 32  # uploads are shrunk to at most this many pixels a side
+DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
+    "edge_input": INPUTS[0], "edge_fashion_index": 0, "edge_target": TARGET_NAMES[0], "edge_custom_kernel": "1 -1",
+    "edge_lr": 0.01, "edge_lr_typed": "", "edge_kernel_size": KERNEL_SIZES[0], "edge_optimizer": edge.OPTIMIZERS[0],
+    "edge_steps": 200, "edge_seed": 0, "edge_bias": True, "edge_speed": 5, "edge_compare": False,
+}
+
+
+def keep_settings() -> None:
+    keep_widgets(DEFAULTS, "edge_saved_settings")
 
 
 class BadLearningRate(CnnvizError):
@@ -76,7 +85,7 @@ def _fashion_image() -> torch.Tensor:
         raise CnnvizError("Fashion-MNIST is not installed, so its images cannot be used; "
                           "see the Home page for how to get it, or pick another input")
     images, labels = data
-    index = st.number_input("Test image number", 0, len(images) - 1, 0, key="edge_fashion_index")
+    index = st.number_input("Test image number", 0, len(images) - 1, key="edge_fashion_index")
     st.caption(f"class: {CLASSES[labels[index]]}, 28x28")
     return edge_inputs.scaled_image(images[index])
 
@@ -96,7 +105,7 @@ def target_kernel() -> torch.Tensor:
     name = st.selectbox("Target kernel", TARGET_NAMES, key="edge_target")
     if name != CUSTOM:
         return edge_inputs.target_kernel(name)
-    text = st.text_area("Kernel rows (';' or new line between rows)", "1 -1", key="edge_custom_kernel",
+    text = st.text_area("Kernel rows (';' or new line between rows)", key="edge_custom_kernel",
                         height=90)
     try:
         return edge_inputs.parse_kernel(text)
@@ -108,9 +117,9 @@ def target_kernel() -> torch.Tensor:
 
 def learning_rate() -> float:
     """The slider's learning rate (log scale), or the typed one when it is a positive number."""
-    lr = st.select_slider("Learning rate (log scale)", LR_OPTIONS, value=0.01, key="edge_lr",
+    lr = st.select_slider("Learning rate (log scale)", LR_OPTIONS, key="edge_lr",
                           format_func=lambda v: f"{v:g}")
-    typed = st.text_input("or type a learning rate", "", key="edge_lr_typed", placeholder="e.g. 0.016")
+    typed = st.text_input("or type a learning rate", key="edge_lr_typed", placeholder="e.g. 0.016")
     if not typed.strip():
         return lr
     try:
@@ -143,12 +152,12 @@ def read_settings() -> tuple[Settings, st.delta_generator.DeltaGenerator]:
         lr = learning_rate()
         optimizer = st.selectbox("Optimizer", edge.OPTIMIZERS, key="edge_optimizer",
                                  format_func=OPTIMIZER_LABELS.get)
-        steps = st.number_input("Steps", 1, 5000, 200, step=10, key="edge_steps")
+        steps = st.number_input("Steps", 1, 5000, step=10, key="edge_steps")
     with model_col:
         size = kernel_size(target)
-        seed = st.number_input("Initial-weight seed", 0, 10_000, 0, key="edge_seed")
-        bias = st.checkbox("Learn a bias too", True, key="edge_bias")
-        speed = st.select_slider("Speed (steps per tick)", SPEEDS, value=5, key="edge_speed")
+        seed = st.number_input("Initial-weight seed", 0, 10_000, key="edge_seed")
+        bias = st.checkbox("Learn a bias too", key="edge_bias")
+        speed = st.select_slider("Speed (steps per tick)", SPEEDS, key="edge_speed")
     return Settings(X, target, size, lr, int(steps), optimizer, int(seed), bias, speed), learn_col
 
 

@@ -12,6 +12,7 @@ from cnnviz.device import available_devices, cpu_has_native_bf16
 from cnnviz.figures import train as figures
 from cnnviz.jobs import JobSnapshot
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
+from cnnviz.ui.common import keep_widgets
 from cnnviz.ui.train_state import Run, run_meta
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.9)
@@ -40,14 +41,10 @@ DEFAULTS = {  # widget key -> initial value; the Start callback reads the same k
 
 
 def keep_settings() -> None:
-    """Copies the settings to a plain key and back: Streamlit forgets a widget's value when another page
-    runs, and when the Start button disables the widgets in the same rerun that changed one of them."""
-    saved = st.session_state.setdefault("train_saved_settings", {})
+    """The settings survive other pages, and the Start button disabling the widgets in the same rerun
+    that changed one of them."""
     arch_default = BUILDER if _builder_architecture() is not None else DEFAULT_PRESET
-    for key, default in {**DEFAULTS, "train_arch": arch_default}.items():
-        if key in st.session_state:
-            saved[key] = st.session_state[key]
-        st.session_state[key] = saved.get(key, default)
+    keep_widgets({**DEFAULTS, "train_arch": arch_default}, "train_saved_settings")
 
 
 def architecture_from_state() -> Architecture:
