@@ -12,8 +12,9 @@ from cnnviz.ui.arch_state import put_in_query
 from cnnviz.ui.common import page_setup
 
 page_setup("Architecture builder")
-# Room for the layer table: a minimum, so the user can still drag the sidebar wider.
-st.html("<style>section[data-testid='stSidebar'] {min-width: 620px;}</style>")
+# Room for the layer table: a minimum, so the user can still drag the sidebar wider; on a narrow screen
+# (a projector at 1280 px) the table scrolls sideways instead of squeezing the diagram.
+st.html("<style>section[data-testid='stSidebar'] {min-width: clamp(300px, 39vw, 620px);}</style>")
 arch_editor.init_state()
 
 

@@ -19,7 +19,7 @@ from cnnviz.figures.style import FONT_SIZE, SERIES, base_layout
 
 MAX_PER_LINE = 10  # blocks per line of the diagram before it wraps
 ROW_STEP = 2.3  # vertical distance between lines, in box heights
-ROW_HEIGHT_PX = 250
+ROW_HEIGHT_PX = 285  # a line of blocks with up to six lines of labels under them
 BOX_WIDTH = 0.5
 VECTOR_WIDTH = 0.16
 COLOURS = {  # one colour per kind of block; failing layers are red
@@ -84,7 +84,7 @@ def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: t
     fig = go.Figure(_validate=False, data=[hover], layout={
         "shapes": shapes, "annotations": notes, "hoverlabel": {"font": {"size": FONT_SIZE - 2}},
         "xaxis": {"visible": False, "range": [-0.6, max(per_line, 6) - 0.4], "fixedrange": True},
-        "yaxis": {"visible": False, "range": [-ROW_STEP * (lines - 1) - 1.35, 0.95], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-ROW_STEP * (lines - 1) - 1.6, 0.95], "fixedrange": True},
     })
     base_layout(fig, title, height=ROW_HEIGHT_PX * lines + (40 if title else 0))
     fig.layout.margin = {"l": 5, "r": 5, "b": 5, "t": 50 if title else 10}
@@ -115,10 +115,12 @@ def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y
                                line={"color": "#333", "width": 1}))
     shapes.append(dict(type="rect", x0=x - width / 2, x1=x + width / 2, y0=y - height / 2, y1=y + height / 2,
                        fillcolor="white" if block.failing else block.colour, line=line, opacity=0.9))
+    title_size = FONT_SIZE if len(block.title) <= 7 else FONT_SIZE - 3  # "inception1" beside "inception2"
     notes.append(dict(x=x, y=0.5 + y, text=f"<b>{block.title}</b>", showarrow=False, yanchor="bottom",
-                      font={"size": FONT_SIZE, "color": FAIL_COLOUR if block.failing else "#111"}))
+                      font={"size": title_size, "color": FAIL_COLOUR if block.failing else "#111"}))
     shape = f"<b>{shape_text(block.shape)}</b>" if block.shape else "<b>✖ error</b>"
-    kind = block.kind.replace(", ", "<br>")  # "Conv2d 5x5<br>pad 2": narrow enough for ten blocks a line
+    # "Conv2d<br>5x5<br>pad 2": narrow enough for ten blocks a line on a 1280-pixel projector
+    kind = block.kind.replace(" ", "<br>", 1).replace(", ", "<br>")
     text = "<br>".join([shape, kind, *[f"+ {note}" for note in block.notes]])
     notes.append(dict(x=x, y=y - 0.45, text=text, showarrow=False, yanchor="top", align="center",
                       font={"size": FONT_SIZE - 3, "color": FAIL_COLOUR if block.failing else "#222"}))

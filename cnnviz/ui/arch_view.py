@@ -34,8 +34,10 @@ def summary_numbers(rows: list[LayerRow]) -> dict[str, str]:
 
 
 def show_summary(rows: list[LayerRow]) -> None:
-    for column, (label, value) in zip(st.columns(5), summary_numbers(rows).items()):
-        column.metric(label, value)
+    """The totals side by side; on a narrow screen (a projector at 1280 px) they wrap instead of truncating."""
+    with st.container(horizontal=True, gap="medium"):
+        for label, value in summary_numbers(rows).items():
+            st.metric(label, value, width="content")
 
 
 def layer_frame(rows: list[LayerRow], error: ArchitectureError | None = None, failing_kind: str = "") -> pd.DataFrame:

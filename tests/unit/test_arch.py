@@ -262,7 +262,7 @@ def test_diagram_draws_one_block_per_shape_changing_layer():
     fig = architecture_figure((1, 28, 28), rows, failing=(13, "MaxPool2d 2x2"))
     texts = [a.text for a in fig.layout.annotations]
     assert "<b>conv1</b>" in texts and "<b>layer 13</b>" in texts
-    assert "<b>6x28x28</b><br>Conv2d 5x5<br>pad 2<br>+ Sigmoid" in texts
+    assert "<b>6x28x28</b><br>Conv2d<br>5x5<br>pad 2<br>+ Sigmoid" in texts
     assert sum(1 for s in fig.layout.shapes if s.line.dash == "dash") == 1  # the failing block
     assert "156 parameters" in fig.data[0].hovertext[1]
 
