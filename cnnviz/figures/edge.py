@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import plotly.graph_objects as go
@@ -45,11 +46,20 @@ def _log_losses(losses: Sequence[float]) -> list[float]:
     return [max(loss, LOSS_FLOOR) for loss in losses]
 
 
+def _log_axis(values: Sequence[float]) -> dict:
+    """A log y axis labelled at powers of ten only, at most about six of them (Plotly's default adds
+    2 and 5 between decades, too small to read from the back of a classroom)."""
+    finite = [v for v in _log_losses(values) if math.isfinite(v)]
+    decades = math.log10(max(finite) / min(finite)) if finite else 0.0
+    return {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power",
+            "dtick": max(1, math.ceil(decades / 6)), **GRID}
+
+
 def loss_curve(losses: Sequence[float], total_steps: int, diverged_at: int | None = None) -> go.Figure:
     """The summed squared error after each step (step 0 = initial kernel), log y, x axis fixed to the run."""
     layout: dict = {
         "xaxis": {"title": {"text": "step"}, "range": [0, max(total_steps, 1)], **GRID},
-        "yaxis": {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power", **GRID},
+        "yaxis": _log_axis(losses),
     }
     if diverged_at is not None:
         layout["shapes"] = [{"type": "line", "x0": diverged_at, "x1": diverged_at, "yref": "paper", "y0": 0,
@@ -157,6 +167,6 @@ def lr_comparison(runs: Sequence, max_stable_lr: float | None = None) -> go.Figu
         title += f" (plain GD is stable below lr {max_stable_lr:.3g})"
     layout = {
         "xaxis": {"title": {"text": "step"}, **GRID},
-        "yaxis": {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power", **GRID},
+        "yaxis": _log_axis([loss for run in runs for loss in run.losses]),
     }
     return _figure(traces, layout, title, 380)
