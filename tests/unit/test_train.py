@@ -11,6 +11,7 @@ from torch import nn
 
 from cnnviz.arch import PRESETS, build
 from cnnviz.data import load_fashion_mnist
+from cnnviz.device import available_devices
 from cnnviz.jobs import JobSlots, TrainingJob, default_max_jobs
 from cnnviz.train import TrainConfig, TrainingError, fit
 
@@ -61,6 +62,25 @@ def test_every_layout_and_precision_trains_and_reports_float32_accuracy(small_se
         logits = model(images.unsqueeze(1).float() / 255)  # contiguous float32, no autocast
     plain = (logits.argmax(1) == labels).float().mean().item()
     assert history.test_accuracy[-1] == pytest.approx(plain, abs=1.5 / len(labels))  # at most one near-tie flips
+
+
+GPUS = [d for d in available_devices() if d != "cpu"]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not GPUS, reason="no GPU (CUDA or MPS) on this machine")
+@pytest.mark.parametrize("device", GPUS or ["none"])
+def test_fit_on_the_gpu_trains_with_mixed_precision_and_reports_float32_accuracy(small_sets, device):
+    train, test = small_sets
+    model = lenet("lenet_modern")
+    history = fit(model, train, test, TrainConfig(epochs=2, batch_size=64, device=device))
+    assert history.status == "finished" and history.test_accuracy[-1] > 0.7
+    assert next(model.parameters()).device.type == device and next(model.parameters()).dtype == torch.float32
+    images, labels = test
+    with torch.no_grad():
+        logits = model.cpu()(images.unsqueeze(1).float() / 255)
+    plain = (logits.argmax(1) == labels).float().mean().item()
+    assert history.test_accuracy[-1] == pytest.approx(plain, abs=3 / len(labels))  # GPU vs CPU kernels
 
 
 def test_max_train_samples_trains_on_a_subset(small_sets):
