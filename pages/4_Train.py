@@ -43,7 +43,7 @@ def start() -> None:
         st.session_state[ERROR_KEY] = str(exc)
 
 
-settings, live = st.columns([1, 2], gap="large")
+settings, live = st.columns([1.25, 2], gap="large")
 with settings:
     views.architecture_ui(disabled=running)
     views.config_ui(disabled=running)

@@ -25,7 +25,7 @@ if test_set is None:
     st.error(missing_message())
     st.stop()
 
-source_col, classes_col, images_col = st.columns([1.1, 1, 1.3], gap="large")
+source_col, classes_col, images_col = st.columns([1, 1.3, 1.1], gap="medium")
 with source_col:
     loaded = state.model_source_ui()
     if loaded is not None:
@@ -52,7 +52,7 @@ with user_errors():
         st.info(f"{loaded.spec.name} has no convolutional layers, so there are no feature maps to show; "
                 "choose a model with convolutions.")
         st.stop()
-    layer_col, stage_col, scale_col = st.columns([1.2, 1.6, 1], gap="large")
+    layer_col, stage_col, scale_col = st.columns([1, 1.4, 1.3], gap="medium")
     with layer_col:
         group = views.layer_ui(groups)
     with stage_col:
