@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from cnnviz.errors import CnnvizError
 
@@ -82,3 +83,25 @@ def cpu_has_native_bf16() -> bool:
         return False
     flags = next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
     return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def mixed_precision_dtype(device: torch.device) -> torch.dtype | None:
+    """The autocast type that speeds training up here: bfloat16 (or float16 on older GPUs) on CUDA,
+    bfloat16 on CPUs that compute it natively, None elsewhere."""
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == "cpu" and cpu_has_native_bf16():
+        return torch.bfloat16
+    return None
+
+
+def channels_last_pays(model: nn.Module, device: torch.device) -> bool:
+    """NHWC memory layout: faster on CUDA, and on the CPU for every preset (1.2x to 4x with bfloat16), except
+    batch normalization on several CPU threads, where PyTorch's channels-last kernels run 2-4x slower
+    (lenet_bn trained at 0.4x its speed on 2 threads)."""
+    if device.type == "cuda":
+        return True
+    if device.type != "cpu":
+        return False
+    has_batch_norm = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+    return not (has_batch_norm and torch.get_num_threads() > 1)

@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from cnnviz.device import cpu_has_native_bf16, pick_device, set_cpu_threads
+from cnnviz.device import channels_last_pays, mixed_precision_dtype, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -40,7 +40,7 @@ class TrainConfig:
     max_train_samples: int | None = None  # train on the first N images only: quick demos and tests
     report_every: int = 50  # batches between progress reports (and an epoch's end always reports)
     mixed_precision: bool = True  # autocast: bfloat16/float16 on CUDA, bfloat16 on CPUs that compute it natively
-    channels_last: bool | None = None  # None: where it measured faster (see _channels_last_pays)
+    channels_last: bool | None = None  # None: where it measured faster (cnnviz.device.channels_last_pays)
     cpu_threads: int | None = None  # None: all cores but one, left for the web server (1 on 2 cores)
     eval_batch_size: int = 1024  # evaluation needs no gradients, so larger batches fit
 
@@ -152,18 +152,6 @@ class _Run:
     started: float = field(default_factory=time.perf_counter)
 
 
-def _channels_last_pays(model: nn.Module, device: torch.device) -> bool:
-    """NHWC memory layout: faster on CUDA, and on the CPU for every preset (1.2x to 4x with bfloat16), except
-    batch normalization on several CPU threads, where PyTorch's channels-last kernels run 2-4x slower
-    (lenet_bn trained at 0.4x its speed on 2 threads)."""
-    if device.type == "cuda":
-        return True
-    if device.type != "cpu":
-        return False
-    has_batch_norm = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
-    return not (has_batch_norm and torch.get_num_threads() > 1)
-
-
 def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig) -> _Run:
     config.validate()
     device = pick_device(config.device)
@@ -172,13 +160,10 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
     images, labels = train_set
     if config.max_train_samples is not None:
         images, labels = images[:config.max_train_samples], labels[:config.max_train_samples]
-    channels_last = _channels_last_pays(model, device) if config.channels_last is None else config.channels_last
+    channels_last = channels_last_pays(model, device) if config.channels_last is None else config.channels_last
     model.to(device, memory_format=torch.channels_last if channels_last else torch.contiguous_format)
-    autocast_dtype = None
-    if config.mixed_precision and device.type == "cuda":
-        autocast_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    elif config.mixed_precision and device.type == "cpu" and cpu_has_native_bf16():
-        autocast_dtype = torch.bfloat16  # evaluation stays in float32, so reported accuracies are exact
+    # Training only: evaluation stays in float32, so the accuracies reported are exact.
+    autocast_dtype = mixed_precision_dtype(device) if config.mixed_precision else None
     total_steps = math.ceil(len(images) / config.batch_size) * config.epochs
     optimizer = make_optimizer(model, config)
     scheduler = None
