@@ -47,7 +47,7 @@ def pick_device(preference: str = "auto") -> torch.device:
 @dataclass(frozen=True)
 class DeviceInfo:
     name: str  # "cuda" | "mps" | "cpu"
-    description: str  # e.g. "NVIDIA H100 (80 GiB)" or "2 threads, bfloat16 in hardware"
+    description: str  # e.g. "NVIDIA GeForce RTX 3060 (12 GiB)" or "2 threads, bfloat16 in hardware"
 
 
 def describe_device(device: torch.device | None = None) -> DeviceInfo:
