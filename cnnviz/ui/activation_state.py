@@ -25,12 +25,12 @@ DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the s
     "act_mode": "gallery", "act_count": 6, "act_seed": 0, "act_start": 0, "act_draw": False,
     "act_layer": None, "act_stage": "activation", "act_shared": True,  # layer and stage: checked against the model
 }
+YOURS = -1  # the label of the student's own images: no Fashion-MNIST class
+MAX_OWN_IMAGES = 8
 
 
 def keep_settings() -> None:
     keep_widgets(DEFAULTS, "act_saved_settings")
-YOURS = -1  # the label of the student's own images: no Fashion-MNIST class
-MAX_OWN_IMAGES = 8
 
 
 @dataclass

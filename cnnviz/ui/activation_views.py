@@ -10,6 +10,7 @@ from cnnviz import activations as act
 from cnnviz.data import CLASSES
 from cnnviz.figures import activations as figs
 from cnnviz.ui.activation_state import YOURS, Examples, memo
+from cnnviz.ui.common import keep_valid
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 STAGE_TEXT = {
@@ -46,8 +47,7 @@ def _group_label(group: list[tuple[str, str]], index: int) -> str:
 
 def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     labels = [_group_label(g, i) for i, g in enumerate(groups)]
-    if st.session_state.get("act_layer") not in labels:  # another model, or the first visit
-        st.session_state["act_layer"] = labels[0]
+    keep_valid("act_layer", labels, labels[0])  # another model, or the first visit
     choice = st.selectbox("Layer", labels, key="act_layer",
                           help="LeNet has two convolutional layers; deeper presets have more.")
     return groups[labels.index(choice)]
@@ -57,8 +57,7 @@ def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
     """The stage radio (after the convolution, the activation, the pooling, ...); returns (name, kind)."""
     kinds = [kind for _, kind in group]
     # Kinds, not names, as options: switching layer keeps "activation" chosen.
-    if st.session_state.get("act_stage") not in kinds:
-        st.session_state["act_stage"] = "activation" if "activation" in kinds else kinds[0]
+    keep_valid("act_stage", kinds, "activation" if "activation" in kinds else kinds[0])
     kind = st.radio("Stage: the output after the ...", kinds, horizontal=True, key="act_stage")
     return group[kinds.index(kind)][0], kind
 

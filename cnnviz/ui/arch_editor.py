@@ -18,7 +18,7 @@ from cnnviz.arch import (
 from cnnviz.arch.layers import MAX_CHANNELS, MAX_KERNEL
 from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row
 from cnnviz.ui.arch_state import architecture_from_query, current_architecture
-from cnnviz.ui.common import drawn_last_run, keep_widgets
+from cnnviz.ui.common import drawn_last_run, keep_valid, keep_widgets
 
 BASE = "arch_base_rows"
 LIVE = "arch_live_rows"
@@ -183,8 +183,7 @@ def add_controls(count: int) -> None:
     kind, where = st.columns(2)
     kind.selectbox("Add a layer", list(LAYER_TYPES), key="arch_add_type")
     places = ["end", *range(1, count + 1)]
-    if st.session_state.get("arch_add_at") not in places:  # a layer was removed
-        st.session_state["arch_add_at"] = "end"
+    keep_valid("arch_add_at", places, "end")  # a layer was removed
     where.selectbox("where", places, key="arch_add_at",
                     format_func=lambda p: "at the end" if p == "end" else f"before layer {p}")
     st.button("Add layer", key="arch_add", on_click=_on_add, width="stretch", icon=":material/add:")

@@ -51,13 +51,20 @@ def keep_widgets(defaults: dict[str, object], store: str) -> None:
     """Keeps a page's settings while the student is on another page or mode. Streamlit forgets a widget's
     value on any run that does not draw it; a plain copy under `store` survives and is put back before the
     widgets are drawn. Call at the top of the page; its widgets then take their value from session state
-    alone (no value=, index= or default=), and a widget whose options change must check its value first."""
+    alone (no value=, index= or default=), and a widget whose options change calls keep_valid first."""
     ss = st.session_state
     saved = ss.setdefault(store, {})
     for key, default in defaults.items():
         if key in ss:
             saved[key] = ss[key]
         ss[key] = saved.get(key, default)
+
+
+def keep_valid(key: str, options, fallback) -> None:
+    """Before drawing a choice widget whose options change (another model, fewer layers, no GPU): a kept
+    value that is no longer an option becomes `fallback`."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = fallback
 
 
 def page_setup(title: str) -> None:

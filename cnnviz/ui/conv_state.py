@@ -101,7 +101,6 @@ def load_from_url() -> list[str]:
             c_in = _parse(st.query_params.get("c_in", ""), 0)
             try:
                 ss[PREFIX + KERNELS] = decode_kernels(text, c_in if c_in in PARAMS["c_in"][1] else PARAMS["c_in"][0])
-                ss[PREFIX + KERNELS + "_kver"] = 0  # made from the link's kernel, the first of this session
             except CnnvizError as exc:
                 ignored.append(str(exc))
             continue

@@ -97,14 +97,15 @@ def resize_kernel() -> None:
     _set_kernel_base(K.tolist())
 
 
-def _set_kernel_base(rows: list[list[float]]) -> None:
+def _set_kernel_base(rows: list[list[float]], keep_own: bool = False) -> None:
     """A new kernel from a preset or a shape change: the editor starts again from it (edits dropped), and
-    `kver` counts these new kernels, so per-channel kernels built from the old one start again too."""
+    so do the per-channel kernels typed from the old one, unless `keep_own` (the link's, on the first run)."""
     ss = st.session_state
     ss[PREFIX + "kernel"] = rows
     ss[PREFIX + "kh"], ss[PREFIX + "kw"] = len(rows), len(rows[0])
-    ss[PREFIX + "kver"] = ss.get(PREFIX + "kver", -1) + 1
     ss[PREFIX + "kernel_reset"] = True
+    if not keep_own:
+        ss.pop(PREFIX + "kfull", None)
 
 
 KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
@@ -113,8 +114,9 @@ KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
 def init_kernel() -> None:
     """Once per session, before the shape controls: the kernel from the link, else the default preset."""
     ss = st.session_state
-    if PREFIX + "kver" not in ss:
-        _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[value("kpreset")])
+    if PREFIX + "kernel_ready" not in ss:
+        ss[PREFIX + "kernel_ready"] = True
+        _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[value("kpreset")], keep_own=True)
 
 
 def kernel_editor() -> torch.Tensor:
@@ -131,7 +133,7 @@ def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: 
     `reset`) starts again, under a new key, from `current`. Returns the edited matrix (`current` on bad input)."""
     ss = st.session_state
     base, version = f"{PREFIX}{name}_base", f"{PREFIX}{name}_version"
-    if not drawn_last_run(PREFIX + name) or reset or base not in ss:
+    if not drawn_last_run(PREFIX + name) or reset:  # a first draw was not drawn last run either
         ss[base] = copy.deepcopy(current)
         ss[version] = ss.get(version, -1) + 1
     rows = matrix_editor(f"{PREFIX}{name}_{ss[version]}", ss[base], what)
@@ -176,11 +178,17 @@ def weights_1x1_controls(c_out: int, c_in: int) -> torch.Tensor:
     ss, key = st.session_state, PREFIX + "w1x1"
     fitted = presets.default_1x1_weights(c_out, c_in)
     stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else fitted
-    h, w = min(c_out, stored.shape[0]), min(c_in, stored.shape[1])
-    fitted[:h, :w] = stored[:h, :w]
+    _keep_overlap(fitted, stored)
     st.markdown("**W**: row = output channel, column = input channel")
     ss[key] = kept_matrix_editor("w1x1", fitted.tolist(), "weight", reset=tuple(stored.shape) != (c_out, c_in))
     return torch.tensor(ss[key], dtype=torch.float64)
+
+
+def _keep_overlap(fitted: torch.Tensor, stored: torch.Tensor) -> None:
+    """Copies into `fitted` (c_out, c_in, ...) the entries of `stored` that still fit after a channel
+    count changed; the rest keep their defaults."""
+    h, w = min(fitted.shape[0], stored.shape[0]), min(fitted.shape[1], stored.shape[1])
+    fitted[:h, :w] = stored[:h, :w]
 
 
 def own_kernels_editor(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
@@ -190,12 +198,10 @@ def own_kernels_editor(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
     ss, key = st.session_state, PREFIX + "kfull"
     fitted = presets.stack_kernels(K, c_out, c_in)
     stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else None
-    fresh = stored is None or stored.shape[2:] != K.shape or ss.get(key + "_kver") != ss[PREFIX + "kver"]
+    fresh = stored is None or stored.shape[2:] != K.shape  # none yet, or a link's that does not fit K
     if not fresh:
-        h, w = min(c_out, stored.shape[0]), min(c_in, stored.shape[1])
-        fitted[:h, :w] = stored[:h, :w]
+        _keep_overlap(fitted, stored)
     reset = fresh or tuple(stored.shape[:2]) != (c_out, c_in)
-    ss[key + "_kver"] = ss[PREFIX + "kver"]
     kernels = fitted.tolist()
     st.markdown("**Kernels K[o, i]**: one row per output channel o, one column per input channel i")
     for o in range(c_out):

@@ -12,7 +12,7 @@ from cnnviz.device import available_devices, cpu_has_native_bf16
 from cnnviz.figures import train as figures
 from cnnviz.jobs import JobSnapshot
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
-from cnnviz.ui.common import keep_widgets
+from cnnviz.ui.common import keep_valid, keep_widgets
 from cnnviz.ui.train_state import Run, run_meta
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.9)
@@ -65,8 +65,7 @@ def config_from_state() -> TrainConfig:
 
 def architecture_ui(disabled: bool) -> Architecture:
     choices = ([BUILDER] if _builder_architecture() is not None else []) + list(PRESETS)
-    if st.session_state["train_arch"] not in choices:
-        st.session_state["train_arch"] = DEFAULT_PRESET
+    keep_valid("train_arch", choices, DEFAULT_PRESET)
     st.selectbox("Architecture", choices, key="train_arch", disabled=disabled,
                  help="Build your own on the Architecture builder page and press 'use for training'.")
     spec = architecture_from_state()
@@ -84,8 +83,7 @@ def config_ui(disabled: bool) -> TrainConfig:
     left.selectbox("Batch size", BATCH_SIZES, key="train_batch", disabled=disabled)
     right.number_input("Epochs", 1, 50, key="train_epochs", disabled=disabled)
     devices = ["auto", *available_devices()]
-    if st.session_state["train_device"] not in devices:
-        st.session_state["train_device"] = "auto"
+    keep_valid("train_device", devices, "auto")
     left.selectbox("Device", devices, key="train_device", disabled=disabled,
                    help="auto picks CUDA, then Apple's MPS, then the CPU. " + _precision_note())
     right.select_slider("Training images", TRAIN_SIZES, key="train_size", disabled=disabled, format_func="{:,}".format,
