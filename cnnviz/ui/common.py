@@ -34,6 +34,22 @@ PAGES = (
 
 
 RUN_KEY = "_cnnviz_run"  # full script runs of this session, counted by page_setup
+PAGE_KEY, PREVIOUS_PAGE_KEY = "_cnnviz_page", "_cnnviz_previous_page"  # this run's page and the run before's
+PRESENTER_KEY = "presenter"  # the sidebar's presenter switch
+PRESENTER_FONT_SCALE = 1.25  # figure text in presenter mode, relative to figures.style.FONT_SIZE
+# Plotly's hover toolbar sits over a figure's top right corner, where titles and colour bars are; the
+# hover values stay, and Streamlit's own element toolbar still offers full screen.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+# Always: less empty space above the title, so a 720-pixel-high projector shows the figures.
+COMPACT_CSS = """<style>
+.stMainBlockContainer, .block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
+h1 {font-size: 2.0rem !important; padding-top: 0.2rem !important; padding-bottom: 0.4rem !important;}
+</style>"""
+# Presenter mode: larger type for the back of the room.
+PRESENTER_CSS = """<style>
+html {font-size: 20px;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.05rem;}
+</style>"""
 
 
 def drawn_last_run(widget: str) -> bool:
@@ -68,16 +84,74 @@ def keep_valid(key: str, options, fallback) -> None:
 
 
 def page_setup(title: str) -> None:
-    """Call first on every page: wide layout, the menu, and the environment status in the sidebar."""
-    st.session_state[RUN_KEY] = st.session_state.get(RUN_KEY, 0) + 1
+    """Call first on every page: wide layout, the menu, the presenter switch and the environment status."""
+    ss = st.session_state
+    ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
+    ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
     # A local file, not an emoji or material icon: those favicons are fetched from the internet.
     st.set_page_config(page_title=f"{title} · cnnviz", page_icon=str(ICON), layout="wide")
     with st.sidebar:
         # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app".
         for path, label, icon, _, _ in PAGES:
             st.page_link(path, label=label, icon=icon)
+        keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
+        st.toggle("Presenter mode", key=PRESENTER_KEY,
+                  help="For a projector: larger text and figures; explanations fold away.")
         st.divider()
+    st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
     environment_sidebar()
+
+
+def presenting() -> bool:
+    """True when the presenter switch is on."""
+    return bool(st.session_state.get(PRESENTER_KEY, False))
+
+
+def intro(summary: str, details: str | None = None) -> None:
+    """A page's explanation: one line always, the rest folded in an expander."""
+    st.caption(summary)
+    if details:
+        with st.expander("More about this page", expanded=False):
+            st.markdown(details)
+
+
+def chart(fig, key: str, **kwargs) -> object:
+    """`st.plotly_chart` with cnnviz's config (no hover toolbar over titles) and presenter-mode text size.
+    Extra keyword arguments (on_select, selection_mode, width, config) pass through."""
+    if presenting():
+        from cnnviz.figures.style import FONT_SIZE
+
+        fig.update_layout(font_size=round(FONT_SIZE * PRESENTER_FONT_SCALE))
+    config = {**PLOTLY_CONFIG, **kwargs.pop("config", {})}
+    kwargs.setdefault("width", "stretch")
+    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
+def arrived_from_another_page() -> bool:
+    """True on the first run of a page after another page ran (or on the session's first run)."""
+    ss = st.session_state
+    return ss.get(PREVIOUS_PAGE_KEY) != ss.get(PAGE_KEY)
+
+
+def url_to_load(page: str) -> dict[str, str] | None:
+    """The query parameters a page should load into its state on this run, or None to keep its state.
+
+    Loaded: a page's first visit (a shared link), a link that carries state from another page, and the
+    browser's Back / Forward or an edited address (the URL differs from what the page last wrote while the
+    student stayed on it): so Back undoes the last change. Kept: coming back from another page through
+    the menu, whose link carries no state. Call `url_written` after the page writes its URL."""
+    written = st.session_state.get(f"_url_written_{page}")
+    current = st.query_params.to_dict()
+    if written is None:
+        return current
+    if arrived_from_another_page():
+        return current or None
+    return None if current == written else current
+
+
+def url_written(page: str) -> None:
+    """Records the URL as the page wrote it (see url_to_load)."""
+    st.session_state[f"_url_written_{page}"] = st.query_params.to_dict()
 
 
 @st.cache_resource(show_spinner=False)

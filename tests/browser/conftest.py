@@ -98,9 +98,11 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def page(browser, server_url, request) -> Page:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, base_url=server_url)
+PROJECTOR = {"width": 1280, "height": 720}  # a classroom projector's screen
+
+
+def _page(browser, server_url, request, viewport: dict):
+    context = browser.new_context(viewport=viewport, base_url=server_url)
     page = context.new_page()
     page.set_default_timeout(60_000)
     errors: list[str] = []
@@ -113,6 +115,32 @@ def page(browser, server_url, request) -> Page:
         screenshot(page, f"FAILED-{request.node.name}")
     context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(browser, server_url, request) -> Page:
+    yield from _page(browser, server_url, request, {"width": 1600, "height": 1000})
+
+
+@pytest.fixture
+def projector(browser, server_url, request) -> Page:
+    """A page the size of a classroom projector's screen, 1280x720."""
+    yield from _page(browser, server_url, request, PROJECTOR)
+
+
+def assert_on_first_screen(page: Page, selector: str, what: str) -> None:
+    """The first element matching `selector` is visible, wholly inside the window, with nothing scrolled."""
+    page.evaluate("window.scrollTo(0, 0); document.querySelectorAll('section.stMain, [data-testid=stMain]')"
+                  ".forEach(e => e.scrollTop = 0)")
+    locator = page.locator(selector).first
+    locator.wait_for(state="visible")
+    box = locator.bounding_box()
+    size = page.viewport_size
+    assert box is not None, f"{what} is not drawn"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 1, \
+        f"{what} spans y={box['y']:.0f}..{box['y'] + box['height']:.0f}, beyond the first screen ({size['height']} px)"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 1, \
+        f"{what} spans x={box['x']:.0f}..{box['x'] + box['width']:.0f}, beyond the window's width"
 
 
 def wait_idle(page: Page, timeout: float = 60_000) -> None:
