@@ -1,25 +1,34 @@
-"""Architectures as data: layer specs, presets, shape/parameter/FLOP traces, build, code and JSON export."""
+"""Architectures as data: layer specs, presets, shape/parameter/FLOP/memory/receptive-field traces, build,
+code and JSON export."""
 
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.codegen import to_code
 from cnnviz.arch.layers import (
     ACTIVATIONS, POOL_MODES, Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, shape_text,
 )
-from cnnviz.arch.presets import DEFAULT_PRESET, PRESETS
+from cnnviz.arch.memory import ActivationMemory, activation_memory, training_memory_bytes
+from cnnviz.arch.presets import BOOK_PRESETS, DEFAULT_PRESET, PRESETS
+from cnnviz.arch.receptive import ReceptiveField
 from cnnviz.arch.serialize import from_json, from_url_token, to_json, to_url_token
 from cnnviz.arch.spec import (
-    INPUT_SHAPE, LAYER_TYPES, MAX_LAYERS, MAX_PARAMS, NUM_CLASSES, Architecture, ArchitectureError, LayerSpec,
-    layer_names,
+    INPUT_SHAPE, LAYER_TYPES, MAX_INPUT_SIDE, MAX_LAYERS, MAX_PARAMS, MIN_INPUT_SIDE, NUM_CLASSES, Architecture,
+    ArchitectureError, LayerSpec, input_problem, layer_names, smallest_input_side,
 )
+from cnnviz.arch.stacks import STACK_EXAMPLES, StackSummary, compare_stacks, conv_stack, summarize_stack
 from cnnviz.arch.trace import (
-    FASHION_MEAN, FASHION_STD, LayerRow, build, count_flops, count_params, trace, trace_partial,
+    FASHION_MEAN, FASHION_STD, LayerRow, build, check_training_memory, count_flops, count_params, trace,
+    trace_partial,
 )
 
 __all__ = [
-    "ACTIVATIONS", "DEFAULT_PRESET", "FASHION_MEAN", "FASHION_STD", "INPUT_SHAPE", "LAYER_TYPES", "MAX_LAYERS",
-    "MAX_PARAMS", "NUM_CLASSES", "POOL_MODES", "PRESETS",
-    "Activation", "Architecture", "ArchitectureError", "BatchNorm", "Conv", "Dropout", "Flatten",
-    "GlobalAvgPool", "InceptionBlock", "LayerRow", "LayerSpec", "Linear", "NiNBlock", "Pool", "VGGBlock",
-    "build", "count_flops", "count_params", "from_json", "from_url_token", "layer_names", "shape_text",
-    "to_code", "to_json", "to_url_token", "trace", "trace_partial",
+    "ACTIVATIONS", "BOOK_PRESETS", "DEFAULT_PRESET", "FASHION_MEAN", "FASHION_STD", "INPUT_SHAPE", "LAYER_TYPES",
+    "MAX_INPUT_SIDE", "MAX_LAYERS", "MAX_PARAMS", "MIN_INPUT_SIDE", "NUM_CLASSES", "POOL_MODES", "PRESETS",
+    "STACK_EXAMPLES",
+    "Activation", "ActivationMemory", "Architecture", "ArchitectureError", "BatchNorm", "Conv", "Dropout",
+    "Flatten", "GlobalAvgPool", "InceptionBlock", "LayerRow", "LayerSpec", "Linear", "NiNBlock", "Pool",
+    "ReceptiveField", "StackSummary", "VGGBlock",
+    "activation_memory", "build", "check_training_memory", "compare_stacks", "conv_stack", "count_flops",
+    "count_params", "from_json", "from_url_token", "input_problem", "layer_names", "shape_text",
+    "smallest_input_side", "summarize_stack", "to_code", "to_json", "to_url_token", "trace", "trace_partial",
+    "training_memory_bytes",
 ]

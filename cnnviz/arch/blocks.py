@@ -1,7 +1,8 @@
 """The composite blocks of d2l chapter 8: VGG block, NiN block and Inception block.
 
 Each is one layer spec (one child module, one row of the trace) with the same interface as the specs
-in `layers.py`.
+in `layers.py`; `memory` counts every tensor inside the block and `receptive` follows its windows (for the
+Inception block, the widest of its four paths).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import ClassVar
 from torch import nn
 
 from cnnviz.arch.layers import MAX_CHANNELS, MAX_KERNEL, Shape, _window_problem, check_int, sliding_size
+from cnnviz.arch.memory import NEW, LayerMemory, branches, chain, values
 from cnnviz.arch.modules import Inception
+from cnnviz.arch.receptive import ReceptiveField, through_windows
 
 MAX_BLOCK_CONVS = 8
 
@@ -50,6 +53,14 @@ class VGGBlock:
         convs = [f"nn.Conv2d({c}, {self.out_channels}, kernel_size=3, padding=1), nn.ReLU()"
                  for c in [shape[0]] + [self.out_channels] * (self.num_convs - 1)]
         return "nn.Sequential(" + ", ".join(convs) + ", nn.MaxPool2d(kernel_size=2, stride=2))"
+
+    def memory(self, shape: Shape) -> LayerMemory:
+        conv = self.out_channels * shape[1] * shape[2]  # each 3x3 convolution (padding 1) keeps the size
+        ops = [(NEW, conv)] * (2 * self.num_convs) + [(NEW, values(self.output_shape(shape)))]
+        return chain(values(shape), ops)
+
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return through_windows(field, [(3, 1, 1)] * self.num_convs + [(2, 2, 0)])
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,12 @@ class NiNBlock:
                 f"padding={self.padding}), nn.ReLU(), nn.Conv2d({c}, {c}, kernel_size=1), nn.ReLU(), "
                 f"nn.Conv2d({c}, {c}, kernel_size=1), nn.ReLU())")
 
+    def memory(self, shape: Shape) -> LayerMemory:
+        return chain(values(shape), [(NEW, values(self.output_shape(shape)))] * 6)  # 3 convolutions, 3 ReLUs
+
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return field.through(self.kernel, self.stride, self.padding)  # the 1x1 convolutions add nothing
+
 
 @dataclass(frozen=True)
 class InceptionBlock:
@@ -133,3 +150,17 @@ class InceptionBlock:
     def code(self, shape: Shape) -> str:
         return (f"Inception({shape[0]}, {self.c1}, ({self.c2_reduce}, {self.c2}), "
                 f"({self.c3_reduce}, {self.c3}), {self.c4})")
+
+    def memory(self, shape: Shape) -> LayerMemory:
+        area = shape[1] * shape[2]
+        paths = [[self.c1] * 2, [self.c2_reduce] * 2 + [self.c2] * 2, [self.c3_reduce] * 2 + [self.c3] * 2,
+                 [shape[0], self.c4, self.c4]]  # each convolution then its ReLU; the pool keeps the channels
+        return branches(values(shape), [[channels * area for channels in path] for path in paths])
+
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        paths = [[(1, 1, 0)], [(1, 1, 0), (3, 1, 1)], [(1, 1, 0), (5, 1, 2)], [(3, 1, 1), (1, 1, 0)]]
+        fields = [through_windows(field, path) for path in paths]
+        widest = fields[0]
+        for other in fields[1:]:
+            widest = widest.union(other)
+        return widest

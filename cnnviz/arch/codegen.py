@@ -7,7 +7,7 @@ import inspect
 from cnnviz.arch import modules
 from cnnviz.arch.blocks import InceptionBlock
 from cnnviz.arch.layers import shape_text
-from cnnviz.arch.spec import INPUT_SHAPE, Architecture, walk
+from cnnviz.arch.spec import Architecture, walk
 from cnnviz.arch.trace import FASHION_MEAN, FASHION_STD, trace
 
 HEADER = '''\
@@ -24,9 +24,11 @@ from torch import nn
 '''
 
 
-def to_code(spec: Architecture, input_shape=INPUT_SHAPE) -> str:
-    """Python source that defines `model` (an nn.Sequential); raises ArchitectureError if the spec is invalid."""
+def to_code(spec: Architecture, input_shape=None) -> str:
+    """Python source that defines `model` (an nn.Sequential) for the spec's input shape (or `input_shape`);
+    raises ArchitectureError if the spec is invalid."""
     rows = trace(spec, input_shape)
+    input_shape = rows[0].input_shape
     steps = walk(spec, input_shape)
     parts = [HEADER.format(name=_one_line(spec.name), description=_safe(spec.description),
                            channels=input_shape[0], height=input_shape[1], width=input_shape[2],

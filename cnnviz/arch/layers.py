@@ -2,7 +2,9 @@
 
 Every spec answers the same questions for an input shape `(C, H, W)` or `(features,)`, batch left out:
 `problem(shape)` (why it cannot take this input, with what to change, or None), `output_shape(shape)`,
-`build(shape)` (the `nn.Module`) and `code(shape)` (the same module as PyTorch source).
+`build(shape)` (the `nn.Module`), `code(shape)` (the same module as PyTorch source), `memory(shape)` (the
+activation values its forward creates and holds at most, see memory.py) and `receptive(field, shape)` (the
+receptive field of its output units, given that of its input units, see receptive.py).
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from typing import ClassVar
 
 from torch import nn
 
+from cnnviz.arch.memory import NEW, TRAINING_ONLY, VIEW, LayerMemory, chain, values
+from cnnviz.arch.receptive import ReceptiveField
+
 Shape = tuple[int, ...]
 
 MAX_CHANNELS = 1024  # channels of a convolution or features of a linear layer
-MAX_KERNEL = 28  # the images are 28x28
+MAX_KERNEL = 28  # a window side; the book's largest is AlexNet's 11x11
 ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU", "gelu": "GELU"}
 POOL_MODES = {"max": "MaxPool2d", "avg": "AvgPool2d"}
 
@@ -50,44 +55,75 @@ def _window_problem(shape: Shape, window: int, padding: int, what: str) -> str |
     return None
 
 
+class _LayerDefaults:
+    """Defaults: the layer keeps its input's shape and receptive field and outputs one new tensor."""
+
+    def field_problem(self) -> str | None:
+        return None
+
+    def problem(self, shape: Shape) -> str | None:
+        return None
+
+    def output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def memory(self, shape: Shape) -> LayerMemory:
+        return chain(values(shape), [(NEW, values(self.output_shape(shape)))])
+
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return field
+
+
 @dataclass(frozen=True)
-class Conv:
-    """nn.Conv2d; input channels come from the layer before."""
+class Conv(_LayerDefaults):
+    """nn.Conv2d; input channels come from the layer before. Dilation spreads the kernel's taps apart."""
 
     out_channels: int
     kernel: int = 3
     stride: int = 1
     padding: int = 0
+    dilation: int = 1
     prefix: ClassVar[str] = "conv"
+
+    @property
+    def span(self) -> int:
+        """Input pixels per side one output unit reads: the kernel with its dilation gaps."""
+        return self.dilation * (self.kernel - 1) + 1
 
     def field_problem(self) -> str | None:
         return (check_int("out channels", self.out_channels, 1, MAX_CHANNELS)
                 or check_int("kernel", self.kernel, 1, MAX_KERNEL)
                 or check_int("stride", self.stride, 1, MAX_KERNEL)
-                or check_int("padding", self.padding, 0, MAX_KERNEL))
+                or check_int("padding", self.padding, 0, MAX_KERNEL)
+                or check_int("dilation", self.dilation, 1, MAX_KERNEL))
 
     def kind(self) -> str:
         extra = "".join([f", stride {self.stride}" if self.stride > 1 else "",
-                         f", pad {self.padding}" if self.padding else ""])
+                         f", pad {self.padding}" if self.padding else "",
+                         f", dilation {self.dilation}" if self.dilation > 1 else ""])
         return f"Conv2d {self.kernel}x{self.kernel}{extra}"
 
     def problem(self, shape: Shape) -> str | None:
-        return _window_problem(shape, self.kernel, self.padding, "convolution")
+        return _window_problem(shape, self.span, self.padding, "convolution")
 
     def output_shape(self, shape: Shape) -> Shape:
-        side = [sliding_size(s, self.kernel, self.stride, self.padding) for s in shape[1:]]
+        side = [sliding_size(s, self.span, self.stride, self.padding) for s in shape[1:]]
         return (self.out_channels, *side)
 
     def build(self, shape: Shape) -> nn.Module:
-        return nn.Conv2d(shape[0], self.out_channels, self.kernel, self.stride, self.padding)
+        return nn.Conv2d(shape[0], self.out_channels, self.kernel, self.stride, self.padding, self.dilation)
 
     def code(self, shape: Shape) -> str:
+        dilation = f", dilation={self.dilation}" if self.dilation > 1 else ""
         return (f"nn.Conv2d({shape[0]}, {self.out_channels}, kernel_size={self.kernel}, "
-                f"stride={self.stride}, padding={self.padding})")
+                f"stride={self.stride}, padding={self.padding}{dilation})")
+
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return field.through(self.span, self.stride, self.padding)
 
 
 @dataclass(frozen=True)
-class Pool:
+class Pool(_LayerDefaults):
     """nn.MaxPool2d or nn.AvgPool2d; stride None means stride = window (non-overlapping)."""
 
     mode: str = "max"
@@ -134,9 +170,12 @@ class Pool:
     def code(self, shape: Shape) -> str:
         return f"nn.{POOL_MODES[self.mode]}(kernel_size={self.window}, stride={self.step}, padding={self.padding})"
 
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return field.through(self.window, self.step, self.padding)
+
 
 @dataclass(frozen=True)
-class Activation:
+class Activation(_LayerDefaults):
     """An elementwise non-linearity: relu, sigmoid, tanh, leaky_relu or gelu."""
 
     fn: str = "relu"
@@ -150,12 +189,6 @@ class Activation:
     def kind(self) -> str:
         return ACTIVATIONS[self.fn]
 
-    def problem(self, shape: Shape) -> str | None:
-        return None
-
-    def output_shape(self, shape: Shape) -> Shape:
-        return shape
-
     def build(self, shape: Shape) -> nn.Module:
         return getattr(nn, ACTIVATIONS[self.fn])()
 
@@ -164,22 +197,13 @@ class Activation:
 
 
 @dataclass(frozen=True)
-class BatchNorm:
+class BatchNorm(_LayerDefaults):
     """BatchNorm2d after a convolution, BatchNorm1d after a linear layer (d2l section 8.5)."""
 
     prefix: ClassVar[str] = "bn"
 
-    def field_problem(self) -> str | None:
-        return None
-
     def kind(self) -> str:
         return "BatchNorm"
-
-    def problem(self, shape: Shape) -> str | None:
-        return None
-
-    def output_shape(self, shape: Shape) -> Shape:
-        return shape
 
     def build(self, shape: Shape) -> nn.Module:
         return (nn.BatchNorm2d if len(shape) == 3 else nn.BatchNorm1d)(shape[0])
@@ -189,7 +213,7 @@ class BatchNorm:
 
 
 @dataclass(frozen=True)
-class Dropout:
+class Dropout(_LayerDefaults):
     """nn.Dropout with drop probability p (only active while training)."""
 
     p: float = 0.5
@@ -203,39 +227,27 @@ class Dropout:
     def kind(self) -> str:
         return f"Dropout {self.p:g}"
 
-    def problem(self, shape: Shape) -> str | None:
-        return None
-
-    def output_shape(self, shape: Shape) -> Shape:
-        return shape
-
     def build(self, shape: Shape) -> nn.Module:
         return nn.Dropout(self.p)
 
     def code(self, shape: Shape) -> str:
         return f"nn.Dropout(p={self.p!r})"
 
+    def memory(self, shape: Shape) -> LayerMemory:
+        return chain(values(shape), [(TRAINING_ONLY, values(shape))])  # at inference it returns its input
+
 
 @dataclass(frozen=True)
-class Flatten:
-    """(C, H, W) -> (C*H*W,): the bridge from convolutions to linear layers."""
+class Flatten(_LayerDefaults):
+    """(C, H, W) -> (C*H*W,): the bridge from convolutions to linear layers. Output unit k is map unit k."""
 
     prefix: ClassVar[str] = "flatten"
-
-    def field_problem(self) -> str | None:
-        return None
 
     def kind(self) -> str:
         return "Flatten"
 
-    def problem(self, shape: Shape) -> str | None:
-        return None
-
     def output_shape(self, shape: Shape) -> Shape:
-        size = 1
-        for s in shape:
-            size *= s
-        return (size,)
+        return (values(shape),)
 
     def build(self, shape: Shape) -> nn.Module:
         return nn.Flatten()
@@ -243,9 +255,12 @@ class Flatten:
     def code(self, shape: Shape) -> str:
         return "nn.Flatten()"
 
+    def memory(self, shape: Shape) -> LayerMemory:
+        return chain(values(shape), [(VIEW, values(shape))])  # a view of its input: no new memory
+
 
 @dataclass(frozen=True)
-class Linear:
+class Linear(_LayerDefaults):
     """nn.Linear on a flat input; input features come from the layer before."""
 
     out_features: int
@@ -271,15 +286,15 @@ class Linear:
     def code(self, shape: Shape) -> str:
         return f"nn.Linear({shape[0]}, {self.out_features})"
 
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return field.whole_map()  # every output reads every unit of the flattened map
+
 
 @dataclass(frozen=True)
-class GlobalAvgPool:
+class GlobalAvgPool(_LayerDefaults):
     """Averages each channel over the whole image: (C, H, W) -> (C,), as NiN and GoogLeNet end."""
 
     prefix: ClassVar[str] = "gap"
-
-    def field_problem(self) -> str | None:
-        return None
 
     def kind(self) -> str:
         return "Global avg pool"
@@ -297,3 +312,9 @@ class GlobalAvgPool:
 
     def code(self, shape: Shape) -> str:
         return "nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())"
+
+    def memory(self, shape: Shape) -> LayerMemory:
+        return chain(values(shape), [(NEW, shape[0]), (VIEW, shape[0])])
+
+    def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
+        return field.whole_map()

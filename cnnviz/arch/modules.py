@@ -28,9 +28,10 @@ class Inception(nn.Module):
         self.b3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
         self.b4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
         self.b4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
+        self.relu = nn.ReLU()  # a module, not torch.relu, so forward hooks see every tensor the block makes
 
     def forward(self, x):  # (N, in_channels, H, W) -> (N, c1 + c2[1] + c3[1] + c4, H, W)
-        relu = torch.relu
+        relu = self.relu
         b1 = relu(self.b1_1(x))
         b2 = relu(self.b2_2(relu(self.b2_1(x))))
         b3 = relu(self.b3_2(relu(self.b3_1(x))))

@@ -1,4 +1,6 @@
-"""The book's networks as data, all for 28x28 Fashion-MNIST (no resizing to 224x224)."""
+"""The book's networks as data: small versions for 28x28 Fashion-MNIST, and the book's own networks at the
+sizes it resizes Fashion-MNIST to (224x224, GoogLeNet 96x96), layer for layer as d2l's PyTorch code defines
+them (d2l-en sections 8.1-8.4, d2l-zh 7.1-7.4; tests/unit/test_book_presets.py holds that code)."""
 
 from __future__ import annotations
 
@@ -92,8 +94,73 @@ GOOGLENET_SMALL = Architecture(
      Pool("max", 3, 2, padding=1),  # 128x2x2
      InceptionBlock(64, 40, 80, 8, 32, 32), GlobalAvgPool(), Linear(10)))
 
+BOOK_SIZE = (1, 224, 224)  # d2l.FashionMNIST(resize=(224, 224)) for AlexNet, VGG and NiN
+
+
+def _relu_dropout_head(width: int) -> tuple:
+    """Flatten, two dense layers of `width` with ReLU and dropout 0.5, then 10 scores (AlexNet and VGG)."""
+    return (Flatten(), Linear(width), Activation("relu"), Dropout(0.5),
+            Linear(width), Activation("relu"), Dropout(0.5), Linear(10))
+
+
+def _vgg(arch) -> tuple:
+    return (*[VGGBlock(num_convs, channels) for num_convs, channels in arch], *_relu_dropout_head(4096))
+
+
+VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))  # d2l's conv_arch: 8 convolutions + 3 dense
+
+ALEXNET = Architecture(
+    "alexnet", "AlexNet exactly as d2l section 8.1 (zh 7.1) trains it on Fashion-MNIST resized to 224x224: "
+    "an 11x11 stride-4 convolution (padding 1) with 96 channels, 3x3 stride-2 max pools, 256, 384, 384 and "
+    "256 channels, two 4096-unit dense layers with dropout 0.5. 46,764,746 parameters.",
+    (Conv(96, kernel=11, stride=4, padding=1), Activation("relu"), Pool("max", 3, 2),  # 96x26x26
+     Conv(256, kernel=5, padding=2), Activation("relu"), Pool("max", 3, 2),  # 256x12x12
+     Conv(384, kernel=3, padding=1), Activation("relu"),
+     Conv(384, kernel=3, padding=1), Activation("relu"),
+     Conv(256, kernel=3, padding=1), Activation("relu"), Pool("max", 3, 2),  # 256x5x5
+     *_relu_dropout_head(4096)), BOOK_SIZE)
+
+VGG11 = Architecture(
+    "vgg11", "VGG-11 as d2l section 8.2 (zh 7.2) defines it, at its full widths on 224x224 images: five VGG "
+    "blocks of 1, 1, 2, 2, 2 3x3 convolutions with 64, 128, 256, 512, 512 channels, each halving the image "
+    "(224 -> 7), then two 4096-unit dense layers. 128,806,154 parameters; the book trains the narrower "
+    "vgg11_narrow instead.", _vgg(VGG11_ARCH), BOOK_SIZE)
+
+VGG11_NARROW = Architecture(
+    "vgg11_narrow", "The VGG-11 d2l section 8.2 (zh 7.2) actually trains on 224x224 Fashion-MNIST: every "
+    "block's channels divided by the book's ratio = 4 (16, 32, 64, 128, 128); the dense layers keep their "
+    "4096 units. 43,093,322 parameters.",
+    _vgg((n, c // 4) for n, c in VGG11_ARCH), BOOK_SIZE)
+
+NIN = Architecture(
+    "nin", "Network in Network as d2l section 8.3 (zh 7.3) trains it on 224x224 images: NiN blocks (a "
+    "convolution, then two 1x1 convolutions, each with ReLU) of 96 (11x11, stride 4), 256 (5x5) and 384 "
+    "(3x3) channels, each followed by a 3x3 stride-2 max pool, dropout 0.5, a last block with one channel "
+    "per class, and global average pooling instead of dense layers. 1,992,166 parameters.",
+    (NiNBlock(96, kernel=11, stride=4), Pool("max", 3, 2),  # 96x26x26
+     NiNBlock(256, kernel=5, padding=2), Pool("max", 3, 2),  # 256x12x12
+     NiNBlock(384, kernel=3, padding=1), Pool("max", 3, 2),  # 384x5x5
+     Dropout(0.5), NiNBlock(10, kernel=3, padding=1), GlobalAvgPool()), BOOK_SIZE)
+
+GOOGLENET = Architecture(
+    "googlenet", "GoogLeNet as d2l section 8.4 (zh 7.4) trains it on Fashion-MNIST resized to 96x96: a 7x7 "
+    "stride-2 stem, a 1x1 and a 3x3 convolution, then nine Inception blocks in three stages (2, 5, 2) "
+    "separated by 3x3 stride-2 max pools, global average pooling and one dense layer. 5,977,530 parameters.",
+    (Conv(64, kernel=7, stride=2, padding=3), Activation("relu"), Pool("max", 3, 2, padding=1),  # 64x24x24
+     Conv(64, kernel=1), Activation("relu"),
+     Conv(192, kernel=3, padding=1), Activation("relu"), Pool("max", 3, 2, padding=1),  # 192x12x12
+     InceptionBlock(64, 96, 128, 16, 32, 32), InceptionBlock(128, 128, 192, 32, 96, 64),
+     Pool("max", 3, 2, padding=1),  # 480x6x6
+     InceptionBlock(192, 96, 208, 16, 48, 64), InceptionBlock(160, 112, 224, 24, 64, 64),
+     InceptionBlock(128, 128, 256, 24, 64, 64), InceptionBlock(112, 144, 288, 32, 64, 64),
+     InceptionBlock(256, 160, 320, 32, 128, 128), Pool("max", 3, 2, padding=1),  # 832x3x3
+     InceptionBlock(256, 160, 320, 32, 128, 128), InceptionBlock(384, 192, 384, 48, 128, 128),
+     GlobalAvgPool(), Linear(10)), (1, 96, 96))
+
+BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet")  # at the book's sizes
 PRESETS: dict[str, Architecture] = {a.name: a for a in (
     LENET, LENET_MAXPOOL, LENET_RELU, LENET_BN, LENET_MODERN,
     ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL,
+    ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET,
 )}
 DEFAULT_PRESET = "lenet_modern"  # the best LeNet-class preset for the Train page

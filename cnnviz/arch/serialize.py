@@ -8,7 +8,9 @@ import dataclasses
 import json
 import zlib
 
-from cnnviz.arch.spec import LAYER_TYPES, MAX_LAYERS, Architecture, ArchitectureError, describe
+from cnnviz.arch.spec import (
+    INPUT_SHAPE, LAYER_TYPES, MAX_LAYERS, Architecture, ArchitectureError, describe, input_problem,
+)
 
 FORMAT = "cnnviz-architecture"
 VERSION = 1
@@ -20,7 +22,7 @@ MAX_DESCRIPTION = 2_000
 def to_dict(spec: Architecture) -> dict:
     layers = [{"type": type(layer).__name__, **dataclasses.asdict(layer)} for layer in spec.layers]
     return {"format": FORMAT, "version": VERSION, "name": spec.name, "description": spec.description,
-            "layers": layers}
+            "input_shape": list(spec.input_shape), "layers": layers}
 
 
 def to_json(spec: Architecture) -> str:
@@ -56,7 +58,15 @@ def from_dict(data) -> Architecture:
     if len(data["layers"]) > MAX_LAYERS:
         raise ArchitectureError(f"{len(data['layers'])} layers is more than the limit of {MAX_LAYERS}")
     layers = tuple(layer_from_dict(i, item) for i, item in enumerate(data["layers"], start=1))
-    return Architecture(name, description, layers)
+    return Architecture(name, description, layers, input_shape_from(data.get("input_shape", list(INPUT_SHAPE))))
+
+
+def input_shape_from(value) -> tuple[int, int, int]:
+    """The "input_shape" entry, [channels, height, width]; files written before it existed mean 1x28x28."""
+    problem = input_problem(tuple(value) if isinstance(value, list) else value)
+    if problem:
+        raise ArchitectureError(f'"input_shape": {problem}')
+    return tuple(value)
 
 
 def layer_from_dict(index: int, item):

@@ -1,13 +1,15 @@
-"""An architecture is data: a name, a description and a tuple of layer specs, checked layer by layer."""
+"""An architecture is data: a name, a description, a tuple of layer specs and the input shape, checked layer
+by layer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Union
 
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import (
-    Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, Shape, shape_text,
+    Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, Shape, check_int, shape_text,
 )
 from cnnviz.errors import CnnvizError
 
@@ -18,28 +20,62 @@ LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in LayerSpec.__args__}
 UNNUMBERED = ("flatten", "gap")  # usually once per network: "flatten", not "flatten1"
 
 MAX_LAYERS = 64
-MAX_PARAMS = 20_000_000  # a shared classroom server trains these on a CPU
+# Structural limits that keep any single network within a machine; whether a run fits a given device (and
+# what it costs there) is asked with trace.check_training_memory and the Train page's estimates.
+MAX_PARAMS = 150_000_000  # the book's VGG-11 has 128.8M; 600 MB of float32 weights
 MAX_ACTIVATION = 4_000_000  # values in one layer's output for one image (16 MB)
-MAX_FLOPS = 5_000_000_000  # per image, forward pass
-INPUT_SHAPE = (1, 28, 28)  # Fashion-MNIST
+MAX_ACTIVATION_BYTES = 256 * 2**20  # what a training forward holds per image; the book's VGG-11 at 224: 63 MB
+MAX_FLOPS = 50_000_000_000  # per image, forward pass; the book's VGG-11 at 224 needs 15.1 G
+INPUT_SHAPE = (1, 28, 28)  # Fashion-MNIST as it is; the default input of an architecture
+MIN_INPUT_SIDE, MAX_INPUT_SIDE = 8, 256  # the book resizes Fashion-MNIST to 96 (GoogLeNet) and 224
+MAX_INPUT_CHANNELS = 3  # grey or colour images
 NUM_CLASSES = 10
 
 
 class ArchitectureError(CnnvizError):
-    """A layer cannot take its input, or a limit is exceeded. `layer_index` is 1-based, None for the whole stack."""
+    """A layer cannot take its input, or a limit is exceeded. `layer_index` is 1-based, None for the whole stack.
 
-    def __init__(self, message: str, layer_index: int | None = None):
+    `min_input_side` is set when the input is too small for the network: the smallest square side that works.
+    """
+
+    def __init__(self, message: str, layer_index: int | None = None, min_input_side: int | None = None):
         super().__init__(message)
         self.layer_index = layer_index
+        self.min_input_side = min_input_side
 
 
 @dataclass(frozen=True)
 class Architecture:
-    """A network for (1, 28, 28) images: the layers in order; input channels are tracked, never typed."""
+    """A network: the layers in order and the images it takes, (channels, height, width), square.
+
+    Channels between layers are tracked, never typed.
+    """
 
     name: str
     description: str = ""
     layers: tuple[LayerSpec, ...] = field(default_factory=tuple)
+    input_shape: Shape = INPUT_SHAPE
+
+    def __post_init__(self):
+        # Lists (from JSON or a page) become tuples, so architectures compare equal and can be cache keys.
+        for name in ("layers", "input_shape"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
+
+
+def input_problem(shape) -> str | None:
+    """Why `shape` cannot be an architecture's input, with what to change, or None."""
+    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        return f"the input shape must be (channels, height, width), got {shape!r}"
+    channels, height, width = shape
+    problem = (check_int("input channels", channels, 1, MAX_INPUT_CHANNELS)
+               or check_int("input height", height, MIN_INPUT_SIDE, MAX_INPUT_SIDE)
+               or check_int("input width", width, MIN_INPUT_SIDE, MAX_INPUT_SIDE))
+    if problem:
+        return f"{problem}; the input size must be {MIN_INPUT_SIDE} to {MAX_INPUT_SIDE} pixels per side"
+    if height != width:
+        return f"the input must be square, got {height}x{width}; use {max(height, width)}x{max(height, width)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,33 +108,79 @@ def describe(index: int, layer) -> str:
         return f"layer {index}, {type(layer).__name__}"
 
 
-def walk(spec: Architecture, input_shape: Shape = INPUT_SHAPE) -> list[Step]:
-    """Each layer with its input and output shape; raises ArchitectureError at the first that cannot work."""
+def walk(spec: Architecture, input_shape: Shape | None = None) -> list[Step]:
+    """Each layer with its input and output shape, for the spec's own input unless `input_shape` is given;
+    raises ArchitectureError at the first layer that cannot work."""
     if not isinstance(spec, Architecture):
         raise ArchitectureError(f"expected an Architecture, got {type(spec).__name__}")
+    shape = spec.input_shape if input_shape is None else input_shape
+    problem = input_problem(shape)
+    if problem:
+        raise ArchitectureError(problem)
     if not spec.layers:
         raise ArchitectureError("the architecture has no layers; start from a preset or add a layer")
     if len(spec.layers) > MAX_LAYERS:
         raise ArchitectureError(f"{len(spec.layers)} layers is more than the limit of {MAX_LAYERS}; remove some")
-    steps, shape = [], tuple(input_shape)
+    steps, shape = [], tuple(shape)
     for index, (name, layer) in enumerate(zip(layer_names(spec.layers), spec.layers), start=1):
         if type(layer) not in LAYER_TYPES.values():
             raise ArchitectureError(f"layer {index}: {type(layer).__name__} is not a layer type", index)
-        problem = layer.field_problem() or layer.problem(shape)
+        problem = layer.field_problem()
         if problem:
             raise ArchitectureError(f"{describe(index, layer)}: {problem}.", index)
+        problem = shape_problem(layer, shape)
+        if problem:
+            raise _shape_error(spec, steps[0].input_shape if steps else shape, index, layer, problem)
         out = layer.output_shape(shape)
-        if min(out) < 1:
-            raise ArchitectureError(
-                f"{describe(index, layer)}: its input is {shape_text(shape)} and its output would be "
-                f"{shape_text(out)}; use a smaller stride or window, or add padding", index)
         if _numel(out) > MAX_ACTIVATION:
             raise ArchitectureError(
                 f"{describe(index, layer)}: its output {shape_text(out)} has {_numel(out):,} values, more "
-                f"than the limit of {MAX_ACTIVATION:,}; use fewer channels or less padding", index)
+                f"than the limit of {MAX_ACTIVATION:,}; use fewer channels, less padding or a smaller input", index)
         steps.append(Step(index, name, layer, shape, out))
         shape = out
     return steps
+
+
+def shape_problem(layer, shape: Shape) -> str | None:
+    """Why a layer with valid fields cannot take `shape` (too small, or flat where it needs an image)."""
+    problem = layer.problem(shape)
+    if problem:
+        return problem
+    out = layer.output_shape(shape)
+    if min(out) < 1:
+        return (f"its input is {shape_text(shape)} and its output would be {shape_text(out)}; "
+                "use a smaller stride or window, or add padding")
+    return None
+
+
+def _shape_error(spec, input_shape: Shape, index: int, layer, problem: str) -> ArchitectureError:
+    """The error for a layer that cannot take its input, with the smallest input side that would work."""
+    side = smallest_input_side(spec.layers, input_shape[0])
+    hint = ""
+    if side is not None and side > input_shape[1]:
+        hint = (f" The input is {input_shape[1]}x{input_shape[2]}, too small for this network: "
+                f"the smallest input that works is {side}x{side}; set the input size to at least {side}.")
+    return ArchitectureError(f"{describe(index, layer)}: {problem}.{hint}", index,
+                             side if hint else None)
+
+
+def smallest_input_side(layers, channels: int = 1) -> int | None:
+    """The smallest square input side (MIN_INPUT_SIDE to MAX_INPUT_SIDE) every layer can take, or None."""
+    return _smallest_input_side(tuple(layers), channels)
+
+
+@lru_cache(maxsize=256)
+def _smallest_input_side(layers: tuple, channels: int) -> int | None:
+    for side in range(MIN_INPUT_SIDE, MAX_INPUT_SIDE + 1):
+        shape: Shape = (channels, side, side)
+        for layer in layers:
+            if (type(layer) not in LAYER_TYPES.values() or layer.field_problem()
+                    or shape_problem(layer, shape)):
+                break
+            shape = layer.output_shape(shape)
+        else:
+            return side
+    return None
 
 
 def check_output(steps: list[Step], num_classes: int | None = NUM_CLASSES) -> None:

@@ -1,4 +1,9 @@
-"""Shapes, parameters and FLOPs of every layer (on meta tensors: no memory, no compute), and `build`."""
+"""Shapes, parameters, FLOPs, activation memory and receptive fields of every layer, and `build`.
+
+Parameters and FLOPs come from running each layer on meta tensors (no memory, no compute); memory and
+receptive fields from the layer specs themselves (memory.py, receptive.py); tests check all of them
+against a real forward and backward pass.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,18 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from cnnviz.arch.memory import BYTES_PER_VALUE, activation_memory, training_memory_bytes
 from cnnviz.arch.modules import Normalize
+from cnnviz.arch.receptive import ReceptiveField
 from cnnviz.arch.spec import (
-    INPUT_SHAPE, MAX_FLOPS, MAX_PARAMS, NUM_CLASSES, Architecture, ArchitectureError, Shape, check_output,
-    describe, walk,
+    INPUT_SHAPE, MAX_ACTIVATION_BYTES, MAX_FLOPS, MAX_PARAMS, NUM_CLASSES, Architecture, ArchitectureError, Shape,
+    check_output, describe, input_problem, walk,
 )
 
 # Fashion-MNIST training pixels scaled to [0, 1] (mean 72.94 / 255).
 FASHION_MEAN = 0.2860
 FASHION_STD = 0.3530
-BYTES_PER_VALUE = 4  # float32
+MB = 2**20
 
 
 @dataclass(frozen=True)
@@ -33,30 +40,44 @@ class LayerRow:
     output_shape: Shape  # (6, 28, 28) or (120,)
     params: int
     flops: int
-    activation_bytes: int  # the output of this layer, float32, one image
+    activation_bytes: int  # float32 tensors this layer's forward creates for one image, inside blocks too
+    #                        (a VGG block's every convolution and ReLU output); views cost nothing
     layer: object = None  # the LayerSpec itself, for figures that draw each type differently
+    peak_bytes: int = 0  # the most float32 bytes alive while it runs at inference, its input included
+    receptive_field: ReceptiveField | None = None  # of one output unit on the network's input
 
 
-def trace(spec: Architecture, input_shape: Shape = INPUT_SHAPE,
+def _resolve(spec: Architecture, input_shape) -> Shape:
+    """The input shape to trace: `input_shape` when given, else the spec's own; checked."""
+    shape = getattr(spec, "input_shape", INPUT_SHAPE) if input_shape is None else input_shape
+    problem = input_problem(shape)
+    if problem:
+        raise ArchitectureError(problem)
+    return tuple(shape)
+
+
+def trace(spec: Architecture, input_shape: Shape | None = None,
           num_classes: int | None = NUM_CLASSES) -> list[LayerRow]:
-    """One row per layer; raises ArchitectureError (with `.layer_index`) at the first layer that cannot work."""
-    return list(_trace(spec, tuple(input_shape), num_classes))
+    """One row per layer, for the spec's input shape unless `input_shape` is given; raises ArchitectureError
+    (with `.layer_index`) at the first layer that cannot work."""
+    return list(_trace(spec, _resolve(spec, input_shape), num_classes))
 
 
 @lru_cache(maxsize=512)
 def _trace(spec: Architecture, input_shape: Shape, num_classes: int | None) -> tuple[LayerRow, ...]:
     steps = walk(spec, input_shape)
-    rows, total_params, total_flops = [], 0, 0
+    rows, field = [], ReceptiveField.of_input(input_shape[1])
+    total_params = total_flops = total_bytes = 0
     for step in steps:
         params, flops = layer_cost(step.layer, step.input_shape)
-        total_params += params
-        total_flops += flops
-        _check_totals(step, total_params, total_flops)
-        out_values = 1
-        for s in step.output_shape:
-            out_values *= s
+        memory = step.layer.memory(step.input_shape)
+        field = step.layer.receptive(field, step.input_shape)
+        total_params, total_flops = total_params + params, total_flops + flops
+        total_bytes += memory.created * BYTES_PER_VALUE
+        _check_totals(step, total_params, total_flops, total_bytes)
         rows.append(LayerRow(step.index, step.name, step.layer.kind(), step.input_shape, step.output_shape,
-                             params, flops, out_values * BYTES_PER_VALUE, step.layer))
+                             params, flops, memory.created * BYTES_PER_VALUE, step.layer,
+                             memory.peak * BYTES_PER_VALUE, field))
     check_output(steps, num_classes)
     return tuple(rows)
 
@@ -71,33 +92,41 @@ def layer_cost(layer, input_shape: Shape) -> tuple[int, int]:
     return sum(p.numel() for p in module.parameters()), counter.get_total_flops()
 
 
-def _check_totals(step, total_params: int, total_flops: int) -> None:
+def _check_totals(step, total_params: int, total_flops: int, total_bytes: int) -> None:
     where = describe(step.index, step.layer)
     if total_params > MAX_PARAMS:
         raise ArchitectureError(
             f"{where}: the network reaches {total_params:,} parameters here, more than the limit of "
-            f"{MAX_PARAMS:,}; use fewer channels or features, or pool before the Flatten", step.index)
+            f"{MAX_PARAMS:,} ({MAX_PARAMS * 4 // 10**6:,} MB of weights, four times that to train with Adam); "
+            "use fewer channels or features, or pool before the Flatten", step.index)
     if total_flops > MAX_FLOPS:
         raise ArchitectureError(
             f"{where}: the network needs {total_flops:,} FLOPs per image by here, more than the limit of "
-            f"{MAX_FLOPS:,}; use fewer channels or pool earlier", step.index)
+            f"{MAX_FLOPS:,}; use fewer channels, a smaller input or pool earlier", step.index)
+    if total_bytes > MAX_ACTIVATION_BYTES:
+        raise ArchitectureError(
+            f"{where}: a training forward holds {total_bytes / MB:,.0f} MB of activations per image by here, "
+            f"more than the limit of {MAX_ACTIVATION_BYTES // MB} MB; use fewer channels, a smaller input "
+            "or pool earlier", step.index)
 
 
-def count_params(spec: Architecture, input_shape: Shape = INPUT_SHAPE) -> int:
-    return sum(row.params for row in _trace(spec, tuple(input_shape), None))
+def count_params(spec: Architecture, input_shape: Shape | None = None) -> int:
+    return sum(row.params for row in _trace(spec, _resolve(spec, input_shape), None))
 
 
-def count_flops(spec: Architecture, input_shape: Shape = INPUT_SHAPE) -> int:
-    return sum(row.flops for row in _trace(spec, tuple(input_shape), None))
+def count_flops(spec: Architecture, input_shape: Shape | None = None) -> int:
+    return sum(row.flops for row in _trace(spec, _resolve(spec, input_shape), None))
 
 
-def build(spec: Architecture, in_channels: int = 1, input_size: int = 28,
+def build(spec: Architecture, in_channels: int | None = None, input_size: int | None = None,
           num_classes: int | None = NUM_CLASSES) -> nn.Sequential:
     """The model: `normalize` then one child per layer, named as `trace` names them.
 
-    Takes float images in [0, 1] shaped (N, in_channels, input_size, input_size); returns (N, num_classes).
+    Takes float images in [0, 1] shaped (N, *spec.input_shape), or (N, in_channels, input_size, input_size)
+    when those are given; returns (N, num_classes).
     """
-    input_shape = (in_channels, input_size, input_size)
+    channels, height, width = _resolve(spec, None)
+    input_shape = _resolve(spec, (in_channels or channels, input_size or height, input_size or width))
     _trace(spec, input_shape, num_classes)  # every check, before allocating anything
     children: OrderedDict[str, nn.Module] = OrderedDict(normalize=Normalize(FASHION_MEAN, FASHION_STD))
     for step in walk(spec, input_shape):
@@ -105,7 +134,7 @@ def build(spec: Architecture, in_channels: int = 1, input_size: int = 28,
     return nn.Sequential(children)
 
 
-def trace_partial(spec: Architecture, input_shape: Shape = INPUT_SHAPE,
+def trace_partial(spec: Architecture, input_shape: Shape | None = None,
                   num_classes: int | None = NUM_CLASSES) -> tuple[list[LayerRow], ArchitectureError | None]:
     """What can be traced and the error, for pages that show a broken stack up to its failing layer.
 
@@ -125,3 +154,22 @@ def trace_partial(spec: Architecture, input_shape: Shape = INPUT_SHAPE,
     except ArchitectureError as exc:
         return rows, exc
     return rows, None
+
+
+def check_training_memory(spec: Architecture, batch_size: int, available_bytes: int, device: str = "this device",
+                          optimizer_states: int = 2) -> int:
+    """Bytes training `spec` with `batch_size` needs (see memory.training_memory_bytes); raises
+    ArchitectureError naming the limit and the largest batch that fits when it exceeds `available_bytes`."""
+    rows = trace(spec, None, None)
+    needed = training_memory_bytes(rows, spec.input_shape, batch_size, optimizer_states)
+    if needed <= available_bytes:
+        return needed
+    fixed = training_memory_bytes(rows, spec.input_shape, 0, optimizer_states)
+    per_image = activation_memory(rows, spec.input_shape).training_bytes
+    largest = max((available_bytes - fixed) // per_image, 0)
+    fix = (f"use a batch of at most {largest}" if largest else
+           "the weights alone do not fit: use fewer channels or features, or a smaller input")
+    raise ArchitectureError(
+        f"training {spec.name} with batches of {batch_size} needs about {needed / 10**9:,.1f} GB (weights, "
+        f"gradients, {optimizer_states} optimizer state copies and one batch's activations), more than the "
+        f"{available_bytes / 10**9:,.1f} GB available on {device}; {fix}")

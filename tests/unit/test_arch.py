@@ -10,8 +10,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from cnnviz.arch import (
     DEFAULT_PRESET, MAX_LAYERS, PRESETS, Activation, Architecture, ArchitectureError, BatchNorm, Conv, Dropout,
-    Flatten, GlobalAvgPool, Linear, Pool, build, count_params, from_json, from_url_token, layer_names, to_code,
-    to_json, to_url_token, trace, trace_partial,
+    Flatten, GlobalAvgPool, Linear, Pool, build, count_flops, count_params, from_json, from_url_token,
+    layer_names, to_code, to_json, to_url_token, trace, trace_partial,
 )
 from cnnviz.arch.serialize import to_dict
 from cnnviz.arch.table import layer_to_row, rows_to_layers
@@ -19,6 +19,9 @@ from cnnviz.errors import CnnvizError
 from cnnviz.figures.arch import architecture_figure, group_blocks
 
 NAMES = sorted(PRESETS)
+# Real tensors for every preset but the 15-GFLOP VGG-11, whose forward runs on meta tensors (same shapes and
+# modules, no compute) to keep the suite fast; test_book_presets.py and test_receptive.py run it for real.
+HEAVY = {name for name in NAMES if count_flops(PRESETS[name]) > 3e9}
 
 
 @pytest.fixture(scope="module", params=NAMES)
@@ -26,21 +29,33 @@ def preset(request):
     return PRESETS[request.param]
 
 
+def device_for(spec) -> str:
+    return "meta" if spec.name in HEAVY else "cpu"
+
+
+def built(spec, device=None) -> torch.nn.Sequential:
+    with torch.device(device or device_for(spec)):
+        return build(spec).eval()
+
+
+def images(spec, count=1, device=None):
+    return torch.rand(count, *spec.input_shape, device=device or device_for(spec))
+
+
 def test_preset_builds_and_gives_ten_scores(preset):
-    model = build(preset).eval()
     with torch.no_grad():
-        assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+        assert built(preset)(images(preset, 2)).shape == (2, 10)
 
 
 def test_children_are_normalize_then_trace_names(preset):
-    model = build(preset)
+    model = built(preset, "meta")
     names = [name for name, _ in model.named_children()]
     assert names == ["normalize"] + [row.name for row in trace(preset)]
     assert list(model.normalize.parameters()) == []
 
 
 def test_trace_shapes_and_params_equal_the_real_forward(preset):
-    model = build(preset).eval()
+    model = built(preset)
     seen = {}
 
     def record(name):
@@ -51,19 +66,18 @@ def test_trace_shapes_and_params_equal_the_real_forward(preset):
     for name, child in model.named_children():
         child.register_forward_hook(record(name))
     with torch.no_grad():
-        model(torch.rand(1, 1, 28, 28))
+        model(images(preset))
     children = dict(model.named_children())
-    for row in trace(preset):
+    for row in trace(preset):  # activation memory: tests/unit/test_memory.py
         assert row.output_shape == seen[row.name], row
         assert row.params == sum(p.numel() for p in children[row.name].parameters()), row
-        assert row.activation_bytes == 4 * torch.Size(row.output_shape).numel()
     assert count_params(preset) == sum(p.numel() for p in model.parameters())
 
 
 def test_trace_flops_equal_torch_flop_counter(preset):
-    model = build(preset).eval()
+    model = built(preset)
     with FlopCounterMode(display=False) as counter, torch.no_grad():
-        model(torch.rand(1, 1, 28, 28))
+        model(images(preset))
     rows = trace(preset)
     assert sum(row.flops for row in rows) == counter.get_total_flops() > 0
     per_module = counter.get_flop_counts()
@@ -72,33 +86,38 @@ def test_trace_flops_equal_torch_flop_counter(preset):
         assert row.flops == expected, row
 
 
+def exported(spec, device=None) -> torch.nn.Module:
+    namespace: dict = {}
+    with torch.device(device or device_for(spec)):  # the code asserts its own output shape
+        exec(compile(to_code(spec), "<export>", "exec"), namespace)
+    return namespace["model"]
+
+
 def test_exported_code_runs_and_has_the_same_parameters(preset):
-    namespace: dict = {}
-    exec(compile(to_code(preset), "<export>", "exec"), namespace)  # the code asserts its own output shape
-    exported = {k: tuple(v.shape) for k, v in namespace["model"].state_dict().items()}
-    built = {k: tuple(v.shape) for k, v in build(preset).state_dict().items()}
-    assert exported == built
-    assert sum(p.numel() for p in namespace["model"].parameters()) == count_params(preset)
+    model = exported(preset)
+    assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in built(preset, "meta").state_dict().items()}
+    assert sum(p.numel() for p in model.parameters()) == count_params(preset)
+    assert repr(model) == repr(built(preset, "meta"))  # the same modules with the same settings
 
 
-def test_exported_code_loads_a_built_models_weights(preset):
-    namespace: dict = {}
-    exec(compile(to_code(preset), "<export>", "exec"), namespace)
-    model = build(preset).eval()
-    exported = namespace["model"].eval()
-    exported.load_state_dict(model.state_dict())
-    x = torch.rand(3, 1, 28, 28)
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in HEAVY])
+def test_exported_code_loads_a_built_models_weights(name):
+    spec = PRESETS[name]
+    model = build(spec).eval()
+    code_model = exported(spec, "cpu").eval()
+    code_model.load_state_dict(model.state_dict())
+    x = images(spec, 2, "cpu")
     with torch.no_grad():
-        torch.testing.assert_close(exported(x), model(x))
+        torch.testing.assert_close(code_model(x), model(x))
 
 
 def test_json_and_url_round_trips(preset):
     assert from_json(to_json(preset)) == preset
     assert from_url_token(to_url_token(preset)) == preset
     assert len(to_url_token(preset)) < 2000  # fits in a link
-    built = build(from_json(to_json(preset)))
-    assert [(k, v.shape) for k, v in built.state_dict().items()] == \
-        [(k, v.shape) for k, v in build(preset).state_dict().items()]
+    assert [(k, v.shape) for k, v in built(from_json(to_json(preset)), "meta").state_dict().items()] == \
+        [(k, v.shape) for k, v in built(preset, "meta").state_dict().items()]
 
 
 def test_table_rows_round_trip(preset):
@@ -178,8 +197,8 @@ def test_wrong_final_size_and_bad_fields():
 
 
 def test_limits_on_parameters_and_layers():
-    err = _error([Conv(512, kernel=3, padding=1), Flatten(), Linear(100), Linear(10)])
-    assert err.layer_index == 3 and "20,000,000" in str(err)
+    err = _error([Conv(512, kernel=3, padding=1), Flatten(), Linear(400), Linear(10)])
+    assert err.layer_index == 3 and "150,000,000" in str(err)
     err = _error([Flatten()] + [Activation("relu")] * MAX_LAYERS + [Linear(10)])
     assert err.layer_index is None and "limit of 64" in str(err)
     err = _error([])
@@ -216,6 +235,13 @@ HOSTILE = [
     ('{"layers": [], "name": 5}', "must be text"),
     ('{"layers": [], "format": "keras"}', '"format"'),
     (json.dumps({"layers": [{"type": "Flatten"}] * 65}), "limit of 64"),
+    ('{"layers": [], "input_shape": [1, 1000, 1000]}', "input height must be between 8 and 256, got 1000"),
+    ('{"layers": [], "input_shape": [1, 4, 4]}', "the input size must be 8 to 256 pixels per side"),
+    ('{"layers": [], "input_shape": [7, 28, 28]}', "input channels must be between 1 and 3"),
+    ('{"layers": [], "input_shape": [1, 28.5, 28]}', "input height must be a whole number"),
+    ('{"layers": [], "input_shape": [1, 32, 28]}', "must be square, got 32x28; use 32x32"),
+    ('{"layers": [], "input_shape": "224"}', "must be .channels, height, width."),
+    ('{"layers": [], "input_shape": [1, 28]}', "must be .channels, height, width."),
 ]
 
 
@@ -317,3 +343,43 @@ def test_any_stack_either_traces_like_the_real_forward_or_names_a_layer(seed):
         model(torch.rand(1, 1, 28, 28))
     assert [row.output_shape for row in rows] == [shapes[row.name] for row in rows]
     assert count_params(spec) == sum(p.numel() for p in model.parameters())
+
+
+def test_input_size_is_part_of_the_architecture():
+    lenet = PRESETS["lenet"]
+    assert lenet.input_shape == (1, 28, 28) and PRESETS["alexnet"].input_shape == (1, 224, 224)
+    at_32 = Architecture("lenet32", layers=lenet.layers, input_shape=(1, 32, 32))
+    assert trace(at_32)[2].output_shape == (6, 16, 16) and trace(at_32)[6].output_shape == (16 * 6 * 6,)
+    assert count_params(at_32) == count_params(lenet) + (16 * 6 * 6 - 16 * 5 * 5) * 120
+    assert trace(at_32, (1, 28, 28)) == trace(lenet)  # an explicit shape overrides the spec's
+    with torch.device("meta"):
+        assert build(at_32)(torch.empty(2, 1, 32, 32)).shape == (2, 10)
+        legacy = build(lenet, 1, 32)  # build(spec, in_channels, input_size) still works
+        assert legacy(torch.empty(2, 1, 32, 32)).shape == (2, 10)
+    assert "(N, 1, 32, 32)" in to_code(at_32) and "torch.rand(2, 1, 32, 32)" in to_code(at_32)
+    assert from_json(to_json(at_32)).input_shape == (1, 32, 32)
+    assert from_url_token(to_url_token(at_32)) == at_32
+    assert Architecture("listed", layers=list(lenet.layers), input_shape=[1, 28, 28]) == \
+        Architecture("listed", layers=lenet.layers)  # lists from JSON or a page become tuples
+
+
+def test_json_written_before_input_shapes_means_28x28():
+    data = to_dict(PRESETS["lenet"])
+    del data["input_shape"]
+    assert from_json(json.dumps(data)) == PRESETS["lenet"]
+
+
+def test_an_out_of_range_input_size_in_a_link_or_in_code_is_a_clear_error():
+    import base64
+    import zlib
+
+    data = to_dict(PRESETS["alexnet"]) | {"input_shape": [1, 512, 512]}
+    token = base64.urlsafe_b64encode(zlib.compress(json.dumps(data).encode())).decode()
+    with pytest.raises(ArchitectureError, match='^"input_shape": input height must be between 8 and 256, got 512'):
+        from_url_token(token)
+    spec = Architecture("odd", layers=PRESETS["lenet"].layers, input_shape=(1, 2, 2))
+    for call in (trace, count_params, build, to_code):
+        with pytest.raises(ArchitectureError, match="the input size must be 8 to 256 pixels per side"):
+            call(spec)
+    rows, error = trace_partial(spec)
+    assert rows == [] and error.layer_index is None and "input height must be between 8 and 256, got 2" in str(error)
