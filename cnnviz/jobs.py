@@ -117,6 +117,7 @@ class TrainingJob:
         self.after_fit = after_fit
         self.result: object = None  # what after_fit returned (e.g. test predictions)
         self._stop = threading.Event()
+        self._stop_reason = ""  # why stop() was called, added to the message: "you pressed Stop"
         self._lock = threading.Lock()
         self._state = _State()
         self._thread = threading.Thread(target=self._run, name="cnnviz-training", daemon=True)
@@ -129,9 +130,16 @@ class TrainingJob:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        """Asks the job to end; `fit` returns within about a batch, keeping the weights it has."""
+    def stop(self, reason: str = "") -> None:
+        """Asks the job to end; `fit` returns within about a batch, keeping the weights it has.
+        `reason` ends the job's message ("stopped at step 120 because you pressed Stop"); the first one wins."""
+        with self._lock:
+            self._stop_reason = self._stop_reason or reason
         self._stop.set()
+
+    def _stopped_message(self, message: str) -> str:
+        with self._lock:
+            return f"{message} because {self._stop_reason}" if self._stop_reason else message
 
     def join(self, timeout: float | None = None) -> bool:
         """Waits for the thread; True when it has ended."""
@@ -166,7 +174,7 @@ class TrainingJob:
 
     def _run(self) -> None:
         if self.slots and not self.slots.acquire(self, self._stop):
-            self._set(status="stopped", message="stopped while queued")
+            self._set(status="stopped", message=self._stopped_message("stopped while queued"))
             return
         try:
             self._set(status="running", started=time.perf_counter())
@@ -188,4 +196,5 @@ class TrainingJob:
                       ended=time.perf_counter())
         else:
             status = {"finished": "finished", "stopped": "stopped", "diverged": "failed"}[history.status]
-            self._set(status=status, history=history, message=history.message, ended=time.perf_counter())
+            message = self._stopped_message(history.message) if status == "stopped" else history.message
+            self._set(status=status, history=history, message=message, ended=time.perf_counter())

@@ -8,17 +8,22 @@ import streamlit as st  # noqa: E402
 
 from cnnviz.data import missing_message  # noqa: E402
 from cnnviz.errors import CnnvizError  # noqa: E402
+from cnnviz.ui import train_results as results  # noqa: E402
 from cnnviz.ui import train_state as state  # noqa: E402
 from cnnviz.ui import train_views as views  # noqa: E402
-from cnnviz.ui.common import fashion_mnist_or_none, show_error  # noqa: E402
+from cnnviz.ui.common import fashion_mnist_or_none, intro, show_error  # noqa: E402
 
 ERROR_KEY = "train_start_error"
 
 st.title("Train on Fashion-MNIST")
-st.markdown(
-    "Train a network on the 60,000 real training images and watch the loss fall and the accuracy rise, "
-    "as in d2l 7.6.2: the curves plot the training loss and accuracy averaged over the epoch so far, and "
-    "the accuracy on the 10,000 test images after each epoch."
+intro(
+    "Train a network on the real Fashion-MNIST and watch the loss fall and the accuracy rise (d2l 7.6.2).",
+    "The curves plot the training loss and accuracy averaged over the epoch so far, as d2l's Animator "
+    "does, and the accuracy on the 10,000 test images after each epoch. Stop at any time: the weights "
+    "so far are kept. Below the curves: the confusion matrix (click a cell to see those test images), "
+    "the accuracy of each class, downloads, and every run of this session overlaid, e.g. the sigmoid "
+    "LeNet against the ReLU one (d2l 7.6, exercise 1). A reload of the tab keeps the runs and settings; "
+    "a run still training is found again if the tab comes back within half a minute.",
 )
 
 test_set = fashion_mnist_or_none(train=False)
@@ -26,7 +31,15 @@ if test_set is None:
     st.error(missing_message())
     st.stop()
 
-state.session_jobs()  # registers this session, so closing the tab stops its job
+state.workspace()  # this tab's runs and settings, found again after a reload
+NOTICES = {
+    "unknown": "The runs of this link are no longer on the server: it restarted, or they were left for "
+               "hours. The settings are back to the defaults; start a new run.",
+    "in use": "The runs of this link are open in another tab, so this tab starts with none of its own "
+              "(a shared link never takes over someone's runs). Use that tab to see them.",
+}
+if (notice := state.workspace_notice()) is not None:
+    st.warning(NOTICES[notice], icon=":material/history_toggle_off:")
 run = state.current_run()
 state.archive_if_done(run)
 running = state.is_running(run)
@@ -38,17 +51,18 @@ def start() -> None:
     st.session_state.pop(ERROR_KEY, None)
     views.keep_settings()
     try:
-        state.start_run(views.architecture_from_state(), views.config_from_state())
+        state.start_run(views.architecture_from_state(), views.config_from_state(),
+                        from_builder=st.session_state.get("train_arch") == views.BUILDER)
     except CnnvizError as exc:
         st.session_state[ERROR_KEY] = str(exc)
 
 
-settings, live = st.columns([1.25, 2], gap="large")
+settings, live = st.columns([1, 1.9], gap="medium")
 with settings:
     views.architecture_ui(disabled=running)
     views.config_ui(disabled=running)
     go_col, stop_col = st.columns(2)
-    go_col.button("Start training", key="train_start", type="primary", disabled=running, width="stretch",
+    go_col.button("Start", key="train_start", type="primary", disabled=running, width="stretch",
                   on_click=start, icon=":material/play_arrow:")
     stop_col.button("Stop", key="train_stop", disabled=not running, width="stretch", on_click=state.stop_run,
                     icon=":material/stop:")
@@ -61,7 +75,7 @@ def live_view() -> None:
     """Redrawn twice a second while the job trains; one full rerun when it ends re-enables the controls."""
     current = state.current_run()
     if current is None:
-        st.info("Choose an architecture and settings, then press **Start training**.")
+        st.info("Choose an architecture and settings, then press **Start**.")
         return
     snap = current.snapshot()
     views.status_view(current, snap)
@@ -75,15 +89,17 @@ with live:
 
 if run is not None and run.archived and run.confusion is not None:
     st.header(f"Results of run {run.label}")
-    views.downloads_view(run)
+    st.caption(f"From {results.weights_caption(run)}: the status above, the confusion matrix, the accuracy "
+               "per class and the checkpoint all use them.")
+    results.downloads_view(run)
     st.subheader("Confusion matrix: which classes are taken for which")
-    st.caption("Rows are the true classes, columns the predictions. Click a cell, or choose one on the right, "
-               "to see those test images.")
-    views.confusion_view(run, test_set)
+    st.caption("Rows are the true classes, columns the predictions; a cell's colour is its share of the row. "
+               "Click a cell, or choose one on the right, to see those test images.")
+    results.confusion_view(run, test_set)
     st.subheader("Accuracy per class")
-    views.per_class_view(run)
+    results.per_class_view(run)
 
 if state.runs():
     st.header("Compare runs")
     st.caption("Every run of this session, e.g. the sigmoid LeNet against the ReLU one (d2l 7.6, exercise 1).")
-    views.overlay_view(state.runs())
+    results.overlay_view(state.runs())

@@ -1,15 +1,20 @@
-"""The session's training job and finished runs, and the process-wide limit on concurrent jobs.
+"""The Train page's runs and settings, kept across reloads, and the process-wide limit on concurrent jobs.
 
-The job lives in `st.session_state`, so leaving the Train page and coming back finds it still running.
-A session-scoped cache entry holds the session's jobs too: when the browser tab closes, Streamlit
-releases that entry and its `on_release` stops them, so no thread trains for a tab that is gone.
+Everything the page did lives in a `Workspace` (cnnviz.train_store) held by one server-wide store under an
+id the page keeps in its URL (?session=<id>): a reload, which starts a new Streamlit session, reads the id
+back and finds its runs, models and settings again. `st.session_state` holds references to the same
+objects under the keys other pages read (`train_job`, `train_runs`, `trained_model`).
+
+A session-scoped cache entry (a `Viewer`) marks the session as showing its workspace; Streamlit releases
+it when the tab closes or reloads, and then a running job gets a grace period to be found again before
+it is stopped, so no thread trains for a tab that is gone.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import streamlit as st
 import torch
@@ -19,55 +24,22 @@ from cnnviz import metrics
 from cnnviz.arch import Architecture, build
 from cnnviz.data import CLASSES
 from cnnviz.device import pick_device
-from cnnviz.jobs import JobSlots, JobSnapshot, TrainingJob, default_max_jobs
+from cnnviz.jobs import JobSlots, TrainingJob, default_max_jobs
 from cnnviz.train import TrainConfig
+from cnnviz.train_store import Run, Workspace, WorkspaceStore, reconnect_grace_s
 from cnnviz.ui.common import fashion_mnist
 
+__all__ = ["Run", "Workspace"]
+
 JOB_KEY = "train_job"  # the Run being trained (or last trained) in this session
-RUNS_KEY = "train_runs"  # finished runs, oldest first, for the overlay
+RUNS_KEY = "train_runs"  # ended runs, oldest first, for the overlay
 TRAINED_KEY = "trained_model"  # (model, spec, meta): the current model for the Activations page
-MAX_RUNS = 8  # runs kept per session; the oldest is dropped
-
-
-@dataclass
-class Run:
-    """One training run of this session: its job while it trains, then its results."""
-
-    number: int
-    spec: Architecture
-    config: TrainConfig
-    job: TrainingJob
-    archived: bool = False  # added to the runs list and made the current model
-    confusion: torch.Tensor | None = None  # (10, 10), once finished
-    final: JobSnapshot | None = None
-
-    @property
-    def label(self) -> str:
-        c = self.config
-        return f"#{self.number} {self.spec.name} · {c.optimizer} lr {c.lr:g}"
-
-    def snapshot(self) -> JobSnapshot:
-        return self.final or self.job.snapshot()
-
-
-class SessionJobs:
-    """The jobs started by one browser session; `cancel_all` stops them and waits for their threads."""
-
-    def __init__(self):
-        self._jobs: list[TrainingJob] = []
-        self._lock = threading.Lock()
-
-    def add(self, job: TrainingJob) -> None:
-        with self._lock:
-            self._jobs = [j for j in self._jobs if j.status not in ("stopped", "finished", "failed")] + [job]
-
-    def cancel_all(self) -> None:
-        with self._lock:
-            jobs, self._jobs = self._jobs, []
-        for job in jobs:
-            job.stop()
-        for job in jobs:
-            job.join(timeout=5)
+SETTINGS_KEY = "train_saved_settings"  # the page's settings, as keep_widgets stores them
+WORKSPACE_KEY = "train_workspace"  # this session's workspace id
+URL_KEY = "session"  # the query parameter that carries the workspace id across a reload
+NOTICE_KEY = "train_workspace_notice"  # why the URL's workspace was not opened, said once
+VIEWER_KEY = "train_viewer"  # this session's Viewer: tests release it as a closing tab would
+MAX_RUNS = 8  # runs kept per workspace; the oldest is dropped
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,25 +48,92 @@ def job_slots() -> JobSlots:
     return JobSlots(default_max_jobs(pick_device().type))
 
 
-@st.cache_resource(scope="session", on_release=SessionJobs.cancel_all, show_spinner=False)
-def session_jobs() -> SessionJobs:
-    return SessionJobs()
+@st.cache_resource(show_spinner=False)
+def workspace_store() -> WorkspaceStore:
+    """Every session's workspace, for the life of the server process."""
+    return WorkspaceStore(grace_s=reconnect_grace_s())
+
+
+class Viewer:
+    """This session showing a workspace; `release` runs when Streamlit ends the session."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._store: WorkspaceStore | None = None
+        self._workspace: Workspace | None = None
+
+    def watch(self, store: WorkspaceStore, workspace: Workspace) -> None:
+        with self._lock:
+            if self._workspace is workspace:
+                return
+            if self._workspace is not None:
+                self._store.detach(self._workspace)
+            store.attach(workspace)
+            self._store, self._workspace = store, workspace
+
+    def release(self) -> None:
+        with self._lock:
+            if self._workspace is not None:
+                self._store.detach(self._workspace)
+            self._workspace = None
+
+
+@st.cache_resource(scope="session", on_release=Viewer.release, show_spinner=False)
+def session_viewer() -> Viewer:
+    return Viewer()
+
+
+def workspace() -> Workspace:
+    """This session's workspace: its own, else the one the URL names (a reload), else a new one."""
+    ss, store = st.session_state, workspace_store()
+    found = store.get(ss.get(WORKSPACE_KEY))
+    if found is None:
+        found = _claim(store)
+        ss[WORKSPACE_KEY] = found.id
+    ss[VIEWER_KEY] = session_viewer()
+    ss[VIEWER_KEY].watch(store, found)
+    ss[JOB_KEY], ss[RUNS_KEY], ss[SETTINGS_KEY] = found.current, found.runs, found.settings
+    if found.trained is not None:
+        ss[TRAINED_KEY] = found.trained
+    if st.query_params.get(URL_KEY) != found.id:
+        st.query_params[URL_KEY] = found.id
+    return found
+
+
+def _claim(store: WorkspaceStore) -> Workspace:
+    """A new session: the URL's workspace when the server still has it and no other tab shows it."""
+    wanted = st.query_params.get(URL_KEY)
+    found, status = store.claim(wanted)
+    if found is not None:
+        if found.current is not None:
+            n = len(found.runs) + (not found.current.archived)
+            st.toast(f"Found this page's {n} run{'' if n == 1 else 's'} and settings again.",
+                     icon=":material/restore:")
+        return found
+    if wanted:
+        st.session_state[NOTICE_KEY] = status  # the page says it once, in its main area
+    return store.create()
+
+
+def workspace_notice() -> str | None:
+    """Once, after opening a URL whose runs this tab cannot have: "unknown" (the server restarted, or
+    they are hours old) or "in use" (another tab shows them: a shared link)."""
+    return st.session_state.pop(NOTICE_KEY, None)
 
 
 def current_run() -> Run | None:
-    run = st.session_state.get(JOB_KEY)
-    return run if isinstance(run, Run) else None
+    return workspace().current
 
 
 def runs() -> list[Run]:
-    return st.session_state.setdefault(RUNS_KEY, [])
+    return workspace().runs
 
 
 def is_running(run: Run | None) -> bool:
-    return run is not None and not run.archived and run.job.status in ("new", "queued", "running")
+    return run is not None and run.active
 
 
-def start_run(spec: Architecture, config: TrainConfig) -> Run:
+def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = False) -> Run:
     """Builds the model (seeded) and starts training it in the background."""
     config.validate()
     # Move the objects alive now (torch, streamlit, plotly: ~400k) out of the collector's reach, so an
@@ -106,10 +145,11 @@ def start_run(spec: Architecture, config: TrainConfig) -> Run:
     test_images = test_set[0]
     job = TrainingJob(model, train_set, test_set, config, slots=job_slots(),
                       after_fit=lambda m: metrics.predict(m, test_images))
-    number = max([r.number for r in runs()] + [getattr(current_run(), "number", 0), 0]) + 1
-    run = Run(number, spec, config, job)
-    session_jobs().add(job)
-    st.session_state[JOB_KEY] = run
+    ws = workspace()
+    if from_builder:
+        ws.builder_spec = spec  # the builder's own state does not survive a reload; this run's copy does
+    run = Run(ws.next_number(), spec, config, job)
+    ws.current = st.session_state[JOB_KEY] = run
     job.start()
     return run
 
@@ -117,22 +157,22 @@ def start_run(spec: Architecture, config: TrainConfig) -> Run:
 def stop_run() -> None:
     run = current_run()
     if run is not None:
-        run.job.stop()
+        run.job.stop("you pressed Stop")
 
 
 def archive_if_done(run: Run | None) -> bool:
     """Once a run has ended: keep it in the runs list and make its model current. True when it did so now."""
-    if run is None or run.archived or run.job.status not in ("stopped", "finished", "failed"):
+    if run is None or run.archived or run.active:
         return False
     run.final = run.job.snapshot()
     predictions = run.job.result
+    ws = workspace()
     if isinstance(predictions, torch.Tensor):
         run.confusion = metrics.confusion_matrix(fashion_mnist(False)[1], predictions)
-        st.session_state[TRAINED_KEY] = (run.job.model, run.spec, run_meta(run))
+        ws.trained = st.session_state[TRAINED_KEY] = (run.job.model, run.spec, run_meta(run))
     run.archived = True
-    kept = runs()
-    kept.append(run)
-    del kept[:-MAX_RUNS]
+    ws.runs.append(run)
+    del ws.runs[:-MAX_RUNS]
     return True
 
 
@@ -147,10 +187,17 @@ def run_meta(run: Run) -> dict:
                            ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "samples_per_s", "seconds")}
         if history.test_accuracy:
             meta["test_accuracy"] = float(history.test_accuracy[-1])
-    if run.confusion is not None:
+    if run.confusion is not None:  # the weights kept, which a stopped run may have moved past its last epoch
         meta["confusion"] = run.confusion.tolist()
-        meta["test_accuracy"] = float(run.confusion.diag().sum() / run.confusion.sum())
+        meta["test_accuracy"] = kept_accuracy(run)
     return meta
+
+
+def kept_accuracy(run: Run) -> float | None:
+    """Test accuracy of the weights the run ended with (those the confusion matrix and checkpoint hold)."""
+    if run.confusion is None:
+        return None
+    return float(run.confusion.diag().sum() / run.confusion.sum())
 
 
 def current_model() -> tuple[nn.Module, Architecture, dict] | None:

@@ -1,31 +1,34 @@
-"""Widgets and views of the Train page: settings in, job state and results out."""
+"""Widgets and live views of the Train page: settings in, the job's progress and curves out."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from cnnviz import checkpoint, metrics
 from cnnviz.arch import DEFAULT_PRESET, PRESETS, Architecture, count_params
 from cnnviz.data import CLASSES
 from cnnviz.device import available_devices, cpu_has_native_bf16
 from cnnviz.figures import train as figures
 from cnnviz.jobs import JobSnapshot
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
-from cnnviz.ui.common import keep_valid, keep_widgets
-from cnnviz.ui.train_state import Run, run_meta
+from cnnviz.figures.style import FONT_SIZE
+from cnnviz.ui.common import PRESENTER_FONT_SCALE, chart, keep_valid, keep_widgets, presenting
+from cnnviz.ui.train_state import Run, kept_accuracy, workspace
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.9)
 BATCH_SIZES = (32, 64, 128, 256, 512, 1024)
 TRAIN_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)
 BUILDER = "The one from the Architecture builder"
+CURVES_HEIGHT = 430  # px: with the title, the progress bar and the settings, one 720-pixel screen
 
 
 def _builder_architecture() -> Architecture | None:
-    """The builder page's current architecture, when that page has chosen one."""
+    """The builder page's current architecture; after a reload, the copy the last builder run kept."""
     from cnnviz.ui import arch_state
 
-    return st.session_state.get(arch_state.CURRENT_KEY) and arch_state.current_architecture()
+    if st.session_state.get(arch_state.CURRENT_KEY):
+        return arch_state.current_architecture()
+    return workspace().builder_spec
 
 
 DEFAULTS = {  # widget key -> initial value; the Start callback reads the same keys
@@ -38,13 +41,14 @@ DEFAULTS = {  # widget key -> initial value; the Start callback reads the same k
     "train_size": 60_000,
     "train_seed": 0,
 }
+CELL_DEFAULTS = {"train_true": CLASSES[6], "train_pred": CLASSES[0]}  # shirts taken for T-shirts: the classic
 
 
 def keep_settings() -> None:
-    """The settings survive other pages, and the Start button disabling the widgets in the same rerun
-    that changed one of them."""
+    """The settings survive other pages, a reload (the saved copy lives in the workspace), and the Start
+    button disabling the widgets in the same rerun that changed one of them."""
     arch_default = BUILDER if _builder_architecture() is not None else DEFAULT_PRESET
-    keep_widgets({**DEFAULTS, "train_arch": arch_default}, "train_saved_settings")
+    keep_widgets({**DEFAULTS, **CELL_DEFAULTS, "train_arch": arch_default}, "train_saved_settings")
 
 
 def architecture_from_state() -> Architecture:
@@ -56,11 +60,19 @@ def architecture_from_state() -> Architecture:
 def config_from_state() -> TrainConfig:
     """The settings as the widgets hold them now (also inside a button's callback, before the rerun)."""
     s = {**DEFAULTS, **{k: st.session_state[k] for k in DEFAULTS if k in st.session_state}}
-    size = int(s["train_size"])
-    return TrainConfig(epochs=int(s["train_epochs"]), batch_size=int(s["train_batch"]), lr=float(s["train_lr"]),
+    size, batch = int(s["train_size"]), int(s["train_batch"])
+    return TrainConfig(epochs=int(s["train_epochs"]), batch_size=batch, lr=float(s["train_lr"]),
                        optimizer=s["train_optimizer"], lr_schedule=s["train_schedule"],
                        device=s["train_device"], seed=int(s["train_seed"]),
-                       max_train_samples=None if size >= TRAIN_SIZES[-1] else size)
+                       max_train_samples=None if size >= TRAIN_SIZES[-1] else size,
+                       report_every=report_every(size, batch))
+
+
+def report_every(train_size: int, batch_size: int) -> int:
+    """Batches between two points of the curves: about 8 an epoch, so a quick demo on 2,000 images draws
+    curves rather than two dots, and at most 50 (fit's default), since each report waits for the device."""
+    steps_per_epoch = -(-train_size // batch_size)
+    return max(1, min(50, steps_per_epoch // 8))
 
 
 def architecture_ui(disabled: bool) -> Architecture:
@@ -69,29 +81,41 @@ def architecture_ui(disabled: bool) -> Architecture:
     st.selectbox("Architecture", choices, key="train_arch", disabled=disabled,
                  help="Build your own on the Architecture builder page and press 'use for training'.")
     spec = architecture_from_state()
-    st.markdown(f"**{spec.name}** · {count_params(spec):,} parameters")
-    if spec.description:
-        st.caption(spec.description)
+    # The description folds into the help icon: on a projector the curves need the height.
+    name = f"**{spec.name}** · " if st.session_state.get("train_arch") == BUILDER else ""
+    st.markdown(f"{name}{count_params(spec):,} parameters", help=spec.description or None)
     return spec
 
 
 def config_ui(disabled: bool) -> TrainConfig:
+    """The settings a lesson changes stay in view; the rest fold into a popover."""
     left, right = st.columns(2)
     left.selectbox("Optimizer", OPTIMIZERS, key="train_optimizer", disabled=disabled)
     right.select_slider("Learning rate", LEARNING_RATES, key="train_lr", disabled=disabled,
                         help="Adam: about 0.001. SGD: about 0.1 (d2l trains the sigmoid LeNet at 0.9).")
-    left.selectbox("Batch size", BATCH_SIZES, key="train_batch", disabled=disabled)
-    right.number_input("Epochs", 1, 50, key="train_epochs", disabled=disabled)
-    devices = ["auto", *available_devices()]
-    keep_valid("train_device", devices, "auto")
-    left.selectbox("Device", devices, key="train_device", disabled=disabled,
-                   help="auto picks CUDA, then Apple's MPS, then the CPU. " + _precision_note())
+    left.number_input("Epochs", 1, 50, key="train_epochs", disabled=disabled)
     right.select_slider("Training images", TRAIN_SIZES, key="train_size", disabled=disabled, format_func="{:,}".format,
                         help="Fewer images train faster; the test set is always all 10,000.")
-    left.number_input("Seed", 0, 10_000, key="train_seed", disabled=disabled)
-    right.selectbox("Learning-rate schedule", SCHEDULES, key="train_schedule", disabled=disabled,
-                    help="cosine lowers the learning rate smoothly to 0 by the last batch (d2l 12.11).")
+    with st.popover("More settings", icon=":material/tune:", width="stretch", disabled=disabled):
+        _more_settings(disabled)
     return config_from_state()
+
+
+def _more_settings(disabled: bool) -> None:
+    st.selectbox("Batch size", BATCH_SIZES, key="train_batch", disabled=disabled)
+    st.selectbox("Learning-rate schedule", SCHEDULES, key="train_schedule", disabled=disabled,
+                 help="cosine lowers the learning rate smoothly to 0 by the last batch (d2l 12.11).")
+    devices = ["auto", *available_devices()]
+    keep_valid("train_device", devices, "auto")
+    st.selectbox("Device", devices, key="train_device", disabled=disabled,
+                 help="auto picks CUDA, then Apple's MPS, then the CPU. " + _precision_note())
+    st.number_input("Seed", 0, 10_000, key="train_seed", disabled=disabled,
+                    help="The same seed repeats a run: the same initial weights and the same shuffling.")
+
+
+def figure_font_size() -> int:
+    """Figure text size: larger in presenter mode, as common.chart scales it."""
+    return round(FONT_SIZE * PRESENTER_FONT_SCALE) if presenting() else FONT_SIZE
 
 
 def _precision_note() -> str:
@@ -118,92 +142,48 @@ def status_view(run: Run, snap: JobSnapshot) -> None:
     latest = snap.latest
     if snap.status == "running":
         if latest is None:
-            st.progress(0.0, text="Starting: moving the data to the device...")
+            st.progress(0.0, text=f"{run.label}: starting, moving the data to the device...")
             return
         st.progress(min(latest.step / latest.total_steps, 1.0),
-                    text=f"Epoch {latest.epoch:.2f} of {run.config.epochs} · "
+                    text=f"{run.label} · epoch {latest.epoch:.2f} of {run.config.epochs} · "
                          f"{latest.samples_per_s:,.0f} samples/s · ETA {_clock(latest.eta_s)}")
         return
-    summary = ""
-    if snap.history is not None and snap.history.test_accuracy:
-        done = snap.history.epochs_done
-        summary = f" Test accuracy {snap.history.test_accuracy[-1]:.1%} after {done} epoch{'' if done == 1 else 's'}."
-    text = f"{run.label}: {snap.status} after {_clock(snap.seconds)}.{summary}"
+    text = ended_text(run, snap)
     if snap.status == "finished":
         st.success(text, icon=":material/check_circle:")
     elif snap.status == "stopped":
-        st.warning(f"{text} You {snap.message}; the weights so far are kept.", icon=":material/stop_circle:")
+        st.warning(text, icon=":material/stop_circle:")
     else:
-        st.error(f"{text} {snap.message[:1].upper()}{snap.message[1:]}", icon=":material/error:")
+        st.error(text, icon=":material/error:")
+
+
+def ended_text(run: Run, snap: JobSnapshot) -> str:
+    """How a run ended and what its kept weights score: the same weights as the results below."""
+    history, kept = snap.history, kept_accuracy(run)
+    epochs = history.epochs_done if history is not None else 0
+    last_epoch = history.test_accuracy[-1] if epochs else None
+    if snap.status == "finished":
+        score = kept if kept is not None else last_epoch
+        summary = f" Test accuracy **{score:.1%}** after {epochs} epoch{'' if epochs == 1 else 's'}." \
+            if score is not None else ""
+        return f"{run.label}: finished after {_clock(snap.seconds)}.{summary}"
+    message = f"{snap.message[:1].upper()}{snap.message[1:]}"
+    text = f"{run.label}, after {_clock(snap.seconds)}: {message}."
+    if kept is not None:  # the weights as the run ended, not those of its last full epoch
+        text += (f" The weights it kept score **{kept:.1%}** on the test set; the confusion matrix, per-class "
+                 "accuracy and checkpoint below are theirs.")
+        if last_epoch is not None:
+            text += f" Its last full epoch ({epochs}) scored {last_epoch:.1%}."
+    elif snap.status == "stopped":
+        text += " Its weights so far are kept."
+    return text
 
 
 def curves_view(run: Run, snap: JobSnapshot) -> None:
     if snap.points:
-        st.plotly_chart(figures.curves_figure(snap.points, run.config.epochs), key="train_curves", width="stretch")
+        fig = figures.curves_figure(snap.points, run.config.epochs, height=CURVES_HEIGHT,
+                                    font_size=figure_font_size())
+        chart(fig, key="train_curves")
     elif snap.status in ("running", "queued"):
-        st.caption("The curves appear after the first 50 batches.")
-
-
-def _chosen_cell() -> tuple[int, int]:
-    """A clicked confusion-matrix cell moves the two selectboxes (only when the click is new)."""
-    event = st.session_state.get("train_confusion")
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if points:
-        cell = (CLASSES.index(points[0]["y"]), CLASSES.index(points[0]["x"]))
-        if cell != st.session_state.get("train_last_click"):
-            st.session_state["train_last_click"] = cell
-            st.session_state["train_true"], st.session_state["train_pred"] = (CLASSES[i] for i in cell)
-    st.session_state.setdefault("train_true", CLASSES[6])  # shirts...
-    st.session_state.setdefault("train_pred", CLASSES[0])  # ...taken for T-shirts: the classic confusion
-    return CLASSES.index(st.session_state["train_true"]), CLASSES.index(st.session_state["train_pred"])
-
-
-def confusion_view(run: Run, test_set) -> None:
-    """The confusion matrix; choosing a cell shows the test images behind it."""
-    true_class, predicted = _chosen_cell()
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.plotly_chart(figures.confusion_figure(run.confusion, CLASSES, (true_class, predicted)),
-                        key="train_confusion", on_select="rerun", selection_mode="points", width="stretch")
-    with right:
-        st.selectbox("True class", CLASSES, key="train_true")
-        st.selectbox("Predicted as", CLASSES, key="train_pred")
-        images, labels = test_set
-        predictions = run.job.result
-        chosen = metrics.cell_indices(labels, predictions, true_class, predicted)
-        verb = "correctly classified" if true_class == predicted else f"classified as {CLASSES[predicted]}"
-        st.markdown(f"**{len(chosen)}** test images of **{CLASSES[true_class]}** {verb}"
-                    + (" (the first 24):" if len(chosen) > 24 else ":"))
-        shown = chosen[:24].tolist()
-        if shown:
-            big = [images[i].numpy().repeat(3, 0).repeat(3, 1) for i in shown]  # (84, 84) each
-            st.image(big, caption=[f"#{i}" for i in shown], width=84)
-
-
-def per_class_view(run: Run) -> None:
-    accuracy = metrics.per_class_accuracy(run.confusion).tolist()
-    st.plotly_chart(figures.per_class_figure(accuracy, CLASSES), key="train_per_class", width="stretch")
-
-
-def downloads_view(run: Run) -> None:
-    meta = run_meta(run)
-    left, mid, right = st.columns(3)
-    left.download_button("Download checkpoint (.pt)", checkpoint.to_bytes(run.job.model, run.spec, meta),
-                         file_name=f"cnnviz-{run.spec.name}-run{run.number}.pt",
-                         mime="application/octet-stream", key="train_download_pt", width="stretch")
-    history = run.snapshot().history
-    if history is not None:
-        mid.download_button("Download metrics per epoch (CSV)", metrics.history_csv(history),
-                            file_name=f"cnnviz-{run.spec.name}-run{run.number}-epochs.csv", mime="text/csv",
-                            key="train_download_csv", width="stretch")
-    right.download_button("Download per-class accuracy (CSV)", metrics.per_class_csv(run.confusion, CLASSES),
-                          file_name=f"cnnviz-{run.spec.name}-run{run.number}-classes.csv", mime="text/csv",
-                          key="train_download_classes", width="stretch")
-
-
-def overlay_view(runs: list[Run]) -> None:
-    labels = [r.label for r in runs]
-    chosen = st.multiselect("Runs to compare", labels, default=labels[-4:], key="train_overlay")
-    picked = [(r.label, r.snapshot().points) for r in runs if r.label in chosen]
-    if picked:
-        st.plotly_chart(figures.overlay_figure(picked), key="train_overlay_chart", width="stretch")
+        every = run.config.report_every
+        st.caption(f"The curves appear after the first {every} batch{'' if every == 1 else 'es'}.")

@@ -1,11 +1,24 @@
-"""The Train page in AppTest: a short real run, polled to the end, then its curves and confusion matrix."""
+"""The Train page in AppTest: short real runs, polled to the end, then their curves, results and overlay;
+a reload (a new session opened on the page's URL) finds the runs and settings again."""
 
 from __future__ import annotations
+
+import json
+import time
 
 import pytest
 import torch
 
-from tests.conftest import assert_no_exception, make_app, plotly_figures
+from cnnviz.data import CLASSES
+from cnnviz.ui.train_state import URL_KEY, VIEWER_KEY, WORKSPACE_KEY
+from tests.conftest import assert_no_exception, make_app
+
+
+def _stop_all(at) -> None:
+    run = at.session_state["train_job"] if "train_job" in at.session_state else None
+    if run is not None:  # never leave a thread training behind
+        run.job.stop()
+        run.job.join(30)
 
 
 @pytest.fixture
@@ -13,20 +26,42 @@ def page():
     at = make_app("pages/4_Train.py").run()
     assert_no_exception(at)
     yield at
-    run = at.session_state["train_job"] if "train_job" in at.session_state else None
-    if run is not None:  # never leave a thread training behind
-        run.job.stop()
-        run.job.join(30)
+    _stop_all(at)
 
 
-def start_short_run(at, arch="lenet_relu", epochs=2):
+def figure(at, key: str) -> dict:
+    """The figure JSON of the chart with widget key `key`."""
+    found = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.proto.id.endswith(key)]
+    assert found, f"no chart {key}"
+    return found[0]
+
+
+def legend_names(fig: dict) -> list[str]:
+    return [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+
+
+def start_short_run(at, arch="lenet_relu", epochs=2, size=1_000):
     at.selectbox(key="train_arch").set_value(arch)
-    at.select_slider(key="train_size").set_value(1_000)
+    at.select_slider(key="train_size").set_value(size)
     at.number_input(key="train_epochs").set_value(epochs)
     at.run()
     at.button(key="train_start").click().run()
     assert_no_exception(at)
     return at.session_state["train_job"]
+
+
+def finish(at, run) -> None:
+    assert run.job.join(240), "the run did not end"
+    at.run()
+    assert_no_exception(at)
+
+
+def wait_until(condition, what: str, limit_s: float = 300) -> None:
+    """Polls a background job's state; the limit only guards against a hang, it asserts no speed."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)
 
 
 def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
@@ -35,68 +70,177 @@ def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
     run = start_short_run(at)
     assert run.config.max_train_samples == 1_000 and run.config.epochs == 2 and run.spec.name == "lenet_relu"
     assert at.button(key="train_start").disabled and at.selectbox(key="train_arch").disabled
-    assert run.job.join(240), "the two-epoch run did not end"
-    at.run()
-    assert_no_exception(at)
+    finish(at, run)
     assert "finished after" in at.success[0].value and "after 2 epochs" in at.success[0].value
     assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
 
-    curves, confusion, per_class, overlay = plotly_figures(at)
+    curves = figure(at, "train_curves")
     loss, train_acc, test_acc = curves["data"]
     history = run.snapshot().history
     assert loss["name"] == "train loss" and test_acc["y"] == pytest.approx(history.test_accuracy)
     assert test_acc["x"] == [1.0, 2.0] and curves["layout"]["xaxis"]["range"] == [0, 2]
 
-    counts = torch.tensor(confusion["data"][0]["text"])  # (10, 10)
-    labels = at.session_state["train_job"].job.test_set[1]
+    counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])  # (10, 10)
+    labels = run.job.test_set[1]
     assert counts.sum() == 10_000 and counts.sum(1).tolist() == torch.bincount(labels).tolist()
     accuracy = counts.diag().sum().item() / 10_000
     assert accuracy == pytest.approx(run.final.points[-1].test_accuracy)
-    assert per_class["data"][0]["type"] == "bar" and overlay["data"][0]["name"].startswith("#1 lenet_relu")
+    assert f"{accuracy:.1%}" in at.success[0].value
+    assert figure(at, "train_per_class")["data"][0]["type"] == "bar"
+    assert legend_names(figure(at, "train_overlay_chart")) == [run.label]
 
     model, spec, meta = at.session_state["trained_model"]
     assert spec.name == "lenet_relu" and meta["test_accuracy"] == pytest.approx(accuracy)
-    assert [b.label for b in at.get("download_button")][:1] == ["Download checkpoint (.pt)"]
+    assert [b.label for b in at.get("download_button")][:1] == ["Checkpoint (.pt)"]
 
 
 def test_choosing_a_cell_lists_those_test_images(page):
     at = page
-    run = start_short_run(at, epochs=1)
-    assert run.job.join(240)
-    at.run()
+    finish(at, start_short_run(at, epochs=1))
     at.selectbox(key="train_true").set_value("Coat")
     at.selectbox(key="train_pred").set_value("Coat").run()
     assert_no_exception(at)
-    counts = torch.tensor(plotly_figures(at)[1]["data"][0]["text"])
+    counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])
     text = next(m.value for m in at.markdown if "test images of" in m.value)
     assert text.startswith(f"**{counts[4, 4].item()}** test images of **Coat** correctly classified")
 
 
-def test_stop_ends_the_run_and_keeps_the_model(page):
+def test_the_confusion_matrix_is_square_with_large_numbers(page):
+    """Projector: square cells whatever the column's width, and counts larger than the axis labels."""
+    at = page
+    finish(at, start_short_run(at, epochs=1))
+    fig = figure(at, "train_confusion")
+    assert fig["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert fig["data"][0]["textfont"]["size"] >= 18 and fig["layout"]["height"] >= 600
+
+
+def test_a_stopped_runs_status_and_results_use_the_same_weights(page):
+    """Defect 11: a run stopped inside its second epoch reported epoch 1's test accuracy while the confusion
+    matrix and per-class chart came from the weights at the stop. Now the status gives the kept weights'
+    accuracy (the results' own) and names epoch 1's as such."""
+    at = page
+    at.selectbox(key="train_arch").set_value("lenet_relu")
+    at.select_slider(key="train_size").set_value(10_000)
+    at.selectbox(key="train_batch").set_value(32)  # 313 steps an epoch: room to stop inside the second
+    at.number_input(key="train_epochs").set_value(3)
+    at.run()
+    at.button(key="train_start").click().run()
+    run = at.session_state["train_job"]
+    wait_until(lambda: any(1 < p.epoch < 2 for p in run.job.snapshot().points), "a report inside epoch 2")
+    at.button(key="train_stop").click().run()
+    finish(at, run)
+    history = run.snapshot().history
+    assert history.epochs_done == 1
+
+    counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])  # (10, 10)
+    kept = counts.diag().sum().item() / counts.sum().item()
+    status = at.warning[0].value
+    assert f"The weights it kept score **{kept:.1%}**" in status
+    assert "because you pressed Stop" in status
+    assert f"Its last full epoch (1) scored {history.test_accuracy[0]:.1%}" in status
+    per_class = figure(at, "train_per_class")["data"][0]
+    by_class = dict(zip(per_class["y"], per_class["x"]))
+    expected = (counts.diag().double() / counts.sum(1).double()).tolist()
+    assert [by_class[c] for c in CLASSES] == pytest.approx(expected)
+    assert at.session_state["trained_model"][2]["test_accuracy"] == pytest.approx(kept)
+    assert any("weights it kept when it stopped at step" in c.value for c in at.caption)
+
+
+def test_every_new_run_joins_the_comparison_unless_removed(page):
+    """Defect 3: after three runs the overlay showed only the first."""
+    at = page
+    labels = []
+    for _ in range(3):
+        run = start_short_run(at, epochs=1)
+        finish(at, run)
+        labels.append(run.label)
+    assert legend_names(figure(at, "train_overlay_chart")) == labels
+    assert at.multiselect(key="train_overlay").value == labels
+
+    at.multiselect(key="train_overlay").unselect(labels[1]).run()
+    assert legend_names(figure(at, "train_overlay_chart")) == [labels[0], labels[2]]
+    run = start_short_run(at, epochs=1)
+    finish(at, run)
+    assert legend_names(figure(at, "train_overlay_chart")) == [labels[0], labels[2], run.label]
+    at.multiselect(key="train_overlay").select(labels[1]).run()  # put back: it is compared again
+    assert legend_names(figure(at, "train_overlay_chart")) == [*labels, run.label]
+
+
+def test_no_chart_shows_plotlys_hover_toolbar(page):
+    """Defect 12: Plotly's toolbar covered the charts' titles and the confusion matrix's colour bar."""
+    at = page
+    finish(at, start_short_run(at, epochs=1))
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4
+    assert all(json.loads(c.proto.config)["displayModeBar"] is False for c in charts)
+
+
+def test_a_reload_finds_the_runs_and_settings_again(page):
+    """Defect 2: a reload (a new session opened on the page's URL) kept nothing. Now the runs, the
+    trained model, the overlay's choice and the settings come back."""
+    at = page
+    workspace_id = at.session_state[WORKSPACE_KEY]
+    assert at.query_params[URL_KEY] == workspace_id
+    first = start_short_run(at, epochs=1)
+    finish(at, first)
+    second = start_short_run(at, epochs=1)
+    finish(at, second)
+    at.multiselect(key="train_overlay").unselect(first.label).run()
+    at.selectbox(key="train_optimizer").set_value("sgd")
+    at.select_slider(key="train_lr").set_value(0.1)
+    at.number_input(key="train_seed").set_value(7).run()
+
+    reloaded = reload(at)
+    assert reloaded.session_state[WORKSPACE_KEY] == workspace_id
+    assert reloaded.session_state["train_runs"] == [first, second]
+    assert reloaded.session_state["trained_model"][0] is second.job.model
+    assert reloaded.selectbox(key="train_optimizer").value == "sgd"
+    assert reloaded.select_slider(key="train_lr").value == 0.1
+    assert reloaded.number_input(key="train_seed").value == 7
+    assert reloaded.number_input(key="train_epochs").value == 1
+    assert reloaded.select_slider(key="train_size").value == 1_000
+    assert legend_names(figure(reloaded, "train_overlay_chart")) == [second.label]
+    assert "finished after" in reloaded.success[0].value and reloaded.get("toast")
+
+
+def test_a_reload_during_a_run_finds_it_still_training(page):
     at = page
     at.selectbox(key="train_arch").set_value("lenet_relu")
     at.run()
-    at.button(key="train_start").click().run()  # all 60,000 images, 10 epochs: long enough to stop
+    at.button(key="train_start").click().run()  # all 60,000 images, 10 epochs: still training after the reload
     run = at.session_state["train_job"]
-    at.button(key="train_stop").click().run()
-    assert run.job.join(60)
-    at.run()
+    reloaded = reload(at)
+    assert reloaded.session_state["train_job"] is run and run.job.status in ("queued", "running")
+    assert reloaded.button(key="train_start").disabled and not reloaded.button(key="train_stop").disabled
+    reloaded.button(key="train_stop").click().run()
+    finish(reloaded, run)
+    assert "because you pressed Stop" in reloaded.warning[0].value
+
+
+def reload(at):
+    """What a browser reload does: the old session ends (Streamlit releases its cache entries), and a new
+    one opens the same URL."""
+    at.session_state[VIEWER_KEY].release()
+    reloaded = make_app("pages/4_Train.py", query={URL_KEY: at.query_params[URL_KEY]}).run()
+    assert_no_exception(reloaded)
+    return reloaded
+
+
+def test_a_shared_link_does_not_take_over_another_tabs_runs(page):
+    at = page
+    run = start_short_run(at, epochs=1)
+    finish(at, run)
+    other = make_app("pages/4_Train.py", query={URL_KEY: at.query_params[URL_KEY]}).run()  # `at` still open
+    assert_no_exception(other)
+    assert "open in another tab" in other.warning[0].value
+    assert other.session_state[WORKSPACE_KEY] != at.session_state[WORKSPACE_KEY]
+    assert other.session_state["train_runs"] == [] and other.session_state["train_job"] is None
+
+
+def test_a_link_whose_runs_are_gone_says_so():
+    at = make_app("pages/4_Train.py", query={URL_KEY: "no-such-session"}).run()
     assert_no_exception(at)
-    assert at.warning and "You stopped at step" in at.warning[0].value
-    assert at.session_state["trained_model"][1].name == "lenet_relu"
-
-
-def test_a_closing_session_stops_its_jobs():
-    """What `on_release` runs when a browser tab closes: every job of the session ends, its thread too."""
-    from cnnviz.arch import PRESETS, build
-    from cnnviz.data import load_fashion_mnist
-    from cnnviz.jobs import TrainingJob
-    from cnnviz.train import TrainConfig
-    from cnnviz.ui.train_state import SessionJobs
-
-    train, test = load_fashion_mnist(train=True), load_fashion_mnist(train=False)
-    job = TrainingJob(build(PRESETS["lenet_relu"]), train, test, TrainConfig(epochs=3, device="cpu")).start()
-    session = SessionJobs()
-    session.add(job)
-    session.cancel_all()
-    assert job.join(0) and job.status == "stopped"
+    assert "no longer on the server" in at.warning[0].value
+    assert at.query_params[URL_KEY] == at.session_state[WORKSPACE_KEY] != "no-such-session"
+    at.run()
+    assert not at.warning  # said once

@@ -1,19 +1,61 @@
 """The Train page in Chromium: start training, watch the curve grow, stop, see the stopped state; click a
-confusion-matrix cell; a second session queues behind the first and runs once the first tab closes."""
+confusion-matrix cell; a reload finds the runs, the settings and the running job again; a second session
+queues behind the first and runs once the first tab has been closed for the grace period; at 1280x720
+Start and the curves are on the first screen, and the confusion matrix is square and legible."""
 
+import shutil
+
+import pytest
 from playwright.sync_api import expect
 
 from cnnviz.data import CLASSES
-from tests.browser.conftest import open_page, screenshot, wait_idle
+from cnnviz.train_store import GRACE_S
+from tests.browser.conftest import assert_on_first_screen, open_page, screenshot, wait_idle
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
 
 POINTS = "() => { const p = document.querySelector('.st-key-train_curves .js-plotly-plot');" \
          " return p && p.data ? p.data[0].x.length : 0; }"
+TRAINING = 240_000  # ms: a busy CPU trains slowly; every wait is for a visible result
 
 
 def _choose(page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key}").click()
+    page.locator(f".st-key-{key} [role='combobox']").click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
+
+
+def _slide(page, key: str, steps_from_start: int) -> None:
+    """Moves a select_slider to its first option, then `steps_from_start` options right, by keyboard."""
+    page.locator(f".st-key-{key} input[type='range']").focus()
+    page.keyboard.press("Home")
+    for _ in range(steps_from_start):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page)
+
+
+def _type_number(page, key: str, value: int) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(str(value))
+    field.press("Enter")
+    expect(field).to_have_value(str(value))
+    wait_idle(page)
+
+
+def _short_run(page, images_step: int = 0, epochs: int = 1) -> None:
+    """Trains lenet_relu on 1,000 (step 0) or 2,000 (step 1) images and waits until it has finished."""
+    _choose(page, "train_arch", "lenet_relu")
+    _slide(page, "train_size", images_step)
+    _type_number(page, "train_epochs", epochs)
+    page.locator(".st-key-train_start button").click()
+    page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=TRAINING)
+    wait_idle(page)
+
+
+def _legend(page) -> list[str]:
+    return page.evaluate("() => document.querySelector('.st-key-train_overlay_chart .js-plotly-plot').data"
+                         ".filter(t => t.showlegend !== false).map(t => t.name)")
 
 
 def test_start_watch_the_curve_grow_then_stop(page):
@@ -23,9 +65,9 @@ def test_start_watch_the_curve_grow_then_stop(page):
     _choose(page, "train_arch", "lenet_relu")
 
     page.locator(".st-key-train_start button").click()
-    page.wait_for_function(f"({POINTS})() >= 1", timeout=120_000)
+    page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
     first = page.evaluate(POINTS)
-    page.wait_for_function(f"({POINTS})() > {first}", timeout=120_000)  # redrawn while it trains
+    page.wait_for_function(f"({POINTS})() > {first}", timeout=TRAINING)  # redrawn while it trains
     assert page.locator(".st-key-train_start button").is_disabled()
     expect(page.locator("[data-testid='stProgress']")).to_have_count(1)
     screenshot(page, "page4_train_running")
@@ -36,11 +78,11 @@ def test_start_watch_the_curve_grow_then_stop(page):
     page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']", has_text="Train").click()
     page.locator(".st-key-train_stop").wait_for()
     before = page.evaluate(POINTS)
-    page.wait_for_function(f"({POINTS})() > {before}", timeout=120_000)
-    expect(page.get_by_text("lenet_relu · 61,706 parameters")).to_be_visible()  # the settings were kept
+    page.wait_for_function(f"({POINTS})() > {before}", timeout=TRAINING)
+    expect(page.get_by_text("61,706 parameters")).to_be_visible()  # lenet_relu: the settings were kept
 
     page.locator(".st-key-train_stop button").click()
-    stopped = page.locator("[data-testid='stAlert']", has_text="stopped")
+    stopped = page.locator("[data-testid='stAlert']", has_text="because you pressed Stop")
     stopped.wait_for(timeout=60_000)
     wait_idle(page)
     page.locator(".st-key-train_confusion").wait_for(timeout=60_000)
@@ -61,24 +103,86 @@ def test_start_watch_the_curve_grow_then_stop(page):
 
 
 def click_heatmap_cell(page, container: str, row: int, col: int) -> None:
-    """Clicks the centre of heatmap cell (row, col), placed by Plotly's own axes."""
+    """Clicks the centre of heatmap cell (row, col), placed by Plotly's own axes (their offsets too: square
+    cells shrink one axis's domain)."""
     plot = page.locator(f"{container} .js-plotly-plot")
     plot.scroll_into_view_if_needed()
     x, y = plot.evaluate("""(gd, [row, col]) => {
         const L = gd._fullLayout, box = gd.getBoundingClientRect();
-        return [box.left + L._size.l + L.xaxis.d2p(col), box.top + L._size.t + L.yaxis.d2p(row)];
+        return [box.left + L.xaxis._offset + L.xaxis.d2p(col), box.top + L.yaxis._offset + L.yaxis.d2p(row)];
     }""", [row, col])
     page.mouse.click(x, y)
 
 
+def test_a_reload_keeps_the_runs_the_settings_and_the_running_job(page):
+    """Defect 2: a reload during a run lost the run, the earlier runs, the overlay and the settings."""
+    page.set_viewport_size({"width": 1600, "height": 1400})
+    open_page(page, "/Train")
+    _short_run(page)  # run #1: finished
+    _slide(page, "train_size", 6)  # all 60,000 images, for a run that is still training after the reload
+    _type_number(page, "train_epochs", 3)
+    _choose(page, "train_optimizer", "sgd")
+    page.locator(".st-key-train_start button").click()  # run #2
+    page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
+
+    page.reload()
+    page.wait_for_selector("[data-testid='stApp']")
+    wait_idle(page)
+    expect(page.locator(".st-key-train_stop button")).to_be_enabled()  # still training, found again
+    expect(page.get_by_text("#2 lenet_relu · sgd lr 0.001 · epoch")).to_be_visible()
+    before = page.evaluate(POINTS)
+    page.wait_for_function(f"({POINTS})() > {before}", timeout=TRAINING)  # and its curve keeps growing
+    expect(page.locator(".st-key-train_epochs input")).to_have_value("3")
+    expect(page.locator(".st-key-train_optimizer [role='combobox']")).to_have_value("sgd")
+    assert _legend(page) == ["#1 lenet_relu · adam lr 0.001"]  # the earlier run, in the comparison
+    screenshot(page, "page4_train_reloaded", full_page=False)
+    assert "session=" in page.url  # what the reloaded page found its workspace by
+
+    page.locator(".st-key-train_stop button").click()
+    page.locator("[data-testid='stAlert']", has_text="because you pressed Stop").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert _legend(page) == ["#1 lenet_relu · adam lr 0.001", "#2 lenet_relu · sgd lr 0.001"]
+
+
+def test_projector_shows_start_and_the_curves_then_a_legible_confusion_matrix(projector):
+    """At 1280x720, sidebar open: Start, the run's status and its curves on the first screen (the README's
+    screenshot); further down, a square confusion matrix whose cells are large enough to read."""
+    page = projector
+    open_page(page, "/Train")
+    assert_on_first_screen(page, ".st-key-train_start button", "the Start button")
+    _choose(page, "train_arch", "lenet_relu")  # the book's LeNet with ReLU: it learns in 2 short epochs
+    _slide(page, "train_size", 1)  # 2,000 images
+    _type_number(page, "train_epochs", 2)
+    page.locator(".st-key-train_start button").click()
+    page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=TRAINING)
+    wait_idle(page)
+    for selector, what in ((".st-key-train_start button", "the Start button"),
+                           ("[data-testid='stAlert']", "the run's status"),
+                           (".st-key-train_curves .js-plotly-plot", "the curves")):
+        assert_on_first_screen(page, selector, what)
+    assert page.evaluate(POINTS) >= 10  # curves, not two dots: about eight reports an epoch
+    path = screenshot(page, "page4_train_projector", full_page=False)
+    shutil.copy(path, ROOT / "docs" / "screenshots" / "train.png")
+
+    plot = page.locator(".st-key-train_confusion .js-plotly-plot")
+    plot.scroll_into_view_if_needed()
+    cell_w, cell_h, font = plot.evaluate("""gd => { const L = gd._fullLayout;
+        return [L.xaxis._length / 10, L.yaxis._length / 10, gd.data[0].textfont.size]; }""")
+    assert abs(cell_w - cell_h) < 1 and cell_w >= 40 and font >= 18, (cell_w, cell_h, font)
+    box = plot.bounding_box()
+    assert box["height"] <= 720 and box["width"] >= 560, box  # the whole matrix fits one screen
+    plot.screenshot(path=str(screenshot(page, "page4_train_confusion_projector", full_page=False)))
+
+
 def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, server_url, page):
-    """One job at a time on this CPU (CNNVIZ_MAX_JOBS defaults to 1): a second student's run waits in line,
-    and closing the first student's tab cancels the first run, so the second one trains."""
+    """One job at a time on this CPU (CNNVIZ_MAX_JOBS defaults to 1): a second student's run waits in line.
+    Closing the first student's tab stops the first run once the tab has stayed away for the grace period
+    (a reload would have found it), so the second one trains."""
     first_student = browser.new_context(viewport={"width": 1600, "height": 1400}, base_url=server_url)
     first = first_student.new_page()
     open_page(first, "/Train")
     first.locator(".st-key-train_start button").click()
-    first.wait_for_function(f"({POINTS})() >= 1", timeout=120_000)
+    first.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
 
     page.set_viewport_size({"width": 1600, "height": 1400})
     open_page(page, "/Train")
@@ -88,8 +192,8 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
     expect(queued).to_contain_text("place 1 in line")
     screenshot(page, "page4_train_queued", full_page=False)
 
-    first_student.close()  # the tab closes: Streamlit releases the session, which cancels its job
-    expect(queued).to_have_count(0, timeout=60_000)
-    page.wait_for_function(f"({POINTS})() >= 1", timeout=120_000)  # the second run trains
+    first_student.close()  # the tab closes: Streamlit releases the session; the grace period starts
+    expect(queued).to_have_count(0, timeout=GRACE_S * 1000 + 90_000)
+    page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)  # the second run trains
     page.locator(".st-key-train_stop button").click()
     page.locator("[data-testid='stAlert']", has_text="stopped").wait_for(timeout=60_000)
