@@ -87,14 +87,31 @@ def stack_kernels(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
     return K[None, None] + offsets[:, :, None, None]
 
 
+def _centre(k: int) -> int:
+    """The centre tap of a side of k taps; for an even k, the upper of the two middle taps."""
+    return (k - 1) // 2
+
+
 def resize_kernel(K: torch.Tensor, kh: int, kw: int) -> torch.Tensor:
-    """K cropped or zero-extended to (kh, kw), keeping its top-left corner."""
+    """K (h, w) zero-extended or cropped to (kh, kw) about its centre, so a Sobel stays centred.
+
+    The centre taps are aligned, so growing 3 -> 4 -> 5 one step at a time gives the same 5x5 as 3 -> 5,
+    and shrinking back returns the original kernel."""
     if not (1 <= kh <= MAX_KERNEL_SIDE and 1 <= kw <= MAX_KERNEL_SIDE):
         raise PresetError(f"kernel shape {kh}x{kw}: each side must be 1 to {MAX_KERNEL_SIDE}")
     out = torch.zeros(kh, kw, dtype=torch.float64)
-    h, w = min(kh, K.shape[0]), min(kw, K.shape[1])
-    out[:h, :w] = K[:h, :w]
+    # Row r of K lands on row r + shift of the new kernel; rows that fall outside are cropped.
+    (src_h, dst_h), (src_w, dst_w) = (_overlap(K.shape[0], kh), _overlap(K.shape[1], kw))
+    out[dst_h, dst_w] = K[src_h, src_w].to(torch.float64)
     return out
+
+
+def _overlap(old: int, new: int) -> tuple[slice, slice]:
+    """The (source, destination) slices of one side when its centre taps are aligned."""
+    shift = _centre(new) - _centre(old)
+    start = max(0, -shift)
+    stop = min(old, new - shift)
+    return slice(start, stop), slice(start + shift, stop + shift)
 
 
 def default_1x1_weights(c_out: int, c_in: int) -> torch.Tensor:

@@ -9,9 +9,11 @@ import torch  # noqa: E402
 
 from cnnviz import conv_presets as presets  # noqa: E402
 from cnnviz import ops  # noqa: E402
+from cnnviz.errors import CnnvizError  # noqa: E402
 from cnnviz.ui import conv_state as state  # noqa: E402
+from cnnviz.ui import conv_inputs as inputs  # noqa: E402
 from cnnviz.ui import conv_widgets as w  # noqa: E402
-from cnnviz.ui.common import user_errors  # noqa: E402
+from cnnviz.ui.common import intro, user_errors  # noqa: E402
 from cnnviz.ui.conv_state import PREFIX, value  # noqa: E402
 from cnnviz.ui.conv_views import Geometry, multi_channel, one_by_one, single_channel  # noqa: E402
 from cnnviz.ui.pool_views import Pooling, pooling, shift_demo, stride_lesson  # noqa: E402
@@ -20,12 +22,27 @@ ignored = state.load_from_url()
 state.keep_widget_state()
 
 st.title("Convolution & pooling, cell by cell")
-st.caption("d2l 7.2-7.5. Each output cell is the sum of the input window times the kernel, elementwise; "
-           "pick a cell to see its window, or press Play to slide the window across the input.")
+intro("d2l 7.2-7.5: each output cell sums the input window times the kernel; click one or press Play.",
+      "The **input** (left) is read through the **kernel** (middle); the orange frame is the window that "
+      "makes the chosen **output** cell (right), and the sum below writes that cell out term by term. "
+      "Padding (sand-coloured cells), stride and dilation are in the sidebar with the input; the kernel "
+      "button loads a preset, changes the kernel's shape (it grows and shrinks about its centre) or edits "
+      "its numbers. *Multi-channel* follows d2l 7.4 (one kernel per input channel, summed; one such stack "
+      "per output channel), *1×1 convolution* shows it as a matrix product across channels, and *Pooling* "
+      "compares the book's stride-1 `pool2d` with `nn.MaxPool2d`, whose stride is the window. Everything "
+      "you set is in the page's address: share it, or press the browser's Back to undo a change.")
 if ignored:
     st.warning("Some settings in the link were not valid and were left at their defaults: " + "; ".join(ignored))
 
-mode = st.radio("Mode", state.MODES, key=PREFIX + "mode", horizontal=True, label_visibility="collapsed")
+# One row of controls above the figures, so that on a projector the figures start high on the screen: the
+# mode, then the mode's popovers (kernel, channels) and Play, each as wide as its label; a narrow window
+# wraps the row rather than cutting a control off.
+MODE_LABELS = {"Single channel": "1 channel", "Multi-channel": "Multi-channel", "1×1 convolution": "1×1",
+               "Pooling": "Pooling"}
+bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
+with bar:
+    mode = st.segmented_control("Mode", state.MODES, key=PREFIX + "mode", format_func=MODE_LABELS.get,
+                                required=True, label_visibility="collapsed")
 
 
 def geometry_controls() -> Geometry:
@@ -39,50 +56,46 @@ def geometry_controls() -> Geometry:
     return Geometry(padding, stride, dilation, flip)
 
 
-def input_section() -> torch.Tensor | None:
+def input_section() -> tuple[torch.Tensor | None, CnnvizError | None]:
+    """In the sidebar: the input, or None and why not (said here, beside the control, too)."""
     st.subheader("Input")
-    with user_errors():
-        return w.input_controls()
-    return None
+    try:
+        return inputs.input_controls(), None
+    except CnnvizError as exc:
+        if not isinstance(exc, inputs.NoInputYet):  # an empty uploader speaks for itself here
+            inputs.show_input_problem(exc)
+        return None, exc
 
 
-def single_input(X: torch.Tensor | None) -> torch.Tensor | None:
+def single_input(X: torch.Tensor) -> torch.Tensor:
     """One channel of the input: the first, when the preset has several."""
-    if X is not None and X.dim() == 3:
+    if X.dim() == 3:
         if value("input") == "two-channel example":
             st.caption("Single-channel mode uses channel 0; switch to Multi-channel for both.")
         return X[0]
     return X
 
 
-def kernel_row(extra=None, play: bool = True) -> torch.Tensor:
-    """Kernel preset and shape, the editable kernel, and the Play button in one row."""
+def kernel_popover(where) -> torch.Tensor:
+    """The kernel's preset, shape and numbers, folded in a popover in the control row."""
     w.init_kernel()
-    left, mid, right = st.columns([1.2, 1.3, 1], gap="medium")
-    with left:
-        st.selectbox("Load a kernel preset", w.KERNEL_NAMES, key=PREFIX + "kpreset", on_change=w.load_kernel_preset)
+    with where, st.popover("Kernel", icon=":material/edit:", key=PREFIX + "kernel_pop",
+                           help="Load a preset, change the kernel's shape or type its numbers"):
+        st.selectbox("Load a kernel preset", w.KERNEL_NAMES, key=PREFIX + "kpreset",
+                     on_change=w.load_kernel_preset)
         a, b = st.columns(2)
         with a:
             w.number_control("kh", "kernel rows", on_change=w.resize_kernel)
         with b:
             w.number_control("kw", "kernel cols", on_change=w.resize_kernel)
-    with mid:
-        K = w.kernel_editor()
-    with right:
-        if extra:
-            extra()
-        if play:
-            w.play_button()
-    return K
+        st.caption("A new shape grows or crops the kernel about its centre.")
+        return w.kernel_editor()
 
 
-def conv_page() -> None:
-    with st.sidebar:
-        X = input_section()
-        geo = geometry_controls()
+def channel_popover(where) -> dict:
+    """Multi-channel mode's channel counts, the output channel to explain, and typed kernels."""
     choice = {}
-
-    def channels() -> None:
+    with where, st.popover("Channels", icon=":material/layers:", key=PREFIX + "channel_pop"):
         a, b = st.columns(2)
         with a:
             choice["c_in"] = w.number_control("c_in", "in channels")
@@ -94,13 +107,21 @@ def conv_page() -> None:
         choice["own"] = st.toggle("Type each kernel", key=PREFIX + "own_kernels",
                                   help="Off: the book's kernels K + o + i, from the kernel above. On: one "
                                        "editable kernel per (output, input) channel pair, starting from those.")
+    return choice
 
-    K = kernel_row(channels if mode == "Multi-channel" else None)
+
+def conv_page(multi: bool) -> None:
+    with st.sidebar:
+        found = input_section()
+        geo = geometry_controls()
+    K = kernel_popover(bar)
+    choice = channel_popover(bar) if multi else {}
+    with bar:
+        w.play_button()
+    X = inputs.usable_input(*found)
     own = w.own_kernels_editor(K, choice["c_out"], choice["c_in"]) if choice.get("own") else None
-    if X is None:
-        return
     with user_errors():
-        if mode == "Multi-channel":
+        if multi:
             Xc = presets.with_channels(X, choice["c_in"])  # (c_in, h, w)
             multi_channel(Xc, K, geo, choice["c_out"], choice["o"], own)
         else:
@@ -109,18 +130,19 @@ def conv_page() -> None:
 
 def one_by_one_page() -> None:
     with st.sidebar:
-        X = input_section()
-    left, mid, right = st.columns([1, 1.3, 1], gap="medium")
-    with left:
-        c_in = w.number_control("c_in", "input channels")
-        c_out = w.number_control("c_out", "output channels")
-    with mid:
+        found = input_section()
+    with bar, st.popover("Channels, W", icon=":material/layers:", key=PREFIX + "channel_pop"):
+        a, b = st.columns(2)
+        with a:
+            c_in = w.number_control("c_in", "input channels")
+        with b:
+            c_out = w.number_control("c_out", "output channels")
         W = w.weights_1x1_controls(c_out, c_in)
-    with right:
+    with bar:
         w.play_button()
-    if X is not None:
-        with user_errors():
-            one_by_one(presets.with_channels(X, c_in), W)
+    X = inputs.usable_input(*found)
+    with user_errors():
+        one_by_one(presets.with_channels(X, c_in), W)
 
 
 def set_stride(to_window: bool) -> None:
@@ -146,27 +168,27 @@ def pooling_page() -> None:
     with st.sidebar:
         source = st.radio("Pool what?", state.POOL_SOURCES, key=PREFIX + "pool_source")
         pool = pool_controls()
-        X = None if source == state.POOL_SOURCES[2] else input_section()
+        found = None if source == state.POOL_SOURCES[2] else input_section()
         if source == state.POOL_SOURCES[1]:
             geo = geometry_controls()
-    left, right = st.columns([2, 1], gap="medium")
-    with left:
-        stride_lesson(pool)
-    with right:
-        if source == state.POOL_SOURCES[0]:
-            c_in = w.number_control("c_in", "channels")
-        if source == state.POOL_SOURCES[2]:
-            shift = st.slider("shift the image right by (pixels)", -2, 2, key=PREFIX + "shift")
-        else:
-            w.play_button()
     if source == state.POOL_SOURCES[1]:
-        K = kernel_row(play=False)
+        K = kernel_popover(bar)
+    with bar:
+        if source == state.POOL_SOURCES[0]:
+            c_in = w.number_control("c_in", "channels", width=150)
+        if source == state.POOL_SOURCES[2]:
+            shift = st.slider("shift right by (pixels)", -2, 2, key=PREFIX + "shift", width=220)
+    if source != state.POOL_SOURCES[2]:
+        with bar:
+            w.play_button()
+    X = None if found is None else inputs.usable_input(*found)
+    stride_lesson(pool)
     with user_errors():
         if source == state.POOL_SOURCES[2]:
             shift_demo(shift, pool)
-        elif X is not None and source == state.POOL_SOURCES[0]:
+        elif source == state.POOL_SOURCES[0]:
             pooling(presets.with_channels(X, c_in), pool, "input")
-        elif X is not None:
+        else:
             K_used = ops.flip_kernel(K) if geo.flip else K
             Y = ops.corr2d(single_input(X), K_used, geo.padding, geo.stride, geo.dilation)
             pooling(Y[None], pool, "convolution output")
@@ -177,6 +199,6 @@ if mode == "Pooling":
 elif mode == "1×1 convolution":
     one_by_one_page()
 else:
-    conv_page()
+    conv_page(multi=mode == "Multi-channel")
 
 state.save_to_url()

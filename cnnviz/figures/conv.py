@@ -15,8 +15,11 @@ from cnnviz.figures import style
 PAD_FILL = "#f3e1c7"  # padded cells: pale sand, in neither the image scales (viridis, gray) nor the data
 PAD_TEXT = "#7a5c2e"
 CELL_PX = 56  # preferred size of one cell on screen
+MIN_CELL_PX = 4  # a 32x32 upload beside a 7x7 kernel still draws
 MAX_HEIGHT = 430
 MARGIN_PX = 70  # axis labels and title around the cells
+TITLE_CHAR_EM = 0.6  # average width of a title character, in font sizes (Plotly's default sans-serif)
+MAX_PAD = "−∞"  # what padding holds in max pooling: PyTorch pads with -inf, so a padded cell never wins
 
 
 @lru_cache(maxsize=None)
@@ -30,9 +33,26 @@ def cell_px(h: int, max_height: int = MAX_HEIGHT) -> int:
     return min(CELL_PX, max_height // max(h, 1))
 
 
-def figure_width(h: int, w: int, max_height: int = MAX_HEIGHT) -> int:
-    """Roughly how wide a grid figure draws, in pixels: use it to size page columns."""
-    return cell_px(h, max_height) * max(w, 2) + MARGIN_PX
+def shared_cell_px(shapes: Sequence[tuple[int, int]], max_height: int, max_width: int) -> int:
+    """One cell size for grids (h, w) drawn side by side, so they share a scale: as large as CELL_PX,
+    no grid taller than max_height, and all of them together (margins included) within max_width.
+    A figure's height is fixed while its width follows the page column, so a cell sized by height
+    alone leaves empty space under a grid that its column squeezed."""
+    rows = max(h for h, _ in shapes)
+    cols = sum(max(w, 2) for _, w in shapes)
+    room = max_width - MARGIN_PX * len(shapes)
+    return max(MIN_CELL_PX, min(CELL_PX, max_height // rows, room // cols))
+
+
+def title_px(title: str, font_size: float = style.FONT_SIZE) -> int:
+    """Roughly how wide a figure title draws, in pixels (Plotly does not wrap titles: it cuts them off)."""
+    return round(len(title) * font_size * TITLE_CHAR_EM) + 20
+
+
+def figure_width(h: int, w: int, max_height: int = MAX_HEIGHT, title: str = "",
+                 font_size: float = style.FONT_SIZE) -> int:
+    """Roughly how wide a grid figure draws, in pixels, title included: use it to size page columns."""
+    return max(cell_px(h, max_height) * max(w, 2) + MARGIN_PX, title_px(title, font_size))
 
 
 def _nan_where(values: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
@@ -62,13 +82,14 @@ def _rect(r0: float, c0: float, r1: float, c1: float, colour: str, width: int, d
 def grid_figure(values: torch.Tensor, title: str, *, padding: tuple[int, int] = (0, 0),
                 window: Sequence[tuple[int, int]] = (), colorscale: str = style.SEQUENTIAL,
                 zmid: float | None = None, zrange: tuple[float, float] | None = None, clickable: bool = False,
-                max_height: int = MAX_HEIGHT) -> go.Figure:
+                max_height: int = MAX_HEIGHT, pad_label: str = "0") -> go.Figure:
     """A (h, w) grid as a heatmap, values printed while readable.
 
     padding: rows/columns on each side drawn as padding (sand-coloured, the data framed by a dashed line);
     window: (row, col) cells to outline (the receptive window, or the chosen output cell); zrange: the
     (min, max) the colours span, to share one scale between figures; clickable: a transparent marker on
-    every cell so a click reports its (col, row).
+    every cell so a click reports its (col, row); pad_label: what a padded cell holds ("0" for a
+    convolution or average pooling, MAX_PAD for max pooling).
     """
     h, w = values.shape
     show = h * w <= style.MAX_ANNOTATED_CELLS and max(h, w) <= 16
@@ -80,7 +101,7 @@ def grid_figure(values: torch.Tensor, title: str, *, padding: tuple[int, int] = 
                **limits, "showscale": False, "xgap": gap, "ygap": gap, "textfont": {"size": style.CELL_FONT_SIZE},
                "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>"}]
     if mask.any():
-        traces.append(_padding_trace(mask, show, gap))
+        traces.append(_padding_trace(mask, show, gap, pad_label))
     if clickable:
         rows, cols = np.divmod(np.arange(h * w), w)
         traces.append({"type": "scatter", "x": cols, "y": rows, "mode": "markers", "hoverinfo": "none",
@@ -93,23 +114,26 @@ def grid_figure(values: torch.Tensor, title: str, *, padding: tuple[int, int] = 
                      _validate=False)
 
 
-def _padding_trace(mask: torch.Tensor, show: bool, gap: int) -> dict:
-    """The padded cells, in a flat colour no data scale uses, each marked 0."""
-    text = {"text": [["0" if m else "" for m in row] for row in mask.tolist()],
+def _padding_trace(mask: torch.Tensor, show: bool, gap: int, label: str) -> dict:
+    """The padded cells, in a flat colour no data scale uses, each marked with what it holds."""
+    text = {"text": [[label if m else "" for m in row] for row in mask.tolist()],
             "texttemplate": "%{text}"} if show else {}
+    held = "-inf, never the max" if label == MAX_PAD else label
     return {"type": "heatmap", "z": _nan_where(torch.zeros(mask.shape), ~mask), **text,
             "textfont": {"size": style.CELL_FONT_SIZE, "color": PAD_TEXT},
             "colorscale": [[0, PAD_FILL], [1, PAD_FILL]], "showscale": False, "xgap": gap, "ygap": gap,
-            "hovertemplate": "padding (row %{y}, col %{x}): 0<extra></extra>"}
+            "hovertemplate": f"padding (row %{{y}}, col %{{x}}): {held}<extra></extra>"}
 
 
 def _layout(title: str, h: int, w: int, shapes: list[dict], clickable: bool, max_height: int) -> dict:
     """Square cells, row 0 at the top, column numbers above, big fonts."""
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     return {
-        "title": {"text": title}, "font": {"size": style.FONT_SIZE}, "plot_bgcolor": "white",
-        "margin": {"l": 10, "r": 10, "t": 60 if title else 10, "b": 10},
-        "height": max(cell_px(h, max_height) * h + 80, 170),
+        # The title at the figure's top edge, clear of the column numbers under it.
+        "title": {"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 6}},
+        "font": {"size": style.FONT_SIZE}, "plot_bgcolor": "white",
+        "margin": {"l": 10, "r": 10, "t": 58 if title else 10, "b": 6},
+        "height": max(cell_px(h, max_height) * h + 74, 170),
         # An empty template: Streamlit's own theme styles the chart in the browser anyway, and
         # plotly's default template costs ~4 ms a figure to copy.
         "template": {}, "shapes": shapes, "dragmode": False, "clickmode": "event+select" if clickable else "event",

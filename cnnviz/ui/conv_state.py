@@ -8,9 +8,10 @@ import torch
 from cnnviz.conv_presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_KERNEL_SIDE,
                                   default_1x1_weights)
 from cnnviz.errors import CnnvizError
-from cnnviz.ui.common import keep_widgets
+from cnnviz.ui.common import RUN_KEY, keep_widgets, url_to_load, url_written
 
 PREFIX = "p1_"
+URL_PAGE = "conv"  # this page's name for common.url_to_load / url_written
 MODES = ("Single channel", "Multi-channel", "1×1 convolution", "Pooling")
 POOL_SOURCES = ("the input", "the convolution's output", "shift demo (edge image)")
 
@@ -90,33 +91,56 @@ def decode_kernels(text: str, c_in: int) -> list:
 
 
 def load_from_url() -> list[str]:
-    """Once per session: copy valid query parameters into session state. Returns what was ignored."""
-    ss = st.session_state
-    if ss.get(PREFIX + "url_loaded"):
+    """Copies the link's state into session state when the page should load it: its first visit, a shared
+    link, the browser's Back or Forward (common.url_to_load decides). A setting the link does not name goes
+    back to its default, so Back shows exactly the state before the last change. Returns what was ignored."""
+    query = url_to_load(URL_PAGE)
+    # A URL that names none of this page's settings belongs to another page: keep the state.
+    if query is None or (query and not set(query) & {*PARAMS, *MATRICES, KERNELS}):
         return []
-    ss[PREFIX + "url_loaded"] = True
+    _reset_to_defaults()
     ignored = []
-    for name, text in st.query_params.items():
-        if name == KERNELS:
-            c_in = _parse(st.query_params.get("c_in", ""), 0)
-            try:
-                ss[PREFIX + KERNELS] = decode_kernels(text, c_in if c_in in PARAMS["c_in"][1] else PARAMS["c_in"][0])
-            except CnnvizError as exc:
-                ignored.append(str(exc))
-            continue
-        if name in MATRICES:
-            try:
-                ss[PREFIX + name] = decode_matrix(text)
-            except CnnvizError as exc:
-                ignored.append(str(exc))
-            continue
-        default, allowed = PARAMS.get(name, (None, ()))
-        value = _parse(text, default)
-        if value is None or value not in allowed:
-            ignored.append(f"{name}={text!r}")
-            continue
-        ss[PREFIX + name] = value
+    for name, text in query.items():
+        try:
+            ignored += _load_one(name, text, query)
+        except CnnvizError as exc:
+            ignored.append(str(exc))
     return ignored
+
+
+def _reset_to_defaults() -> None:
+    """Every setting at its default; the editors and the kernel start again from what is loaded next."""
+    ss = st.session_state
+    for name, (default, _) in PARAMS.items():
+        ss[PREFIX + name] = default
+    for name in (*MATRICES, KERNELS, "kernel_ready", "out_w"):
+        ss.pop(PREFIX + name, None)
+    ss[PREFIX + "playing"] = False
+    ss[PREFIX + "loaded_run"] = ss.get(RUN_KEY)  # editors drawn in this run start from the loaded values
+
+
+def _load_one(name: str, text: str, query: dict[str, str]) -> list[str]:
+    """One query parameter into session state; returns it when it is unknown or not allowed."""
+    ss = st.session_state
+    if name == KERNELS:
+        c_in = _parse(query.get("c_in", ""), 0)
+        ss[PREFIX + KERNELS] = decode_kernels(text, c_in if c_in in PARAMS["c_in"][1] else PARAMS["c_in"][0])
+        return []
+    if name in MATRICES:
+        ss[PREFIX + name] = decode_matrix(text)
+        return []
+    default, allowed = PARAMS.get(name, (None, ()))
+    value = _parse(text, default)
+    if value is None or value not in allowed:
+        return [f"{name}={text!r}"]
+    ss[PREFIX + name] = value
+    return []
+
+
+def loaded_this_run() -> bool:
+    """True on the run that loaded the state from the URL: editors must drop what they held."""
+    ss = st.session_state
+    return ss.get(PREFIX + "loaded_run") is not None and ss.get(PREFIX + "loaded_run") == ss.get(RUN_KEY)
 
 
 def keep_widget_state() -> None:
@@ -131,14 +155,21 @@ def value(name: str):
 
 
 def save_to_url() -> None:
-    """Writes every non-default value to the URL (only when something changed)."""
+    """Writes every non-default value to the URL (only when something changed; each write is a step the
+    browser's Back undoes). While the window is playing, the chosen cell stays as the URL has it, so an
+    animation does not fill the history with one entry per step."""
     ss = st.session_state
     wanted = {}
     for name, (default, _) in PARAMS.items():
         current = ss.get(PREFIX + name, default)
         if current != default and name not in ("kh", "kw"):  # the kernel in the link gives its shape
             wanted[name] = str(current).lower() if isinstance(current, bool) else str(current)
-    defaults = {"kernel": KERNEL_PRESETS[PARAMS["kpreset"][0]],
+    if ss.get(PREFIX + "playing"):
+        wanted.pop("cell", None)
+        if "cell" in st.query_params:
+            wanted["cell"] = st.query_params["cell"]
+    preset = ss.get(PREFIX + "kpreset", PARAMS["kpreset"][0])
+    defaults = {"kernel": KERNEL_PRESETS.get(preset, KERNEL_PRESETS[PARAMS["kpreset"][0]]),
                 "w1x1": default_1x1_weights(ss.get(PREFIX + "c_out", 1), ss.get(PREFIX + "c_in", 1)).tolist()}
     for name in MATRICES:
         rows = ss.get(PREFIX + name)
@@ -148,3 +179,4 @@ def save_to_url() -> None:
         wanted[KERNELS] = encode_kernels(ss[PREFIX + KERNELS])
     if wanted != st.query_params.to_dict():
         st.query_params.from_dict(wanted)
+    url_written(URL_PAGE)

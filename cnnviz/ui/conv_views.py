@@ -11,7 +11,8 @@ import torch
 from cnnviz import conv_presets as presets
 from cnnviz import explain, ops, oracle
 from cnnviz.figures import style
-from cnnviz.figures.conv import MAX_HEIGHT, figure_width, grid_figure
+from cnnviz.figures.conv import figure_width, grid_figure, shared_cell_px
+from cnnviz.ui import common
 from cnnviz.ui.common import show_error
 from cnnviz.ui.conv_state import PREFIX
 from cnnviz.ui.conv_widgets import on_output_click, run_stage
@@ -26,11 +27,11 @@ class Geometry:
 
 
 def chart(fig, key: str, clickable: bool = False) -> None:
+    """A grid figure; the clickable one reports the clicked cell, the others are static pictures."""
     if clickable:
-        st.plotly_chart(fig, key=key, width="stretch", on_select=on_output_click, selection_mode="points",
-                        config={"displayModeBar": False})
+        common.chart(fig, key, on_select=on_output_click, selection_mode="points")
     else:
-        st.plotly_chart(fig, key=key, width="stretch", config={"displayModeBar": False, "staticPlot": True})
+        common.chart(fig, key, config={"staticPlot": True})
 
 
 def input_colours(X: torch.Tensor) -> str:
@@ -46,9 +47,49 @@ def shape_formula(n_hw: tuple[int, int], k_hw: tuple[int, int], geo: Geometry, o
                 f"`{sides[0]}`  \n`{sides[1]}`")
 
 
-def _widths(*grids: torch.Tensor, max_height: int = MAX_HEIGHT) -> list[int]:
-    """Column weights so that each grid figure gets about the width it draws at."""
-    return [figure_width(g.shape[-2], g.shape[-1], max_height) for g in grids]
+SINGLE_HEIGHT = 300  # the tallest grid on the single-channel view: figures and sum fit a 720-pixel screen
+ROW_HEIGHT = 240  # one row of a multi-channel, 1x1 or pooling view
+# The width the grids of one row share: the main area beside an open sidebar on a 1280-pixel projector.
+ROW_WIDTH = 740
+NBSP = "\u00a0"
+
+
+def _layout(*grids: tuple[torch.Tensor, str], max_height: int = SINGLE_HEIGHT) -> tuple[list[int], list[int]]:
+    """For (grid, title) figures side by side, one cell size for all: each figure's max_height, and column
+    weights so that each figure gets about the width it draws at, title included."""
+    cell = shared_cell_px([tuple(g.shape[-2:]) for g, _ in grids], max_height, ROW_WIDTH)
+    font = style.FONT_SIZE * (common.PRESENTER_FONT_SCALE if common.presenting() else 1)
+    heights = [cell * g.shape[-2] for g, _ in grids]
+    widths = [figure_width(g.shape[-2], g.shape[-1], h, title, font) for (g, title), h in zip(grids, heights)]
+    return heights, widths
+
+
+def _signed(v: float) -> str:
+    s = explain.fmt(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def cell_sum(lead: str, window: torch.Tensor, K: torch.Tensor) -> tuple[str, str | None]:
+    """The chosen cell written out: (a line, None) for a one-row kernel or up to 4 taps, else (the sum of
+    the kernel rows' subtotals, then each kernel row's own sum). A 7x7 kernel's 49 terms on one line run
+    across the screen; grouped per kernel row they read like the kernel. window, K: (kh, kw)."""
+    if K.shape[0] == 1 or K.numel() <= 4:
+        return f"{lead} {explain.written_sum(window, K)}", None
+    subtotals = [sum(float(a) * float(b) for a, b in zip(window[r].tolist(), K[r].tolist()))
+                 for r in range(K.shape[0])]
+    line = f"{lead} {' + '.join(_signed(v) for v in subtotals)} = {explain.fmt(sum(subtotals))}"
+    # Non-breaking spaces inside a kernel row: a line may wrap only between rows.
+    rows = [f"kernel row {r}: {explain.written_sum(window[r], K[r])}".replace(" ", NBSP)
+            for r in range(K.shape[0])]
+    return line, f"{NBSP} · {NBSP}".join(rows)
+
+
+def show_sum(lead: str, window: torch.Tensor, K: torch.Tensor, heading: bool = True) -> None:
+    """`lead` ("Y[0, 1] =") and the cell's sum, at heading size when it is the page's main line."""
+    line, rows = cell_sum(lead, window, K)
+    st.markdown(f"#### {line}" if heading else line)
+    if rows:
+        st.markdown(f":small[{rows}]")  # the detail under the line: smaller, so it wraps less
 
 
 def no_output(exc: ops.OpsError, X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
@@ -58,13 +99,21 @@ def no_output(exc: ops.OpsError, X: torch.Tensor, K: torch.Tensor, geo: Geometry
     X = X if X.dim() == 2 else X[0]
     with contextlib.suppress(ops.OpsError):  # padding itself invalid: the message above already says so
         Xp = ops.padded(X, geo.padding)
-        cols = st.columns(_widths(Xp, K))
+        titles = f"input, padded {Xp.shape[0]}×{Xp.shape[1]}", f"kernel {K.shape[0]}×{K.shape[1]}"
+        heights, widths = _layout((Xp, titles[0]), (K, titles[1]))
+        cols = st.columns(widths)
         with cols[0]:
-            chart(grid_figure(Xp, f"input, padded {Xp.shape[0]}×{Xp.shape[1]}", padding=geo.padding,
-                              colorscale=input_colours(X)), PREFIX + "fig_in")
+            chart(grid_figure(Xp, titles[0], padding=geo.padding, colorscale=input_colours(X),
+                              max_height=heights[0]), PREFIX + "fig_in")
         with cols[1]:
-            chart(grid_figure(K, f"kernel {K.shape[0]}×{K.shape[1]}", colorscale=style.DIVERGING, zmid=0),
+            chart(grid_figure(K, titles[1], colorscale=style.DIVERGING, zmid=0, max_height=heights[1]),
                   PREFIX + "fig_k")
+
+
+def window_values(Xp: torch.Tensor, cells: list[tuple[int, int]], kernel_shape: tuple[int, int]) -> torch.Tensor:
+    """The padded input's values under the kernel's taps, (kh, kw)."""
+    rows, cols = zip(*cells)
+    return Xp[list(rows), list(cols)].reshape(kernel_shape)
 
 
 def single_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
@@ -76,25 +125,28 @@ def single_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
         no_output(exc, X, K_used, geo)
         return
     Xp = ops.padded(X, geo.padding)
-    shape_formula(tuple(X.shape), tuple(K.shape), geo, tuple(Y.shape))
     colours = input_colours(X)
-    k_title = "kernel, flipped (true convolution)" if geo.flip else "kernel"
+    titles = (f"input, padded {Xp.shape[0]}×{Xp.shape[1]}", "kernel, flipped 180°" if geo.flip else "kernel",
+              f"output {Y.shape[0]}×{Y.shape[1]}")
+    heights, widths = _layout((Xp, titles[0]), (K, titles[1]), (Y, titles[2]))
 
     def draw(i: int, j: int) -> None:
         cells = ops.receptive_window(i, j, tuple(K.shape), geo.stride, geo.dilation)
-        cols = st.columns(_widths(Xp, K, Y))
+        cols = st.columns(widths)
         with cols[0]:
-            chart(grid_figure(Xp, f"input, padded {Xp.shape[0]}×{Xp.shape[1]}", padding=geo.padding,
-                              window=cells, colorscale=colours), PREFIX + "fig_in")
+            chart(grid_figure(Xp, titles[0], padding=geo.padding, window=cells, colorscale=colours,
+                              max_height=heights[0]), PREFIX + "fig_in")
         with cols[1]:
-            chart(grid_figure(K_used, k_title, colorscale=style.DIVERGING, zmid=0), PREFIX + "fig_k")
+            chart(grid_figure(K_used, titles[1], colorscale=style.DIVERGING, zmid=0, max_height=heights[1]),
+                  PREFIX + "fig_k")
         with cols[2]:
-            chart(grid_figure(Y, f"output {Y.shape[0]}×{Y.shape[1]}", window=[(i, j)],
-                              colorscale=style.DIVERGING, zmid=0, clickable=True), PREFIX + "out_chart", True)
-        window = torch.tensor([[Xp[r, c] for r, c in cells]])
-        st.markdown(f"#### Y[{i}, {j}] = {explain.written_sum(window, K_used)}")
+            chart(grid_figure(Y, titles[2], window=[(i, j)], colorscale=style.DIVERGING, zmid=0, clickable=True,
+                              max_height=heights[2]), PREFIX + "out_chart", True)
+        with st.container(key=PREFIX + "sum"):
+            show_sum(f"Y[{i}, {j}] =", window_values(Xp, cells, tuple(K.shape)), K_used)
 
     run_stage(Y.shape[0], Y.shape[1], draw)
+    shape_formula(tuple(X.shape), tuple(K.shape), geo, tuple(Y.shape))
     check = cached_check(oracle.conv_check, X[None], K_used[None, None], Y[None], geo.padding, geo.stride,
                          geo.dilation)
     same_as_pytorch(check)
@@ -133,39 +185,39 @@ def multi_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry, c_out: int, o
         return
     partials = [ops.corr2d(X[c], Kfull[o, c], geo.padding, geo.stride, geo.dilation) for c in range(c_in)]
     Xp = ops.padded(X, geo.padding)  # (c_in, h + 2ph, w + 2pw)
-    shape_formula(tuple(X.shape[1:]), tuple(K.shape), geo, tuple(Y.shape[1:]))
     origin = ("one typed kernel per channel pair" if own is not None
               else "K[o, i] = K + o + i (d2l 7.4 stacks K, K + 1, K + 2)")
     st.caption(f"Kernels: {origin}; shape {tuple(Kfull.shape)} = (output channels, input channels, rows, cols).")
     colours = input_colours(X)
+    heights, widths = _layout((Xp, "input channel 0"), (K, f"kernel [{o}, 0]"), (Y, "partial map 0"),
+                              max_height=ROW_HEIGHT)
 
     def draw(i: int, j: int) -> None:
         cells = ops.receptive_window(i, j, tuple(K.shape), geo.stride, geo.dilation)
-        values = []
         for c in range(c_in):
-            cols = st.columns(_widths(Xp, K, Y, max_height=260))
+            cols = st.columns(widths)
             with cols[0]:
                 chart(grid_figure(Xp[c], f"input channel {c}", padding=geo.padding, window=cells,
-                                  colorscale=colours, max_height=260), f"{PREFIX}fig_in{c}")
+                                  colorscale=colours, max_height=heights[0]), f"{PREFIX}fig_in{c}")
             with cols[1]:
                 chart(grid_figure(Kfull[o, c], f"kernel [{o}, {c}]", colorscale=style.DIVERGING, zmid=0,
-                                  max_height=260), f"{PREFIX}fig_k{c}")
+                                  max_height=heights[1]), f"{PREFIX}fig_k{c}")
             with cols[2]:
                 chart(grid_figure(partials[c], f"partial map {c}", window=[(i, j)], colorscale=style.DIVERGING,
-                                  zmid=0, max_height=260), f"{PREFIX}fig_part{c}")
-            window = torch.tensor([[Xp[c, r, s] for r, s in cells]])
-            st.markdown(f"channel {c}: {explain.written_sum(window, Kfull[o, c])}")
-            values.append(float(partials[c][i, j]))
-        total = " + ".join(explain.fmt(v) for v in values)
+                                  zmid=0, max_height=heights[2]), f"{PREFIX}fig_part{c}")
+            show_sum(f"channel {c}:", window_values(Xp[c], cells, tuple(K.shape)), Kfull[o, c], heading=False)
+        total = " + ".join(_signed(float(partials[c][i, j])) for c in range(c_in))
         st.markdown(f"#### Y[{o}, {i}, {j}] = {total} = {explain.fmt(Y[o, i, j])}")
         cols = st.columns(c_out)
         for q in range(c_out):
             with cols[q]:
                 chart(grid_figure(Y[q], f"output channel {q}" + (" (explained)" if q == o else ""),
                                   window=[(i, j)], colorscale=style.DIVERGING, zmid=0, clickable=q == o,
-                                  max_height=260), PREFIX + ("out_chart" if q == o else f"fig_out{q}"), q == o)
+                                  max_height=ROW_HEIGHT), PREFIX + ("out_chart" if q == o else f"fig_out{q}"),
+                      q == o)
 
     run_stage(Y.shape[1], Y.shape[2], draw)
+    shape_formula(tuple(X.shape[1:]), tuple(K.shape), geo, tuple(Y.shape[1:]))
     same_as_pytorch(cached_check(oracle.conv_check, X, Kfull, Y, geo.padding, geo.stride, geo.dilation))
 
 
@@ -184,14 +236,14 @@ def one_by_one(X: torch.Tensor, W: torch.Tensor) -> None:
         for c in range(c_in):
             with cols[c]:
                 chart(grid_figure(X[c], f"input channel {c}", window=[(i, j)], colorscale=colours,
-                                  max_height=240), f"{PREFIX}fig_in{c}")
+                                  max_height=ROW_HEIGHT), f"{PREFIX}fig_in{c}")
         with cols[c_in]:
-            chart(grid_figure(W, "W (out × in)", colorscale=style.DIVERGING, zmid=0, max_height=240),
+            chart(grid_figure(W, "W (out × in)", colorscale=style.DIVERGING, zmid=0, max_height=ROW_HEIGHT),
                   PREFIX + "fig_w")
         for q in range(c_out):
             with cols[c_in + 1 + q]:
                 chart(grid_figure(Y[q], f"output channel {q}", window=[(i, j)], colorscale=style.DIVERGING,
-                                  zmid=0, clickable=q == 0, max_height=240),
+                                  zmid=0, clickable=q == 0, max_height=ROW_HEIGHT),
                       PREFIX + ("out_chart" if q == 0 else f"fig_out{q}"), q == 0)
         pixel = X[:, i, j].tolist()
         rows = [explain.matmul_row(W[q].tolist(), pixel, q) for q in range(c_out)]

@@ -1,4 +1,4 @@
-"""Page 1's controls: the input, the kernel editor, the geometry, and the output-cell picker."""
+"""Page 1's controls: the kernel editor, the number controls, and the output-cell picker."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ import torch
 
 from cnnviz import conv_presets as presets
 from cnnviz.errors import CnnvizError
-from cnnviz.images import load_grayscale
-from cnnviz.ui.common import drawn_last_run, fashion_mnist_or_none, show_error
-from cnnviz.ui.conv_state import PARAMS, PREFIX, save_to_url, value
+from cnnviz.ui.common import drawn_last_run, show_error
+from cnnviz.ui.conv_state import PARAMS, PREFIX, loaded_this_run, save_to_url, value
 
 PLAY_SECONDS = 0.8
 
@@ -37,52 +36,6 @@ def pair_control(label: str, names: tuple[str, str], help: str | None = None) ->
     with right:
         w = number_control(names[1], f"{label} ↔ cols")
     return int(h), int(w)
-
-
-def input_controls() -> torch.Tensor | None:
-    """The chosen input, float64 (h, w) or (c, h, w), or None when it cannot be made (error shown)."""
-    name = st.selectbox("Input", presets.INPUT_PRESETS, key=PREFIX + "input")
-    if name == "random integers":
-        a, b, c = st.columns(3)
-        with a:
-            h = number_control("rand_h", "rows")
-        with b:
-            w = number_control("rand_w", "cols")
-        with c:
-            seed = number_control("seed", "seed")
-        return presets.random_input(int(h), int(w), int(seed), channels=presets.MAX_CHANNELS)
-    if name == "Fashion-MNIST image":
-        return _fashion_mnist_image()
-    if name == "uploaded image":
-        return _uploaded_image()
-    return presets.book_input(name)
-
-
-def _fashion_mnist_image() -> torch.Tensor | None:
-    found = fashion_mnist_or_none(train=False)
-    if found is None:
-        st.error("Fashion-MNIST is not installed here; see the home page for how to get it, or pick "
-                 "another input.")
-        return None
-    images, labels = found
-    index = number_control("fm_index", "test image #")
-    from cnnviz.data import CLASSES
-
-    st.caption(f"label: **{CLASSES[int(labels[index])]}** (28x28, pixel values 0-255)")
-    return images[index].to(torch.float64)
-
-
-def _uploaded_image() -> torch.Tensor | None:
-    upload = st.file_uploader("Image (PNG or JPEG, shrunk to at most 32x32 grayscale)",
-                              type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=PREFIX + "upload")
-    if upload is None:
-        st.info("Upload an image to convolve it.")
-        return None
-    try:
-        return load_grayscale(upload.getvalue(), max_side=32).to(torch.float64)
-    except CnnvizError as exc:
-        show_error(exc)
-        return None
 
 
 def load_kernel_preset() -> None:
@@ -112,7 +65,8 @@ KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
 
 
 def init_kernel() -> None:
-    """Once per session, before the shape controls: the kernel from the link, else the default preset."""
+    """Before the shape controls, once per session and after each load from the URL: the kernel from the
+    link, else its preset's."""
     ss = st.session_state
     if PREFIX + "kernel_ready" not in ss:
         ss[PREFIX + "kernel_ready"] = True
@@ -133,7 +87,8 @@ def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: 
     `reset`) starts again, under a new key, from `current`. Returns the edited matrix (`current` on bad input)."""
     ss = st.session_state
     base, version = f"{PREFIX}{name}_base", f"{PREFIX}{name}_version"
-    if not drawn_last_run(PREFIX + name) or reset:  # a first draw was not drawn last run either
+    # A first draw was not drawn last run either; a load from the URL (Back) replaces what was edited.
+    if not drawn_last_run(PREFIX + name) or reset or loaded_this_run():
         ss[base] = copy.deepcopy(current)
         ss[version] = ss.get(version, -1) + 1
     rows = matrix_editor(f"{PREFIX}{name}_{ss[version]}", ss[base], what)
@@ -232,17 +187,19 @@ def play_button() -> bool:
 
 
 def cell_picker(oh: int, ow: int) -> tuple[int, int]:
-    """The chosen output cell (i, j), stepped in reading order; advances one cell per tick while playing."""
-    n, key = oh * ow, PREFIX + "cell"
-    st.session_state[key] = min(int(st.session_state.get(key, 0)), n - 1)
-    st.session_state[PREFIX + "out_w"] = ow
-    if st.session_state.get(PREFIX + "playing"):
+    """The chosen output cell (i, j), stepped in reading order; advances one cell per tick while playing.
+    When the output changes shape, the cell keeps its row and column (clamped to the new shape): the
+    reading-order index alone would jump to another place."""
+    ss, n, key = st.session_state, oh * ow, PREFIX + "cell"
+    i, j = divmod(int(ss.get(key, 0)), ss.get(PREFIX + "out_w") or ow)  # in the shape it was picked in
+    ss[key] = min(i, oh - 1) * ow + min(j, ow - 1)
+    ss[PREFIX + "out_w"] = ow
+    if ss.get(PREFIX + "playing"):
         _advance_cell(n)
     if n > 1:
         st.slider("Output cell (reading order), or click a cell of the output", 0, n - 1, key=key,
                   format="%d")
-    index = st.session_state[key]
-    return divmod(int(index), ow)
+    return divmod(int(ss[key]), ow)
 
 
 def on_output_click() -> None:
@@ -255,13 +212,16 @@ def on_output_click() -> None:
 
 
 def run_stage(oh: int, ow: int, draw) -> None:
-    """Draws `draw(i, j)` for the chosen cell inside a fragment that ticks while playing."""
+    """Draws `draw(i, j)` for the chosen cell inside a fragment that ticks while playing; the cell slider
+    goes below the figures and the written-out sum, which a projector's first screen must show."""
     every = PLAY_SECONDS if st.session_state.get(PREFIX + "playing") else None
 
     @st.fragment(run_every=every)
     def stage() -> None:
+        figures = st.container()
         i, j = cell_picker(oh, ow)
-        draw(i, j)
+        with figures:
+            draw(i, j)
         save_to_url()  # a fragment rerun skips the page's own save: keep the link on the chosen cell
 
     stage()

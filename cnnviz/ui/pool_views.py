@@ -10,9 +10,10 @@ import torch
 from cnnviz import conv_presets as presets
 from cnnviz import explain, ops, oracle
 from cnnviz.figures import style
-from cnnviz.figures.conv import figure_width, grid_figure
+from cnnviz.figures.conv import MAX_PAD, figure_width, grid_figure
 from cnnviz.ui.conv_state import PREFIX
-from cnnviz.ui.conv_views import Geometry, cached_check, chart, input_colours, same_as_pytorch, shape_formula
+from cnnviz.ui.conv_views import (ROW_HEIGHT, Geometry, cached_check, chart, input_colours, same_as_pytorch,
+                                  shape_formula)
 from cnnviz.ui.conv_widgets import run_stage
 
 EDGE_KERNEL = torch.tensor([[1.0, -1.0]], dtype=torch.float64)
@@ -43,30 +44,35 @@ def pooling(X: torch.Tensor, pool: Pooling, source_name: str) -> None:
     win = ops.windows(X, pool.window, pool.padding, pool.stride, fill=fill)  # (c, oh, ow, kh, kw)
     Xp = ops.padded(X, pool.padding)
     geo = Geometry(pool.padding, pool.stride, (1, 1), False)
-    shape_formula(tuple(X.shape[1:]), pool.window, geo, tuple(Y.shape[1:]))
     colours, zrange = input_colours(X), (float(X.min()), float(X.max()))
     if zrange[0] < 0:  # a convolution's output: signed, so a diverging scale centred on 0
         top = max(abs(zrange[0]), abs(zrange[1]))
         colours, zrange = style.DIVERGING, (-top, top)
+    pad_label = MAX_PAD if pool.mode == "max" else "0"
+    titles = [(f"{source_name}, channel {c}", f"{pool.mode}-pooled, channel {c}") for c in range(X.shape[0])]
+    widths = [figure_width(*Xp.shape[1:], ROW_HEIGHT, titles[0][0]),
+              figure_width(*Y.shape[1:], ROW_HEIGHT, titles[0][1])]
 
     def draw(i: int, j: int) -> None:
         cells = ops.receptive_window(i, j, pool.window, pool.stride)
         for c in range(X.shape[0]):
-            left, right = st.columns([figure_width(*Xp.shape[1:], 300), figure_width(*Y.shape[1:], 300)])
+            left, right = st.columns(widths)
             with left:
-                chart(grid_figure(Xp[c], f"{source_name}, channel {c}", padding=pool.padding, window=cells,
-                                  colorscale=colours, zrange=zrange, max_height=300), f"{PREFIX}fig_pin{c}")
+                chart(grid_figure(Xp[c], titles[c][0], padding=pool.padding, window=cells, colorscale=colours,
+                                  zrange=zrange, max_height=ROW_HEIGHT, pad_label=pad_label), f"{PREFIX}fig_pin{c}")
             with right:
-                chart(grid_figure(Y[c], f"{pool.mode}-pooled, channel {c}", window=[(i, j)],
-                                  colorscale=colours, zrange=zrange, clickable=c == 0, max_height=300),
+                chart(grid_figure(Y[c], titles[c][1], window=[(i, j)], colorscale=colours, zrange=zrange,
+                                  clickable=c == 0, max_height=ROW_HEIGHT),
                       PREFIX + ("out_chart" if c == 0 else f"fig_pout{c}"), c == 0)
             text = explain.pooled_value(win[c, i, j].flatten().tolist(), pool.mode, pool.window[0] * pool.window[1])
             st.markdown(f"#### channel {c}, Y[{i}, {j}] = {text}")
 
     run_stage(Y.shape[1], Y.shape[2], draw)
+    shape_formula(tuple(X.shape[1:]), pool.window, geo, tuple(Y.shape[1:]))
     same_as_pytorch(cached_check(oracle.pool_check, X, Y, pool.mode, pool.window, pool.padding, pool.stride))
     st.caption(f"Pooling keeps the channel count: {X.shape[0]} in, {Y.shape[0]} out. Padded cells never win "
-               "a max; in avg they count as zeros (count_include_pad=True), as in PyTorch.")
+               "a max (PyTorch pads max pooling with −∞); in avg they count as zeros (count_include_pad=True), "
+               "as in PyTorch.")
 
 
 def shift_demo(shift: int, pool: Pooling) -> None:

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from cnnviz import explain
 from cnnviz.conv_presets import kernel_preset
 from tests.conftest import assert_no_exception, make_app, plotly_figures
 from tests.unit.test_explain import decode_array
@@ -150,14 +151,14 @@ def test_edits_survive_a_trip_to_another_mode():
     """Streamlit forgets a data_editor that a run does not draw; the kernel and the 1x1 weights must not."""
     at = make_app(PAGE).run()
     _edit(at, "p1_kernel_0", 0, 0, 5)
-    at.radio(key="p1_mode").set_value("1×1 convolution").run()
+    at.segmented_control(key="p1_mode").set_value("1×1 convolution").run()
     _edit(at, "p1_w1x1_0", 0, 0, 7)
-    at.radio(key="p1_mode").set_value("Single channel").run()
+    at.segmented_control(key="p1_mode").set_value("Single channel").run()
     assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 3]]
     assert at.query_params["kernel"] == "5,1;2,3"
     _edit(at, "p1_kernel_1", 1, 1, 9)  # the editor came back under a new key, holding the edit
     assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 9]]
-    at.radio(key="p1_mode").set_value("1×1 convolution").run()
+    at.segmented_control(key="p1_mode").set_value("1×1 convolution").run()
     assert at.query_params["w1x1"].startswith("7,")
 
 
@@ -248,7 +249,7 @@ def test_corrupt_upload_shows_an_error(payload):
     at.file_uploader(key="p1_upload").set_value(("x.png", payload, "image/png")).run()
     assert_no_exception(at)
     assert any("upload a PNG or JPEG" in e.value for e in at.error)
-    at.radio(key="p1_mode").set_value("Pooling").run()
+    at.segmented_control(key="p1_mode").set_value("Pooling").run()
     assert_no_exception(at)
 
 
@@ -288,3 +289,146 @@ def test_empty_kernel_cell_and_too_much_pool_padding_show_errors():
     pool = make_app(PAGE, query={"mode": "Pooling", "pool_pad_h": "2"}).run()
     assert_no_exception(pool)
     assert any("more than half the pooling window 2x2" in e.value for e in pool.error)
+
+
+# --- issue 10: Back undoes a change (defect 4) ----------------------------------------------------------
+
+def test_back_loads_the_previous_link_state_and_resets_what_it_does_not_name():
+    """The browser's Back puts the previous URL back and reruns the page: the page must show that URL's
+    state, not write its current state over it (a setting missing from the URL is back at its default)."""
+    at = make_app(PAGE).run()
+    at.number_input(key="p1_pad_h").set_value(1).run()
+    first = dict(at.query_params)
+    assert first == {"pad_h": "1"}
+    at.number_input(key="p1_stride_w").set_value(2).run()
+    _edit(at, "p1_kernel_0", 0, 0, 5)
+    assert at.query_params["stride_w"] == "2" and at.query_params["kernel"] == "5,1;2,3"
+    at.query_params = dict(first)  # Back
+    at.run()
+    assert_no_exception(at)
+    assert at.number_input(key="p1_pad_h").value == 1 and at.number_input(key="p1_stride_w").value == 1
+    assert _z(_figure(at, "kernel")).tolist() == BOOK_K.tolist()
+    assert dict(at.query_params) == first  # and the page leaves the URL as Back made it
+    at.query_params = {}  # Back again: the defaults
+    at.run()
+    assert at.number_input(key="p1_pad_h").value == 0
+    assert _z(_figure(at, "output")).tolist() == [[19, 25], [37, 43]]
+    at.query_params = {"pad_h": "1", "stride_w": "2", "kernel": "5,1;2,3"}  # Forward twice
+    at.run()
+    assert at.number_input(key="p1_stride_w").value == 2
+    assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 3]]
+    _edit(at, f"p1_kernel_{at.session_state['p1_kernel_version']}", 1, 1, 9)  # the editor holds the loaded kernel
+    assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 9]]
+
+
+def test_play_does_not_fill_the_history_with_one_entry_per_step():
+    """Each URL write is a step Back undoes: the animation moves the cell without writing it; Pause does."""
+    at = make_app(PAGE).run()
+    at.button(key="p1_play").click().run()  # the fragment runs inline here: one step per run
+    at.run()
+    assert "Y[1, 0] = " in _markdown(at) and "cell" not in at.query_params
+    at.button(key="p1_play").click().run()  # Pause
+    assert at.query_params["cell"] == "2"  # Y[1, 0], where it paused
+
+
+# --- issue 10, defect 9 -------------------------------------------------------------------------------
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def test_growing_a_kernel_keeps_it_centred():
+    """The number input's + grows the kernel one row at a time; a Sobel must stay in the middle."""
+    at = make_app(PAGE, query={"input": "edge image 6x8", "kpreset": "Sobel x",
+                               "kernel": "-1,0,1;-2,0,2;-1,0,1"}).run()
+    for side in (4, 5):
+        at.number_input(key="p1_kh").set_value(side).run()
+        at.number_input(key="p1_kw").set_value(side).run()
+    assert_no_exception(at)
+    K = _z(_figure(at, "kernel"))
+    sobel = kernel_preset("Sobel x")
+    assert K.shape == (5, 5) and K[1:4, 1:4].tolist() == sobel.tolist() and float(K.abs().sum()) == 8
+    at.number_input(key="p1_kh").set_value(4).run()
+    at.number_input(key="p1_kh").set_value(3).run()
+    at.number_input(key="p1_kw").set_value(3).run()
+    assert _z(_figure(at, "kernel")).tolist() == sobel.tolist()
+
+
+def test_the_picked_cell_keeps_its_row_and_column_when_the_output_changes_shape():
+    at = make_app(PAGE).run()
+    at.slider(key="p1_cell").set_value(3).run()  # Y[1, 1] of the 2x2 output
+    assert "Y[1, 1] = " in _markdown(at)
+    at.number_input(key="p1_pad_w").set_value(1).run()  # the output becomes 2x4
+    assert _z(_figure(at, "output")).shape == (2, 4)
+    assert "#### Y[1, 1] = " in _markdown(at)
+    at.number_input(key="p1_pad_w").set_value(0).run()
+    at.number_input(key="p1_pad_h").set_value(0).run()
+    assert "#### Y[1, 1] = " in _markdown(at)
+    at.number_input(key="p1_stride_h").set_value(2).run()  # 1x2: the row is clamped, the column kept
+    assert "#### Y[0, 1] = " in _markdown(at)
+
+
+def test_a_7x7_kernel_sum_is_grouped_by_kernel_row_not_one_49_term_heading():
+    kernel = [[(3 * r + c) % 5 - 2 for c in range(7)] for r in range(7)]
+    query = {"input": "random integers", "rand_h": "9", "rand_w": "9", "seed": "4",
+             "kernel": ";".join(",".join(str(v) for v in row) for row in kernel), "cell": "4"}
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    Xp = _z(_figure(at, "input"))
+    K = torch.tensor(kernel, dtype=torch.float64)
+    window = Xp[1:8, 1:8]  # Y[1, 1] of the 3x3 output
+    rows = [(window[r] * K[r]).sum() for r in range(7)]
+    total = F.conv2d(Xp[None, None], K[None, None])[0, 0, 1, 1]
+    headings = [_plain(m.value) for m in at.markdown if m.value.startswith("#")]
+    subtotals = " + ".join(f"({explain.fmt(s)})" if s < 0 else explain.fmt(s) for s in rows)
+    assert headings == [f"#### Y[1, 1] = {subtotals} = {explain.fmt(total)}"]
+    assert all(h.count("×") == 0 for h in headings)  # no 49-term heading
+    breakdown = _plain(_markdown(at))
+    for r in range(7):
+        assert f"kernel row {r}: {explain.written_sum(window[r], K[r])}" in breakdown
+
+
+def test_short_sums_stay_on_one_heading_line():
+    at = make_app(PAGE, query={"kernel": "1,-1"}).run()
+    assert "#### Y[0, 0] = 0×1 + 1×(-1) = -1" in _markdown(at)
+
+
+def _padding_labels(fig: dict) -> set[str]:
+    return {t for row in fig["data"][1]["text"] for t in row if t}
+
+
+def test_max_pooling_draws_padding_as_padding_not_zero():
+    """PyTorch pads max pooling with -inf: a padded cell never wins, so drawing it as 0 is wrong."""
+    query = {"mode": "Pooling", "input": "4x4 arange", "c_in": "1", "pool_kh": "3", "pool_kw": "3",
+             "pool_pad_h": "1", "pool_pad_w": "1"}
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    fig = _figure(at, "input, channel 0")
+    assert _padding_labels(fig) == {"−∞"}
+    assert "-inf" in fig["data"][1]["hovertemplate"]
+    at.radio(key="p1_pool_mode").set_value("avg").run()  # avg pooling does count padded zeros
+    assert _padding_labels(_figure(at, "input, channel 0")) == {"0"}
+
+
+def test_the_flipped_kernel_title_fits_its_figure():
+    at = make_app(PAGE, query={"true_conv": "true"}).run()
+    fig = _figure(at, "kernel")
+    from cnnviz.figures.conv import title_px
+
+    assert title_px(fig["layout"]["title"]["text"]) <= 240  # the column a 2x2 kernel gets at 1280 px
+
+
+def test_a_bad_upload_is_reported_in_the_main_area_and_the_page_keeps_drawing():
+    at = make_app(PAGE, query={"pad_h": "1"}).run()
+    at.selectbox(key="p1_input").set_value("uploaded image").run()
+    at.file_uploader(key="p1_upload").set_value(("x.png", b"not an image", "image/png")).run()
+    assert_no_exception(at)
+    assert any("upload a PNG or JPEG" in e.value for e in at.main.error)
+    assert any("upload a PNG or JPEG" in e.value for e in at.sidebar.error)
+    # The previous input (the book's 3x3) is still convolved, with the settings the student had.
+    assert _z(_figure(at, "output")).shape == (4, 2)
+    assert at.number_input(key="p1_pad_h").value == 1
+    buf = io.BytesIO()
+    Image.linear_gradient("L").resize((20, 10)).save(buf, format="PNG")
+    at.file_uploader(key="p1_upload").set_value(("g.png", buf.getvalue(), "image/png")).run()
+    assert not at.main.error and _z(_figure(at, "input")).shape == (12, 20)

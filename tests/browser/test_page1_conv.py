@@ -4,8 +4,16 @@ Two page loads only (each costs seconds): one walks through the interactions and
 screenshot of each; the other opens a shared link.
 """
 
+import shutil
+
+import pytest
 from playwright.sync_api import expect
-from tests.browser.conftest import open_page, screenshot, wait_idle
+
+from tests.browser.conftest import assert_on_first_screen, open_page, screenshot, wait_idle
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+DOCS = ROOT / "docs" / "screenshots"
 
 PATH = "/Convolution_and_pooling"
 TALL = {"width": 1600, "height": 1500}  # Streamlit scrolls inside its own container: a tall window shows it all
@@ -43,6 +51,19 @@ def _cell_interactions(page) -> None:
     wait_idle(page)
 
 
+def _kernel_popover(page) -> None:
+    """The kernel's preset, shape and numbers are in a popover that stays open while the kernel changes."""
+    page.locator(".st-key-p1_kernel_pop button").first.click()
+    expect(page.locator(".st-key-p1_kpreset")).to_be_visible()
+    page.locator(".st-key-p1_kh [data-testid='stNumberInputStepUp']").click()  # 3 kernel rows
+    _expect(page, "Output shape 1×2")
+    expect(page.locator(".st-key-p1_kpreset")).to_be_visible()  # still open after the rerun
+    screenshot(page, "page1_kernel_popover", full_page=False)
+    page.locator(".st-key-p1_kh [data-testid='stNumberInputStepDown']").click()
+    _expect(page, "Output shape 2×2")
+    page.keyboard.press("Escape")
+
+
 def test_interactions_and_every_mode(page):
     page.set_viewport_size(TALL)
     open_page(page, PATH)
@@ -53,14 +74,18 @@ def test_interactions_and_every_mode(page):
     assert "pad_h=1" in page.url
     screenshot(page, "page1_single_channel")
     _set_number(page, "p1_pad_h", 0)
+    _expect(page, "Output shape 2×2")
+    _kernel_popover(page)
     _pick_mode(page, "Multi-channel", "= (output channels, input channels, rows, cols)")
     screenshot(page, "page1_multi_channel")
+    page.locator(".st-key-p1_channel_pop button").first.click()  # the Channels popover
     page.locator(".st-key-p1_own_kernels").get_by_text("Type each kernel").click()
     _expect(page, "one typed kernel per channel pair")
+    page.keyboard.press("Escape")
     expect(page.get_by_text("K[2, 1]", exact=True)).to_be_visible()  # 3 x 2 editors, one per channel pair
     assert "own_kernels=true" in page.url and "kfull=" in page.url
     screenshot(page, "page1_multi_channel_typed")
-    _pick_mode(page, "1×1 convolution", "fully connected layer across channels")
+    _pick_mode(page, "1×1", "fully connected layer across channels")
     screenshot(page, "page1_1x1")
     _pick_mode(page, "Pooling", "Pooling keeps the channel count: 2 in, 2 out")
     screenshot(page, "page1_pooling")
@@ -77,3 +102,76 @@ def test_a_shared_link_opens_the_same_view(page):
     expect(page.get_by_text("label: Ankle boot")).to_be_visible()
     expect(page.locator("h4").filter(has_text="Y[10, 20] =")).to_have_count(1)
     screenshot(page, "page1_fashion_mnist_sobel")
+
+
+# --- issue 10 ---------------------------------------------------------------------------------------------
+
+FIRST_SCREEN = ((".st-key-p1_fig_in", "the input"), (".st-key-p1_fig_k", "the kernel"),
+                (".st-key-p1_out_chart", "the output"), (".st-key-p1_sum", "the written-out sum"))
+SOBEL_ON_EDGES = ("?input=edge+image+6x8&kpreset=Sobel+x&kernel=-1,0,1;-2,0,2;-1,0,1&pad_h=1&pad_w=1&cell=9")
+
+
+def _titles_fit(page) -> None:
+    """No figure title is cut off: Plotly clips a title wider than its figure instead of wrapping it."""
+    page.wait_for_function("() => { const plots = document.querySelectorAll('.js-plotly-plot');"
+                           " return plots.length >= 3 && [...plots].every(p => p.querySelector('.gtitle')); }")
+    cut = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+        const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+        return [...plot.querySelectorAll('.gtitle')].map(t => [t.textContent, t.getBoundingClientRect(), svg])
+            .filter(([, r, s]) => r.left < s.left - 1 || r.right > s.right + 1).map(([text]) => text);
+    })""")
+    assert not cut, f"titles cut off: {cut}"
+
+
+def test_page1_projector_first_screen(projector):
+    """At 1280x720 with the sidebar open: the input, the kernel, the output and the written-out sum are all
+    on the first screen, for the book's example (flipped, whose title must fit) and a 3x3 Sobel on an image."""
+    open_page(projector, PATH + "?true_conv=true")
+    for selector, what in FIRST_SCREEN:
+        assert_on_first_screen(projector, selector, what)
+    expect(projector.locator(".st-key-p1_fig_k .gtitle")).to_have_text("kernel, flipped 180°", timeout=60_000)
+    _titles_fit(projector)
+    open_page(projector, PATH + SOBEL_ON_EDGES)
+    expect(projector.locator(".st-key-p1_sum")).to_contain_text("kernel row 2:")
+    for selector, what in FIRST_SCREEN:
+        assert_on_first_screen(projector, selector, what)
+    _titles_fit(projector)
+    shot = screenshot(projector, "page1_projector", full_page=False)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, DOCS / "convolution.png")
+    # Presenter mode: larger type, and still everything on the first screen.
+    projector.locator(".st-key-presenter").get_by_text("Presenter mode").click()
+    wait_idle(projector)
+    screenshot(projector, "page1_projector_presenter", full_page=False)
+    for selector, what in FIRST_SCREEN:
+        assert_on_first_screen(projector, selector, what)
+    _titles_fit(projector)
+
+
+def _value(page, key: str) -> str:
+    return page.locator(f".st-key-{key} input").input_value()
+
+
+def test_page1_back_undoes_the_last_change_and_another_page_keeps_the_state(page):
+    open_page(page, PATH)
+    _set_number(page, "p1_pad_h", 1)
+    _expect(page, "Output shape 4×2")
+    _set_number(page, "p1_stride_w", 2)
+    _expect(page, "Output shape 4×1")
+    assert "pad_h=1" in page.url and "stride_w=2" in page.url
+    page.go_back()
+    _expect(page, "Output shape 4×2")
+    assert (_value(page, "p1_pad_h"), _value(page, "p1_stride_w")) == ("1", "1")
+    assert "pad_h=1" in page.url and "stride_w" not in page.url
+    page.go_back()
+    _expect(page, "Output shape 2×2")
+    assert (_value(page, "p1_pad_h"), _value(page, "p1_stride_w")) == ("0", "1")
+    assert "pad_h" not in page.url
+    # A change, a visit to another page through the menu, and back through the menu: the change is kept.
+    _set_number(page, "p1_dil_h", 2)
+    _expect(page, "Output shape 1×2")
+    page.locator("[data-testid='stSidebarNav'], [data-testid='stSidebar']").get_by_text("Home", exact=True).click()
+    _expect(page, "This machine")
+    page.locator("[data-testid='stSidebar']").get_by_text("Convolution & pooling", exact=True).click()
+    _expect(page, "Output shape 1×2")
+    assert _value(page, "p1_dil_h") == "2" and "dil_h=2" in page.url

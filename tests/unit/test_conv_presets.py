@@ -56,9 +56,25 @@ def test_random_input_is_reproducible_and_bounded():
         presets.random_input(0, 5, seed=1)
 
 
-def test_resize_kernel_keeps_the_top_left_corner():
+def test_resize_kernel_grows_and_shrinks_about_the_centre():
+    """A Sobel grown one step at a time (the number input's +) stays centred, and shrinks back to itself."""
+    sobel = presets.kernel_preset("Sobel x")
+    K = sobel
+    for side in (4, 5):
+        K = presets.resize_kernel(K, side, side)
+    assert K.shape == (5, 5) and K[1:4, 1:4].tolist() == sobel.tolist() and float(K.abs().sum()) == 8
+    assert presets.resize_kernel(K, 7, 7)[2:5, 2:5].tolist() == sobel.tolist()
+    assert presets.resize_kernel(presets.resize_kernel(K, 4, 4), 3, 3).tolist() == sobel.tolist()
+    assert presets.resize_kernel(K, 3, 3).tolist() == sobel.tolist()
+    # A 7x7 turned into a 1x1 keeps its centre; any path between two shapes gives the same kernel.
+    assert presets.resize_kernel(presets.resize_kernel(sobel, 7, 7), 1, 1).tolist() == [[0.0]]
+    stepped = presets.resize_kernel(presets.resize_kernel(presets.resize_kernel(sobel, 4, 3), 6, 5), 5, 6)
+    assert stepped.tolist() == presets.resize_kernel(sobel, 5, 6).tolist()
+
+
+def test_resize_kernel_checks_its_shape():
     K = presets.kernel_preset("book [[0, 1], [2, 3]]")
-    assert presets.resize_kernel(K, 3, 1).tolist() == [[0], [2], [0]]
+    assert presets.resize_kernel(presets.resize_kernel(K, 3, 3), 2, 2).tolist() == K.tolist()
     with pytest.raises(ValueError, match="kernel shape 8x1"):
         presets.resize_kernel(K, 8, 1)
     with pytest.raises(ValueError, match="kernel preset 'nope' is unknown"):

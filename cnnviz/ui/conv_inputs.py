@@ -1,0 +1,83 @@
+"""Page 1's input: the book's examples, random integers, a Fashion-MNIST image or an upload; and what the
+main area draws when the chosen input cannot be made."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from cnnviz import conv_presets as presets
+from cnnviz.errors import CnnvizError
+from cnnviz.images import load_grayscale
+from cnnviz.ui.common import fashion_mnist_or_none
+from cnnviz.ui.conv_state import PARAMS, PREFIX
+from cnnviz.ui.conv_widgets import number_control
+
+
+class NoInputYet(CnnvizError):
+    """The chosen input needs something the student has not given yet (an upload)."""
+
+
+def input_controls() -> torch.Tensor:
+    """The chosen input, float64 (h, w) or (c, h, w); a CnnvizError saying why when it cannot be made."""
+    name = st.selectbox("Input", presets.INPUT_PRESETS, key=PREFIX + "input")
+    if name == "random integers":
+        a, b, c = st.columns(3)
+        with a:
+            h = number_control("rand_h", "rows")
+        with b:
+            w = number_control("rand_w", "cols")
+        with c:
+            seed = number_control("seed", "seed")
+        return presets.random_input(int(h), int(w), int(seed), channels=presets.MAX_CHANNELS)
+    if name == "Fashion-MNIST image":
+        return _fashion_mnist_image()
+    if name == "uploaded image":
+        return _uploaded_image()
+    return presets.book_input(name)
+
+
+def _fashion_mnist_image() -> torch.Tensor:
+    found = fashion_mnist_or_none(train=False)
+    if found is None:
+        raise CnnvizError("Fashion-MNIST is not installed here; see the home page for how to get it, or pick "
+                          "another input")
+    images, labels = found
+    index = number_control("fm_index", "test image #")
+    from cnnviz.data import CLASSES
+
+    st.caption(f"label: **{CLASSES[int(labels[index])]}** (28x28, pixel values 0-255)")
+    return images[index].to(torch.float64)
+
+
+def _uploaded_image() -> torch.Tensor:
+    upload = st.file_uploader("Image (PNG or JPEG, shrunk to at most 32x32 grayscale)",
+                              type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=PREFIX + "upload")
+    if upload is None:
+        raise NoInputYet("upload an image in the sidebar to convolve it")
+    return load_grayscale(upload.getvalue(), max_side=32).to(torch.float64)
+
+
+def show_input_problem(problem: CnnvizError, suffix: str = "") -> None:
+    """An input that cannot be made: a missing upload as a hint, anything else as an error."""
+    text = str(problem)
+    text = text[0].upper() + text[1:] + suffix
+    if isinstance(problem, NoInputYet):
+        st.info(text, icon=":material/upload:")
+    else:
+        st.error(text, icon=":material/error:")
+
+
+def usable_input(X: torch.Tensor | None, problem: CnnvizError | None) -> torch.Tensor:
+    """The input the main area draws: X, or, when it cannot be made, the last input that worked (the
+    default at first) with the problem said here too; a sidebar message alone leaves the page looking dead."""
+    ss, key = st.session_state, PREFIX + "last_input"
+    if X is not None:
+        ss[key] = X
+        return X
+    fallback = ss.get(key)
+    if fallback is None:
+        fallback = presets.book_input(PARAMS["input"][0])
+    shape = "×".join(str(n) for n in fallback.shape[-2:])
+    show_input_problem(problem, f". Meanwhile the page shows the last input that worked ({shape}).")
+    return fallback
