@@ -20,8 +20,17 @@ GRID = {"showgrid": True, "gridcolor": "#ddd"}
 _LOOK = {k: v for k, v in base_layout(go.Figure(), "title").to_plotly_json()["layout"].items() if k != "template"}
 
 
-def _figure(traces: list[dict], layout: dict, title: str, height: int) -> go.Figure:
-    return go.Figure(traces, {**_LOOK, **layout, "title": {"text": title}, "height": height})
+SUBTITLE_FONT_SIZE = 14  # the note under a title that says a colour scale clips
+COLOUR_HEADROOM = 1.25  # a target-set colour scale reaches this far past the target: room for an overshoot
+
+
+def _figure(traces: list[dict], layout: dict, title: str, height: int, subtitle: str | None = None) -> go.Figure:
+    """A figure from plain dicts; a subtitle (a note on the colour scale) adds a line under the title."""
+    heading: dict = {"text": title}
+    if subtitle:
+        heading["subtitle"] = {"text": subtitle, "font": {"size": SUBTITLE_FONT_SIZE, "weight": "normal"}}
+        layout = {**layout, "margin": {**_LOOK["margin"], "t": _LOOK["margin"]["t"] + 36}}
+    return go.Figure(traces, {**_LOOK, **layout, "title": heading, "height": height})
 
 
 def _panels(titles: Sequence[str], gap: float = 0.08, right_margin: float = 0.08) -> dict:
@@ -55,7 +64,8 @@ def _log_axis(values: Sequence[float]) -> dict:
             "dtick": max(1, math.ceil(decades / 6)), **GRID}
 
 
-def loss_curve(losses: Sequence[float], total_steps: int, diverged_at: int | None = None) -> go.Figure:
+def loss_curve(losses: Sequence[float], total_steps: int, diverged_at: int | None = None,
+               height: int = 340) -> go.Figure:
     """The summed squared error after each step (step 0 = initial kernel), log y, x axis fixed to the run."""
     layout: dict = {
         "xaxis": {"title": {"text": "step"}, "range": [0, max(total_steps, 1)], **GRID},
@@ -73,40 +83,77 @@ def loss_curve(losses: Sequence[float], total_steps: int, diverged_at: int | Non
     }
     current = {"type": "scatter", "x": [len(losses) - 1], "y": _log_losses(losses[-1:]), "mode": "markers",
                "marker": {"color": SERIES[0], "size": 10}, "showlegend": False, "hoverinfo": "skip"}
-    return _figure([trace, current] if losses else [trace], layout, "Loss: squared error summed over Y", 340)
+    return _figure([trace, current] if losses else [trace], layout, "Loss: squared error summed over Y", height)
+
+
+def compact_number(value: float, max_chars: int = 5, decimals: int = 2) -> str:
+    """`value` in at most `max_chars` characters: fewer decimals first, then a short power of ten
+    ("-1e3"), so a diverged run's huge numbers stay inside their heatmap cells."""
+    for places in range(decimals, -1, -1):
+        text = f"{round(value, places) + 0.0:.{places}f}"  # + 0.0: no "-0.00"
+        if len(text) <= max_chars:
+            return text
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def colour_limit(reference: torch.Tensor, *others: torch.Tensor) -> float:
+    """The half-width of a diverging colour scale, set by `reference` (the target): a diverged kernel or
+    prediction then saturates instead of washing the target out to white. An all-zero reference falls
+    back to the others' range."""
+    limit = COLOUR_HEADROOM * reference.abs().max().item() if reference.numel() else 0.0
+    if limit == 0:
+        limit = max([t.abs().max().item() for t in others if t.numel()] + [0.0])
+    return limit or 1.0
+
+
+def clipped(limit: float, *tensors: torch.Tensor) -> bool:
+    """True when some value lies beyond the colour scale (so its colour saturates)."""
+    return any(t.numel() and t.abs().max().item() > limit for t in tensors)
 
 
 def _heatmap(values: torch.Tensor, zmax: float, colorscale: str = DIVERGING, show_scale: bool = False,
-             zmid: float | None = 0.0, text: str = "%{z:.2f}", max_side: int = 12) -> dict:
-    """A matrix (rows top to bottom) with its values printed in the cells when there are few enough."""
+             zmid: float | None = 0.0, max_chars: int = 5, decimals: int = 2, max_side: int = 12,
+             font_size: int = CELL_FONT_SIZE) -> dict:
+    """A matrix (rows top to bottom) with its values printed compactly in the cells when there are few
+    enough; colours saturate beyond +-zmax (0..zmax without zmid)."""
     annotate = values.numel() <= MAX_ANNOTATED_CELLS and max(values.shape) <= max_side
+    text = [[compact_number(v, max_chars, decimals) for v in row] for row in values.tolist()]
     return {
         "type": "heatmap", "z": values.tolist(), "colorscale": colorscale, "zmid": zmid,
         "zmin": -zmax if zmid is not None else 0, "zmax": zmax,
-        "showscale": show_scale, "texttemplate": text if annotate else None, "textfont": {"size": CELL_FONT_SIZE},
-        "hovertemplate": "row %{y}, col %{x}: %{z:.4f}<extra></extra>", "xgap": 1, "ygap": 1,
+        "showscale": show_scale, "text": text if annotate else None, "texttemplate": "%{text}" if annotate else None,
+        "textfont": {"size": font_size}, "xgap": 1, "ygap": 1,
+        "hovertemplate": "row %{y}, col %{x}: %{z:.4g}<extra></extra>",
     }
 
 
-def _symmetric_max(*tensors: torch.Tensor) -> float:
-    return max([t.abs().max().item() for t in tensors if t.numel()] + [1e-9])
+def _all_whole(values: torch.Tensor) -> bool:
+    """True when every value is a whole number of at most 4 digits (printed then without ".0")."""
+    return bool(values.numel()) and bool((values == values.round()).all()) and values.abs().max().item() < 1e4
 
 
-def kernel_heatmaps(learned: torch.Tensor, target: torch.Tensor, step: int, bias: float | None) -> go.Figure:
-    """The learned kernel (kh, kw) beside the target, on one diverging colour scale centred at 0."""
-    bias_text = "" if bias is None else f" · bias {round(bias, 3) + 0.0:.3f}"  # + 0.0: no "-0.000"
-    zmax = _symmetric_max(learned, target)
-    traces = [_heatmap(learned, zmax), _heatmap(target, zmax, show_scale=True)]
+def kernel_heatmaps(learned: torch.Tensor, target: torch.Tensor, step: int, bias: float | None,
+                    height: int = 300) -> go.Figure:
+    """The learned kernel (kh, kw) beside the target, on one diverging colour scale centred at 0 and set by
+    the target, so the target stays readable when the learned kernel blows up (its colours then saturate)."""
+    bias_text = "" if bias is None else f" · bias {compact_number(bias, 6, 3)}"
+    zmax = colour_limit(target, learned)
+    # Numbers only where a cell is wide enough for "-1.00" (a 3x3 kernel's); hover shows the rest.
+    traces = [_heatmap(learned, zmax, max_side=3), _heatmap(target, zmax, show_scale=True, max_side=3)]
     traces[1].update(xaxis="x2", yaxis="y2")
+    traces[1]["colorbar"] = {"thickness": 14, "len": 0.9, "y": 0.43}
     layout = _panels((f"learned · step {step}", "target"))
     for suffix, kernel in (("", learned), ("2", target)):
         layout[f"xaxis{suffix}"]["showticklabels"] = kernel.shape[1] > 1
         layout[f"yaxis{suffix}"]["showticklabels"] = kernel.shape[0] > 1
-    return _figure(traces, layout, f"Kernel: learned beside the target{bias_text}", 340)
+    note = (f"colours clipped at ±{compact_number(zmax, 6)}, the target's range" if clipped(zmax, learned)
+            else None)
+    return _figure(traces, layout, f"Learned kernel vs target{bias_text}", height, note)
 
 
 def weight_trajectories(weights: torch.Tensor, biases: Sequence[float] | None, target: torch.Tensor | None,
-                        total_steps: int) -> go.Figure:
+                        total_steps: int, height: int = 340) -> go.Figure:
     """Each weight (and the bias) against the step; dashed lines at the target's values when sizes match.
 
     weights: (steps + 1, kh, kw).
@@ -133,21 +180,28 @@ def weight_trajectories(weights: torch.Tensor, biases: Sequence[float] | None, t
         "yaxis": {"title": {"text": "value"}, "zeroline": True, "zerolinecolor": "#999", **GRID},
     }
     title = "Weights over the steps" + (" (dotted: target)" if show_target else "")
-    return _figure(traces, layout, title, 340)
+    return _figure(traces, layout, title, height)
 
 
-def output_comparison(X: torch.Tensor, Y: torch.Tensor, prediction: torch.Tensor) -> go.Figure:
-    """Input X, target output Y and the current prediction, side by side; Y and prediction share a scale."""
-    short = {"text": "%{z:.1f}", "max_side": 10}  # values printed only where cells are wide enough
-    zmax = _symmetric_max(Y, prediction)
-    traces = [_heatmap(X, X.abs().max().item() or 1.0, colorscale=GRAY, zmid=None, **short),
-              _heatmap(Y, zmax, **short), _heatmap(prediction, zmax, show_scale=True, **short)]
+def output_comparison(X: torch.Tensor, Y: torch.Tensor, prediction: torch.Tensor, height: int = 340) -> go.Figure:
+    """Input X, target output Y and the current prediction, side by side. Y and the prediction share a scale
+    set by Y, so a diverged prediction saturates instead of turning Y white; numbers are printed in at
+    most 4 characters (whole numbers where all are), small enough for the cells of a 10-wide image."""
+    def cells(values: torch.Tensor) -> dict:
+        return {"max_chars": 4, "decimals": 0 if _all_whole(values) else 1, "max_side": 10, "font_size": 13}
+
+    zmax = colour_limit(Y, prediction)
+    traces = [_heatmap(X, X.abs().max().item() or 1.0, colorscale=GRAY, zmid=None, **cells(X)),
+              _heatmap(Y, zmax, **cells(Y)), _heatmap(prediction, zmax, show_scale=True, **cells(prediction))]
+    traces[2]["colorbar"] = {"thickness": 14}
     layout = _panels(("input X", "target Y", "prediction"), gap=0.05)
     for i, trace in enumerate(traces[1:], start=2):
         trace.update(xaxis=f"x{i}", yaxis=f"y{i}")
     for name in ("xaxis", "xaxis2", "xaxis3", "yaxis", "yaxis2", "yaxis3"):
         layout[name]["showticklabels"] = False
-    return _figure(traces, layout, "What the kernel does to X", 360)
+    note = (f"colours clipped at ±{compact_number(zmax, 6)}, Y's range; hover a cell for its exact value"
+            if clipped(zmax, prediction) else None)
+    return _figure(traces, layout, "What the kernel does to X", height, note)
 
 
 def lr_comparison(runs: Sequence, max_stable_lr: float | None = None) -> go.Figure:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cnnviz import edge, edge_inputs
 from cnnviz.data import CLASSES
@@ -116,10 +119,11 @@ def target_kernel() -> torch.Tensor:
 
 
 def learning_rate() -> float:
-    """The slider's learning rate (log scale), or the typed one when it is a positive number."""
-    lr = st.select_slider("Learning rate (log scale)", LR_OPTIONS, key="edge_lr",
-                          format_func=lambda v: f"{v:g}")
-    typed = st.text_input("or type a learning rate", key="edge_lr_typed", placeholder="e.g. 0.016")
+    """The slider's learning rate (log scale), or the typed one when it is a positive number; side by side."""
+    slider_col, typed_col = st.columns([1.5, 1], vertical_alignment="bottom")
+    lr = slider_col.select_slider("Learning rate (log scale)", LR_OPTIONS, key="edge_lr",
+                                  format_func=lambda v: f"{v:g}")
+    typed = typed_col.text_input("or type one", key="edge_lr_typed", placeholder="e.g. 0.016")
     if not typed.strip():
         return lr
     try:
@@ -142,23 +146,23 @@ def kernel_size(target: torch.Tensor) -> tuple[int, int]:
     return int(rows), int(cols)
 
 
-def read_settings() -> tuple[Settings, st.delta_generator.DeltaGenerator]:
-    """All controls, in three columns: data, learning, model. Also returns the learning column."""
-    data_col, learn_col, model_col = st.columns(3, gap="large")
-    with data_col:
+def read_settings(lr_col: st.delta_generator.DeltaGenerator) -> Settings:
+    """The data and model settings in the sidebar; the learning rate, which a lesson changes most, in `lr_col`."""
+    with st.sidebar:
+        st.subheader("Data")
         X = input_image()
         target = target_kernel()
-    with learn_col:
-        lr = learning_rate()
-        optimizer = st.selectbox("Optimizer", edge.OPTIMIZERS, key="edge_optimizer",
-                                 format_func=OPTIMIZER_LABELS.get)
-        steps = st.number_input("Steps", 1, 5000, step=10, key="edge_steps")
-    with model_col:
+        st.subheader("Model and optimizer")
         size = kernel_size(target)
-        seed = st.number_input("Initial-weight seed", 0, 10_000, key="edge_seed")
         bias = st.checkbox("Learn a bias too", key="edge_bias")
+        optimizer = st.selectbox("Optimizer", edge.OPTIMIZERS, key="edge_optimizer", format_func=OPTIMIZER_LABELS.get)
+        steps_col, seed_col = st.columns(2)
+        steps = steps_col.number_input("Steps", 1, 5000, step=10, key="edge_steps")
+        seed = seed_col.number_input("Initial-weight seed", 0, 10_000, key="edge_seed")
         speed = st.select_slider("Speed (steps per tick)", SPEEDS, key="edge_speed")
-    return Settings(X, target, size, lr, int(steps), optimizer, int(seed), bias, speed), learn_col
+    with lr_col:
+        lr = learning_rate()
+    return Settings(X, target, size, lr, int(steps), optimizer, int(seed), bias, speed)
 
 
 # Playback state: the run in session_state, driven by button callbacks and the page's fragment.
@@ -178,20 +182,45 @@ def playback(settings: Settings, Y: torch.Tensor) -> edge.FitPlayback:
     return state["edge_run"]
 
 
-def toggle_play() -> None:
+def _in_fragment_rerun() -> bool:
+    """True while a fragment rerun (a play tick), not a full run, dispatches the callbacks."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def once_per_click(callback: Callable[..., None]) -> Callable[..., None]:
+    """Makes a callback of a button drawn outside the play fragment act once per click.
+
+    Streamlit 1.67's browser side clears a click only after sending the click's own (full) rerun, a moment
+    later; a play tick that fires in between carries the click too, so the callback ran twice and Play /
+    Pause toggled back (defect 1). The tick's copy is ignored: the full rerun that carries the same click
+    always follows, and it redraws the buttons and starts or stops the ticks.
+    """
+    @functools.wraps(callback)
+    def on_click(*args) -> None:
+        if not _in_fragment_rerun():
+            callback(*args)
+    return on_click
+
+
+@once_per_click
+def set_playing(play: bool) -> None:
+    """Play (True) or Pause (False): the button passes what its label says, so a click never flips back."""
     state = st.session_state
     run = state.get("edge_run")
-    if run is not None and run.done and not state.get("edge_playing"):
+    if play and run is not None and run.done:
         state.pop("edge_run", None)  # play again from the start
-    state["edge_playing"] = not state.get("edge_playing", False)
+    state["edge_playing"] = play
 
 
+@once_per_click
 def step_once() -> None:
     st.session_state["edge_playing"] = False
     if "edge_run" in st.session_state:
         st.session_state["edge_run"].advance(1)
 
 
+@once_per_click
 def run_to_end() -> None:
     st.session_state["edge_playing"] = False
     if "edge_run" in st.session_state:
@@ -204,6 +233,7 @@ def use_lr(lr: float) -> None:
     st.session_state["edge_lr_typed"] = f"{lr:.3g}"
 
 
+@once_per_click
 def reset() -> None:
     st.session_state["edge_playing"] = False
     st.session_state.pop("edge_run", None)

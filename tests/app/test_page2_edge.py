@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from cnnviz import edge, edge_inputs
+from cnnviz.ui import edge as ui
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/2_Learn_an_edge_kernel.py"
@@ -88,6 +90,30 @@ def test_a_changed_control_starts_a_new_run():
     assert figure(at, "edge_kernel_chart")["data"][0]["z"] == w0.tolist()
 
 
+def test_after_divergence_the_target_stays_readable_and_numbers_fit_their_cells():
+    """Defect 10: a diverged kernel (|w| > 20) and prediction no longer set the colour scale, which washed
+    the target kernel and Y out to white; the scale is the target's, saying that it clips; every number
+    printed in a cell is short enough for it."""
+    at = make_app(PAGE).run()
+    at.text_input(key="edge_lr_typed").input("0.05").run()
+    at.button(key="edge_to_end").click().run()
+    assert_no_exception(at)
+    kernel = figure(at, "edge_kernel_chart")
+    learned, target = kernel["data"]
+    assert max(abs(v) for row in learned["z"] for v in row) > 20  # it did blow up
+    assert (target["zmin"], target["zmax"]) == (-1.25, 1.25) == (learned["zmin"], learned["zmax"])
+    assert "colours clipped at ±1.25" in kernel["layout"]["title"]["subtitle"]["text"]
+    assert learned["text"] == [[f"{v:.1f}" for v in row] for row in learned["z"]]  # "-22.4", not "-22.45"
+
+    X_in, Y, prediction = figure(at, "edge_outputs_chart")["data"]
+    assert (Y["zmin"], Y["zmax"]) == (-1.25, 1.25) == (prediction["zmin"], prediction["zmax"])
+    assert max(abs(v) for row in prediction["z"] for v in row) > 40
+    for trace in (X_in, Y, prediction):
+        for text_row, z_row in zip(trace["text"], trace["z"]):
+            assert all(len(t) <= 4 and float(t) == pytest.approx(z, abs=0.5) for t, z in zip(text_row, z_row))
+    assert Y["text"][0][:2] == ["0", "1"]  # whole numbers without ".0"
+
+
 def test_divergence_is_an_error_not_nan():
     at = make_app(PAGE).run()
     at.text_input(key="edge_lr_typed").input("0.05").run()
@@ -163,3 +189,31 @@ def test_compare_learning_rates_overlays_the_librarys_curves():
     expected = edge.compare_learning_rates(X, Y, (1, 2), [0.0025, 0.005, 0.01, 0.02, 0.04], steps=40)
     assert [c["y"] for c in curves] == [run.losses for run in expected]
     assert "diverged" in curves[3]["name"] and "diverged" not in curves[2]["name"]
+
+
+def test_a_click_carried_by_a_play_tick_acts_once(monkeypatch, book_run):
+    """Defect 1's cause: the browser also sends a click with a play tick (a fragment rerun) that fires
+    before the click's own full rerun. The tick's copy must do nothing, the full rerun's act once, and
+    Pause must mean pause however often it arrives."""
+    X = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
+    Y = edge_inputs.target_output(X, edge_inputs.target_kernel("Vertical edge [1, -1]"))
+    run = edge.FitPlayback(edge.fit_kernel(X, Y, (1, 2)), 200)
+    run.advance(6)  # steps 0..5
+    state = {"edge_run": run, "edge_playing": True}
+    monkeypatch.setattr(ui.st, "session_state", state)
+    tick = SimpleNamespace(fragment_ids_this_run=["edge_live_view"])
+    full = SimpleNamespace(fragment_ids_this_run=None)
+
+    monkeypatch.setattr(ui, "get_script_run_ctx", lambda: tick)
+    for click in (ui.step_once, ui.run_to_end, ui.reset, lambda: ui.set_playing(False)):
+        click()
+    assert (state["edge_playing"], run.last.step) == (True, 5) and state["edge_run"] is run
+
+    monkeypatch.setattr(ui, "get_script_run_ctx", lambda: full)
+    ui.set_playing(False)
+    ui.set_playing(False)  # the same Pause twice still pauses
+    assert state["edge_playing"] is False
+    ui.step_once()
+    assert run.last.step == 6 and run.last.weight.tolist() == book_run[6].weight.tolist()
+    ui.set_playing(True)
+    assert state["edge_playing"] is True

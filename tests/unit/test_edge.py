@@ -260,3 +260,22 @@ def test_figures_show_the_run(book):
     assert list(paths["data"][1]["y"]) == weights[:, 0, 1].tolist()
     runs = edge.compare_learning_rates(*book, (1, 2), [0.01, 0.05], steps=10)
     assert "diverged at step 4" in figures.lr_comparison(runs, 0.016).to_dict()["data"][1]["name"]
+
+
+def test_compact_numbers_fit_their_width():
+    """Defect 10: a diverged run's numbers must stay inside their cells."""
+    assert [figures.compact_number(v, 4, 1) for v in (0.04, -0.96, -88.6, 123.4, -1234.5, 12345.6, -2e9)] == \
+        ["0.0", "-1.0", "-89", "123", "-1e3", "1e4", "-2e9"]
+    assert [figures.compact_number(v) for v in (-22.4463, 0.66, -1e-9, 1.0)] == ["-22.4", "0.66", "0.00", "1.00"]
+
+
+def test_colour_scales_are_set_by_the_target_and_say_when_they_clip():
+    target = edge_inputs.target_kernel("Sobel x")  # values up to 2
+    calm = figures.kernel_heatmaps(torch.tensor([[0.5, -0.5]]), target, 1, None).to_dict()
+    assert calm["data"][0]["zmax"] == 2.5 and "subtitle" not in calm["layout"]["title"]
+    wild = figures.kernel_heatmaps(torch.tensor([[300.0, -7.0]]), target, 9, 1234.5).to_dict()
+    assert [d["zmax"] for d in wild["data"]] == [2.5, 2.5]
+    assert wild["layout"]["title"]["subtitle"]["text"] == "colours clipped at ±2.50, the target's range"
+    assert wild["layout"]["title"]["text"] == "Learned kernel vs target · bias 1234.5"
+    zeros = figures.kernel_heatmaps(torch.tensor([[0.3, -0.6]]), torch.zeros(1, 2), 1, None).to_dict()
+    assert zeros["data"][1]["zmax"] == pytest.approx(0.6)  # an all-zero target: the learned kernel's range
