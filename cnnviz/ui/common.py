@@ -48,7 +48,7 @@ h1 {font-size: 2.0rem !important; padding-top: 0.2rem !important; padding-bottom
 # Presenter mode: larger type for the back of the room.
 PRESENTER_CSS = """<style>
 html {font-size: 20px;}
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.05rem;}
+[data-testid="stMarkdownContainer"] :is(p, li):not([data-testid="stMetricValue"] *) {font-size: 1.05rem;}
 </style>"""
 
 
