@@ -1,14 +1,19 @@
 """One file per trained model: weights, the architecture as JSON, and plain metadata.
 
 Loading never executes code from the file: `torch.load(weights_only=True)` only accepts tensors and
-plain containers, so a file carrying a pickled object is refused before anything in it runs.
+plain containers, so a file carrying a pickled object is refused before anything in it runs. A refused
+file is then read opcode by opcode (pickletools, which runs nothing) to tell the student which it was:
+a file that imports Python code, or one that is damaged or not a checkpoint at all.
 """
 
 from __future__ import annotations
 
 import io
-import pickle
+import pickletools
 import platform
+import re
+import warnings
+import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,17 +73,83 @@ def to_bytes(model: nn.Module, spec: Architecture, meta: dict | None = None) -> 
     return buffer.getvalue()
 
 
-def _read(path_or_file) -> dict:
+# What torch.save itself imports to rebuild tensors: never the reason a file was refused.
+_TENSOR_NAMES = re.compile(r"(torch\._utils\._rebuild_\w+|torch\.\w*Storage|collections\.OrderedDict|torch\.Size)")
+MAX_PICKLE_BYTES = 64 * 2**20  # a checkpoint's data.pkl holds names and numbers only: kilobytes
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _pickles(data: bytes) -> list[bytes]:
+    """The pickle streams in a file: data.pkl inside torch.save's zip archive, or the whole file."""
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                # A size limit: a crafted archive could inflate a small upload into gigabytes.
+                return [archive.read(info) for info in archive.infolist()
+                        if info.filename.endswith(".pkl") and info.file_size <= MAX_PICKLE_BYTES]
+        except (zipfile.BadZipFile, OSError, EOFError):  # a zip cut short: nothing to read in order
+            return []
+    return [data]
+
+
+def _imports(stream: bytes) -> list[str]:
+    """The Python names a pickle stream imports ("io.open"), read without running it; stops where the
+    bytes stop being pickle opcodes (random bytes stop within a few)."""
+    names, strings = [], []
     try:
-        payload = torch.load(path_or_file, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            "this file carries Python objects or code, not just weights, so it was refused and nothing in it "
-            f"was run ({str(exc).splitlines()[0][:200]}). Load only checkpoints saved by cnnviz") from exc
-    except Exception as exc:  # torch.load on arbitrary bytes raises many types (IndexError, EOFError, ...)
-        raise CheckpointError(
-            f"this file is truncated or is not a PyTorch checkpoint ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0][:200] if str(exc) else 'no details'}); download or save it again") from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # random bytes make pickletools decode invalid escapes
+            for opcode, arg, _ in pickletools.genops(stream):
+                if opcode.name in ("GLOBAL", "INST"):
+                    names.append(str(arg).replace(" ", "."))
+                elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:  # module, name pushed just before
+                    names.append(f"{strings[-2]}.{strings[-1]}")
+                elif isinstance(arg, str):
+                    strings.append(arg)
+    except Exception:  # noqa: BLE001 - genops raises ValueError, UnicodeDecodeError, ... on any bad byte
+        pass
+    return [name for name in names if _DOTTED_NAME.fullmatch(name)]
+
+
+def _code_imports(data: bytes) -> list[str]:
+    """Names a refused file imports beyond the few torch.save writes for tensors: the code it carries."""
+    found = [name for stream in _pickles(data) for name in _imports(stream)]
+    return list(dict.fromkeys(name for name in found if not _TENSOR_NAMES.fullmatch(name)))
+
+
+def _damage(data: bytes) -> str:
+    if not data:
+        return "the file is empty"
+    if data.startswith(b"PK"):
+        return "its zip archive is damaged or cut short"
+    return "its bytes are not a checkpoint's"
+
+
+def _refused(data: bytes) -> CheckpointError:
+    """Why torch.load refused `data`, in words: code it imports, or damage."""
+    code = _code_imports(data)
+    if code:
+        return CheckpointError(
+            f"this file carries Python code or objects ({', '.join(code[:3])}), not only weights, so it was "
+            "refused and nothing in it was run. Load only checkpoints saved by cnnviz")
+    return CheckpointError(f"this file is truncated or is not a PyTorch checkpoint ({_damage(data)}); nothing "
+                           "in it was run. Download it or save it again from the Train page")
+
+
+def _bytes(path_or_file) -> bytes:
+    if isinstance(path_or_file, (str, Path)):
+        return Path(path_or_file).read_bytes()
+    return path_or_file.read()
+
+
+def _read(path_or_file) -> dict:
+    data = _bytes(path_or_file)  # checkpoints are small; the bytes are needed again to explain a refusal
+    try:
+        with warnings.catch_warnings():  # torch warns about any pickle protocol but its own, before refusing it
+            warnings.filterwarnings("ignore", "Detected pickle protocol", UserWarning)
+            payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch.load on arbitrary bytes raises many types (UnpicklingError, EOFError, ...)
+        raise _refused(data) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError("this file is a PyTorch file but not a cnnviz checkpoint; save one from the Train page")
     if payload.get("version") != VERSION:

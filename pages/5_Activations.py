@@ -8,66 +8,74 @@ import streamlit as st  # noqa: E402
 
 from cnnviz import activations as act  # noqa: E402
 from cnnviz.data import CLASSES, missing_message  # noqa: E402
+from cnnviz.ui import activation_maps as maps_ui  # noqa: E402
 from cnnviz.ui import activation_state as state  # noqa: E402
 from cnnviz.ui import activation_views as views  # noqa: E402
-from cnnviz.ui.common import fashion_mnist_or_none, user_errors  # noqa: E402
+from cnnviz.ui.activation_models import model_ui  # noqa: E402
+from cnnviz.ui.common import fashion_mnist_or_none, intro, presenting, user_errors  # noqa: E402
 
 state.keep_settings()
 st.title("Activations: what the layers see")
-st.markdown(
-    "The book's exercise (d2l 7.6): *display the activations of the first and second layer of LeNet for "
-    "different inputs (e.g., sweaters and coats)*. Pick a trained model, two or more classes and a layer, "
-    "then compare what each channel responds to."
-)
+DETAILS = ("The book's exercise (d2l 7.6): *display the activations of the first and second layer of LeNet for "
+           "different inputs (e.g., sweaters and coats)*. Pick a trained model (the shipped ones, a run of yours "
+           "from the Train page, or a checkpoint), two or more classes and a layer, then compare what each "
+           "channel responds to. Below the maps: what the network predicts for the images, the class means and "
+           "their difference, the channels that separate the classes, the layer's kernels, and saliency maps.")
+intro("d2l 7.6: a trained LeNet's feature maps for pullovers against coats. Model and images: in the sidebar; "
+      "click a map to enlarge it.", None if presenting() else DETAILS)  # presenter mode: explanations fold away
 
 test_set = fashion_mnist_or_none(train=False)
 if test_set is None:
     st.error(missing_message())
     st.stop()
 
-source_col, classes_col, images_col = st.columns([1, 1.3, 1.1], gap="medium")
-with source_col:
-    loaded = state.model_source_ui()
-    if loaded is not None:
-        st.caption(f"**{loaded.label}**")
-with classes_col:
+with st.sidebar:  # what goes in: the classes first, the control a lesson changes most
     class_names = st.multiselect("Classes to compare", CLASSES, max_selections=4, key="act_classes")
     classes = [CLASSES.index(name) for name in class_names]
-    own = state.own_images_ui()
-with images_col:
+    loaded = model_ui()
     examples = state.examples_ui(classes, test_set) if classes else None
+    own = state.own_images_ui()
 
 if loaded is None:
+    st.info("Choose a model in the sidebar.")
     st.stop()
 if len(classes) < 2:
-    st.warning("Choose at least two classes to compare (the book's pair: Pullover and Coat).")
+    st.warning("Choose at least two classes to compare in the sidebar (the book's pair: Pullover and Coat).")
     st.stop()
 examples = state.with_own_images(examples, own)
 
 with user_errors():
     key = state.examples_key(loaded, examples)
-    captured = state.memo("capture", key, lambda: act.capture(loaded.model, examples.images))
-    groups = views.spatial_groups(loaded.model, captured)
+    inputs = state.model_inputs(examples.images, loaded.spec)  # resized when the network takes 96 or 224
+    captured = state.memo("capture", key, lambda: act.capture(loaded.model, inputs))
+    groups = maps_ui.spatial_groups(loaded.model, captured)
     if not groups:
         st.info(f"{loaded.spec.name} has no convolutional layers, so there are no feature maps to show; "
                 "choose a model with convolutions.")
         st.stop()
-    layer_col, stage_col, scale_col = st.columns([1, 1.4, 1.3], gap="medium")
-    with layer_col:
-        group = views.layer_ui(groups)
-    with stage_col:
-        stage, kind = views.stage_ui(group)
-    with scale_col:
-        shared = st.toggle("One colour scale for all maps", key="act_shared",
-                           help="On: equal colours mean equal values across images and classes. "
-                                "Off: each map uses its full colour range, so weak maps show their pattern.")
-
-    maps = captured[stage]  # (N, C, h, w)
     labels = examples.labels
-    probs = state.memo("probs", key, lambda: act.predict_proba(loaded.model, examples.images))  # (N, 10)
-    views.inputs_and_probabilities(examples, classes, probs, key)
-    views.activation_grid(maps, examples.names, stage, kind, shared)
-    views.class_comparison(maps, labels, classes, stage, shared)
-    views.channel_bars(maps, labels, classes, stage)
-    views.kernels(loaded.model, group, shared)
-    views.saliency(loaded.model, examples, probs, stage)
+    layer_col, stage_col, channels_col, scale_col = st.columns([1.35, 1, 0.95, 1.05], gap="small")
+    with layer_col:
+        group = maps_ui.layer_ui(groups)
+    with stage_col:
+        stage, kind = maps_ui.stage_ui(group)
+    with channels_col:
+        channels = maps_ui.channels_ui(captured[stage], labels, classes)
+    with scale_col:
+        shared = st.toggle("One scale", key="act_shared",
+                           help="One colour scale for every map: equal colours mean equal values across images, "
+                                "classes and channels. "
+                                "Off: each map uses its full colour range, so weak maps show their pattern.")
+    shown = maps_ui.Shown(stage, kind, group[0][0], captured[stage], channels)
+    st.markdown(f"{shown.described()}, one row per image")
+    maps_ui.feature_grid(shown, examples.images, examples.names, shared)
+    maps_ui.zoom_dialog(shown, examples.images, examples.names, shared)
+    with st.expander("What the feature maps show"):
+        st.markdown(views.grid_explanation(kind))
+
+    probs = state.memo("probs", key, lambda: act.predict_proba(loaded.model, inputs))  # (N, 10)
+    views.predictions(examples, classes, probs, key)
+    views.class_comparison(shown, labels, classes, shared)
+    views.channel_bars(shown, labels, classes)
+    views.kernels(loaded.model, shown, shared)
+    views.saliency(loaded.model, examples, inputs, probs, stage)

@@ -12,13 +12,17 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from cnnviz.figures.style import DIVERGING, GRAY, SEQUENTIAL, SERIES, base_layout
+from cnnviz.figures.style import CELL_FONT_SIZE, DIVERGING, FONT_SIZE, GRAY, SEQUENTIAL, SERIES, base_layout
 
 GAP = 1  # blank pixels between tiles
 ROW_LABEL_PX = 150  # room for row labels such as "Pullover − Coat"
+LABEL_CHAR_PX = 9  # width of one character of a row label at the figures' font size
 MIN_HEIGHT = 210  # a one-row grid still needs room for a readable colour bar
+GRID_WIDTH_PX = 560  # the width a grid's maps get on the page, without labels and colour bar
 SATURATED = 0.005  # share of cells allowed above the top of a shared colour scale (hover shows true values)
 OTHER_CLASSES = "#c7c7c7"  # the summed probability of the classes not being compared
+PREDICTED_OTHER = "#6b6b6b"  # the likeliest class outside the compared ones, named on its bar
+MAX_PRINTED_SIDE = 12  # an enlarged map up to 12x12 prints its values in the cells
 OVERLAY = [[0.0, "rgba(255, 40, 0, 0)"], [1.0, "rgba(255, 40, 0, 0.85)"]]  # transparent -> red
 
 
@@ -42,7 +46,7 @@ def _per_map_scaled(maps: np.ndarray, signed: bool) -> np.ndarray:
     return (maps - low) / np.where(high > low, high - low, 1)
 
 
-def _robust_range(values: np.ndarray, signed: bool) -> tuple[float, float]:
+def robust_range(values: np.ndarray, signed: bool) -> tuple[float, float]:
     """The colour range: a few extreme cells (the top 0.5%) saturate instead of darkening every other map."""
     if signed:
         top = float(np.quantile(np.abs(values), 1 - SATURATED))
@@ -64,18 +68,24 @@ def map_grid(
     diverging: bool | None = None,
     cell_px: int = 64,
     column_title: str = "channel",
+    width_px: int = GRID_WIDTH_PX,
+    label_px: int | None = ROW_LABEL_PX,
+    clickable: bool = False,
 ) -> go.Figure:
     """Maps (R, C, h, w) as a grid: one row per image/class, one column per channel.
 
     shared: one colour scale for all maps (zrange, or their range with the top 0.5% saturated);
     otherwise each map uses its full colour range and the hover shows the true value.
     diverging: a blue-white-red scale centred on 0 (default: when any value is negative).
+    cell_px, width_px: a map's largest side on screen, and the width all maps share.
+    label_px: the left margin for row labels (None: as wide as the longest label).
+    clickable: an invisible marker over each map, so a click selects (row, column) (see `clicked_tile`).
     """
     values = maps.detach().float().cpu().numpy()
     rows, cols, h, w = values.shape
     signed = bool(values.min() < 0) if diverging is None else diverging
     if shared:
-        low, high = zrange if zrange else _robust_range(values, signed)
+        low, high = zrange if zrange else robust_range(values, signed)
         shown, colorbar = values, {"title": {"text": "value"}, "nticks": 5}
     else:
         shown = _per_map_scaled(values, signed)
@@ -88,33 +98,72 @@ def map_grid(
     true_values = {} if shared else {"customdata": mosaic(values)}
     heatmap = go.Heatmap(
         z=mosaic(shown), zmin=low, zmax=high, **true_values,
-        colorscale=DIVERGING if signed else SEQUENTIAL, colorbar=colorbar, hoverongaps=False,
+        colorscale=DIVERGING if signed else SEQUENTIAL, colorbar={**colorbar, "thickness": 14}, hoverongaps=False,
         hovertemplate=f"value %{{{'z' if shared else 'customdata'}:.3f}}<extra></extra>",
     )
-    # The page gives a grid about 560 px of width; rows get the same cell size so no space is left blank.
-    cell = max(16, min(cell_px, 560 // max(cols, 1)))
+    # Rows get the same cell size as columns, so no space is left blank.
+    cell = max(12, min(cell_px, width_px // max(cols, 1)))
     height = max(MIN_HEIGHT, rows * cell + (110 if title else 80))
     axes = _tiled_axes(rows, cols, h, w, row_labels, column_labels)
     axes["xaxis"]["title"] = {"text": column_title, "standoff": 4}
-    return _figure([heatmap], axes, title, height)
+    targets = [_click_targets(rows, cols, (h, w), cell, [f"{r} · {column_title} {c}" for r in row_labels
+                                                        for c in column_labels])] if clickable else []
+    return _figure([heatmap, *targets], axes, title, height, label_px or label_width(row_labels))
+
+
+def label_width(labels: Sequence[str]) -> int:
+    """The left margin that row labels such as "Pullover 1" need at the figures' font size."""
+    return 16 + LABEL_CHAR_PX * max(len(str(label)) for label in labels)
+
+
+def add_input_column(fig: go.Figure, images: torch.Tensor, h: int, w: int) -> go.Figure:
+    """Each row's input image (R, H, W), uint8 or [0, 1], in grey one tile left of a `map_grid` of h x w maps,
+    scaled to the tile: the class sees which garment each row of maps comes from."""
+    pixels = images.detach().float().cpu().reshape(len(images), *images.shape[-2:]).numpy()  # (R, H, W)
+    pixels = pixels * 255 if pixels.max() <= 1 else pixels
+    dy, dx = h / pixels.shape[1], w / pixels.shape[2]  # one image pixel in map pixels
+    left = -(w + 2 * GAP)  # a double gap keeps the input apart from channel 1
+    fig.add_traces([go.Heatmap(z=image, x0=left - 0.5 + dx / 2, dx=dx, y0=r * (h + GAP) - 0.5 + dy / 2, dy=dy,
+                               zmin=0, zmax=255, colorscale=GRAY, showscale=False,
+                               hovertemplate="input pixel %{z:.0f}<extra></extra>") for r, image in enumerate(pixels)])
+    x = fig.layout.xaxis
+    fig.update_xaxes(range=[left - 0.5, x.range[1]], tickvals=[left + (w - 1) / 2, *x.tickvals],
+                     ticktext=["input", *x.ticktext])
+    return fig
+
+
+def _click_targets(rows: int, cols: int, size: tuple[int, int], cell: int, names: list[str]) -> go.Scatter:
+    """One invisible square marker per map, in reading order: Plotly reports clicks on markers, not on
+    heatmap cells (Streamlit 1.67)."""
+    x, y = np.meshgrid(_tick_centres(cols, size[1]), _tick_centres(rows, size[0]))
+    return go.Scatter(x=x.ravel(), y=y.ravel(), mode="markers", showlegend=False, customdata=names,
+                      marker={"symbol": "square", "size": max(cell - 2, 6), "opacity": 0.01, "color": "white"},
+                      hovertemplate="%{customdata}: click to enlarge<extra></extra>")
+
+
+def clicked_tile(point: dict, h: int, w: int) -> tuple[int, int]:
+    """(row, column) of the map under a clicked point of a `map_grid` with maps of h x w."""
+    return int(point["y"] // (h + GAP)), int(point["x"] // (w + GAP))
 
 
 def _tiled_axes(rows: int, cols: int, h: int, w: int, row_labels, column_labels) -> dict:
-    """Axes for a mosaic: labels at the tile centres, image orientation (row 0 on top), square pixels."""
-    common = {"showgrid": False, "zeroline": False, "constrain": "domain"}
+    """Axes for a mosaic: labels at the tile centres, image orientation (row 0 on top), square pixels.
+    Fixed ranges: click markers would otherwise pad the autorange and shrink the maps."""
+    common = {"showgrid": False, "zeroline": False, "constrain": "domain", "tickfont": {"size": FONT_SIZE}}
     return {
         "xaxis": {"tickvals": _tick_centres(cols, w), "ticktext": list(column_labels), "side": "top",
-                  "tickangle": 0, **common},
-        "yaxis": {"tickvals": _tick_centres(rows, h), "ticktext": list(row_labels), "autorange": "reversed",
-                  "scaleanchor": "x", **common},
+                  "tickangle": 0, "range": [-0.5, cols * (w + GAP) - GAP - 0.5], "constraintoward": "left", **common},
+        # Pinned to the top left: spare height (room for a colour bar) stays below the maps, not above.
+        "yaxis": {"tickvals": _tick_centres(rows, h), "ticktext": list(row_labels), "constraintoward": "top",
+                  "range": [rows * (h + GAP) - GAP - 0.5, -0.5], "scaleanchor": "x", **common},
     }
 
 
-def _figure(traces: list, layout: dict, title: str | None, height: int) -> go.Figure:
+def _figure(traces: list, layout: dict, title: str | None, height: int, label_px: int = ROW_LABEL_PX) -> go.Figure:
     """One Figure built in one pass (plotly's update_* calls cost more than the data here)."""
     fig = base_layout(go.Figure(traces, layout), title, height=height)
     # The same left margin on every grid, so stacked grids (class means, difference) line up by channel.
-    fig.layout.margin.l = ROW_LABEL_PX
+    fig.layout.margin.l = label_px
     return fig
 
 
@@ -160,20 +209,24 @@ def channel_bars(
     return base_layout(go.Figure(bars, layout), title, height=380)
 
 
-def kernel_grid(weight: torch.Tensor, title: str | None = None, shared: bool = True) -> go.Figure:
-    """A convolution's kernels (out, in, k, k): one row per input channel, one column per output channel."""
-    kernels = weight.detach().float().cpu().transpose(0, 1)  # (in, out, k, k)
+def kernel_grid(weight: torch.Tensor, title: str | None = None, shared: bool = True,
+                channels: Sequence[int] | None = None, cell_px: int = 56) -> go.Figure:
+    """A convolution's kernels (out, in, k, k): one row per input channel, one column per output channel
+    (only `channels`, 0-based, when given; the columns are labelled with their 1-based numbers)."""
+    channels = list(range(weight.shape[0])) if channels is None else list(channels)
+    kernels = weight.detach().float().cpu()[channels].transpose(0, 1)  # (in, shown out, k, k)
     rows = [f"in {i + 1}" for i in range(kernels.shape[0])]
-    return map_grid(kernels, rows, None, title, shared=shared, diverging=True, cell_px=56,
-                    column_title="output channel")
+    return map_grid(kernels, rows, [str(c + 1) for c in channels], title, shared=shared, diverging=True,
+                    cell_px=cell_px, column_title="output channel", label_px=None)
 
 
 def probability_bars(
     probs: torch.Tensor, row_labels: Sequence[str], class_names: Sequence[str], compared: Sequence[int],
     title: str | None = None,
 ) -> go.Figure:
-    """Each image's predicted probabilities (N, 10) as one stacked bar: the compared classes in colour,
-    then all other classes together in grey (the hover names the likeliest of them)."""
+    """Each image's predicted probabilities (N, 10) as one stacked bar: the compared classes in colour, then
+    the likeliest other class in dark grey with its name written on it (a drawing of a bag is predicted
+    "Bag", not "other"), then the remaining classes together in light grey."""
     values = probs.detach().float().cpu().numpy()
     bars = [go.Bar(y=list(row_labels), x=values[:, c], name=class_names[c], orientation="h",
                    marker_color=SERIES[i % len(SERIES)],
@@ -181,15 +234,41 @@ def probability_bars(
             for i, c in enumerate(compared)]
     others = [c for c in range(values.shape[1]) if c not in compared]
     if others:
-        likeliest = [class_names[others[i]] for i in values[:, others].argmax(axis=1)]
-        bars.append(go.Bar(y=list(row_labels), x=values[:, others].sum(axis=1), name="other classes",
-                           orientation="h", marker_color=OTHER_CLASSES, customdata=likeliest,
-                           hovertemplate="%{y}: other classes %{x:.2f} (mostly %{customdata})<extra></extra>"))
+        likeliest = np.asarray(others)[values[:, others].argmax(axis=1)]  # (N,) class indices
+        top = values[np.arange(len(values)), likeliest]
+        names = [class_names[c] for c in likeliest]
+        bars.append(go.Bar(y=list(row_labels), x=top, name="likeliest other class", orientation="h",
+                           marker_color=PREDICTED_OTHER, customdata=names, text=names, textposition="inside",
+                           insidetextanchor="middle", textfont={"color": "white"},
+                           hovertemplate="%{y}: P(%{customdata}) = %{x:.2f}<extra></extra>"))
+        bars.append(go.Bar(y=list(row_labels), x=values[:, others].sum(axis=1) - top, name="all the rest",
+                           orientation="h", marker_color=OTHER_CLASSES,
+                           hovertemplate="%{y}: all the rest %{x:.2f}<extra></extra>"))
     layout = {
         "barmode": "stack", "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
-        "xaxis": {"range": [0, 1], "title": "predicted probability"}, "yaxis": {"autorange": "reversed"},
+        "xaxis": {"range": [0, 1], "title": "predicted probability"},
+        "yaxis": {"autorange": "reversed", "tickfont": {"size": FONT_SIZE}},
+        "uniformtext": {"minsize": 11, "mode": "hide"},  # a name too long for its bar is left to the hover
     }
     return base_layout(go.Figure(bars, layout), title, height=max(220, 26 * len(row_labels) + 120))
+
+
+def enlarged_map(values: torch.Tensor, title: str | None = None, zrange: tuple[float, float] | None = None,
+                 diverging: bool | None = None, height: int = 460) -> go.Figure:
+    """One map (h, w) large enough to read from the back of a room; maps up to 12x12 print their values.
+    zrange: the colour range (e.g. the grid's shared one), else the map's own."""
+    z = values.detach().float().cpu().numpy()
+    signed = bool(z.min() < 0) if diverging is None else diverging
+    if zrange is None:
+        top = float(np.abs(z).max()) or 1.0
+        zrange = (-top, top) if signed else (float(z.min()), max(float(z.max()), float(z.min()) + 1e-6))
+    printed = max(z.shape) <= MAX_PRINTED_SIDE
+    heatmap = go.Heatmap(z=z, zmin=zrange[0], zmax=zrange[1], colorscale=DIVERGING if signed else SEQUENTIAL,
+                         colorbar={"thickness": 14}, hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+                         texttemplate="%{z:.2f}" if printed else None, textfont={"size": CELL_FONT_SIZE})
+    layout = {"xaxis": {"visible": False, "constrain": "domain"},
+              "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}}
+    return base_layout(go.Figure([heatmap], layout), title, height=height)
 
 
 def saliency_overlay(image: torch.Tensor, saliency: torch.Tensor, title: str | None = None) -> go.Figure:

@@ -1,29 +1,25 @@
-"""Widgets and state for the Activations page: where the model comes from, which images go in."""
+"""Widgets and state for the Activations page: which images go in, and the per-session memo."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 import streamlit as st
 import torch
-from torch import nn
 
-from cnnviz import checkpoint
-from cnnviz.arch import Architecture
 from cnnviz.data import CLASSES
 from cnnviz.errors import CnnvizError
 from cnnviz.images import to_fashion_mnist
 from cnnviz.shipped import SHIPPED
+from cnnviz.ui.activation_models import LoadedModel
 from cnnviz.ui.common import keep_widgets, show_error
 
-TRAINED_KEY = "trained_model"  # set by the Train page: (model, spec, meta)
-SOURCES = ("Shipped with cnnviz", "Trained on the Train page", "Upload a checkpoint")
 DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
-    "act_source": SOURCES[0], "act_shipped": SHIPPED[0].label, "act_classes": ["Pullover", "Coat"],
-    "act_mode": "gallery", "act_count": 6, "act_seed": 0, "act_start": 0, "act_draw": False,
-    "act_layer": None, "act_stage": "activation", "act_shared": True,  # layer and stage: checked against the model
+    "act_model": SHIPPED[0].label, "act_classes": ["Pullover", "Coat"],
+    "act_mode": "gallery", "act_count": 4, "act_seed": 0, "act_start": 0, "act_draw": False,
+    # layer, stage and channels: checked against the model and the layer before they are drawn
+    "act_layer": None, "act_stage": "activation", "act_channels": None, "act_shared": True,
 }
 YOURS = -1  # the label of the student's own images: no Fashion-MNIST class
 MAX_OWN_IMAGES = 8
@@ -34,88 +30,10 @@ def keep_settings() -> None:
 
 
 @dataclass
-class LoadedModel:
-    model: nn.Module
-    spec: Architecture
-    meta: dict
-    label: str
-
-
-@dataclass
 class Examples:
     images: torch.Tensor  # uint8 (N, 28, 28)
     labels: torch.Tensor  # int64 (N,), YOURS for the student's own images
     names: list[str]  # one per image, e.g. "Coat 3"
-
-
-@st.cache_resource(show_spinner=False)
-def _load_shipped(path: str, mtime: float) -> tuple[nn.Module, Architecture, dict]:
-    """A shipped checkpoint, loaded once per server; `mtime` makes a retrained file load again."""
-    return checkpoint.load(path)
-
-
-def _load_upload(data: bytes) -> tuple[nn.Module, Architecture, dict]:
-    """An uploaded checkpoint, loaded once per session (keyed by its hash)."""
-    digest = hashlib.sha256(data).hexdigest()
-    cache = st.session_state.setdefault("act_uploaded_models", {})
-    if digest not in cache:
-        cache.clear()  # keep one uploaded model per session
-        try:
-            cache[digest] = checkpoint.load(io.BytesIO(data))
-        except CnnvizError:
-            raise
-        except Exception as exc:  # torch.load on arbitrary bytes can fail in many ways (IndexError, KeyError...)
-            raise CnnvizError(
-                f"this file is not a readable cnnviz checkpoint ({type(exc).__name__}: {exc}); "
-                "upload a .pt file saved by the Train page") from exc
-    return cache[digest]
-
-
-def _accuracy_text(meta: dict) -> str:
-    accuracy = meta.get("test_accuracy")
-    return f", test accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
-
-
-def _shipped_ui() -> LoadedModel | None:
-    labels = {s.label: s for s in SHIPPED}
-    choice = labels[st.selectbox("Model", list(labels), key="act_shipped")]
-    if not choice.path.is_file():
-        st.error(f"{choice.path.name} is missing from assets/; run `python scripts/train_default.py` to make it")
-        return None
-    model, spec, meta = _load_shipped(str(choice.path), choice.path.stat().st_mtime)
-    return LoadedModel(model, spec, meta, f"{choice.label}{_accuracy_text(meta)}")
-
-
-def _trained_ui() -> LoadedModel | None:
-    trained = st.session_state.get(TRAINED_KEY)
-    if trained is None:
-        st.info("No model trained in this session yet: train one on the Train page, or pick another source.")
-        return None
-    model, spec, meta = trained
-    return LoadedModel(model, spec, meta, f"{spec.name} from the Train page{_accuracy_text(meta)}")
-
-
-def _upload_ui() -> LoadedModel | None:
-    upload = st.file_uploader("Checkpoint (.pt saved by cnnviz)", type=["pt", "pth"], key="act_checkpoint")
-    if upload is None:
-        st.info("Upload a .pt file downloaded from the Train page.")
-        return None
-    try:
-        model, spec, meta = _load_upload(upload.getvalue())
-    except CnnvizError as exc:
-        show_error(CnnvizError(f"{upload.name}: {exc}"))
-        return None
-    return LoadedModel(model, spec, meta, f"{spec.name} from {upload.name}{_accuracy_text(meta)}")
-
-
-def model_source_ui() -> LoadedModel | None:
-    """The model source radio and its widgets; None (with a message shown) when there is no model yet."""
-    source = st.radio("Model source", SOURCES, key="act_source")
-    if source == SOURCES[1]:
-        return _trained_ui()
-    if source == SOURCES[2]:
-        return _upload_ui()
-    return _shipped_ui()
 
 
 def _class_indices(labels: torch.Tensor, cls: int, count: int, mode: str, start: int, seed: int) -> torch.Tensor:
@@ -185,6 +103,22 @@ def with_own_images(examples: Examples, own: list[torch.Tensor]) -> Examples:
     images = torch.cat([examples.images, torch.stack(own)])
     labels = torch.cat([examples.labels, torch.full((len(own),), YOURS)])
     return Examples(images, labels, examples.names + [f"yours {i + 1}" for i in range(len(own))])
+
+
+def model_inputs(images: torch.Tensor, spec) -> torch.Tensor:
+    """The images as the model takes them: uint8 (N, 28, 28) unchanged for a 28x28 network, else float
+    (N, 1, S, S) in [0, 1] resized as the Train page resizes its batches (torchvision's Resize: bilinear,
+    antialiased), for the book's networks at 96x96 or 224x224."""
+    channels, side, _ = getattr(spec, "input_shape", (1, 28, 28))
+    if channels != 1:
+        raise CnnvizError(f"{spec.name} takes {channels}-channel images; this page feeds grayscale "
+                          "Fashion-MNIST, so choose a model with one input channel")
+    if side == images.shape[-1]:
+        return images
+    batch = images[:, None].float() / 255  # (N, 1, 28, 28)
+    resized = torch.nn.functional.interpolate(batch, size=(side, side), mode="bilinear", align_corners=False,
+                                              antialias=True)
+    return resized.clamp_(0, 1)  # (N, 1, S, S); rounding may step a hair outside [0, 1]
 
 
 def memo(kind: str, key: tuple, compute):

@@ -1,4 +1,4 @@
-"""The views of the Activations page: each chart with a short explanation beside it, in the book's words."""
+"""The views below the Activations page's first screen: each chart with a short explanation beside it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from torch import nn
 from cnnviz import activations as act
 from cnnviz.data import CLASSES
 from cnnviz.figures import activations as figs
+from cnnviz.ui.activation_maps import GRID_WIDTH_PX, Shown, fit_grid
 from cnnviz.ui.activation_state import YOURS, Examples, memo
-from cnnviz.ui.common import keep_valid
+from cnnviz.ui.common import chart
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+MAX_KERNEL_ROWS = 16  # input channels whose kernels are drawn; deeper layers have up to hundreds
 STAGE_TEXT = {
     "convolution": "The convolution cross-correlates the input with each kernel and adds a bias: values of "
                    "either sign.",
@@ -29,134 +30,95 @@ STAGE_TEXT = {
 
 def _explain(text: str):
     """A chart column and a narrower explanation column beside it; returns the chart column."""
-    chart, note = st.columns([4, 1.2], gap="medium")
+    chart_column, note = st.columns([4, 1.2], gap="medium")
     note.caption(text)
-    return chart
+    return chart_column
 
 
-def spatial_groups(model: nn.Module, captured: dict[str, torch.Tensor]) -> list[list[tuple[str, str]]]:
-    """The stage groups whose layers output maps (N, C, h, w): the ones a grid of maps can show."""
-    return [g for g in act.stage_groups(model) if captured[g[0][0]].dim() == 4]
+def grid_explanation(kind: str) -> str:
+    return ("One row per image, one map per output channel. The book calls a convolutional layer's output a "
+            "**feature map**: a learned representation in the spatial dimensions, handed to the next layer. "
+            f"{STAGE_TEXT.get(kind, '')} Look for channels that respond to the collar, the zip, the sleeves or "
+            "the outline, and whether they do so for both classes. Click any map to enlarge it.")
 
 
-def _group_label(group: list[tuple[str, str]], index: int) -> str:
-    name, kind = group[0]
-    what = f"{ORDINALS[index]} {'convolution' if kind == 'convolution' else 'block'}" if index < 10 else kind
-    return f"{name}: {what}"
-
-
-def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    labels = [_group_label(g, i) for i, g in enumerate(groups)]
-    keep_valid("act_layer", labels, labels[0])  # another model, or the first visit
-    choice = st.selectbox("Layer", labels, key="act_layer",
-                          help="LeNet has two convolutional layers; deeper presets have more.")
-    return groups[labels.index(choice)]
-
-
-def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
-    """The stage radio (after the convolution, the activation, the pooling, ...); returns (name, kind)."""
-    kinds = [kind for _, kind in group]
-    # Kinds, not names, as options: switching layer keeps "activation" chosen.
-    keep_valid("act_stage", kinds, "activation" if "activation" in kinds else kinds[0])
-    kind = st.radio("Stage: the output after the ...", kinds, horizontal=True, key="act_stage")
-    return group[kinds.index(kind)][0], kind
-
-
-def inputs_and_probabilities(examples: Examples, classes: list[int], probs: torch.Tensor, key: tuple) -> None:
-    st.subheader("Inputs and predictions")
-    left, right = st.columns([1, 1], gap="large")
-    per_row = max(int((examples.labels == classes[0]).sum()), 1)
-    row_labels = [CLASSES[c] for c in classes] + (["yours"] if (examples.labels == YOURS).any() else [])
-    inputs = memo("inputs", (key, tuple(classes)), lambda: figs.image_grid(
-        _rows_by_group(examples, classes, per_row), row_labels, per_row))
-    probabilities = memo("probabilities", (key, tuple(classes)), lambda: figs.probability_bars(
+def predictions(examples: Examples, classes: list[int], probs: torch.Tensor, key: tuple) -> None:
+    st.subheader("What the network predicts for these images")
+    column = _explain("The softmax of the network's outputs: how sure it is of each class. The dark grey bar names "
+                      "the likeliest class outside the compared ones. Pullovers, coats and shirts are the classes "
+                      "LeNet confuses most: look for bars split between colours.")
+    fig = memo("probabilities", (key, tuple(classes)), lambda: figs.probability_bars(
         probs, examples.names, CLASSES, classes))
-    left.plotly_chart(inputs, width="stretch", key="act_inputs")
-    left.caption("Fashion-MNIST test images the network never saw while training (yours last, made 28x28 "
-                 "grayscale, light on dark like the dataset).")
-    right.plotly_chart(probabilities, width="stretch", key="act_probs")
-    right.caption("The softmax of the network's outputs: how sure it is of each class. Pullovers, coats and "
-                  "shirts are the classes LeNet confuses most: look for bars split between colours.")
+    with column:
+        chart(fig, "act_probs")
 
 
-def _rows_by_group(examples: Examples, classes: list[int], per_row: int) -> torch.Tensor:
-    """The images with each class (and the student's own) starting a new row: (rows * per_row, 28, 28)."""
-    rows = []
-    for label in [*classes, YOURS]:
-        group = examples.images[examples.labels == label]
-        for start in range(0, len(group), per_row):
-            row = torch.zeros(per_row, 28, 28, dtype=torch.uint8)
-            row[: len(group[start:start + per_row])] = group[start:start + per_row]
-            rows.append(row)
-    return torch.cat(rows)
-
-
-def activation_grid(maps: torch.Tensor, names: list[str], stage: str, kind: str, shared: bool) -> None:
-    st.subheader(f"Each image's feature maps: {stage}, {maps.shape[1]} channels of {maps.shape[2]}x{maps.shape[3]}")
-    chart = _explain(
-        "One row per image, one small map per output channel. The book calls a convolutional layer's output "
-        "a **feature map**: a learned representation in the spatial dimensions, handed to the next layer. "
-        f"{STAGE_TEXT.get(kind, '')} Look for channels that respond to the collar, the "
-        "zip, the sleeves or the outline, and whether they do so for both classes."
-    )
-    chart.plotly_chart(figs.map_grid(maps, names, shared=shared, cell_px=56), width="stretch", key="act_grid")
-
-
-def class_comparison(maps: torch.Tensor, labels: torch.Tensor, classes: list[int], stage: str, shared: bool) -> None:
-    means = act.class_mean_maps(maps, labels, classes)  # (K, C, h, w)
+def class_comparison(shown: Shown, labels: torch.Tensor, classes: list[int], shared: bool) -> None:
+    means = act.class_mean_maps(shown.maps[:, shown.channels], labels, classes)  # (K, shown C, h, w)
     first, second = CLASSES[classes[0]], CLASSES[classes[1]]
-    st.subheader(f"Class means side by side, and {first} minus {second}")
-    chart = _explain(
-        "Each row averages a channel's map over all images of one class, so single-image quirks fade and "
-        "what the class has in common stays. The difference map is red where the first class activates "
-        "the channel more, blue where the second does: the places where the layer tells them apart."
-    )
-    chart.plotly_chart(figs.map_grid(means, [CLASSES[c] for c in classes], shared=shared, cell_px=64),
-                       width="stretch", key="act_means")
-    difference = act.mean_difference(means)[None]  # (1, C, h, w)
-    chart.plotly_chart(figs.map_grid(difference, [f"{first} − {second}"], shared=shared, diverging=True,
-                                     cell_px=64), width="stretch", key="act_difference")
+    st.subheader(f"Class means of {shown.title}, and {first} minus {second}")
+    channel_labels = [str(c + 1) for c in shown.channels]
+    rows = [CLASSES[c] for c in classes]
+    difference_row = f"{first} − {second}"
+    label_px = figs.label_width([*rows, difference_row])  # the same margin: the two grids line up by channel
+    cell = min(72, GRID_WIDTH_PX // max(len(shown.channels), 1))
+    fig = figs.map_grid(means, rows, channel_labels, shared=shared, cell_px=cell, label_px=label_px,
+                        width_px=GRID_WIDTH_PX)
+    chart(fig, "act_means", width=fit_grid(fig, len(rows), len(channel_labels), cell))
+    difference = act.mean_difference(means)[None]  # (1, shown C, h, w)
+    fig = figs.map_grid(difference, [difference_row], channel_labels, shared=shared, diverging=True, cell_px=cell,
+                        label_px=label_px, width_px=GRID_WIDTH_PX)
+    chart(fig, "act_difference", width=fit_grid(fig, 1, len(channel_labels), cell))
+    st.caption("Each row of the first grid averages a channel's map over all images of one class, so single-image "
+               "quirks fade and what the class has in common stays. The difference is red where the first class "
+               "activates the channel more, blue where the second does: where the layer tells them apart.")
 
 
-def channel_bars(maps: torch.Tensor, labels: torch.Tensor, classes: list[int], stage: str) -> None:
+def channel_bars(shown: Shown, labels: torch.Tensor, classes: list[int]) -> None:
+    maps = shown.maps
     per_image = act.channel_means(maps)  # (N, C)
     means = act.class_channel_means(maps, labels, classes)  # (K, C)
     errors = torch.stack([per_image[labels == c].std(dim=0, unbiased=len(per_image[labels == c]) > 1)
                           / len(per_image[labels == c]) ** 0.5 for c in classes])
     scores = act.channel_separation(maps, labels, classes)
     top = act.most_separating_channels(maps, labels, classes, top=min(3, maps.shape[1]))
-    st.subheader("Which channels separate the classes")
+    st.subheader(f"Which channels of {shown.title} separate the classes")
     best = ", ".join(f"ch {c + 1} (ratio {scores[c]:.1f})" for c in top)
-    chart = _explain(
+    column = _explain(
         "Each channel's activation averaged over its map and over a class's images (error bars: standard "
         "error). ★ marks the channels whose between-class spread is largest compared with the spread "
         f"inside each class (Fisher's ratio): here {best}. Those are the features that tell the classes apart."
     )
-    figure = figs.channel_bars(means, [CLASSES[c] for c in classes], errors, top)
-    chart.plotly_chart(figure, width="stretch", key="act_bars")
+    with column:
+        chart(figs.channel_bars(means, [CLASSES[c] for c in classes], errors, top), "act_bars")
 
 
-def kernels(model: nn.Module, group: list[tuple[str, str]], shared: bool) -> None:
-    name = group[0][0]
-    module = dict(model.named_children())[name]
+def kernels(model: nn.Module, shown: Shown, shared: bool) -> None:
+    module = dict(model.named_children())[shown.group]
     conv = act.first_conv(module)
     if conv is None:
         return
     k = conv.kernel_size
-    st.subheader(f"The kernels of {name}: {conv.out_channels} output x {conv.in_channels} input channels, "
-                 f"{k[0]}x{k[1]}")
+    channels = [c for c in shown.channels if c < conv.out_channels]
+    if not channels:  # a block whose first convolution has fewer channels than the block's output
+        return
+    inputs = min(conv.in_channels, MAX_KERNEL_ROWS)
+    st.subheader(f"The kernels of {shown.group}: {conv.out_channels} output x {conv.in_channels} input "
+                 f"channels, {k[0]}x{k[1]}" + (f" (the first {inputs} inputs)" if inputs < conv.in_channels else ""))
     where = "this layer" if module is conv else "the block's first convolution"
-    chart = _explain(
-        f"The learned weights of {where}: one row per input channel, one column per output channel (the "
-        "same columns as the feature maps above). First-layer kernels act on pixels, so some look like "
-        "edge detectors, like the book's [1, −1] kernel that finds vertical edges (d2l 7.2)."
-    )
-    chart.plotly_chart(figs.kernel_grid(conv.weight, shared=shared), width="stretch", key="act_kernels")
+    # Many input channels (16 rows for LeNet's conv2) get smaller kernels, so the grid stays one screen high.
+    cell = min(56 if conv.in_channels <= 4 else 36, GRID_WIDTH_PX // max(len(channels), 1))
+    fig = figs.kernel_grid(conv.weight[:, :inputs], shared=shared, channels=channels, cell_px=cell)
+    chart(fig, "act_kernels", width=fit_grid(fig, inputs, len(channels), cell))
+    st.caption(f"The learned weights of {where}: one row per input channel, one column per output channel (the "
+               "same channels as the feature maps above). First-layer kernels act on pixels, so some look like "
+               "edge detectors, like the book's [1, −1] kernel that finds vertical edges (d2l 7.2).")
 
 
-def saliency(model: nn.Module, examples: Examples, probs: torch.Tensor, stage: str) -> None:
+def saliency(model: nn.Module, examples: Examples, inputs: torch.Tensor, probs: torch.Tensor, stage: str) -> None:
+    """inputs: the images as the model takes them (see activation_state.model_inputs)."""
     st.subheader("Saliency: which pixels the decision rests on")
-    controls, chart, note = st.columns([1, 2, 1.2], gap="medium")
+    controls, picture, note = st.columns([1, 2.6, 1.1], gap="medium")
     index = controls.selectbox("Image", range(len(examples.names)), format_func=examples.names.__getitem__,
                                key="act_sal_image")
     label = int(examples.labels[index])
@@ -166,12 +128,15 @@ def saliency(model: nn.Module, examples: Examples, probs: torch.Tensor, stage: s
     methods = [f"Grad-CAM at {stage}", "input gradient"]
     method = controls.radio("Method", methods, key="act_sal_method")
     if method == methods[1]:
-        result = act.input_gradient(model, examples.images[index], target)
+        result = act.input_gradient(model, inputs[index], target)
     else:
-        result = act.grad_cam(model, examples.images[index], target, stage)
+        result = act.grad_cam(model, inputs[index], target, stage)
+    heat = result.map  # (S, S): S is 28 unless the network takes a resized image
+    if heat.shape[-1] != 28:
+        heat = nn.functional.interpolate(heat[None, None], size=(28, 28), mode="bilinear")[0, 0]
     title = f"{examples.names[index]}: P({CLASSES[target]}) = {probs[index, target]:.2f}"
-    chart.plotly_chart(figs.saliency_overlay(examples.images[index], result.map, title), width="stretch",
-                       key="act_saliency")
+    with picture:
+        chart(figs.saliency_overlay(examples.images[index], heat.clamp(0, 1), title), "act_saliency")
     note.caption(
         "Input gradient: how much the class score changes per pixel, |∂score/∂pixel|. Grad-CAM "
         "(Selvaraju et al., 2017) weighs the chosen stage's channels by the gradient of the class score and "

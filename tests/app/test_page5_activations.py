@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -15,11 +17,16 @@ from cnnviz import activations as act
 from cnnviz import checkpoint
 from cnnviz.arch import PRESETS, build
 from cnnviz.data import load_fashion_mnist
+from cnnviz.jobs import TrainingJob
 from cnnviz.shipped import SHIPPED
+from cnnviz.train import TrainConfig
+from cnnviz.ui import train_state
+from cnnviz.ui.train_state import Run
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/5_Activations.py"
-PULLOVER, COAT = 2, 4
+PULLOVER, COAT, TROUSER = 2, 4, 1
+PER_CLASS = 4  # the page's default images per class
 
 
 def figure(at, key: str) -> dict:
@@ -50,26 +57,38 @@ def shipped_model():
 
 
 @pytest.fixture(scope="module")
-def gallery():
-    """The page's default images: the first 6 test Pullovers then the first 6 test Coats."""
-    images, labels = load_fashion_mnist(train=False)
-    return torch.cat([images[labels == c][:6] for c in (PULLOVER, COAT)])
+def test_set():
+    return load_fashion_mnist(train=False)
+
+
+@pytest.fixture(scope="module")
+def gallery(test_set):
+    """The page's default images: the first 4 test Pullovers then the first 4 test Coats."""
+    images, labels = test_set
+    return torch.cat([images[labels == c][:PER_CLASS] for c in (PULLOVER, COAT)])
 
 
 def test_default_compares_pullover_and_coat_with_the_shipped_model(shipped_model, gallery):
     at = make_app(PAGE).run()
     assert_no_exception(at)
     assert at.multiselect(key="act_classes").value == ["Pullover", "Coat"]
+    assert at.selectbox(key="act_model").value == SHIPPED[0].label
     assert at.selectbox(key="act_layer").value.startswith("conv1")
-    assert at.radio(key="act_stage").value == "activation"
+    assert at.selectbox(key="act_stage").value == "activation"
+    assert at.selectbox(key="act_channels").value == "all 16"
+    assert any("conv1 after the activation (act1)" in m.value for m in at.markdown)
 
-    acts = act.capture(shipped_model, gallery, ["act1"])["act1"]  # (12, C, 28, 28)
-    grid = array(figure(at, "act_grid")["data"][0]["z"])
-    np.testing.assert_allclose(tile(grid, 7, 2, 28), acts[7, 2].numpy(), atol=1e-5)  # Coat 2, ch 3
+    acts = act.capture(shipped_model, gallery, ["act1"])["act1"]  # (8, 16, 28, 28)
+    grid = figure(at, "act_grid")
+    z = array(grid["data"][0]["z"])
+    assert z.shape == (8 * 29 - 1, 16 * 29 - 1)
+    np.testing.assert_allclose(tile(z, 5, 2, 28), acts[5, 2].numpy(), atol=1e-5)  # Coat 2, ch 3
+    assert len(array(grid["data"][1]["x"])) == 8 * 16  # one click target per map
+    np.testing.assert_array_equal(array(grid["data"][2 + 5]["z"]), gallery[5].numpy())  # Coat 2 beside its maps
     means = array(figure(at, "act_means")["data"][0]["z"])
-    np.testing.assert_allclose(tile(means, 1, 0, 28), acts[6:, 0].mean(0).numpy(), atol=1e-5)
+    np.testing.assert_allclose(tile(means, 1, 0, 28), acts[4:, 0].mean(0).numpy(), atol=1e-5)
     difference = array(figure(at, "act_difference")["data"][0]["z"])
-    want = acts[:6, 3].mean(0) - acts[6:, 3].mean(0)
+    want = acts[:4, 3].mean(0) - acts[4:, 3].mean(0)
     np.testing.assert_allclose(tile(difference, 0, 3, 28), want.numpy(), atol=1e-5)
 
     probs = act.predict_proba(shipped_model, gallery)
@@ -81,20 +100,51 @@ def test_default_compares_pullover_and_coat_with_the_shipped_model(shipped_model
     assert len(figure(at, "act_bars")["data"]) == 2
 
 
-def test_switching_layer_and_stage_shows_that_stages_maps(shipped_model, gallery):
+def test_the_second_layer_is_paged_eight_channels_at_a_time(shipped_model, gallery):
     at = make_app(PAGE).run()
     at.selectbox(key="act_layer").select_index(1).run()
-    at.radio(key="act_stage").set_value("pooling").run()
+    at.selectbox(key="act_stage").set_value("pooling").run()
     assert_no_exception(at)
-    pooled = act.capture(shipped_model, gallery, ["pool2"])["pool2"]  # (12, C, 5, 5)
+    pooled = act.capture(shipped_model, gallery, ["pool2"])["pool2"]  # (8, 32, 5, 5)
+    channels = at.selectbox(key="act_channels")
+    assert channels.value == "1–8" and channels.options[-1].startswith("the 8 that separate")
     grid = array(figure(at, "act_grid")["data"][0]["z"])
-    assert grid.shape == (12 * 6 - 1, pooled.shape[1] * 6 - 1)
-    np.testing.assert_allclose(tile(grid, 0, 5, 5), pooled[0, 5].numpy(), atol=1e-5)
-    assert any("pool2" in h.value for h in at.subheader)
+    assert grid.shape == (8 * 6 - 1, 8 * 6 - 1)  # 8 images x 8 channels, not 32 tiny tiles
+    assert any("conv2 after pooling (pool2)" in m.value for m in at.markdown)
+
+    channels.set_value("17–24").run()
+    grid = figure(at, "act_grid")
+    assert grid["layout"]["xaxis"]["ticktext"] == ["input", *(str(c) for c in range(17, 25))]
+    np.testing.assert_allclose(tile(array(grid["data"][0]["z"]), 0, 5, 5), pooled[0, 21].numpy(), atol=1e-5)
+    kernels = figure(at, "act_kernels")  # the same page of output channels
+    assert kernels["layout"]["xaxis"]["ticktext"] == [str(c) for c in range(17, 25)]
+    np.testing.assert_allclose(tile(array(kernels["data"][0]["z"]), 3, 0, 5),
+                               shipped_model.conv2.weight[16, 3].detach().numpy(), atol=1e-6)
+
+    at.selectbox(key="act_channels").set_value(at.selectbox(key="act_channels").options[-1]).run()
+    labels = torch.tensor([PULLOVER] * PER_CLASS + [COAT] * PER_CLASS)
+    best = sorted(act.most_separating_channels(pooled, labels, [PULLOVER, COAT], top=8))
+    assert figure(at, "act_grid")["layout"]["xaxis"]["ticktext"] == ["input", *(str(c + 1) for c in best)]
     at.toggle(key="act_shared").set_value(False).run()  # per-map colour scales
     grid = array(figure(at, "act_grid")["data"][0]["z"])
     assert np.nanmax(grid) == pytest.approx(1.0) and np.nanmin(grid) >= 0
     assert_no_exception(at)
+
+
+def test_a_clicked_map_opens_enlarged_with_its_values(shipped_model, gallery):
+    at = make_app(PAGE).run()
+    at.selectbox(key="act_layer").select_index(1).run()
+    # What a click on the grid's map of Coat 2, channel 6 records (the browser test clicks for real).
+    at.session_state["act_zoom"] = (5, 5)
+    at.session_state["act_zoom_open"] = True
+    at.run()
+    assert_no_exception(at)
+    acts = act.capture(shipped_model, gallery, ["act2"])["act2"]  # (8, 32, 10, 10)
+    enlarged = figure(at, "act_zoom_map")["data"][0]
+    np.testing.assert_allclose(array(enlarged["z"]), acts[5, 5].numpy(), atol=1e-5)
+    assert enlarged["texttemplate"] == "%{z:.2f}"  # 10x10: the values are printed in the cells
+    at.run()  # opened once per click: the next run does not open it again
+    assert not [c for c in at.get("plotly_chart") if c.proto.id.endswith("-act_zoom_map")]
 
 
 def png(pixels: np.ndarray) -> bytes:
@@ -103,48 +153,107 @@ def png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def test_uploaded_images_join_the_comparison_and_bad_files_get_an_error():
+def test_own_images_show_their_prediction_and_bad_files_get_an_error(shipped_model, test_set):
+    images, labels = test_set
+    trousers = images[labels == TROUSER][0].numpy()  # a class the page does not compare
     at = make_app(PAGE).run()
-    shirt = np.zeros((56, 56))
-    shirt[8:50, 14:42] = 230  # a light garment-like block on black
-    at.file_uploader(key="act_own").set_value([("mine.png", png(shirt), "image/png"),
+    at.file_uploader(key="act_own").set_value([("mine.png", png(trousers), "image/png"),
                                                ("broken.png", b"not an image", "image/png")]).run()
     assert_no_exception(at)
     assert any("broken.png" in e.value for e in at.error)
-    names = figure(at, "act_probs")["data"][0]["y"]
-    assert names[-1] == "yours 1" and len(names) == 13
-    at.selectbox(key="act_sal_image").set_value(12).run()
+    probs = act.predict_proba(shipped_model, torch.from_numpy(trousers)[None])[0]
+    assert probs.argmax() == TROUSER
+    bars = figure(at, "act_probs")["data"]
+    assert bars[0]["y"][-1] == "yours 1" and len(bars[0]["y"]) == 2 * PER_CLASS + 1
+    predicted = next(t for t in bars if t["name"] == "likeliest other class")
+    assert predicted["text"][-1] == "Trouser"  # named on its bar, not lumped into grey "other classes"
+    assert array(predicted["x"])[-1] == pytest.approx(float(probs[TROUSER]), abs=1e-5)
+    at.selectbox(key="act_sal_image").set_value(2 * PER_CLASS).run()
     assert_no_exception(at)
     saliency = array(figure(at, "act_saliency")["data"][1]["z"])
     assert saliency.shape == (28, 58) and np.nanmax(saliency) > 0
 
 
-def test_bad_checkpoint_upload_gives_an_error_and_a_trained_model_is_used():
+class Runs:
+    """The Train page's record of finished runs, as it leaves them for this page."""
+
+    @staticmethod
+    def finished(number: int, seed: int, name: str = "lenet", side: int = 28) -> Run:
+        torch.manual_seed(seed)
+        spec = dataclasses.replace(PRESETS[name], input_shape=(1, side, side))
+        model = build(spec).eval()
+        job = TrainingJob(model, None, None, TrainConfig(epochs=1))
+        return Run(number, spec, TrainConfig(epochs=1), job, archived=True, confusion=torch.eye(10) * (number + 1))
+
+
+def test_any_finished_run_of_the_session_can_be_inspected(gallery, monkeypatch):
+    first, second = Runs.finished(1, seed=1), Runs.finished(2, seed=2, name="lenet_relu")
+    # The session's runs as the Train page's accessors report them, wherever it keeps them.
+    monkeypatch.setattr(train_state, "runs", lambda: [first, second])
+    monkeypatch.setattr(train_state, "current_model", lambda: (second.job.model, second.spec, {}))
     at = make_app(PAGE).run()
-    at.radio(key="act_source").set_value("Upload a checkpoint").run()
-    truncated = SHIPPED[1].path.read_bytes()[:5000]
-    for name, data in (("bad.pt", b"this is not a checkpoint"), ("truncated.pt", truncated)):
+    options = at.selectbox(key="act_model").options
+    runs = [o for o in options if o.startswith("Run ")]
+    assert runs == [f"Run {second.label} · 100.0%", f"Run {first.label} · 100.0%"]  # newest first
+    for run, label in ((first, runs[1]), (second, runs[0])):
+        at.selectbox(key="act_model").set_value(label).run()
+        assert_no_exception(at)
+        want = act.capture(run.job.model, gallery, ["act1"])["act1"]
+        grid = array(figure(at, "act_grid")["data"][0]["z"])
+        np.testing.assert_allclose(tile(grid, 6, 4, 28), want[6, 4].numpy(), atol=1e-5)
+
+
+def test_a_network_that_takes_larger_images_sees_them_resized(gallery, monkeypatch):
+    run = Runs.finished(1, seed=3, side=56)  # as the book resizes Fashion-MNIST for AlexNet (224) or GoogLeNet (96)
+    monkeypatch.setattr(train_state, "runs", lambda: [run])
+    at = make_app(PAGE).run()
+    at.selectbox(key="act_model").set_value(f"Run {run.label} · 100.0%").run()
+    assert_no_exception(at)
+    resized = torch.nn.functional.interpolate(gallery[:, None].float() / 255, size=(56, 56), mode="bilinear",
+                                              antialias=True).clamp(0, 1)
+    want = act.capture(run.job.model, resized, ["act1"])["act1"]  # (8, 6, 56, 56)
+    np.testing.assert_allclose(tile(array(figure(at, "act_grid")["data"][0]["z"]), 2, 3, 56), want[2, 3].numpy(),
+                               atol=1e-5)
+    assert array(figure(at, "act_saliency")["data"][1]["z"]).shape == (28, 58)  # shown on the 28x28 image
+
+
+def test_checkpoint_uploads_are_described_accurately():
+    at = make_app(PAGE).run()
+    at.selectbox(key="act_model").set_value(at.selectbox(key="act_model").options[-1]).run()
+    assert at.selectbox(key="act_model").value.startswith("Upload")
+    noise = torch.randint(0, 256, (4000,), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+    damaged = {"bad.pt": b"this is not a checkpoint", "truncated.pt": SHIPPED[1].path.read_bytes()[:5000],
+               "noise.pt": noise.numpy().tobytes()}
+    for name, data in damaged.items():
         at.file_uploader(key="act_checkpoint").set_value((name, data, "application/octet-stream")).run()
         assert_no_exception(at)
-        assert any(name in e.value and "checkpoint" in e.value for e in at.error), [e.value for e in at.error]
+        shown = [e.value for e in at.error]
+        assert any(name in e and "truncated or is not a PyTorch checkpoint" in e for e in shown), shown
+        assert not any("code" in e for e in shown), shown  # damaged files are not called dangerous
 
-    torch.manual_seed(0)
-    spec = PRESETS["lenet"]
-    at.session_state["trained_model"] = (build(spec).eval(), spec, {"test_accuracy": 0.5})
-    at.radio(key="act_source").set_value("Trained on the Train page").run()
+    class Opens:
+        def __reduce__(self):
+            return (open, ("/nonexistent/cnnviz-test", "w"))
+
+    evil = pickle.dumps({"format": "cnnviz-checkpoint", "meta": Opens()}, protocol=2)
+    at.file_uploader(key="act_checkpoint").set_value(("evil.pt", evil, "application/octet-stream")).run()
+    assert any("evil.pt" in e.value and "carries Python code" in e.value and "io.open" in e.value
+               for e in at.error), [e.value for e in at.error]
+
+    good = SHIPPED[1].path.read_bytes()
+    at.file_uploader(key="act_checkpoint").set_value(("sigmoid.pt", good, "application/octet-stream")).run()
     assert_no_exception(at)
     assert not at.error
-    assert any("lenet from the Train page" in m.value for m in at.caption)
-    # The book's LeNet: conv1 has 6 channels, sigmoid activations in (0, 1).
-    grid = array(figure(at, "act_grid")["data"][0]["z"])
+    grid = array(figure(at, "act_grid")["data"][0]["z"])  # the book's LeNet: 6 sigmoid channels in (0, 1)
     assert grid.shape[1] == 6 * 29 - 1 and 0 < np.nanmin(grid) and np.nanmax(grid) < 1
 
 
 def test_the_books_sigmoid_lenet_is_shipped_too():
     at = make_app(PAGE).run()
-    at.selectbox(key="act_shipped").select_index(1).run()
+    at.selectbox(key="act_model").set_value(SHIPPED[1].label).run()
     assert_no_exception(at)
-    assert at.radio(key="act_stage").options == ["convolution", "activation", "pooling"]
+    assert at.selectbox(key="act_stage").options == ["convolution", "activation", "pooling"]
     grid = array(figure(at, "act_grid")["data"][0]["z"])  # act1: the sigmoid's outputs
     assert grid.shape[1] == 6 * 29 - 1 and 0 < np.nanmin(grid) and np.nanmax(grid) < 1
-    assert any("sigmoid" in c.value and "%" in c.value for c in at.caption)
+    assert at.selectbox(key="act_channels").options == ["all 6"]
+    assert any(c.value == "lenet, test accuracy 84.7%" for c in at.caption), [c.value for c in at.caption]

@@ -1,45 +1,101 @@
-"""The Activations page in Chromium: the Pullover vs Coat comparison renders, and its controls respond."""
+"""The Activations page in Chromium: the feature maps on a projector's first screen, a click enlarges a map,
+and the drawing canvas joins the comparison."""
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, wait_idle
+from tests.browser.conftest import assert_on_first_screen, screenshot, wait_idle
+from tests.conftest import ROOT
 
 FIRST_LOAD_MS = 180_000  # the first visit loads torch, the test set and the shipped model on a busy CPU
+DOCS = ROOT / "docs" / "screenshots"
+GRID = ".st-key-act_grid .js-plotly-plot"
+
+pytestmark = pytest.mark.browser
 
 
-def open_page(page, path: str) -> None:
+def open_page(page, path: str = "/Activations") -> None:
     page.goto(path)
     page.wait_for_selector("[data-testid='stApp']")
     wait_idle(page, timeout=FIRST_LOAD_MS)
+    # Plotly draws each chart after the script finishes; a fresh browser context parses plotly.js first,
+    # which on a CPU shared with other test runs has taken over a minute.
+    expect(page.locator(GRID), "the feature maps").to_have_count(1, timeout=FIRST_LOAD_MS)
 
 
-def test_comparison_renders_and_switches_layer(page):
+def choose(page, key: str, option: str) -> None:
+    page.locator(f".st-key-{key}").click()
+    page.get_by_role("option", name=option).click()
+    wait_idle(page)
+
+
+def test_projector_first_screen_shows_the_feature_maps(projector):
+    page = projector
+    open_page(page)
+    first_screen = {
+        ".st-key-act_layer": "the layer box", ".st-key-act_stage": "the stage box",
+        ".st-key-act_channels": "the channel pager", f"{GRID} .hm": "every map of the grid",
+        "text=conv1 after the activation (act1)": "the caption naming the layer",
+        ".st-key-act_model": "the model box (sidebar)", ".st-key-act_classes": "the classes (sidebar)",
+    }
+    for selector, what in first_screen.items():
+        assert_on_first_screen(page, selector, what)
+    box = page.locator(f"{GRID} .hm image").first.bounding_box()
+    assert box["width"] / 16 >= 32, f"16 maps in {box['width']:.0f} px: too small to read"
+    shutil.copyfile(screenshot(page, "page5_projector", full_page=False), DOCS / "activations.png")
+    page.mouse.move(box["x"] + box["width"] - 5, box["y"] + 5)  # Plotly shows its toolbar on hover...
+    page.wait_for_timeout(500)
+    expect(page.locator(".st-key-act_grid .modebar-btn")).to_have_count(0)  # ...over the top right: not here
+
+    # The second layer: a page of 8 channels, each map large, not 32 tiny tiles.
+    choose(page, "act_layer", "conv2: second convolution")
+    expect(page.get_by_text("conv2 after the activation (act2)", exact=True)).to_be_visible()
+    expect(page.get_by_text("channels 1–8 of 32, each 10x10")).to_be_visible()
+    assert_on_first_screen(page, f"{GRID} .hm", "the second layer's maps")
+    box = page.locator(f"{GRID} .hm image").first.bounding_box()
+    assert box["width"] / 8 >= 32 and box["height"] / 8 >= 32, box
+    screenshot(page, "page5_projector_conv2", full_page=False)
+
+
+def test_clicking_a_map_enlarges_it(projector):
+    page = projector
+    open_page(page)
+    choose(page, "act_layer", "conv2: second convolution")
+    # The map of Coat 2, channel 3: where the channel's number and the image's name point.
+    column = page.locator(f"{GRID} .xtick text", has_text="3").first.bounding_box()
+    row = page.locator(f"{GRID} .ytick text", has_text="Coat 2").first.bounding_box()
+    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Coat 2 · channel 3 of conv2 after the activation (act2)", timeout=30_000)
+    expect(dialog.locator(".st-key-act_zoom_map .js-plotly-plot")).to_have_count(1, timeout=30_000)
+    expect(dialog).to_contain_text("10x10 values; largest")
+    big = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
+    assert big["width"] >= 300, f"the enlarged map is {big['width']:.0f} px wide"
+    screenshot(page, "page5_zoom", full_page=False)
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+
+
+def test_lower_sections_render(page):
     page.set_viewport_size({"width": 1600, "height": 4200})  # the app scrolls inside: a tall window shows it all
-    open_page(page, "/Activations")
-    expect(page.get_by_text("Activations: what the layers see")).to_be_visible()
-    # Plotly draws each chart after the script finishes; on a busy CPU that can take seconds per chart.
-    for key in ("act_inputs", "act_probs", "act_grid", "act_means", "act_difference", "act_bars",
-                "act_kernels", "act_saliency"):
+    open_page(page)
+    for key in ("act_probs", "act_means", "act_difference", "act_bars", "act_kernels",
+                "act_saliency"):
         expect(page.locator(f".st-key-{key} .js-plotly-plot"), key).to_have_count(1, timeout=60_000)
-    screenshot(page, "page5_activations_conv1")
-
-    page.locator(".st-key-act_layer").click()
-    page.get_by_role("option", name="conv2: second convolution").click()
-    wait_idle(page)
-    page.locator(".st-key-act_stage").get_by_text("pooling").click()
-    wait_idle(page)
-    expect(page.get_by_text("pool2, 32 channels of 5x5")).to_be_visible()
-    screenshot(page, "page5_activations_pool2")
+    screenshot(page, "page5_activations_full")
 
 
-def test_drawing_canvas_shows_without_errors(page):
-    open_page(page, "/Activations")
+def test_drawing_canvas_joins_the_comparison(page):
+    open_page(page)
     page.locator(".st-key-act_draw").get_by_text("Draw an image").click()
     wait_idle(page)
     canvas = page.locator(".st-key-act_canvas canvas").first
     canvas.wait_for()
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 60, box["y"] + 40)
     page.mouse.down()
@@ -50,5 +106,6 @@ def test_drawing_canvas_shows_without_errors(page):
     page.wait_for_timeout(1000)
     wait_idle(page)
     screenshot(page, "page5_activations_drawing", full_page=False)
-    # The drawing joins the comparison as the student's own image.
+    # The drawing joins the comparison as the student's own image, with its prediction named.
     expect(page.locator(".st-key-act_probs text", has_text="yours 1").first).to_be_attached()
+    expect(page.locator(".st-key-act_grid text", has_text="yours 1").first).to_be_attached()

@@ -61,8 +61,9 @@ def test_a_file_carrying_code_is_refused_and_the_code_does_not_run(tmp_path, wri
     else:
         path.write_bytes(pickle.dumps(payload, protocol=2))
     assert not marker.exists()
-    with pytest.raises(CheckpointError, match="refused and nothing in it was run"):
+    with pytest.raises(CheckpointError, match=f"{CARRIES_CODE}.*refused and nothing in it was run") as refused:
         checkpoint.load(path)
+    assert "io.open" in str(refused.value)
     assert not marker.exists()
 
 
@@ -74,13 +75,44 @@ def test_a_truncated_file_is_refused(tmp_path):
         checkpoint.load(path)
 
 
-@pytest.mark.parametrize("data", [b"this is not a checkpoint", b"", b"PK\x03\x04broken zip", bytes(range(256))])
-def test_arbitrary_bytes_are_refused_with_a_clear_error(tmp_path, data):
+CARRIES_CODE = "carries Python code"
+DAMAGED = "truncated or is not a PyTorch checkpoint"
+
+
+def random_bytes(seed: int, size: int = 2000) -> bytes:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (size,), generator=generator, dtype=torch.uint8).numpy().tobytes()
+
+
+@pytest.mark.parametrize("data", [b"this is not a checkpoint", b"", b"PK\x03\x04broken zip", bytes(range(256)),
+                                  *[random_bytes(seed) for seed in range(6)]])
+def test_arbitrary_bytes_are_called_damaged_not_code(tmp_path, data):
     path = tmp_path / "junk.pt"
     path.write_bytes(data)
-    # Random bytes can parse as a pickle; the weights-only unpickler then refuses them as code.
-    with pytest.raises(CheckpointError, match="is not a PyTorch checkpoint|refused and nothing in it was run"):
+    # Random bytes often parse as the start of a pickle, which torch's weights-only loader refuses with the
+    # same exception type as a file carrying code: the message must still say what the file really is.
+    with pytest.raises(CheckpointError, match=DAMAGED) as refused:
         checkpoint.load(path)
+    assert CARRIES_CODE not in str(refused.value)
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_a_plain_pickle_carrying_code_names_what_it_imports(tmp_path, protocol):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pt"
+    path.write_bytes(pickle.dumps({"meta": MakesAFile(marker)}, protocol=protocol))  # 4: STACK_GLOBAL
+    with pytest.raises(CheckpointError, match=CARRIES_CODE) as refused:
+        checkpoint.load(path)
+    assert "io.open" in str(refused.value) and DAMAGED not in str(refused.value)
+    assert not marker.exists()
+
+
+def test_a_cnnviz_checkpoint_cut_short_is_called_truncated():
+    data = checkpoint.to_bytes(trained_like(), PRESETS["lenet_maxpool"])
+    for size in (10, 5000, len(data) - 30):
+        with pytest.raises(CheckpointError, match=DAMAGED) as refused:
+            checkpoint.load(io.BytesIO(data[:size]))
+        assert CARRIES_CODE not in str(refused.value)
 
 
 def test_weights_that_do_not_fit_the_architecture_are_refused():

@@ -32,15 +32,18 @@ def test_map_grid_shares_one_scale_or_scales_each_map():
     assert signed.colorscale[0][1] != shared.colorscale[0][1]  # diverging, not sequential
 
 
-def test_probability_bars_stack_the_compared_classes_first():
+def test_probability_bars_name_the_likeliest_class_outside_the_compared_ones():
     probs = torch.softmax(torch.randn(3, 10, generator=torch.Generator().manual_seed(0)), dim=1)
-    fig = figs.probability_bars(probs, ["x", "y", "z"], [str(c) for c in range(10)], [4, 2])
-    assert [t.name for t in fig.data] == ["4", "2", "other classes"]
+    probs[2] = torch.tensor([0.01] * 8 + [0.9, 0.02])  # an image of yours that looks like class 8
+    fig = figs.probability_bars(probs, ["x", "y", "z"], [f"c{c}" for c in range(10)], [4, 2])
+    assert [t.name for t in fig.data] == ["c4", "c2", "likeliest other class", "all the rest"]
     np.testing.assert_allclose(fig.data[0].x, probs[:, 4].numpy())
     np.testing.assert_allclose(sum(np.asarray(t.x) for t in fig.data), np.ones(3), rtol=1e-6)
     others = probs.clone()
-    others[:, [2, 4]] = 0
-    assert list(fig.data[2].customdata) == [str(int(c)) for c in others.argmax(dim=1)]
+    others[:, [2, 4]] = -1
+    best = others.argmax(dim=1)
+    assert list(fig.data[2].text) == [f"c{int(c)}" for c in best] and fig.data[2].text[2] == "c8"
+    np.testing.assert_allclose(fig.data[2].x, probs[torch.arange(3), best].numpy(), rtol=1e-6)
 
 
 def test_kernel_grid_puts_input_channels_in_rows():
@@ -48,3 +51,42 @@ def test_kernel_grid_puts_input_channels_in_rows():
     z = figs.kernel_grid(weight).data[0].z
     assert z.shape == (2 * 4 - 1, 4 * 4 - 1)
     np.testing.assert_allclose(z[4:7, 8:11], weight[2, 1].numpy())
+
+
+def test_kernel_grid_shows_a_page_of_output_channels_with_their_numbers():
+    weight = torch.randn(32, 2, 5, 5)
+    fig = figs.kernel_grid(weight, channels=[8, 9, 10])
+    assert list(fig.layout.xaxis.ticktext) == ["9", "10", "11"]
+    np.testing.assert_allclose(fig.data[0].z[6:11, 12:17], weight[10, 1].numpy())
+
+
+def test_a_clickable_grid_reports_which_map_was_clicked():
+    maps = torch.rand(3, 4, 10, 10)
+    fig = figs.map_grid(maps, ["a", "b", "c"], clickable=True)
+    targets = fig.data[1]
+    assert len(targets.x) == 12 and targets.customdata[5] == "b · channel 2"
+    for index in (0, 5, 11):  # the centre of a map, and any other pixel of it, give that map
+        point = {"x": targets.x[index], "y": targets.y[index]}
+        assert figs.clicked_tile(point, 10, 10) == divmod(index, 4)
+        assert figs.clicked_tile({"x": point["x"] + 4.4, "y": point["y"] - 4.4}, 10, 10) == divmod(index, 4)
+    assert list(fig.layout.xaxis.range) == [-0.5, 4 * 11 - 1 - 0.5]  # the markers do not pad the axes
+
+
+def test_an_enlarged_map_prints_its_values_only_when_small():
+    small = figs.enlarged_map(torch.arange(25.0).reshape(5, 5) - 12).data[0]
+    assert small.zmin == -12 and small.zmax == 12 and small.texttemplate == "%{z:.2f}"
+    np.testing.assert_array_equal(small.z[0], [-12, -11, -10, -9, -8])
+    large = figs.enlarged_map(torch.rand(28, 28)).data[0]
+    assert large.texttemplate is None and large.zmin >= 0
+
+
+def test_the_input_column_puts_each_image_on_its_row_scaled_to_one_tile():
+    maps = torch.rand(2, 3, 10, 10)
+    images = torch.randint(0, 256, (2, 28, 28), dtype=torch.uint8)
+    fig = figs.add_input_column(figs.map_grid(maps, ["a", "b"]), images, 10, 10)
+    second = fig.data[2]
+    np.testing.assert_array_equal(second.z, images[1].numpy())
+    # 28 pixels span one 10-pixel tile, left of channel 1, on row 2 (rows start every 11 map pixels).
+    assert second.dx == pytest.approx(10 / 28) and second.y0 - second.dy / 2 == pytest.approx(11 - 0.5)
+    assert second.x0 - second.dx / 2 == pytest.approx(-12.5) and fig.layout.xaxis.range[0] == pytest.approx(-12.5)
+    assert list(fig.layout.xaxis.ticktext) == ["input", "1", "2", "3"]

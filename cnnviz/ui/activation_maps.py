@@ -1,0 +1,190 @@
+"""The first screen of the Activations page: which layer, stage and channels, the grid of feature maps,
+and a click on any map to see it enlarged (large enough to read from the back of a room)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+from torch import nn
+
+from cnnviz import activations as act
+from cnnviz.figures import activations as figs
+from cnnviz.ui.common import chart, keep_valid, presenting
+
+PER_PAGE = 8  # channels per page when a layer has more than fit (LeNet's second layer has 16 or 32)
+MOST = f"the {PER_PAGE} that separate the classes most"
+ZOOM_KEY, ZOOM_OPEN_KEY = "act_zoom", "act_zoom_open"  # the clicked map (row, channel), and "open it now"
+GRID_WIDTH_PX = 580  # the main area's width at 1280 px (sidebar open), less row labels and colour bar
+GRID_HEIGHT_PX = 330  # what the first screen at 720 px high leaves for the maps themselves
+GRID_MARGINS_PX = (30, 12)  # above the maps (the channel numbers) and below them
+PRESENTER_TEXT_PX = 40  # how much taller presenter mode's text makes the controls and captions above the grid
+COLOUR_BAR_PX = 100  # right of the maps: the colour bar, its numbers and title
+MIN_PLOT_PX = 160  # a one-row grid still needs this much height for a readable colour bar
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+STAGE_WORDS = {"convolution": "the convolution", "batch norm": "batch norm", "activation": "the activation",
+               "pooling": "pooling", "dropout": "dropout", "block": "the block"}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the grid shows: a stage's maps (N, C, h, w) and the channels (0-based) picked from them."""
+
+    stage: str  # the layer's name, e.g. "act2"
+    kind: str  # "activation", "pooling", ...
+    group: str  # the convolution or block that starts the stage group, e.g. "conv2"
+    maps: torch.Tensor  # (N, C, h, w), every channel
+    channels: list[int]
+
+    @property
+    def title(self) -> str:
+        """Names the layer: 'conv2 after the activation (act2)', or 'conv2, the convolution's output'."""
+        if self.stage == self.group:
+            return f"{self.group}, the {self.kind}'s output"
+        return f"{self.group} after {STAGE_WORDS.get(self.kind, self.kind)} ({self.stage})"
+
+    def described(self) -> str:
+        _, count, h, w = self.maps.shape
+        first, last = self.channels[0] + 1, self.channels[-1] + 1
+        if len(self.channels) == count:
+            which = f"all {count} channels"
+        elif last - first + 1 == len(self.channels):  # a page of consecutive channels
+            which = f"channels {first}–{last} of {count}"
+        else:
+            which = f"channels {', '.join(str(c + 1) for c in self.channels)} of {count}"
+        return f"**{self.title}**: {which}, each {h}x{w}"
+
+
+def spatial_groups(model: nn.Module, captured: dict[str, torch.Tensor]) -> list[list[tuple[str, str]]]:
+    """The stage groups whose layers output maps (N, C, h, w): the ones a grid of maps can show."""
+    return [g for g in act.stage_groups(model) if captured[g[0][0]].dim() == 4]
+
+
+def _group_label(group: list[tuple[str, str]], index: int) -> str:
+    name, kind = group[0]
+    what = f"{ORDINALS[index]} {'convolution' if kind == 'convolution' else 'block'}" if index < 10 else kind
+    return f"{name}: {what}"
+
+
+def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    labels = [_group_label(g, i) for i, g in enumerate(groups)]
+    keep_valid("act_layer", labels, labels[0])  # another model, or the first visit
+    choice = st.selectbox("Layer", labels, key="act_layer",
+                          help="LeNet has two convolutional layers; deeper presets have more.")
+    return groups[labels.index(choice)]
+
+
+def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
+    """The stage box (after the convolution, the activation, the pooling, ...); returns (name, kind)."""
+    kinds = [kind for _, kind in group]
+    # Kinds, not names, as options: switching layer keeps "activation" chosen.
+    keep_valid("act_stage", kinds, "activation" if "activation" in kinds else kinds[0])
+    kind = st.selectbox("Stage", kinds, key="act_stage",
+                        help="The output after each stage of the layer, in forward order: the convolution, then "
+                             "batch norm, the activation and pooling where the model has them.")
+    return group[kinds.index(kind)][0], kind
+
+
+def channel_options(count: int) -> list[str]:
+    """'all 16', pages of 8 ('1–8', '9–16', ...) and the most separating 8 when there are more than 8."""
+    options = [f"all {count}"] if count <= 4 * PER_PAGE else []
+    if count > PER_PAGE:
+        options += [f"{start + 1}–{min(start + PER_PAGE, count)}" for start in range(0, count, PER_PAGE)]
+        options.append(MOST)
+    return options
+
+
+def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) -> list[int]:
+    """The channel pager: which channels (0-based) the grids and kernels show."""
+    count = maps.shape[1]
+    options = channel_options(count)
+    # Up to 16 channels fit the first screen at once; more are paged, 8 at a time, so no tile is tiny.
+    keep_valid("act_channels", options, options[0] if count <= 2 * PER_PAGE else options[1])
+    choice = st.selectbox("Channels", options, key="act_channels",
+                          help="Pick a page of channels to see them larger, or the ones whose mean activation "
+                               "differs most between the classes (Fisher's ratio).")
+    if choice == MOST:
+        return sorted(act.most_separating_channels(maps, labels, classes, top=PER_PAGE))
+    if choice.startswith("all"):
+        return list(range(count))
+    first, last = (int(n) for n in choice.split("–"))
+    return list(range(first - 1, last))
+
+
+def grid_cell_px(rows: int, cols: int) -> int:
+    """A map's side so the whole grid fits the first screen of a 1280x720 projector."""
+    # Presenter mode's larger text above the grid leaves it less height.
+    height = GRID_HEIGHT_PX - (PRESENTER_TEXT_PX if presenting() else 0)
+    return int(min(96, GRID_WIDTH_PX // max(cols, 1), height // max(rows, 1)))
+
+
+def _on_grid_click() -> None:
+    """A click on a map of the grid opens it enlarged (the dialog is drawn by `zoom_dialog`)."""
+    points = st.session_state.get("act_grid", {}).get("selection", {}).get("points", [])
+    target = st.session_state.get("act_grid_tiles")  # (h, w, channels shown) of the grid clicked
+    if points and target:
+        h, w, channels = target
+        row, col = figs.clicked_tile(points[0], h, w)
+        if 0 <= col < len(channels):
+            st.session_state[ZOOM_KEY] = (row, channels[col])
+            st.session_state[ZOOM_OPEN_KEY] = True
+
+
+def feature_grid(shown: Shown, images: torch.Tensor, names: list[str], shared: bool) -> None:
+    """Every image (N, 28, 28) beside its maps of the shown channels; a click on a map enlarges it."""
+    maps = shown.maps[:, shown.channels]  # (N, K, h, w)
+    rows, cols, h, w = maps.shape
+    st.session_state["act_grid_tiles"] = (h, w, list(shown.channels))
+    cell = grid_cell_px(rows, cols + 1)  # the input image takes one more column
+    fig = figs.map_grid(maps, names, [str(c + 1) for c in shown.channels], shared=shared, cell_px=cell,
+                        width_px=GRID_WIDTH_PX, label_px=None, clickable=True,
+                        zrange=_shared_range(shown.maps) if shared else None)
+    figs.add_input_column(fig, images, h, w)
+    width = fit_grid(fig, rows, cols + 1, cell)
+    chart(fig, "act_grid", on_select=_on_grid_click, selection_mode="points", width=width)
+
+
+def fit_grid(fig, rows: int, cols: int, cell: int) -> int:
+    """Sizes a `map_grid` figure to exactly its maps (cell px each) plus labels and colour bar; returns the
+    width to draw it at. Grids fitted alike line up channel by channel when stacked."""
+    top, bottom = GRID_MARGINS_PX
+    # automargin off: Plotly would grow the top margin past the channel numbers and shrink the maps.
+    fig.update_layout(height=top + max(rows * cell, MIN_PLOT_PX) + bottom, xaxis_title=None, margin_t=top,
+                      margin_b=bottom, xaxis_automargin=False, yaxis_automargin=False)
+    # As wide as the maps need: the colour bar stays beside them when the height limits the maps' size.
+    return int(fig.layout.margin.l + cols * cell + COLOUR_BAR_PX)
+
+
+def _shared_range(maps: torch.Tensor) -> tuple[float, float]:
+    """One colour range for every channel of the stage (not only the page shown), so pages compare."""
+    values = maps.detach().float().cpu().numpy()
+    return figs.robust_range(values, bool(values.min() < 0))
+
+
+def zoom_dialog(shown: Shown, images: torch.Tensor, names: list[str], shared: bool) -> None:
+    """The clicked map, large, with the input image beside it; opened once per click."""
+    if not st.session_state.pop(ZOOM_OPEN_KEY, False):
+        return
+    row, channel = st.session_state.get(ZOOM_KEY, (0, shown.channels[0]))
+    if not (0 <= row < shown.maps.shape[0] and 0 <= channel < shown.maps.shape[1]):
+        return  # the click was on another batch or layer
+    title = f"{names[row]} · channel {channel + 1} of {shown.title}"
+    st.dialog(title, width="large")(_zoom_body)(shown, images[row], row, channel, shared)
+
+
+def _zoom_body(shown: Shown, image: torch.Tensor, row: int, channel: int, shared: bool) -> None:
+    values = shown.maps[row, channel]  # (h, w)
+    picture, enlarged = st.columns([1, 1.6], gap="medium")
+    with picture:
+        picture_fig = figs.image_grid(image[None], [""], 1)
+        picture_fig.update_layout(height=300, margin_l=10, xaxis_visible=False)
+        chart(picture_fig, "act_zoom_input")
+        st.caption("The input image (28x28).")
+    with enlarged:
+        zrange = _shared_range(shown.maps) if shared else None
+        chart(figs.enlarged_map(values, zrange=zrange, height=420), "act_zoom_map")
+        peak = divmod(int(values.argmax()), values.shape[1])
+        st.caption(f"{values.shape[0]}x{values.shape[1]} values; largest {values.max():.3f} at row {peak[0]}, "
+                   f"column {peak[1]}; mean {values.mean():.3f}. "
+                   + ("Same colours as the grid." if shared else "Colours span this map's own range."))
