@@ -68,7 +68,7 @@ def _session_models() -> dict[str, LoadedModel]:
     """Every finished run of this session that has tested weights, newest first, by label; and the
     session's current model if the runs list does not hold it (it is the latest either way)."""
     found: dict[str, LoadedModel] = {}
-    for run in reversed(train_state.runs()):
+    for run in reversed(train_state.finished_runs()):
         if run.confusion is None:  # failed before it had weights worth inspecting
             continue
         meta = train_state.run_meta(run)

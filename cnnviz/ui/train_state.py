@@ -129,6 +129,12 @@ def runs() -> list[Run]:
     return workspace().runs
 
 
+def finished_runs() -> list[Run]:
+    """The session's finished runs as the Train page last saw them, for other pages: read-only, so it
+    neither creates a workspace nor writes the Train page's id into another page's URL."""
+    return list(st.session_state.get(RUNS_KEY, []))
+
+
 def is_running(run: Run | None) -> bool:
     return run is not None and run.active
 

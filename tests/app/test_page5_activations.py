@@ -189,7 +189,7 @@ class Runs:
 def test_any_finished_run_of_the_session_can_be_inspected(gallery, monkeypatch):
     first, second = Runs.finished(1, seed=1), Runs.finished(2, seed=2, name="lenet_relu")
     # The session's runs as the Train page's accessors report them, wherever it keeps them.
-    monkeypatch.setattr(train_state, "runs", lambda: [first, second])
+    monkeypatch.setattr(train_state, "finished_runs", lambda: [first, second])
     monkeypatch.setattr(train_state, "current_model", lambda: (second.job.model, second.spec, {}))
     at = make_app(PAGE).run()
     options = at.selectbox(key="act_model").options
@@ -205,7 +205,7 @@ def test_any_finished_run_of_the_session_can_be_inspected(gallery, monkeypatch):
 
 def test_a_network_that_takes_larger_images_sees_them_resized(gallery, monkeypatch):
     run = Runs.finished(1, seed=3, side=56)  # as the book resizes Fashion-MNIST for AlexNet (224) or GoogLeNet (96)
-    monkeypatch.setattr(train_state, "runs", lambda: [run])
+    monkeypatch.setattr(train_state, "finished_runs", lambda: [run])
     at = make_app(PAGE).run()
     at.selectbox(key="act_model").set_value(f"Run {run.label} · 100.0%").run()
     assert_no_exception(at)
