@@ -176,6 +176,10 @@ class TrainingJob:
         if self.slots and not self.slots.acquire(self, self._stop):
             self._set(status="stopped", message=self._stopped_message("stopped while queued"))
             return
+        if self.slots and self._stop.is_set():  # stopped while queued; the slot came free before this thread ran
+            self.slots.release()
+            self._set(status="stopped", message=self._stopped_message("stopped while queued"))
+            return
         try:
             self._set(status="running", started=time.perf_counter())
             self._train()

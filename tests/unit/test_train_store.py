@@ -93,14 +93,23 @@ def test_stale_workspaces_are_dropped_and_their_jobs_stopped():
     assert len(store) == 3 and store.get(viewed.id) is viewed
 
 
+def _wait_for_status(job, status: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while job.status != status:
+        assert time.monotonic() < deadline, f"the job stayed {job.status!r}, never {status!r}"
+        time.sleep(0.01)
+
+
 def test_a_stop_while_queued_says_why():
     from cnnviz.jobs import JobSlots
 
     slots = JobSlots(1)
     first = TrainingJob(build(PRESETS["lenet_relu"]), _random_data(256), _random_data(64),
                         TrainConfig(epochs=10_000, device="cpu"), slots=slots).start()
+    _wait_for_status(first, "running")  # holds the only slot, so the second job must queue
     second = TrainingJob(build(PRESETS["lenet_relu"]), _random_data(256), _random_data(64),
                          TrainConfig(epochs=1, device="cpu"), slots=slots).start()
+    _wait_for_status(second, "queued")
     second.stop("you pressed Stop")
     first.stop()
     assert second.join(60) and first.join(60)
