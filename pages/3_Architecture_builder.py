@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnnviz.arch import INPUT_SHAPE, PRESETS, Architecture, ArchitectureError, trace_partial
+from cnnviz.arch import NUM_CLASSES, PRESETS, Architecture, ArchitectureError, trace_partial
 from cnnviz.arch.table import rows_to_layers
 from cnnviz.figures.arch import architecture_figure
 from cnnviz.ui import arch_editor, arch_view
-from cnnviz.ui.arch_state import put_in_query
-from cnnviz.ui.common import page_setup
+from cnnviz.ui.arch_state import MESSAGE, URL_PAGE, put_in_query, source
+from cnnviz.ui.common import chart, intro, page_setup, url_written
 
+# The layer table first in the sidebar, above the menu: on a 720-pixel projector the whole table of a
+# LeNet-sized network then shows without scrolling.
+tools = st.sidebar.container()
 page_setup("Architecture builder")
-# Room for the layer table: a minimum, so the user can still drag the sidebar wider; on a narrow screen
-# (a projector at 1280 px) the table scrolls sideways instead of squeezing the diagram.
-st.html("<style>section[data-testid='stSidebar'] {min-width: clamp(300px, 39vw, 620px);}</style>")
+# Room for the layer table (a minimum: the user can still drag the sidebar wider); the main area's side
+# padding shrinks so the diagram keeps its width on a 1280-pixel projector; the totals in smaller type.
+st.html("""<style>
+section[data-testid='stSidebar'] {min-width: clamp(300px, 43vw, 640px);}
+.stMainBlockContainer {padding-left: 2rem; padding-right: 2rem;}
+.st-key-arch_summary [data-testid='stMetricValue'],
+.st-key-arch_summary [data-testid='stMetricValue'] p {font-size: 1.6rem;}
+.st-key-arch_summary [data-testid='stMetricLabel'] p {font-size: 0.85rem;}
+</style>""")
 arch_editor.init_state()
 
 
 def working_spec(rows: list[dict]) -> tuple[Architecture, list, ArchitectureError | None]:
     """The architecture of the table's rows, the traced rows, and the first problem (or None)."""
     layers, row_error = rows_to_layers(rows)
-    name, description = st.session_state[arch_editor.SOURCE]
-    if name in PRESETS and (tuple(layers) != PRESETS[name].layers or row_error):
-        name, description = f"{name}_custom", f"Built in cnnviz's architecture builder, starting from {name}."
-    spec = Architecture(name, description, tuple(layers))
+    loaded = source().spec
+    name, description = loaded.name, loaded.description
+    if tuple(layers) != loaded.layers or row_error:
+        if name in PRESETS:
+            name, description = f"{name}_custom", f"Built in cnnviz's architecture builder, starting from {name}."
+    spec = Architecture(name, description, tuple(layers), loaded.input_shape)
     if not layers:
         error = row_error or ArchitectureError("the architecture has no layers; start from a preset or add a layer")
         return spec, [], error
-    traced, error = trace_partial(spec, INPUT_SHAPE, None if row_error else 10)
+    traced, error = trace_partial(spec, spec.input_shape, None if row_error else NUM_CLASSES)
     return spec, traced, error or row_error
 
 
@@ -41,29 +52,33 @@ def failing_kind(spec: Architecture, rows: list[dict], error: ArchitectureError 
     return str(rows[i].get("layer") or "?") if i < len(rows) else "?"
 
 
-with st.sidebar:
-    st.header("Layers")
+with tools:
     rows = arch_editor.sidebar()
+    st.divider()
 
 spec, traced, error = working_spec(rows)
 kind = failing_kind(spec, rows, error)
 
 st.title("Architecture builder")
-st.caption("Each row on the left is a layer; input channels follow from the layer before. Edit a cell, add, "
-           "move or remove layers, and every output shape, parameter count and cost below updates at once.")
-message = st.session_state.pop(arch_editor.MESSAGE, None)
+intro("Each row on the left is a layer: edit, add, move or remove one and every shape and cost follows.",
+      "Input channels follow from the layer before, so a row never asks for them. A blank cell takes the "
+      "layer's default. A stack that cannot run names its first failing layer and what to change; the "
+      "address bar always holds the last stack that runs, so the browser's Back undoes a change and the "
+      "link shares the architecture.")
+message = st.session_state.pop(MESSAGE, None)
 if message:
     (st.error if message[0] == "error" else st.success)(message[1])
 if error is not None:
     st.error(f"This stack cannot run: {error}", icon=":material/error:")
 else:
     put_in_query(spec)
+url_written(URL_PAGE)
 
-arch_view.show_summary(traced)
-failing = (error.layer_index, kind) if error is not None and error.layer_index is not None else None
-st.plotly_chart(architecture_figure(INPUT_SHAPE, traced, failing), key="arch_diagram", width="stretch",
-                config={"displayModeBar": False})
+arch_view.show_summary(traced, error)
+stop = arch_view.broken_at(traced, error)  # the diagram adds a red block for a layer that did not run
+failing = (stop, kind) if stop is not None and error.layer_index is not None else None
+chart(architecture_figure(spec.input_shape, traced, failing), key="arch_diagram")
 arch_view.show_layer_table(arch_view.layer_frame(traced, error, kind), key="arch_table")
-arch_view.show_actions(spec, valid=error is None)
+arch_view.show_actions(spec, valid=error is None, on_import=arch_editor.on_import)
 st.divider()
-arch_view.show_comparison(traced, valid=error is None)
+arch_view.show_comparison(traced, error, kind)

@@ -2,7 +2,8 @@
 
 Columns: "layer" (the type), "size" (channels or features), "kernel" (or pooling window), "stride",
 "padding", "option" (activation, pooling mode, dropout p, VGG convolutions, Inception channels).
-A blank cell takes the type's default, so changing a row's type gives a working layer.
+A blank cell takes the type's default. The option column offers `option_choices`: the known values of
+every type, so the page can show it as a drop-down instead of free text.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
-from cnnviz.arch.layers import Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool
+from cnnviz.arch.blocks import MAX_BLOCK_CONVS, InceptionBlock, NiNBlock, VGGBlock
+from cnnviz.arch.layers import (
+    ACTIVATIONS, POOL_MODES, Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool,
+)
+from cnnviz.arch.presets import PRESETS
 from cnnviz.arch.spec import LAYER_TYPES, ArchitectureError
 
 COLUMNS = ("layer", "size", "kernel", "stride", "padding", "option")
@@ -33,13 +37,16 @@ FIELD_COLUMNS = {
     "NiNBlock": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
 }
 OPTION_HELP = ("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
-               "VGGBlock: number of 3x3 convolutions · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4")
+               "VGGBlock: number of 3x3 convolutions · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
+               "(for other sizes, choose the layer under the table and type them)")
+DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
+VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
 
 
 def layer_to_row(layer) -> dict:
-    """{"layer": "Conv", "size": 6, "kernel": 5, "stride": 1, "padding": 2, "option": ""}."""
+    """{"layer": "Conv", "size": 6, "kernel": 5, "stride": 1, "padding": 2, "option": None}; None = unused."""
     kind = type(layer).__name__
-    row = {column: None for column in COLUMNS} | {"layer": kind, "option": ""}
+    row = {column: None for column in COLUMNS} | {"layer": kind}
     if isinstance(layer, InceptionBlock):
         row["size"] = layer.out_channels
         row["option"] = f"{layer.c1}, {layer.c2_reduce}>{layer.c2}, {layer.c3_reduce}>{layer.c3}, {layer.c4}"
@@ -50,6 +57,24 @@ def layer_to_row(layer) -> dict:
             value = layer.window  # a pool's default stride is its window
         row[column] = str(value) if column == "option" else value
     return row
+
+
+def option_choices(rows: list[dict] = ()) -> list[str]:
+    """Every value the option column offers: activations, pooling modes, dropout rates, VGG convolution
+    counts, the presets' Inception blocks, then any other value the rows hold (an imported p = 0.25)."""
+    inception = [layer_to_row(layer)["option"] for spec in PRESETS.values() for layer in spec.layers
+                 if isinstance(layer, InceptionBlock)] + [layer_to_row(DEFAULT_LAYERS["InceptionBlock"])["option"]]
+    held = [str(row["option"]) for row in rows if not _blank(row.get("option"))]
+    return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *inception, *held]))
+
+
+def option_label(value: str) -> str:
+    """How the option column shows a value: "0.5" -> "p 0.5" (dropout), "2" -> "2 convs" (VGG block)."""
+    if value in DROPOUT_CHOICES:
+        return f"p {value}"
+    if value in VGG_CHOICES:
+        return f"{value} conv" + ("" if value == "1" else "s")
+    return value
 
 
 def row_to_layer(index: int, row: dict):
@@ -105,12 +130,12 @@ def _option(index: int, kind: str, name: str, cell):
     text = str(cell).strip().lower()
     if name == "p":
         try:
-            return float(text)
+            return float(text.removeprefix("p").strip())
         except ValueError:
             raise ArchitectureError(f"layer {index}, Dropout: option must be a probability like 0.5, got {cell!r}",
                                     index) from None
     if name == "num_convs":
-        return _whole(index, kind, "option (number of convolutions)", text)
+        return _whole(index, kind, "option (number of convolutions)", text.split(" conv")[0])
     return text
 
 

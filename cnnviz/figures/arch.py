@@ -71,10 +71,11 @@ def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: t
     lines = math.ceil(len(blocks) / MAX_PER_LINE)
     per_line = math.ceil(len(blocks) / lines)  # balanced: 12 blocks draw as 6 + 6, not 10 + 2
     centres = [_position(i, per_line) for i in range(len(blocks))]
+    side = input_shape[-1]  # boxes are drawn relative to the input image: 28 or 224 pixels is full height
     for block, (x, y) in zip(blocks, centres):
-        _draw_block(shapes, notes, block, x, y)
+        _draw_block(shapes, notes, block, x, y, side)
     for i in range(1, len(blocks)):
-        _draw_arrow(notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i])
+        _draw_arrow(notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
     hover = go.Scatter(
         x=[x for x, _ in centres], y=[y for _, y in centres], mode="markers",
         marker={"size": 40, "opacity": 0, "symbol": "square"}, hovertext=[b.hover for b in blocks],
@@ -95,17 +96,18 @@ def _position(i: int, per_line: int) -> tuple[float, float]:
     return float(i % per_line), -ROW_STEP * (i // per_line)
 
 
-def _size(shape: tuple) -> tuple[float, float]:
-    """Box width and height: images by their side (28 -> full height), vectors thin, by log of their length."""
+def _size(shape: tuple, side: int) -> tuple[float, float]:
+    """Box width and height: images by their side (the input's side -> full height), vectors thin, by log of
+    their length."""
     if len(shape) == 3:
-        return BOX_WIDTH, 0.25 + 0.55 * min(shape[1], 28) / 28
+        return BOX_WIDTH, 0.25 + 0.55 * min(shape[1], side) / side
     if len(shape) == 1:
         return VECTOR_WIDTH, 0.2 + 0.6 * min(math.log10(max(shape[0], 1)) / math.log10(4096), 1)
     return BOX_WIDTH, 0.6  # failing layer: no shape
 
 
-def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y: float) -> None:
-    width, height = _size(block.shape)
+def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y: float, side: int) -> None:
+    width, height = _size(block.shape, side)
     line = {"color": FAIL_COLOUR, "width": 3, "dash": "dash"} if block.failing else {"color": "#333", "width": 1}
     if len(block.shape) == 3 and block.shape[0] > 1:  # a stack of feature maps: two ghosts behind
         for k in (2, 1):
@@ -119,6 +121,8 @@ def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y
     notes.append(dict(x=x, y=0.5 + y, text=f"<b>{block.title}</b>", showarrow=False, yanchor="bottom",
                       font={"size": title_size, "color": FAIL_COLOUR if block.failing else "#111"}))
     shape = f"<b>{shape_text(block.shape)}</b>" if block.shape else "<b>✖ error</b>"
+    if len(block.shape) == 1:  # "400<br>features": ten blocks' labels side by side on a 1280-pixel projector
+        shape = f"<b>{block.shape[0]}</b><br>features"
     # "Conv2d<br>5x5<br>pad 2": narrow enough for ten blocks a line on a 1280-pixel projector
     kind = block.kind.replace(" ", "<br>", 1).replace(", ", "<br>")
     text = "<br>".join([shape, kind, *[f"+ {note}" for note in block.notes]])
@@ -126,10 +130,10 @@ def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y
                       font={"size": FONT_SIZE - 3, "color": FAIL_COLOUR if block.failing else "#222"}))
 
 
-def _draw_arrow(notes: list[dict], before: Block, start: tuple, after: Block, end: tuple) -> None:
+def _draw_arrow(notes: list[dict], before: Block, start: tuple, after: Block, end: tuple, side: int) -> None:
     """An arrow into `after`; at a line break, out of the last block and in from the left margin."""
     (x0, y0), (x1, y1) = start, end
-    w0, w1 = _size(before.shape)[0], _size(after.shape)[0]
+    w0, w1 = _size(before.shape, side)[0], _size(after.shape, side)[0]
     if y0 != y1:
         _arrow(notes, x0 + w0 / 2 + 0.07, y0, x0 + 0.5, y0)
         _arrow(notes, x1 - 0.55, y1, x1 - w1 / 2 - 0.04, y1)

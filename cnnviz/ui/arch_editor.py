@@ -1,9 +1,5 @@
-"""The architecture builder's sidebar: the layer table and the buttons that add, move and remove layers.
-
-State: the editor shows `arch_base_rows`; st.data_editor keeps the user's edits on top of it, and
-`arch_live_rows` holds base + edits after each run. Structural changes (preset, add, move, remove,
-import) start from the live rows, so no edit is ever lost, and remount the editor under a new key.
-"""
+"""The architecture builder's sidebar: the preset box, the layer table and the buttons that add, move and
+remove layers. The state behind them (rows, what was loaded, the URL) lives in arch_state."""
 
 from __future__ import annotations
 
@@ -12,65 +8,35 @@ import math
 import pandas as pd
 import streamlit as st
 
-from cnnviz.arch import (
-    DEFAULT_PRESET, LAYER_TYPES, MAX_LAYERS, PRESETS, Architecture, ArchitectureError, from_json,
-)
-from cnnviz.arch.layers import MAX_CHANNELS, MAX_KERNEL
-from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row
-from cnnviz.ui.arch_state import architecture_from_query, current_architecture
+from cnnviz.arch import LAYER_TYPES, MAX_LAYERS, PRESETS, ArchitectureError, from_json
+from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row, option_choices, option_label
+from cnnviz.ui import arch_state
+from cnnviz.ui.arch_state import BASE, LIVE, LOADED, MESSAGE, PRESET_KEY, VERSION, live_rows, load, replace_rows
 from cnnviz.ui.common import drawn_last_run, keep_valid, keep_widgets
 
-BASE = "arch_base_rows"
-LIVE = "arch_live_rows"
-SOURCE = "arch_source"  # (name, description) of the preset or file the rows came from
-VERSION = "arch_editor_version"
-MESSAGE = "arch_message"  # (kind, text) shown once above the page: import results, a broken link
+ROW_HEIGHT = 32  # px per table row: a 14-layer network fits a 720-pixel projector's first screen
 DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
-    "arch_preset": DEFAULT_PRESET, "arch_row": 1, "arch_add_type": next(iter(LAYER_TYPES)), "arch_add_at": "end",
+    PRESET_KEY: LOADED, "arch_row": 1, "arch_add_type": next(iter(LAYER_TYPES)), "arch_add_at": "end",
     "arch_compare": "lenet",
 }
 
 
 def init_state() -> None:
-    """First run in this session: the architecture in the link, else the one chosen for training. Then,
-    on every run, the sidebar's settings are kept while the student was on other pages."""
-    if BASE not in st.session_state:
-        _first_state()
+    """Every run: loads the link on the first run or after Back / Forward (arch_state.sync_with_url), then
+    keeps the sidebar's settings while the student was on other pages."""
+    arch_state.sync_with_url()
     keep_widgets(DEFAULTS, "arch_saved_settings")
 
 
-def _first_state() -> None:
-    spec = None
-    try:
-        spec = architecture_from_query()
-    except ArchitectureError as exc:
-        st.session_state[MESSAGE] = ("error", f"The architecture in the link could not be read: {exc}")
-    spec = spec or current_architecture()
-    load(spec)
-    st.session_state["arch_preset"] = spec.name if spec.name in PRESETS else DEFAULT_PRESET
-
-
-def load(spec: Architecture) -> None:
-    st.session_state[SOURCE] = (spec.name, spec.description)
-    replace_rows([layer_to_row(layer) for layer in spec.layers])
-
-
-def replace_rows(rows: list[dict]) -> None:
-    st.session_state[BASE] = rows
-    st.session_state[LIVE] = rows
-    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
-
-
-def editor_key() -> str:
-    return f"arch_layers_{st.session_state[VERSION]}"
-
-
-def live_rows() -> list[dict]:
-    return [dict(row) for row in st.session_state[LIVE]]
-
-
 def _on_preset() -> None:
-    load(PRESETS[st.session_state["arch_preset"]])
+    name = st.session_state[PRESET_KEY]
+    if name in PRESETS:
+        load(PRESETS[name])
+
+
+def _on_reset() -> None:
+    loaded = arch_state.source()
+    load(loaded.spec, loaded.origin)
 
 
 def _on_add() -> None:
@@ -104,7 +70,13 @@ def _on_remove() -> None:
         st.session_state["arch_row"] = max(1, min(i + 1, len(rows)))
 
 
-def _on_import() -> None:
+def _on_branches(index: int, key: str) -> None:
+    rows = live_rows()
+    rows[index - 1]["option"] = st.session_state[key].strip()
+    replace_rows(rows)
+
+
+def on_import() -> None:
     upload = st.session_state.get("arch_import")
     if upload is None:
         return
@@ -113,21 +85,31 @@ def _on_import() -> None:
     except ArchitectureError as exc:  # the user's current layers stay as they are
         st.session_state[MESSAGE] = ("error", f"{upload.name} was not imported: {exc}")
         return
-    load(spec)
+    load(spec, f"imported from {upload.name}")
     st.session_state[MESSAGE] = ("success", f"Imported {spec.name!r} ({len(spec.layers)} layers) from {upload.name}.")
 
 
 def sidebar() -> list[dict]:
     """Draws the sidebar controls; returns the rows as the user sees them now (base + edits)."""
-    st.selectbox("Start from a preset", list(PRESETS), key="arch_preset", on_change=_on_preset,
-                 help="Replaces the layers below with the preset's.")
-    st.button("Reset to this preset", key="arch_reset", on_click=_on_preset)
-    rows = layer_editor()
-    row_buttons(len(rows))
+    preset_box()
+    with st.container(key="arch_editor"):
+        rows = layer_editor()
+    row_buttons(rows)
     add_controls(len(rows))
-    st.file_uploader("Import a JSON architecture", type=["json"], key="arch_import", on_change=_on_import,
-                     help="A file exported with 'Download JSON'; it is checked before it replaces the layers.")
     return rows
+
+
+def preset_box() -> None:
+    """The preset box names what is loaded: a preset, or an imported file or a link as an extra entry."""
+    loaded = arch_state.source()
+    options = list(PRESETS) if loaded.is_preset else [LOADED, *PRESETS]
+    keep_valid(PRESET_KEY, options, loaded.option)
+    box, reset = st.columns([3, 1], vertical_alignment="bottom")
+    box.selectbox("Start from", options, key=PRESET_KEY, on_change=_on_preset,
+                  format_func=lambda name: loaded.label() if name == LOADED else name,
+                  help="A preset replaces the layers below with its own.")
+    reset.button("Reset", key="arch_reset", on_click=_on_reset, width="stretch", icon=":material/undo:",
+                 help=f"Undo every change since {loaded.label()} was loaded.")
 
 
 def layer_editor() -> list[dict]:
@@ -135,26 +117,43 @@ def layer_editor() -> list[dict]:
         replace_rows(live_rows())
     frame = pd.DataFrame(st.session_state[BASE], columns=list(COLUMNS))
     frame.insert(0, "#", pd.array(range(1, len(frame) + 1), dtype="Int64"))
-    edited = st.data_editor(frame, key=editor_key(), num_rows="dynamic", width="stretch", hide_index=True,
-                            height=min(36 * (len(frame) + 2) + 4, 1200),  # every layer visible
-                            disabled=["#"], column_config=_column_config())
+    # Fixed rows: the buttons below add, move and remove layers, and the grid needs no checkbox column.
+    edited = st.data_editor(frame, key=arch_state.editor_key(), num_rows="fixed", width="stretch",
+                            hide_index=True, row_height=ROW_HEIGHT, height=ROW_HEIGHT * (len(frame) + 1) + 3,
+                            placeholder="",  # a cell the layer does not use stays blank, not "None"
+                            disabled=["#"], column_config=_column_config(st.session_state[BASE]))
     rows = [{k: _clean(row[k]) for k in COLUMNS} for row in edited.to_dict("records")]
+    if _defaults_for_new_types(rows):
+        st.rerun()  # remount the editor to show the new type's cells
     st.session_state[LIVE] = rows
     return rows
 
 
-def _column_config() -> dict:
+def _defaults_for_new_types(rows: list[dict]) -> bool:
+    """A row whose type was just changed takes that type's default cells: a Pool keeps no "sigmoid"."""
+    before = st.session_state[LIVE]
+    changed = [i for i, (old, new) in enumerate(zip(before, rows))
+               if new["layer"] != old.get("layer") and new["layer"] in DEFAULT_LAYERS]
+    for i in changed:
+        rows[i] = layer_to_row(DEFAULT_LAYERS[rows[i]["layer"]])
+    if changed:
+        replace_rows(rows)
+    return bool(changed)
+
+
+def _column_config(rows: list[dict]) -> dict:
+    # No min / max on the numbers: the grid would clamp a typed 30 to 28 without a word; the table's
+    # checks refuse it and say why ("kernel must be between 1 and 28, got 30").
     number = st.column_config.NumberColumn
     return {
-        "#": st.column_config.NumberColumn("#", help="Layer number, as error messages count", width=32),
-        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=108),
-        "size": number("size", min_value=1, max_value=4 * MAX_CHANNELS, step=1, width=64,
-                       help="Output channels (Conv, blocks) or output features (Linear)"),
-        "kernel": number("kernel", min_value=1, max_value=MAX_KERNEL, step=1, width=74,
-                         help="Kernel side (Conv, NiN block) or window side (Pool)"),
-        "stride": number("stride", min_value=1, max_value=MAX_KERNEL, step=1, width=74),
-        "padding": number("pad", min_value=0, max_value=MAX_KERNEL, step=1, width=62),
-        "option": st.column_config.TextColumn("option", help=OPTION_HELP, width=84),
+        "#": number("#", help="Layer number, as error messages count", width=28),
+        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=106),
+        "size": number("out", step=1, width=56, help="Output channels (Conv, blocks) or output features (Linear)"),
+        "kernel": number("kernel", step=1, width=78, help="Kernel side (Conv, NiN block) or window side (Pool)"),
+        "stride": number("stride", step=1, width=72),
+        "padding": number("pad", step=1, width=62),
+        "option": st.column_config.SelectboxColumn("option", options=option_choices(rows), format_func=option_label,
+                                                   help=OPTION_HELP, width=82),
     }
 
 
@@ -167,23 +166,31 @@ def _clean(value):
     return value
 
 
-def row_buttons(count: int) -> None:
-    last = max(count, 1)
+def row_buttons(rows: list[dict]) -> None:
+    last = max(len(rows), 1)
     st.session_state["arch_row"] = min(max(int(st.session_state.get("arch_row", 1)), 1), last)
-    st.number_input("Layer", min_value=1, max_value=last, step=1, key="arch_row",
-                    help="The layer the buttons below act on.")
-    up, down, remove = st.columns(3)
-    up.button("Up", key="arch_move_up", on_click=_on_move, args=(-1,), width="stretch", icon=":material/arrow_upward:")
-    down.button("Down", key="arch_move_down", on_click=_on_move, args=(1,), width="stretch",
-                icon=":material/arrow_downward:")
-    remove.button("Remove", key="arch_remove", on_click=_on_remove, width="stretch", icon=":material/delete:")
+    number, up, down, remove = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+    number.number_input("Layer", min_value=1, max_value=last, step=1, key="arch_row",
+                        help="The layer the buttons beside act on.")
+    up.button("", key="arch_move_up", on_click=_on_move, args=(-1,), width="stretch",
+              icon=":material/arrow_upward:", help="Move this layer up")
+    down.button("", key="arch_move_down", on_click=_on_move, args=(1,), width="stretch",
+                icon=":material/arrow_downward:", help="Move this layer down")
+    remove.button("", key="arch_remove", on_click=_on_remove, width="stretch", icon=":material/delete:",
+                  help="Remove this layer")
+    index = st.session_state["arch_row"]
+    if rows and rows[index - 1]["layer"] == "InceptionBlock":  # too many combinations for a drop-down
+        key = f"arch_inception_{st.session_state[VERSION]}_{index}"
+        st.text_input(f"Branches of layer {index}: c1, c2_reduce>c2, c3_reduce>c3, c4", key=key,
+                      value=str(rows[index - 1]["option"] or ""), on_change=_on_branches, args=(index, key),
+                      help="Channels of the four paths of d2l's Inception block, e.g. 16, 24>32, 4>8, 8.")
 
 
 def add_controls(count: int) -> None:
-    kind, where = st.columns(2)
+    kind, where, add = st.columns([4, 4, 3], vertical_alignment="bottom")
     kind.selectbox("Add a layer", list(LAYER_TYPES), key="arch_add_type")
     places = ["end", *range(1, count + 1)]
     keep_valid("arch_add_at", places, "end")  # a layer was removed
     where.selectbox("where", places, key="arch_add_at",
                     format_func=lambda p: "at the end" if p == "end" else f"before layer {p}")
-    st.button("Add layer", key="arch_add", on_click=_on_add, width="stretch", icon=":material/add:")
+    add.button("Add", key="arch_add", on_click=_on_add, width="stretch", icon=":material/add:")

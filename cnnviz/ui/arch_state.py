@@ -1,14 +1,54 @@
-"""The session's architectures: the one chosen for training (read by the Train page) and the link form."""
+"""The builder's session state: what is loaded and from where, the editor's rows, the URL, and the
+architecture chosen for training (read by the Train page).
+
+Rows: the editor shows `arch_base_rows`; st.data_editor keeps the user's edits on top of it, and
+`arch_live_rows` holds base + edits after each run. Structural changes (preset, add, move, remove,
+import, Back) replace the rows and remount the editor under a new key.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
 from cnnviz.arch import DEFAULT_PRESET, PRESETS, Architecture, ArchitectureError, from_url_token, to_url_token
+from cnnviz.arch.table import layer_to_row, rows_to_layers
+from cnnviz.ui.common import url_to_load
 
 CURRENT_KEY = "arch_current"  # the Architecture that "use for training" chose
 QUERY_ARCH = "arch"  # ?arch=<token>: a whole architecture, compressed
 QUERY_PRESET = "preset"  # ?preset=lenet: a preset by name
+URL_PAGE = "builder"  # this page's name for common.url_to_load / url_written
+BASE = "arch_base_rows"
+LIVE = "arch_live_rows"
+SOURCE = "arch_source"  # the Loaded the rows started from
+VERSION = "arch_editor_version"
+MESSAGE = "arch_message"  # (kind, text) shown once above the page: import results, a broken link
+PRESET_KEY = "arch_preset"  # the preset box
+LOADED = "(loaded)"  # the preset box's entry for what was loaded when it is not a preset
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An architecture the editor started from, and where it came from ("" for a preset)."""
+
+    spec: Architecture
+    origin: str = ""
+
+    @property
+    def is_preset(self) -> bool:
+        preset = PRESETS.get(self.spec.name)
+        return preset is not None and preset.layers == self.spec.layers
+
+    @property
+    def option(self) -> str:
+        """Its entry in the preset box."""
+        return self.spec.name if self.is_preset else LOADED
+
+    def label(self) -> str:
+        """"lenet", or "my_net (imported from my_net.json)"."""
+        return self.spec.name if self.is_preset else f"{self.spec.name} ({self.origin})"
 
 
 def current_architecture() -> Architecture:
@@ -21,9 +61,8 @@ def set_current_architecture(spec: Architecture) -> None:
     st.session_state[CURRENT_KEY] = spec
 
 
-def architecture_from_query() -> Architecture | None:
-    """The architecture in the page's URL, None when there is none; raises ArchitectureError when it is broken."""
-    params = st.query_params
+def architecture_from_params(params: dict) -> Architecture | None:
+    """The architecture a URL's parameters name, None when they name none; raises ArchitectureError when broken."""
     if QUERY_ARCH in params:
         return from_url_token(params[QUERY_ARCH])
     if QUERY_PRESET in params:
@@ -40,9 +79,62 @@ def put_in_query(spec: Architecture) -> None:
         wanted = {QUERY_PRESET: spec.name}
     else:
         wanted = {QUERY_ARCH: to_url_token(spec)}
-    current = {k: st.query_params[k] for k in (QUERY_ARCH, QUERY_PRESET) if k in st.query_params}
-    if current != wanted:  # writing the same value again would still cost a message to the browser
-        for key in (QUERY_ARCH, QUERY_PRESET):
-            if key in st.query_params and key not in wanted:
-                del st.query_params[key]
-        st.query_params.update(wanted)
+    current = st.query_params.to_dict()
+    if {k: v for k, v in current.items() if k in (QUERY_ARCH, QUERY_PRESET)} != wanted:
+        # One write, not a delete and then a set: each write is an entry in the browser's history, and
+        # Back must undo a whole change.
+        others = {k: v for k, v in current.items() if k not in (QUERY_ARCH, QUERY_PRESET)}
+        st.query_params.from_dict({**others, **wanted})
+
+
+def sync_with_url() -> None:
+    """Call at the top of the page. The first run loads the link (else the architecture chosen for
+    training); later runs load the URL when the browser's Back / Forward changed it, so Back undoes the
+    last change. The page calls common.url_written after writing the URL."""
+    params = url_to_load(URL_PAGE)
+    if BASE not in st.session_state:
+        spec = _from_params(params or {})
+        if spec is not None:
+            load(spec, "from the link")
+        else:
+            load(current_architecture(), "chosen for training")
+    elif params:
+        spec = _from_params(params)
+        working, error = rows_to_layers(live_rows())
+        shown = (tuple(working), source().spec.input_shape)
+        if spec is not None and (error is not None or shown != (spec.layers, spec.input_shape)):
+            load(spec, "from the link")
+
+
+def _from_params(params: dict) -> Architecture | None:
+    try:
+        return architecture_from_params(params)
+    except ArchitectureError as exc:  # the layers on screen stay as they are
+        st.session_state[MESSAGE] = ("error", f"The architecture in the link could not be read: {exc}")
+        return None
+
+
+def source() -> Loaded:
+    return st.session_state[SOURCE]
+
+
+def load(spec: Architecture, origin: str = "") -> None:
+    """Replaces the rows with `spec`'s layers; the preset box names it."""
+    loaded = Loaded(spec, origin)
+    st.session_state[SOURCE] = loaded
+    st.session_state[PRESET_KEY] = loaded.option
+    replace_rows([layer_to_row(layer) for layer in spec.layers])
+
+
+def replace_rows(rows: list[dict]) -> None:
+    st.session_state[BASE] = rows
+    st.session_state[LIVE] = rows
+    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+
+
+def editor_key() -> str:
+    return f"arch_layers_{st.session_state[VERSION]}"
+
+
+def live_rows() -> list[dict]:
+    return [dict(row) for row in st.session_state[LIVE]]

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz.arch import (
-    INPUT_SHAPE, PRESETS, Architecture, ArchitectureError, LayerRow, shape_text, to_code, to_json, trace,
+    PRESETS, Architecture, ArchitectureError, LayerRow, shape_text, to_code, to_json, trace,
 )
 from cnnviz.ui.arch_state import current_architecture, set_current_architecture
 
@@ -23,89 +23,128 @@ def human(n: float, unit: str = "") -> str:
     return f"{n:g} {unit}".strip()
 
 
-def summary_numbers(rows: list[LayerRow]) -> dict[str, str]:
+def broken_at(rows: list[LayerRow], error: ArchitectureError | None) -> int | None:
+    """The first layer that cannot run, so the totals of `rows` are partial; None when every layer ran
+    (a stack whose only fault is its output size has whole totals)."""
+    if error is None:
+        return None
+    index = error.layer_index or 1
+    return index if index > len(rows) else None
+
+
+def summary_numbers(rows: list[LayerRow], error: ArchitectureError | None = None) -> dict[str, str]:
+    """The totals; for a stack broken at layer k, labelled as the totals of layers 1..k-1 only."""
+    stop = broken_at(rows, error)
+    part = "" if stop is None else f", {layers_text(stop)}"
+    output = shape_text(rows[-1].output_shape).removesuffix(" features") if rows else "-"
+    if stop is not None:
+        output = f"✖ layer {stop}"
+    elif error is not None:
+        output += " ✖"  # every layer runs but the output is not one score per class
     return {
-        "Layers": str(len(rows)),
-        "Parameters": f"{sum(r.params for r in rows):,}",
-        "FLOPs per image": human(sum(r.flops for r in rows)),
-        "Activations per image": human(sum(r.activation_bytes for r in rows), "B"),
-        "Output shape": shape_text(rows[-1].output_shape).removesuffix(" features") if rows else "-",
+        "Layers" if stop is None else "Layers that run": str(len(rows)),
+        f"Parameters{part}": f"{sum(r.params for r in rows):,}",
+        f"FLOPs per image{part}": human(sum(r.flops for r in rows)),
+        f"Activations per image{part}": human(sum(r.activation_bytes for r in rows), "B"),
+        "Output shape": output,
     }
 
 
-def show_summary(rows: list[LayerRow]) -> None:
+def layers_text(stop: int) -> str:
+    """The layers a stack broken at layer `stop` still runs: "layers 1-5", "layer 1", "no layer"."""
+    if stop <= 1:
+        return "no layer"
+    return "layer 1" if stop == 2 else f"layers 1-{stop - 1}"
+
+
+def show_summary(rows: list[LayerRow], error: ArchitectureError | None = None) -> None:
     """The totals side by side; on a narrow screen (a projector at 1280 px) they wrap instead of truncating."""
-    with st.container(horizontal=True, gap="medium"):
-        for label, value in summary_numbers(rows).items():
+    with st.container(horizontal=True, gap="small", key="arch_summary"):
+        for label, value in summary_numbers(rows, error).items():
             st.metric(label, value, width="content")
 
 
 def layer_frame(rows: list[LayerRow], error: ArchitectureError | None = None, failing_kind: str = "") -> pd.DataFrame:
-    """One line per layer, then the failing layer (if any) with its explanation, then the totals (all as text)."""
+    """One line per layer, then the failing layer (if it did not run) with its explanation, then the totals
+    (all as text). The failing layer's line carries the problem."""
     lines = [{"#": str(r.index), "name": r.name, "layer": r.kind, "output": shape_text(r.output_shape),
-              "params": f"{r.params:,}", "FLOPs": f"{r.flops:,}", "memory (KB)": f"{r.activation_bytes / 1000:,.1f}"}
+              "params": f"{r.params:,}", "FLOPs": f"{r.flops:,}", "memory KB": f"{r.activation_bytes / 1000:,.1f}"}
              for r in rows]
-    if error is not None and error.layer_index is not None:
-        lines.append({"#": str(error.layer_index), "name": "", "layer": failing_kind, "output": FAILED,
-                      "params": "", "FLOPs": "", "memory (KB)": ""})
-    lines.append({"#": "", "name": "total", "layer": "", "output": shape_text(rows[-1].output_shape) if rows else "",
+    stop = broken_at(rows, error)
+    if stop is not None and error.layer_index is not None:
+        lines.append({"#": str(stop), "name": "", "layer": failing_kind, "output": FAILED,
+                      "params": "", "FLOPs": "", "memory KB": ""})
+    lines.append({"#": "", "name": "total" if stop is None else f"total, {layers_text(stop)}", "layer": "",
+                  "output": shape_text(rows[-1].output_shape) if rows else "",
                   "params": f"{sum(r.params for r in rows):,}", "FLOPs": f"{sum(r.flops for r in rows):,}",
-                  "memory (KB)": f"{sum(r.activation_bytes for r in rows) / 1000:,.1f}"})
+                  "memory KB": f"{sum(r.activation_bytes for r in rows) / 1000:,.1f}"})
     frame = pd.DataFrame(lines)
     if error is not None:
         frame["problem"] = [""] * len(frame)
         if error.layer_index is not None:
-            frame.loc[len(frame) - 2, "problem"] = str(error).split(": ", 1)[-1]
+            frame.loc[frame["#"] == str(error.layer_index), "problem"] = str(error).split(": ", 1)[-1]
     return frame
 
 
 def show_layer_table(frame: pd.DataFrame, key: str) -> None:
     def style(line: pd.Series) -> list[str]:
-        if line["output"] == FAILED:
+        if line.get("problem") or line["output"] == FAILED:
             return [FAIL_STYLE] * len(line)
-        return [TOTAL_STYLE if line["name"] == "total" else ""] * len(line)
+        return [TOTAL_STYLE if line["name"].startswith("total") else ""] * len(line)
 
     narrow = {name: st.column_config.TextColumn(name, width=width)  # room for the problem text
-              for name, width in (("#", 36), ("name", 90), ("output", 100), ("params", 80), ("FLOPs", 90),
-                                  ("memory (KB)", 96))}
+              for name, width in (("#", 32), ("name", 84), ("output", 92), ("params", 72), ("FLOPs", 84),
+                                  ("memory KB", 84))}
     with st.container(key=key):
         st.dataframe(frame.style.apply(style, axis=1), hide_index=True, width="stretch", height="content",
                      column_config={**narrow, "problem": st.column_config.TextColumn("problem", width="large")})
 
 
-def show_actions(spec: Architecture, valid: bool) -> None:
-    """Use for training, and the two downloads (only for a stack that runs)."""
-    train, code, json_file = st.columns(3)
-    train.button("Use for training", key="arch_use_for_training", type="primary", disabled=not valid,
-                 on_click=set_current_architecture, args=(spec,), icon=":material/model_training:", width="stretch",
-                 help="The Train page will train this architecture.")
-    code.download_button("Download PyTorch code", data=to_code(spec) if valid else "", file_name=f"{spec.name}.py",
-                         mime="text/x-python", key="arch_download_code", disabled=not valid, width="stretch",
-                         icon=":material/code:", on_click="ignore")
-    json_file.download_button("Download JSON", data=to_json(spec) if valid else "", file_name=f"{spec.name}.json",
-                              mime="application/json", key="arch_download_json", disabled=not valid,
-                              width="stretch", icon=":material/download:", on_click="ignore")
+def show_actions(spec: Architecture, valid: bool, on_import) -> None:
+    """Use for training and the two downloads (only for a stack that runs), and the JSON import."""
+    actions = st.container(horizontal=True, key="arch_actions")  # wraps on a narrow screen, never truncates
+    actions.button("Use for training", key="arch_use_for_training", type="primary", disabled=not valid,
+                   on_click=set_current_architecture, args=(spec,), icon=":material/model_training:",
+                   help="The Train page will train this architecture.")
+    actions.download_button("Download PyTorch code", data=to_code(spec) if valid else "",
+                            file_name=f"{spec.name}.py", mime="text/x-python", key="arch_download_code",
+                            disabled=not valid, icon=":material/code:", on_click="ignore")
+    actions.download_button("Download JSON", data=to_json(spec) if valid else "", file_name=f"{spec.name}.json",
+                            mime="application/json", key="arch_download_json", disabled=not valid,
+                            icon=":material/download:", on_click="ignore")
+    with actions.popover("Import JSON", icon=":material/upload:"):
+        st.file_uploader("A file saved with 'Download JSON'", type=["json"], key="arch_import", on_change=on_import,
+                         help="It is checked before it replaces the layers.")
     chosen = current_architecture()
     same = "this architecture" if chosen == spec else f"**{chosen.name}** ({len(chosen.layers)} layers)"
     st.caption(f"The Train page trains {same}. The address bar holds this architecture: copy the link to share it.")
 
 
-def comparison_frame(current: list[LayerRow], other: list[LayerRow], other_name: str) -> pd.DataFrame:
-    mine, theirs = summary_numbers(current), summary_numbers(other)
-    return pd.DataFrame({"": list(mine), "this stack": list(mine.values()), other_name: list(theirs.values())})
+def comparison_frame(current: list[LayerRow], other: list[LayerRow], other_name: str,
+                     runs: bool = True) -> pd.DataFrame:
+    """The two stacks' totals side by side; a stack that cannot run compares nothing ("—")."""
+    theirs = summary_numbers(other)
+    if runs:
+        mine = list(summary_numbers(current).values())
+        return pd.DataFrame({"": list(theirs), "this stack": mine, other_name: list(theirs.values())})
+    return pd.DataFrame({"": list(theirs), "this stack (cannot run)": ["—"] * len(theirs),
+                         other_name: list(theirs.values())})
 
 
-def show_comparison(current: list[LayerRow], valid: bool) -> None:
+def show_comparison(current: list[LayerRow], error: ArchitectureError | None, failing_kind: str) -> None:
     st.subheader("Compare with a preset")
     name = st.selectbox("Preset", list(PRESETS), key="arch_compare")
-    other = trace(PRESETS[name], INPUT_SHAPE)
-    st.dataframe(comparison_frame(current, other, name), hide_index=True)
+    other = trace(PRESETS[name], PRESETS[name].input_shape)
+    st.dataframe(comparison_frame(current, other, name, runs=error is None), hide_index=True)
+    if error is not None:
+        st.caption("This stack cannot run, so it has no totals to compare; its layers up to the failing one "
+                   "are listed below.")
     st.caption(PRESETS[name].description)
     left, right = st.columns(2)
     columns = ["name", "layer", "output", "params"]
     with left:
-        st.markdown("**This stack**" + ("" if valid else " (up to the failing layer)"))
-        show_layer_table(layer_frame(current)[columns], key="arch_compare_left")
+        st.markdown("**This stack**" + ("" if error is None else " (cannot run: up to the failing layer)"))
+        show_layer_table(layer_frame(current, error, failing_kind)[columns], key="arch_compare_left")
     with right:
         st.markdown(f"**{name}**")
         show_layer_table(layer_frame(other)[columns], key="arch_compare_right")
