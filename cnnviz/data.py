@@ -103,6 +103,21 @@ def load_fashion_mnist(train: bool = True, download: bool = False) -> tuple[torc
     return images, labels
 
 
+def torchvision_root() -> Path:
+    """A root that torchvision's own `FashionMNIST(root, download=False)` reads (the book's loader, for
+    benchmarks and reproductions): the user cache, holding the decompressed files in its raw/ layout."""
+    directory = find_dataset_dir()
+    if directory is None:
+        raise DatasetMissing(missing_message())
+    raw = _raw_dir(cache_dir())
+    for name in _FILES[True] + _FILES[False]:
+        source = _plain_file(directory, name)  # decompressed into raw/ when it was gzipped
+        if source.parent != raw and not (raw / name).is_file():
+            raw.mkdir(parents=True, exist_ok=True)
+            (raw / name).symlink_to(source)
+    return cache_dir()
+
+
 def download_fashion_mnist() -> Path:
     """torchvision's download into the user cache (needs internet). Returns the raw directory."""
     from torchvision.datasets import FashionMNIST

@@ -105,3 +105,37 @@ def channels_last_pays(model: nn.Module, device: torch.device) -> bool:
         return False
     has_batch_norm = any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
     return not (has_batch_norm and torch.get_num_threads() > 1)
+
+
+def memory_available(device: torch.device) -> int:
+    """Bytes a training run may still take on `device`: free GPU memory (plus PyTorch's reusable cache) on
+    CUDA, Metal's recommended working set less what is allocated on MPS, available RAM on the CPU."""
+    if device.type == "cuda":
+        free, _total = torch.cuda.mem_get_info(device)
+        return free + torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
+    if device.type == "mps":
+        return int(torch.mps.recommended_max_memory() - torch.mps.driver_allocated_memory())
+    return _ram_available()
+
+
+def _ram_available() -> int:
+    """MemAvailable from /proc/meminfo, within a container's cgroup limit; the sysconf figure elsewhere."""
+    found = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v2: a container may be allowed far less than the machine has
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit != "max":
+            found.append(int(limit) - int(Path("/sys/fs/cgroup/memory.current").read_text()))
+    except (OSError, ValueError):
+        pass
+    if not found and hasattr(os, "sysconf"):
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError):
+            pass
+    return max(0, min(found)) if found else 2 ** 34  # unknown platform: assume a laptop's 16 GiB

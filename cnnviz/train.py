@@ -1,7 +1,8 @@
 """Train a classifier on tensors held on the device: the trainer reports, it never draws.
 
 Fast by construction: the whole dataset sits on the device as uint8 (N, 28, 28); each batch is gathered
-by a random permutation and turned into floats there (no per-item PIL, no DataLoader workers).
+by a random permutation and turned into floats there, and resized there when the network takes another
+size (no per-item PIL, no DataLoader workers).
 """
 
 from __future__ import annotations
@@ -15,49 +16,13 @@ import torch
 from torch import nn
 
 from cnnviz.device import channels_last_pays, mixed_precision_dtype, pick_device, set_cpu_threads
-from cnnviz.errors import CnnvizError
+from cnnviz.train_config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainingError, make_optimizer
+from cnnviz.train_input import init_weights, to_batch, use_unit_range_input
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
-SCHEDULES = ("constant", "cosine")
+__all__ = ["OPTIMIZERS", "SCHEDULES", "Dataset", "History", "Progress", "TrainConfig", "TrainingError", "evaluate",
+           "fit", "make_optimizer", "to_batch"]
+
 Dataset = tuple[torch.Tensor, torch.Tensor]  # images uint8 (N, 28, 28), labels int64 (N,)
-
-
-class TrainingError(CnnvizError):
-    """A setting that cannot train, or a run that could not continue (divergence, out of memory)."""
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 10  # passes over the training set
-    batch_size: int = 256  # d2l's choice for Fashion-MNIST
-    lr: float = 1e-3  # Adam's usual step; plain SGD wants about 0.1 (d2l uses 0.9 for the sigmoid LeNet)
-    optimizer: str = "adam"  # "sgd" | "adam" | "adamw"
-    momentum: float = 0.9  # SGD only; 0 gives d2l's plain minibatch SGD
-    lr_schedule: str = "constant"  # "constant" | "cosine": decays lr to 0 over the run, batch by batch (d2l 12.11)
-    weight_decay: float = 0.0  # L2 penalty, d2l 3.7
-    device: str = "auto"  # "auto" | "cpu" | "cuda" | "mps"
-    seed: int = 0  # shuffling and dropout; the same seed repeats a run on the same device
-    max_train_samples: int | None = None  # train on the first N images only: quick demos and tests
-    report_every: int = 50  # batches between progress reports (and an epoch's end always reports)
-    mixed_precision: bool = True  # autocast: bfloat16/float16 on CUDA, bfloat16 on CPUs that compute it natively
-    channels_last: bool | None = None  # None: where it measured faster (cnnviz.device.channels_last_pays)
-    cpu_threads: int | None = None  # None: all cores but one, left for the web server (1 on 2 cores)
-    eval_batch_size: int = 1024  # evaluation needs no gradients, so larger batches fit
-
-    def validate(self) -> None:
-        if self.optimizer not in OPTIMIZERS:
-            raise TrainingError(f"optimizer {self.optimizer!r} is unknown; choose one of {', '.join(OPTIMIZERS)}")
-        if self.lr_schedule not in SCHEDULES:
-            raise TrainingError(f"lr_schedule {self.lr_schedule!r} is unknown; choose one of {', '.join(SCHEDULES)}")
-        positive = {"epochs": self.epochs, "batch_size": self.batch_size, "lr": self.lr,
-                    "report_every": self.report_every, "eval_batch_size": self.eval_batch_size}
-        for name, value in positive.items():
-            if not value > 0 or not math.isfinite(value):
-                raise TrainingError(f"{name} is {value}; it must be a positive number")
-        if self.max_train_samples is not None and self.max_train_samples < 1:
-            raise TrainingError(f"max_train_samples is {self.max_train_samples}; use at least 1, or None for all")
-        if self.momentum < 0 or self.weight_decay < 0:
-            raise TrainingError(f"momentum {self.momentum} and weight_decay {self.weight_decay} must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -93,25 +58,11 @@ class History:
         return len(self.train_loss)
 
 
-def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    params = model.parameters()
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-
-
-def to_batch(images: torch.Tensor, channels_last: bool) -> torch.Tensor:
-    """uint8 (B, 28, 28) -> float (B, 1, 28, 28) in [0, 1], on the images' device."""
-    batch = images.unsqueeze(1).float().div_(255)
-    return batch.contiguous(memory_format=torch.channels_last) if channels_last else batch
-
-
 @torch.no_grad()
 def evaluate(model: nn.Module, data: Dataset, batch_size: int = 1024, stop=None,
-             channels_last: bool = False) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of `model` on (images, labels) already on the model's device."""
+             channels_last: bool = False, input_size: int | None = None) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of `model` on (images, labels) already on the model's device;
+    `input_size`: the side the model takes, each batch resized to it on the device."""
     images, labels = data
     was_training = model.training
     model.eval()
@@ -121,7 +72,7 @@ def evaluate(model: nn.Module, data: Dataset, batch_size: int = 1024, stop=None,
     for start in range(0, len(images), batch_size):
         if stop is not None and stop.is_set():
             break
-        logits = model(to_batch(images[start:start + batch_size], channels_last)).float()  # (B, 10)
+        logits = model(to_batch(images[start:start + batch_size], channels_last, input_size)).float()  # (B, 10)
         target = labels[start:start + batch_size]
         loss_sum += nn.functional.cross_entropy(logits, target, reduction="sum")
         correct += (logits.argmax(1) == target).sum()
@@ -161,6 +112,9 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
     if config.max_train_samples is not None:
         images, labels = images[:config.max_train_samples], labels[:config.max_train_samples]
     channels_last = channels_last_pays(model, device) if config.channels_last is None else config.channels_last
+    init_weights(model, config.init)  # before the move, so a seed gives the same weights on every device
+    if not config.normalize_input:
+        use_unit_range_input(model)
     model.to(device, memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     # Training only: evaluation stays in float32, so the accuracies reported are exact.
     autocast_dtype = mixed_precision_dtype(device) if config.mixed_precision else None
@@ -182,7 +136,7 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
 
 def _train_step(run: _Run, images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """One optimizer step; returns the batch's mean loss and its number correct, still on the device."""
-    batch = to_batch(images, run.channels_last)  # (B, 1, 28, 28)
+    batch = to_batch(images, run.channels_last, run.config.input_size)  # (B, 1, size, size)
     with torch.autocast(run.device.type, dtype=run.autocast_dtype, enabled=run.autocast_dtype is not None):
         logits = run.model(batch)  # (B, 10)
         loss = nn.functional.cross_entropy(logits.float(), labels)
@@ -269,7 +223,8 @@ def _progress(run: _Run, epoch: float, loss_sum, correct, seen, epoch_start, **t
 def _end_epoch(run: _Run, epoch: int, loss: float, accuracy: float, seen: int, epoch_start: float,
                on_progress, stop) -> bool:
     samples_per_s = seen / max(time.perf_counter() - epoch_start, 1e-9)
-    test_loss, test_accuracy = evaluate(run.model, run.test, run.config.eval_batch_size, stop, run.channels_last)
+    test_loss, test_accuracy = evaluate(run.model, run.test, run.config.eval_batch, stop, run.channels_last,
+                                        run.config.input_size)
     if stop is not None and stop.is_set():  # the evaluation was cut short: its numbers mean nothing
         run.history.status, run.history.message = "stopped", f"stopped at step {run.step}"
         return False
@@ -289,13 +244,14 @@ def _end_epoch(run: _Run, epoch: int, loss: float, accuracy: float, seen: int, e
 
 def fit(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig = TrainConfig(),
         on_progress: Callable[[Progress], None] | None = None, stop=None) -> History:
-    """Trains `model` (float (N, 1, 28, 28) in [0, 1] -> logits (N, 10)) in place and returns its History.
+    """Trains `model` (float (N, 1, S, S) in [0, 1] -> logits (N, 10), S = `config.input_size` or 28) in place
+    and returns its History; `config.init` and `config.normalize_input` are applied to it first.
 
     `on_progress` gets a `Progress` every `config.report_every` batches and at each epoch's end. `stop`
     (a `threading.Event`) is checked every batch; the model stays usable whenever `fit` returns.
     """
+    torch.manual_seed(config.seed)  # the "xavier" initialisation, then dropout
     run = _prepare(model, train_set, test_set, config)
-    torch.manual_seed(config.seed)  # dropout
     _remember_good_weights(run)
     model.train()
     try:
@@ -306,6 +262,13 @@ def fit(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainCo
         raise TrainingError(
             f"the {run.device.type.upper()} ran out of memory with batch_size {config.batch_size}: "
             "choose a smaller batch size or a smaller architecture") from exc
+    except RuntimeError as exc:
+        if run.step > 0:  # it trained before: not a mismatch of sizes, a real failure
+            raise
+        side = config.input_size or 28
+        raise TrainingError(
+            f"the network cannot take {side}x{side} images (input_size {config.input_size}): {exc}; "
+            "set input_size to the side the network was built for") from exc
     finally:
         model.eval()
         if run.device.type == "cuda":

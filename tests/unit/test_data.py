@@ -57,3 +57,15 @@ def test_missing_data_lists_every_way_to_get_it(tmp_path, monkeypatch):
     message = str(err.value)
     assert str(tmp_path / "empty") in message and "apt-get install dataset-fashion-mnist" in message
     assert "CNNVIZ_DATA" in message and "Download" in message
+
+
+def test_torchvisions_own_reader_finds_the_same_data(tmp_path, monkeypatch):
+    """The book's loader (torchvision's FashionMNIST with download=False) reads what cnnviz reads."""
+    from torchvision.datasets import FashionMNIST
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = data.torchvision_root()
+    assert root == tmp_path / "cache" / "cnnviz"
+    theirs = FashionMNIST(root=str(root), train=False, download=False)
+    images, labels = data.load_fashion_mnist(train=False)
+    assert torch.equal(theirs.data, images) and torch.equal(theirs.targets, labels)
