@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# A real Chromium for the browser tests.
-# Debian as root: Debian's chromium package. Elsewhere: Playwright's own build.
+# A real Chromium for the browser tests, and fonts that draw Chinese (the zh UI and exercise statements).
+# Debian as root: Debian's chromium and fonts-noto-cjk packages. Elsewhere: Playwright's own build.
 set -eu
 PY=${1:-.venv/bin/python}
+apt_install() {
+  apt-get install -y -qq "$@" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$@"; }
+}
+as_root_on_debian() {
+  command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]
+}
 if command -v chromium >/dev/null 2>&1; then
   echo "Chromium: $(command -v chromium)"
-  exit 0
-fi
-if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+elif as_root_on_debian; then
   echo "Chromium: installing Debian's chromium package"
-  apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+  apt_install chromium
 else
   echo "Chromium: installing Playwright's build"
   "$PY" -m playwright install chromium
+fi
+if command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family)" ]; then
+  echo "CJK fonts: $(fc-list :lang=zh family | head -1)"
+elif as_root_on_debian; then
+  echo "CJK fonts: installing Debian's fonts-noto-cjk package"
+  apt_install fonts-noto-cjk
+else
+  echo "CJK fonts: none found; Chinese text will show as boxes. Install Noto Sans CJK (e.g. fonts-noto-cjk)."
 fi
