@@ -7,6 +7,7 @@ from cnnviz import edge, edge_inputs
 from cnnviz.errors import CnnvizError
 from cnnviz.figures import edge as figures
 from cnnviz.ui import edge as ui
+from cnnviz.ui import edge_url, url_state
 from cnnviz.ui.common import chart, intro, page_setup, show_error
 
 TICK_S = 0.25  # seconds between timed fragment reruns while playing
@@ -142,14 +143,18 @@ def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -
 
 page_setup("Learn an edge kernel")
 ui.keep_settings()
+ignored = edge_url.load()  # a shared link or the browser's Back: its settings into the widgets
 st.title("Learn an edge kernel")
 intro(SUMMARY, DETAILS)
+if ignored:
+    st.warning(url_state.ignored_message(ignored), icon=":material/link_off:")
 # The controls a lesson uses most, in one band above the live view: the buttons and the learning rate, then
 # the learning rate's limit; the rest is in the sidebar. So a 1280x720 projector shows Play and the kernel.
 buttons_col, lr_col = st.columns([1.2, 1], vertical_alignment="bottom")
 buttons = buttons_col.container(horizontal=True, vertical_alignment="center", gap="small")
 hint_row = st.container(horizontal=True, vertical_alignment="center")  # the button wraps rather than shrinks
 settings = ui.read_settings(lr_col)
+edge_url.save()
 try:
     Y = edge_inputs.target_output(settings.X, settings.target)
     report = edge_inputs.identifiability(settings.X, Y, settings.kernel_size, settings.bias)

@@ -1,0 +1,116 @@
+"""A page's state in its URL: one small codec per page, with the same validation as its widgets.
+
+A page lists its settings as `Param`s (URL name -> widget key, default, what is allowed, and for a choice
+the short words the link uses instead of the labels shown, so a link survives a change of wording or
+language). `load` copies a link into session state when `common.url_to_load` says the page should (a shared
+link, the browser's Back); `save` writes every non-default setting back, one history entry per change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from cnnviz.ui.common import url_to_load, url_written
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting: its widget key, default and allowed values.
+
+    `choices` maps the URL's word to the widget's value (a selectbox's option); `allowed` checks a parsed
+    number or text (a range, a set, or a predicate)."""
+
+    key: str
+    default: object
+    choices: dict[str, object] | None = None
+    allowed: object = None  # a container of values, or a callable value -> bool
+
+    def decode(self, text: str):
+        """The widget value `text` stands for, or None when the link's value is not allowed."""
+        if self.choices is not None:
+            return self.choices.get(text)
+        value = _parse(text, self.default)
+        if value is None or not self._allows(value):
+            return None
+        return value
+
+    def encode(self, value) -> str:
+        if self.choices is not None:
+            return next(word for word, choice in self.choices.items() if choice == value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return repr(value) if isinstance(value, float) else str(value)
+
+    def _allows(self, value) -> bool:
+        if self.allowed is None:
+            return True
+        if callable(self.allowed):
+            return bool(self.allowed(value))
+        return value in self.allowed
+
+
+def _parse(text: str, default):
+    """Parses `text` as the type of `default`; None if it is not one."""
+    if isinstance(default, bool):
+        return {"true": True, "false": False}.get(text.lower())
+    try:
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            value = float(text)
+            return value if math.isfinite(value) else None
+    except ValueError:
+        return None
+    return text
+
+
+def positive_float(value: float) -> bool:
+    return math.isfinite(value) and value > 0
+
+
+def load(page: str, params: dict[str, Param], check: Callable[[dict], list[str]] | None = None) -> list[str]:
+    """Copies the link into session state when this run should load it; returns what was ignored.
+
+    A setting the link does not name goes back to its default, so Back shows exactly the state before the
+    last change. `check` may reject whole-state combinations (it gets the decoded values, returns problems).
+    A URL naming none of the page's settings belongs to another page: the state is kept."""
+    query = url_to_load(page)
+    if query is None or (query and not set(query) & set(params)):
+        return []
+    values, ignored = {}, []
+    for name, text in query.items():
+        param = params.get(name)
+        value = None if param is None else param.decode(text)
+        if value is None:
+            ignored.append(f"{name}={text}")
+        else:
+            values[name] = value
+    if check is not None:
+        ignored += check(values)
+    for name, param in params.items():
+        st.session_state[param.key] = values.get(name, param.default)
+    return ignored
+
+
+def save(page: str, params: dict[str, Param]) -> None:
+    """Writes every setting that differs from its default to the URL (only when one changed)."""
+    ss = st.session_state
+    wanted = {name: param.encode(ss[param.key]) for name, param in params.items()
+              if param.key in ss and ss[param.key] != param.default}
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)
+    url_written(page)
+
+
+def link(params: dict[str, Param], values: dict[str, object]) -> dict[str, str]:
+    """The query a link to the page carries for `values` (URL name -> widget value), e.g. a Try-it link."""
+    return {name: params[name].encode(value) for name, value in values.items() if value != params[name].default}
+
+
+def ignored_message(ignored: list[str]) -> str:
+    return ("This link had settings that are not valid here, so they were left at their defaults: "
+            + ", ".join(ignored) + ".")
