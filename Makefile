@@ -6,12 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: run test bench screenshots clean
+.PHONY: run test bench screenshots messages clean
 
-run: $(STAMPS)/install $(STAMPS)/dataset
+run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/browser
+test: $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/browser
 	$(PY) -m pytest
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
@@ -32,6 +32,18 @@ $(STAMPS)/install-test: pyproject.toml $(STAMPS)/install
 $(STAMPS)/dataset: scripts/setup_dataset.sh
 	bash scripts/setup_dataset.sh
 	@mkdir -p $(STAMPS) && touch $@
+
+# The translations: .po files are reviewed text in the repository; the .mo files gettext reads are built here.
+CATALOGS := $(wildcard locale/*/LC_MESSAGES/cnnviz.po)
+$(STAMPS)/catalogs: $(CATALOGS) $(STAMPS)/install
+	$(VENV)/bin/pybabel compile --statistics -d locale -D cnnviz
+	@mkdir -p $(STAMPS) && touch $@
+
+# For maintainers: collect the strings marked with _() / N_() and merge them into each language's .po.
+messages: $(STAMPS)/install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project cnnviz --version 0.1 -o locale/cnnviz.pot .
+	$(VENV)/bin/pybabel update -i locale/cnnviz.pot -d locale -D cnnviz --no-fuzzy-matching
 
 $(STAMPS)/browser: scripts/setup_browser.sh $(STAMPS)/install-test
 	bash scripts/setup_browser.sh $(PY)

@@ -12,6 +12,8 @@ import torch
 from cnnviz import data
 from cnnviz.device import describe_device, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
+from cnnviz.ui import lang
+from cnnviz.ui.lang import _
 
 
 ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.png"
@@ -88,18 +90,26 @@ def page_setup(title: str) -> None:
     ss = st.session_state
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
+    lang.resolve()
     # A local file, not an emoji or material icon: those favicons are fetched from the internet.
-    st.set_page_config(page_title=f"{title} · cnnviz", page_icon=str(ICON), layout="wide")
+    st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide")
     with st.sidebar:
         # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app".
-        for path, label, icon, _, _ in PAGES:
-            st.page_link(path, label=label, icon=icon)
+        for path, label, icon, *_about in PAGES:
+            st.page_link(path, label=_(label), icon=icon, query_params=_language_query())
+        lang.switch()
         keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
-        st.toggle("Presenter mode", key=PRESENTER_KEY,
-                  help="For a projector: larger text and figures; explanations fold away.")
+        st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
+                  help=_("For a projector: larger text and figures; explanations fold away."))
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
     environment_sidebar()
+
+
+def _language_query() -> dict[str, str]:
+    """The menu's links carry the language (and nothing else: coming back through the menu keeps a page's state)."""
+    chosen = lang.current()
+    return {} if chosen == "en" else {lang.URL_PARAM: chosen}
 
 
 def presenting() -> bool:
@@ -111,7 +121,7 @@ def intro(summary: str, details: str | None = None) -> None:
     """A page's explanation: one line always, the rest folded in an expander."""
     st.caption(summary)
     if details:
-        with st.expander("More about this page", expanded=False):
+        with st.expander(_("More about this page"), expanded=False):
             st.markdown(details)
 
 
@@ -141,7 +151,7 @@ def url_to_load(page: str) -> dict[str, str] | None:
     student stayed on it): so Back undoes the last change. Kept: coming back from another page through
     the menu, whose link carries no state. Call `url_written` after the page writes its URL."""
     written = st.session_state.get(f"_url_written_{page}")
-    current = st.query_params.to_dict()
+    current = page_query()
     if written is None:
         return current
     if arrived_from_another_page():
@@ -151,7 +161,22 @@ def url_to_load(page: str) -> dict[str, str] | None:
 
 def url_written(page: str) -> None:
     """Records the URL as the page wrote it (see url_to_load)."""
-    st.session_state[f"_url_written_{page}"] = st.query_params.to_dict()
+    st.session_state[f"_url_written_{page}"] = page_query()
+
+
+APP_PARAMS = (lang.URL_PARAM,)  # query parameters of the whole app, not of one page
+
+
+def page_query() -> dict[str, str]:
+    """The URL's query parameters that belong to the page (the language is the app's)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in APP_PARAMS}
+
+
+def write_page_query(wanted: dict[str, str]) -> None:
+    """Makes the page's part of the URL `wanted` (one history entry, only if it changes), keeping the app's."""
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k in APP_PARAMS}
+    if {**wanted, **kept} != st.query_params.to_dict():
+        st.query_params.from_dict({**wanted, **kept})
 
 
 @st.cache_resource(show_spinner=False)
@@ -195,7 +220,7 @@ def fashion_mnist_or_none(train: bool = True) -> tuple[torch.Tensor, torch.Tenso
 
 
 def show_error(exc: Exception) -> None:
-    st.error(str(exc), icon=":material/error:")
+    st.error(lang.render(exc), icon=":material/error:")
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import torch
 from cnnviz.conv_presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_KERNEL_SIDE,
                                   default_1x1_weights)
 from cnnviz.errors import CnnvizError
-from cnnviz.ui.common import RUN_KEY, keep_widgets, url_to_load, url_written
+from cnnviz.ui.common import RUN_KEY, keep_widgets, page_query, url_to_load, url_written, write_page_query
 
 PREFIX = "p1_"
 URL_PAGE = "conv"  # this page's name for common.url_to_load / url_written
@@ -177,6 +177,6 @@ def save_to_url() -> None:
             wanted[name] = encode_matrix(rows)
     if ss.get(PREFIX + "own_kernels") and ss.get(PREFIX + KERNELS):
         wanted[KERNELS] = encode_kernels(ss[PREFIX + KERNELS])
-    if wanted != st.query_params.to_dict():
-        st.query_params.from_dict(wanted)
+    if wanted != page_query():
+        write_page_query(wanted)
     url_written(URL_PAGE)

@@ -14,7 +14,7 @@ from typing import Callable
 
 import streamlit as st
 
-from cnnviz.ui.common import url_to_load, url_written
+from cnnviz.ui.common import page_query, url_to_load, url_written, write_page_query
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ def save(page: str, params: dict[str, Param]) -> None:
     ss = st.session_state
     wanted = {name: param.encode(ss[param.key]) for name, param in params.items()
               if param.key in ss and ss[param.key] != param.default}
-    if wanted != st.query_params.to_dict():
-        st.query_params.from_dict(wanted)
+    if wanted != page_query():
+        write_page_query(wanted)
     url_written(page)
 
 

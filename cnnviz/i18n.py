@@ -1,0 +1,67 @@
+"""Words in catalogs: gettext translations of what a person reads, English and Simplified Chinese.
+
+The catalogs are `locale/<lang>/LC_MESSAGES/cnnviz.po` in the repository, compiled to `.mo` by the set-up
+(`make run` / `make test` run Babel's compiler). Messages are English templates with named values
+("layer {index}: ..."), so a translator sees the whole sentence; the library raises errors that carry their
+template and values (`Message`), and a page translates them where it shows them. Pure: no Streamlit here.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DOMAIN = "cnnviz"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGES = {"en": "English", "zh": "简体中文"}  # URL code -> the language's own name
+DEFAULT_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    """Marks a constant for extraction without translating it yet (it is translated where it is shown)."""
+    return message
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalog of `lang`; English, or a missing catalog, gives the messages unchanged."""
+    if lang == DEFAULT_LANGUAGE:
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def catalog_compiled(lang: str) -> bool:
+    """Whether the set-up compiled `lang`'s catalog (a page warns when it did not)."""
+    return lang == DEFAULT_LANGUAGE or (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()
+
+
+def gettext(lang: str, message: str) -> str:
+    return translations(lang).gettext(message)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
+    return translations(lang).ngettext(singular, plural, n)
+
+
+def preferred_language(browser_locale: str | None) -> str:
+    """The app's language for a browser's `navigator.language` ("zh-CN", "zh-Hans-SG", "en-US", None)."""
+    if browser_locale and browser_locale.lower().replace("_", "-").split("-")[0] == "zh":
+        return "zh"
+    return DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable sentence: an English template with named values, rendered in the reader's language."""
+
+    template: str
+    values: dict = field(default_factory=dict)
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        text = gettext(lang, self.template)
+        return text.format(**self.values) if self.values else text  # a plain sentence may hold braces
+
+    def __str__(self) -> str:
+        return self.render()

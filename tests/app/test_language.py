@@ -1,0 +1,57 @@
+"""The language switch: ?lang=zh in links, kept across pages, and a switch that keeps every other setting."""
+
+from __future__ import annotations
+
+from tests.conftest import assert_no_exception, make_app
+
+EDGE = "pages/2_Learn_an_edge_kernel.py"
+CONV = "pages/1_Convolution_and_pooling.py"
+
+
+def sidebar_toggle_label(at) -> str:
+    return at.toggle(key="presenter").label
+
+
+def test_a_zh_link_opens_the_page_in_chinese_and_keeps_the_language_in_the_url():
+    at = make_app(EDGE, query={"lang": "zh", "seed": "4"}).run()
+    assert_no_exception(at)
+    assert sidebar_toggle_label(at) == "演示模式"
+    assert at.number_input(key="edge_seed").value == 4  # the page's own settings still load
+    at.number_input(key="edge_seed").set_value(6).run()
+    assert dict(at.query_params) == {"lang": "zh", "seed": "6"}
+
+
+def test_switching_language_keeps_the_pages_settings():
+    at = make_app(EDGE).run()
+    assert sidebar_toggle_label(at) == "Presenter mode"
+    at.number_input(key="edge_seed").set_value(9).run()
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert_no_exception(at)
+    assert sidebar_toggle_label(at) == "演示模式"
+    assert at.number_input(key="edge_seed").value == 9
+    assert dict(at.query_params) == {"seed": "9", "lang": "zh"}
+    at.button_group(key="lang_switch").set_value("en").run()
+    assert sidebar_toggle_label(at) == "Presenter mode"
+    assert dict(at.query_params) == {"seed": "9"}
+
+
+def test_the_language_follows_the_student_to_another_page():
+    at = make_app(EDGE, query={"lang": "zh"}).run()
+    at.query_params.clear()  # the menu's link is what carries the language (tested below), not the old URL
+    at.switch_page(CONV).run()
+    assert_no_exception(at)
+    assert sidebar_toggle_label(at) == "演示模式"
+    assert at.query_params.get("lang") == "zh"
+
+
+def test_the_menu_links_carry_the_language():
+    at = make_app(EDGE, query={"lang": "zh"}).run()
+    assert [link.proto.query_string for link in at.get("page_link")] == ["lang=zh"] * len(at.get("page_link")) != []
+    english = make_app(EDGE).run()
+    assert {link.proto.query_string for link in english.get("page_link")} == {""}  # a menu link keeps a page's state
+
+
+def test_a_language_the_app_does_not_have_falls_back_to_english():
+    at = make_app(EDGE, query={"lang": "fr"}).run()
+    assert_no_exception(at)
+    assert sidebar_toggle_label(at) == "Presenter mode"
