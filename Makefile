@@ -41,9 +41,9 @@ $(STAMPS)/catalogs: $(CATALOGS) $(STAMPS)/install
 
 # For maintainers: collect the strings marked with _() / N_() and merge them into each language's .po.
 messages: $(STAMPS)/install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k tr:2 -k gettext:2 --no-location --sort-output --width 120 \
 		--project cnnviz --version 0.1 -o locale/cnnviz.pot .
-	$(VENV)/bin/pybabel update -i locale/cnnviz.pot -d locale -D cnnviz --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i locale/cnnviz.pot -d locale -D cnnviz --no-fuzzy-matching --ignore-obsolete --width 120
 
 $(STAMPS)/browser: scripts/setup_browser.sh $(STAMPS)/install-test
 	bash scripts/setup_browser.sh $(PY)

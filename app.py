@@ -22,7 +22,7 @@ st.subheader("This machine")
 env = environment()
 cols = st.columns(3)
 cols[0].metric("PyTorch", env["torch"])
-cols[1].metric("Device", env["device"], help=env["device_detail"])
+cols[1].metric("Device", env["device"], help=str(env["device_detail"]))
 cols[2].metric("Fashion-MNIST", "found" if env["dataset"] else "missing")
 if env["device"] == "CPU":
     st.caption("No CUDA or Apple GPU found: training runs on the CPU (small models train in about a minute).")

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_, Message
 
 DEVICE_CHOICES = ("auto", "cuda", "mps", "cpu")
 
@@ -47,19 +48,21 @@ def pick_device(preference: str = "auto") -> torch.device:
 @dataclass(frozen=True)
 class DeviceInfo:
     name: str  # "cuda" | "mps" | "cpu"
-    description: str  # e.g. "NVIDIA GeForce RTX 3060 (12 GiB)" or "2 threads, bfloat16 in hardware"
+    description: Message  # e.g. "NVIDIA GeForce RTX 3060 (12 GiB)" or "2 threads, bfloat16 in hardware"
 
 
 def describe_device(device: torch.device | None = None) -> DeviceInfo:
     device = device or pick_device()
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
-        return DeviceInfo("cuda", f"{props.name} ({props.total_memory / 2**30:.0f} GiB)")
+        return DeviceInfo("cuda", Message("{name} ({gib} GiB)", {"name": props.name,
+                                                               "gib": f"{props.total_memory / 2**30:.0f}"}))
     if device.type == "mps":
-        return DeviceInfo("mps", "Apple GPU (Metal)")
+        return DeviceInfo("mps", Message(N_("Apple GPU (Metal)")))
     threads = torch.get_num_threads()
-    bf16 = ", bfloat16 in hardware" if cpu_has_native_bf16() else ""
-    return DeviceInfo("cpu", f"{threads} thread{'' if threads == 1 else 's'}{bf16}")
+    if cpu_has_native_bf16():
+        return DeviceInfo("cpu", Message(N_("CPU threads: {threads}, bfloat16 in hardware"), {"threads": threads}))
+    return DeviceInfo("cpu", Message(N_("CPU threads: {threads}"), {"threads": threads}))
 
 
 def set_cpu_threads(requested: int | None = None) -> int:

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9  # for "momentum": SGD with this momentum coefficient
@@ -26,10 +27,8 @@ class Diverged(CnnvizError):
 
     def __init__(self, step: int, loss: float, limit: float, lr: float):
         self.step, self.loss, self.limit, self.lr = step, loss, limit, lr
-        super().__init__(
-            f"loss grew past {limit:.3g} at step {step} (learning rate {lr:g}): "
-            "the run diverged; lower the learning rate"
-        )
+        super().__init__(N_("loss grew past {limit} at step {step} (learning rate {lr}): the run diverged; "
+                            "lower the learning rate"), limit=f"{limit:.3g}", step=step, lr=f"{lr:g}")
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class FitRecord:
 
 def check_lr(lr: float) -> float:
     if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-        raise BadFitSetting(f"learning rate {lr!r} must be a positive number; try 0.01")
+        raise BadFitSetting(N_("learning rate {lr} must be a positive number; try 0.01"), lr=repr(lr))
     return float(lr)
 
 
@@ -56,12 +55,11 @@ def align(X: torch.Tensor, Y: torch.Tensor, kernel_size: tuple[int, int]) -> tup
     """
     kh, kw = kernel_size
     if kh < 1 or kw < 1:
-        raise BadFitSetting(f"kernel size {kh}x{kw} must be at least 1x1")
+        raise BadFitSetting(N_("kernel size {kh}x{kw} must be at least 1x1"), kh=kh, kw=kw)
     oh, ow = min(Y.shape[0], X.shape[0] - kh + 1), min(Y.shape[1], X.shape[1] - kw + 1)
     if oh < 1 or ow < 1:
-        raise BadFitSetting(
-            f"kernel size {kh}x{kw} does not fit the {X.shape[0]}x{X.shape[1]} input; pick a smaller kernel"
-        )
+        raise BadFitSetting(N_("kernel size {kh}x{kw} does not fit the {h}x{w} input; pick a smaller kernel"),
+                            kh=kh, kw=kw, h=X.shape[0], w=X.shape[1])
     return X[: oh + kh - 1, : ow + kw - 1], Y[:oh, :ow]
 
 
@@ -91,7 +89,7 @@ def _make_optimizer(name: str, params: list[torch.Tensor], lr: float) -> torch.o
         return torch.optim.SGD(params, lr=lr, momentum=MOMENTUM)
     if name == "adam":
         return torch.optim.Adam(params, lr=lr)
-    raise BadFitSetting(f"optimizer {name!r} is not one of {', '.join(OPTIMIZERS)}")
+    raise BadFitSetting(N_("optimizer {name} is not one of {options}"), name=repr(name), options=", ".join(OPTIMIZERS))
 
 
 def fit_kernel(
@@ -111,9 +109,10 @@ def fit_kernel(
     """
     check_lr(lr)
     if not 1 <= int(steps) <= MAX_STEPS:
-        raise BadFitSetting(f"steps {steps} must be between 1 and {MAX_STEPS}")
+        raise BadFitSetting(N_("steps {steps} must be between 1 and {most}"), steps=steps, most=MAX_STEPS)
     if optimizer not in OPTIMIZERS:
-        raise BadFitSetting(f"optimizer {optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
+        raise BadFitSetting(N_("optimizer {name} is not one of {options}"), name=repr(optimizer),
+                            options=", ".join(OPTIMIZERS))
     X, Y = align(X.double(), Y.double(), tuple(kernel_size))
     return _descend(X, Y, tuple(kernel_size), lr, int(steps), seed, optimizer, bias)
 

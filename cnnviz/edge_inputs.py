@@ -10,17 +10,18 @@ import torch.nn.functional as F
 
 from cnnviz.edge import align, predict
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_, Message
 
 # Cross-correlation kernels (d2l's corr2d convention); Sobel x is positive where brightness rises to the right.
-TARGETS: dict[str, list[list[float]]] = {
-    "Vertical edge [1, -1]": [[1, -1]],
-    "Horizontal edge [[1], [-1]]": [[1], [-1]],
-    "Sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
-    "Sobel y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
-    "Laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+TARGETS: dict[str, list[list[float]]] = {  # names marked for translation; shown with _() as options
+    N_("Vertical edge [1, -1]"): [[1, -1]],
+    N_("Horizontal edge [[1], [-1]]"): [[1], [-1]],
+    N_("Sobel x"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    N_("Sobel y"): [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    N_("Laplacian"): [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
 }
 MAX_KERNEL_SIDE = 7
-SYNTHETIC_INPUTS = ("Book's stripes (6x8)", "Checkerboard (8x8)", "Diagonal edge (8x8)", "Flat (6x8)")
+SYNTHETIC_INPUTS = (N_("Book's stripes (6x8)"), N_("Checkerboard (8x8)"), N_("Diagonal edge (8x8)"), N_("Flat (6x8)"))
 
 
 class BadKernel(CnnvizError):
@@ -36,17 +37,15 @@ def parse_kernel(text: str) -> torch.Tensor:
     """'1 -1; 0 0' or one row per line, numbers split by spaces or commas -> float64 (kh, kw)."""
     rows = [r for r in re.split(r"[;\n]", text or "") if r.strip()]
     if not rows:
-        raise BadKernel("the custom kernel is empty; type rows of numbers, e.g. '1 -1' or '1 0 -1; 2 0 -2'")
+        raise BadKernel(N_("the custom kernel is empty; type rows of numbers, e.g. '1 -1' or '1 0 -1; 2 0 -2'"))
     values = [[_number(cell, i, j) for j, cell in enumerate(re.split(r"[,\s]+", row.strip()))]
               for i, row in enumerate(rows, start=1)]
     widths = {len(row) for row in values}
     if len(widths) > 1:
-        raise BadKernel(
-            f"the custom kernel's rows have different lengths ({', '.join(str(len(r)) for r in values)}); "
-            "give every row the same number of values"
-        )
+        raise BadKernel(N_("the custom kernel's rows have different lengths ({lengths}); give every row the "
+                           "same number of values"), lengths=", ".join(str(len(r)) for r in values))
     if len(values) > MAX_KERNEL_SIDE or widths.pop() > MAX_KERNEL_SIDE:
-        raise BadKernel(f"the custom kernel is larger than {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}; type a smaller one")
+        raise BadKernel(N_("the custom kernel is larger than {side}x{side}; type a smaller one"), side=MAX_KERNEL_SIDE)
     return torch.tensor(values, dtype=torch.float64)
 
 
@@ -54,11 +53,11 @@ def _number(cell: str, row: int, col: int) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise BadKernel(
-            f"custom kernel row {row}, value {col + 1}: {cell!r} is not a number; type numbers like 1, -0.5 or 2e-1"
-        ) from None
+        raise BadKernel(N_("custom kernel row {row}, value {index}: {cell} is not a number; type numbers like 1, "
+                           "-0.5 or 2e-1"), row=row, index=col + 1, cell=repr(cell)) from None
     if value != value or abs(value) == float("inf"):
-        raise BadKernel(f"custom kernel row {row}, value {col + 1}: {cell!r} is not a finite number")
+        raise BadKernel(N_("custom kernel row {row}, value {index}: {cell} is not a finite number"), row=row,
+                        index=col + 1, cell=repr(cell))
     return value
 
 
@@ -75,7 +74,7 @@ def synthetic_input(name: str) -> torch.Tensor:
         return torch.ones(8, 8, dtype=torch.float64).triu(1)
     if name == SYNTHETIC_INPUTS[3]:
         return torch.ones(6, 8, dtype=torch.float64)
-    raise CnnvizError(f"input {name!r} is not one of {', '.join(SYNTHETIC_INPUTS)}")
+    raise CnnvizError(N_("input {name} is not one of {options}"), name=repr(name), options=", ".join(SYNTHETIC_INPUTS))
 
 
 def scaled_image(pixels: torch.Tensor) -> torch.Tensor:
@@ -86,10 +85,8 @@ def scaled_image(pixels: torch.Tensor) -> torch.Tensor:
 def target_output(X: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """Y: the input seen through the target kernel, no bias (H-kh+1, W-kw+1)."""
     if kernel.shape[0] > X.shape[0] or kernel.shape[1] > X.shape[1]:
-        raise CnnvizError(
-            f"the {kernel.shape[0]}x{kernel.shape[1]} target kernel is larger than the "
-            f"{X.shape[0]}x{X.shape[1]} input; pick a smaller kernel or a larger image"
-        )
+        raise CnnvizError(N_("the {kh}x{kw} target kernel is larger than the {h}x{w} input; pick a smaller kernel "
+                             "or a larger image"), kh=kernel.shape[0], kw=kernel.shape[1], h=X.shape[0], w=X.shape[1])
     return predict(X.double(), kernel.double())
 
 
@@ -111,33 +108,38 @@ class Identifiability:
     def identifiable(self) -> bool:
         return self.rank == self.n_params
 
-    def notes(self) -> list[str]:
-        """Plain-language findings, most important first."""
+    def notes(self) -> list[Message]:
+        """Plain-language findings, most important first (render each in the reader's language)."""
         notes = []
         if self.target_silent:
-            notes.append("Y is zero everywhere: this input has no edge in the target's direction, "
-                         "so nothing in the data tells the learner what the target is.")
+            notes.append(Message(N_("Y is zero everywhere: this input has no edge in the target's direction, "
+                                    "so nothing in the data tells the learner what the target is.")))
         if not self.identifiable:
             notes.append(self._not_identifiable_note())
         if self.best_loss > 1e-9 * max(1.0, self.n_patches):
             kh, kw = self.kernel_size
-            notes.append(f"A {kh}x{kw} kernel cannot reproduce Y exactly: the smallest possible loss is "
-                         f"{self.best_loss:.3g}.")
+            notes.append(Message(N_("A {kh}x{kw} kernel cannot reproduce Y exactly: the smallest possible loss is "
+                                    "{loss}."), {"kh": kh, "kw": kw, "loss": f"{self.best_loss:.3g}"}))
         return notes
 
-    def _not_identifiable_note(self) -> str:
+    def _not_identifiable_note(self) -> Message:
         kh, kw = self.kernel_size
-        what = f"a {kh}x{kw} kernel" + (" plus bias" if self.bias else "")
         direction = self.null_direction
         direction = direction * direction[direction.abs().argmax()].sign()  # largest entry positive
         values = [round(v, 2) + 0.0 for v in direction.tolist()]  # + 0.0 turns -0.0 into 0.0
         rows = "; ".join(" ".join(f"{v:+.2f}" for v in values[r * kw:(r + 1) * kw]) for r in range(kh))
-        extra = f", bias {values[-1]:+.2f}" if self.bias else ""
-        hidden = self.n_params - self.rank
-        return (f"Not identifiable: the input's {self.n_patches} patches span only {self.rank} of the "
-                f"{self.n_params} directions of {what}, so {hidden} direction{'s' if hidden > 1 else ''} "
-                f"of the kernel cannot be seen in the output. For example, adding any multiple of [{rows}]"
-                f"{extra} leaves the output unchanged, so the learned kernel depends on where it started.")
+        bias = f"{values[-1]:+.2f}" if self.bias else None
+        template = (N_("Not identifiable: the input's {patches} patches span only {rank} of the {params} directions "
+                       "of a {kh}x{kw} kernel plus bias, so {hidden} of its directions cannot be seen in the output. "
+                       "For example, adding any multiple of {direction} (bias {bias}) leaves the output unchanged, so "
+                       "the learned kernel depends on where it started.") if self.bias else
+                    N_("Not identifiable: the input's {patches} patches span only {rank} of the {params} directions "
+                       "of a {kh}x{kw} kernel, so {hidden} of its directions cannot be seen in the output. For "
+                       "example, adding any multiple of {direction} leaves the output unchanged, so the learned "
+                       "kernel depends on where it started."))
+        return Message(template, {"patches": self.n_patches, "rank": self.rank, "params": self.n_params, "kh": kh,
+                                  "kw": kw, "hidden": self.n_params - self.rank, "direction": f"[{rows}]",
+                                  "bias": bias})
 
 
 def patch_matrix(X: torch.Tensor, kernel_size: tuple[int, int], bias: bool) -> torch.Tensor:

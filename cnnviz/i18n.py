@@ -41,6 +41,12 @@ def gettext(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 
 
+def tr(lang: str, template: str, **values) -> str:
+    """`template` in `lang` with its named values filled in: what pure figure functions use for their texts."""
+    text = gettext(lang, template)
+    return text.format(**values) if values else text
+
+
 def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
     return translations(lang).ngettext(singular, plural, n)
 

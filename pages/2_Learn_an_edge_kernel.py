@@ -9,13 +9,15 @@ from cnnviz.figures import edge as figures
 from cnnviz.ui import edge as ui
 from cnnviz.ui import edge_url, url_state
 from cnnviz.ui.common import chart, intro, page_setup, show_error
+from cnnviz.i18n import N_
+from cnnviz.ui.lang import _, current
 
 TICK_S = 0.25  # seconds between timed fragment reruns while playing
 COMPARE_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)  # learning rates compared, as multiples of the chosen one
 TOP_HEIGHT = 250  # px, the kernel and loss figures, sized so a 1280x720 projector shows them with Play
-SUMMARY = ("d2l 7.2.4: gradient descent recovers the kernel that turned X into its edges Y. Press **Play**, "
+SUMMARY = N_("d2l 7.2.4: gradient descent recovers the kernel that turned X into its edges Y. Press **Play**, "
            "then raise the learning rate.")
-DETAILS = (
+DETAILS = N_(
     "The loss is the squared error summed over Y, as in the book. The input X and the target kernel, the "
     "learned kernel's size, the optimizer, the number of steps and the playing speed are in the sidebar. "
     "The book's own loop uses lr 0.03 and no bias: untick the bias and type 0.03 to see it work; with a bias "
@@ -26,7 +28,7 @@ DETAILS = (
 )
 
 
-@st.cache_data(show_spinner="Running each learning rate...", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def compare_runs(data_key: str, _X: torch.Tensor, _Y: torch.Tensor, kernel_size: tuple[int, int],
                  lrs: tuple[float, ...], steps: int, seed: int, optimizer: str, bias: bool) -> list[edge.LrRun]:
     """compare_learning_rates, cached; data_key identifies the tensors X and Y (unhashable themselves)."""
@@ -39,19 +41,19 @@ def controls(run: edge.FitPlayback, where: st.delta_generator.DeltaGenerator) ->
     playing = st.session_state.get("edge_playing", False)
     with where:
         # args: what the label says, so a click means that (see ui.once_per_click for why it matters)
-        st.button("Pause" if playing else "Play", key="edge_play", on_click=ui.set_playing, args=(not playing,),
+        st.button(_("Pause") if playing else _("Play"), key="edge_play", on_click=ui.set_playing, args=(not playing,),
                   icon=":material/pause:" if playing else ":material/play_arrow:", type="primary")
-        st.button("Step", key="edge_step", on_click=ui.step_once, icon=":material/skip_next:", disabled=run.done)
-        st.button("Run to end", key="edge_to_end", on_click=ui.run_to_end, icon=":material/fast_forward:",
+        st.button(_("Step"), key="edge_step", on_click=ui.step_once, icon=":material/skip_next:", disabled=run.done)
+        st.button(_("Run to end"), key="edge_to_end", on_click=ui.run_to_end, icon=":material/fast_forward:",
                   disabled=run.done)
-        st.button("Reset", key="edge_reset", on_click=ui.reset, icon=":material/replay:")
+        st.button(_("Reset"), key="edge_reset", on_click=ui.reset, icon=":material/replay:")
 
 
 def status(run: edge.FitPlayback, settings: ui.Settings) -> None:
     last = run.last
     cols = st.columns(2)
-    cols[0].metric("Step", f"{last.step} / {settings.steps}")
-    cols[1].metric("Loss", f"{last.loss:.3g}")
+    cols[0].metric(_("Step"), f"{last.step} / {settings.steps}")
+    cols[1].metric(_("Loss"), f"{last.loss:.3g}")
 
 
 def outcome(run: edge.FitPlayback, settings: ui.Settings) -> None:
@@ -60,10 +62,11 @@ def outcome(run: edge.FitPlayback, settings: ui.Settings) -> None:
     if run.error is not None:
         show_error(run.error)
     elif run.finished:
-        st.success(f"Done: {settings.steps} steps, loss {last.loss:.3g}.", icon=":material/check_circle:")
+        st.success(_("Done: {steps} steps, loss {loss}.").format(steps=settings.steps, loss=f"{last.loss:.3g}"),
+                   icon=":material/check_circle:")
     weight = "; ".join(", ".join(f"{round(v, 4) + 0.0:.4f}" for v in row) for row in last.weight.tolist())
-    bias = f" · bias {round(last.bias, 4) + 0.0:.4f}" if settings.bias else ""
-    st.markdown(f"**Learned kernel** `[{weight}]`{bias}")
+    bias = _(" · bias {bias}").format(bias=f"{round(last.bias, 4) + 0.0:.4f}") if settings.bias else ""
+    st.markdown(_("**Learned kernel** `[{weight}]`").format(weight=weight) + bias)
 
 
 def draw(run: edge.FitPlayback, settings: ui.Settings, Y: torch.Tensor,
@@ -76,10 +79,11 @@ def draw(run: edge.FitPlayback, settings: ui.Settings, Y: torch.Tensor,
     with kernel_col:
         status(run, settings)
         chart(figures.kernel_heatmaps(last.weight, settings.target, last.step,
-                                      last.bias if settings.bias else None, height=TOP_HEIGHT),
+                                      last.bias if settings.bias else None, height=TOP_HEIGHT, lang=current()),
               key="edge_kernel_chart")
     with loss_col:
-        chart(figures.loss_curve([r.loss for r in run.history], x_end, diverged_at, height=TOP_HEIGHT + 100),
+        chart(figures.loss_curve([r.loss for r in run.history], x_end, diverged_at, height=TOP_HEIGHT + 100,
+                                 lang=current()),
               key="edge_loss_chart")
     outcome(run, settings)
     weights_col, notes_col = st.columns([1.1, 1], gap="medium")
@@ -87,12 +91,13 @@ def draw(run: edge.FitPlayback, settings: ui.Settings, Y: torch.Tensor,
     biases = [r.bias for r in run.history] if settings.bias else None
     same_size = tuple(settings.target.shape) == settings.kernel_size
     with weights_col:
-        chart(figures.weight_trajectories(weights, biases, settings.target if same_size else None, x_end),
+        chart(figures.weight_trajectories(weights, biases, settings.target if same_size else None, x_end,
+                                          lang=current()),
               key="edge_weights_chart")
     with notes_col:
         explain(report)
     X_fit, Y_fit = edge.align(settings.X, Y, settings.kernel_size)
-    chart(figures.output_comparison(X_fit, Y_fit, edge.predict(X_fit, last.weight, last.bias)),
+    chart(figures.output_comparison(X_fit, Y_fit, edge.predict(X_fit, last.weight, last.bias), lang=current()),
           key="edge_outputs_chart")
 
 
@@ -110,42 +115,46 @@ def live_view(settings: ui.Settings, Y: torch.Tensor, report: edge_inputs.Identi
 
 def explain(report: edge_inputs.Identifiability) -> None:
     """What the input can teach a kernel of this size: identifiability, next to the weights."""
-    st.markdown("**What this input can teach**")
+    st.markdown(_("**What this input can teach**"))
     for note in report.notes():
-        st.warning(note, icon=":material/info:")
+        st.warning(note.render(current()), icon=":material/info:")
     if report.identifiable and not report.target_silent:
-        st.info(f"Identifiable: the input's {report.n_patches} patches pin down all {report.n_params} "
-                "parameters, so every starting point leads to the same kernel.", icon=":material/check:")
+        st.info(_("Identifiable: the input's {patches} patches pin down all {params} parameters, so every "
+                  "starting point leads to the same kernel.").format(patches=report.n_patches,
+                                                                     params=report.n_params),
+                icon=":material/check:")
 
 
 def lr_hint(settings: ui.Settings, report: edge_inputs.Identifiability, where) -> None:
     """The largest learning rate plain gradient descent survives on this input, and a button to use half;
     one line where there is room (each as wide as its content), two lines on a narrow screen."""
     limit = report.max_stable_lr
-    verdict = "above it: expect divergence" if settings.lr > limit else "below it"
-    where.caption(f"Plain gradient descent is stable below lr **{limit:.3g}** on this input; {settings.lr:g} is "
-                  f"{verdict}.", width="content",
-                  help="The limit is 1 / the largest eigenvalue of PᵀP, P the matrix of the input's patches.")
-    where.button(f"Use lr {limit / 2:.3g}", key="edge_use_stable_lr", on_click=ui.use_lr, args=(limit / 2,),
-                 icon=":material/south:", help="Half the largest stable learning rate")
+    verdict = (_("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is above it: expect "
+                 "divergence.") if settings.lr > limit else
+               _("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is below it."))
+    where.caption(verdict.format(limit=f"{limit:.3g}", lr=f"{settings.lr:g}"), width="content",
+                  help=_("The limit is 1 / the largest eigenvalue of PᵀP, P the matrix of the input's patches."))
+    where.button(_("Use lr {lr}").format(lr=f"{limit / 2:.3g}"), key="edge_use_stable_lr", on_click=ui.use_lr,
+                 args=(limit / 2,), icon=":material/south:", help=_("Half the largest stable learning rate"))
 
 
 def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -> None:
-    if not st.toggle("Compare learning rates", key="edge_compare",
-                     help="Same start, same steps, learning rates from a quarter to four times the chosen one."):
+    if not st.toggle(_("Compare learning rates"), key="edge_compare",
+                     help=_("Same start, same steps, learning rates from a quarter to four times the chosen one.")):
         return
     lrs = tuple(settings.lr * f for f in COMPARE_FACTORS)
-    runs = compare_runs(settings.data_key, settings.X, Y, settings.kernel_size, lrs, settings.steps,
-                        settings.seed, settings.optimizer, settings.bias)
-    chart(figures.lr_comparison(runs, max_stable_lr if settings.optimizer == "sgd" else None),
+    with st.spinner(_("Running each learning rate...")):
+        runs = compare_runs(settings.data_key, settings.X, Y, settings.kernel_size, lrs, settings.steps,
+                            settings.seed, settings.optimizer, settings.bias)
+    chart(figures.lr_comparison(runs, max_stable_lr if settings.optimizer == "sgd" else None, lang=current()),
           key="edge_compare_chart")
 
 
-page_setup("Learn an edge kernel")
+page_setup(N_("Learn an edge kernel"))
 ui.keep_settings()
 ignored = edge_url.load()  # a shared link or the browser's Back: its settings into the widgets
-st.title("Learn an edge kernel")
-intro(SUMMARY, DETAILS)
+st.title(_("Learn an edge kernel"))
+intro(_(SUMMARY), _(DETAILS))
 if ignored:
     st.warning(url_state.ignored_message(ignored), icon=":material/link_off:")
 # The controls a lesson uses most, in one band above the live view: the buttons and the learning rate, then

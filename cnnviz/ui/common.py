@@ -14,6 +14,7 @@ from cnnviz.device import describe_device, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 from cnnviz.ui import lang
 from cnnviz.ui.lang import _
+from cnnviz.i18n import N_
 
 
 ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.png"
@@ -21,16 +22,16 @@ ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.png"
 
 # (script, label, icon, d2l sections, what it teaches): the sidebar menu and the home page's list.
 PAGES = (
-    ("app.py", "Home", ":material/home:", "", ""),
-    ("pages/1_Convolution_and_pooling.py", "Convolution & pooling", ":material/apps:", "7.2-7.5",
+    ("app.py", N_("Home"), ":material/home:", "", ""),
+    ("pages/1_Convolution_and_pooling.py", N_("Convolution & pooling"), ":material/apps:", "7.2-7.5",
      "Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, cell by cell."),
-    ("pages/2_Learn_an_edge_kernel.py", "Learn an edge kernel", ":material/trending_down:", "7.2.4",
+    ("pages/2_Learn_an_edge_kernel.py", N_("Learn an edge kernel"), ":material/trending_down:", "7.2.4",
      "Gradient descent recovers the edge detector [1, -1] from an image and its edges, live."),
-    ("pages/3_Architecture_builder.py", "Architecture builder", ":material/account_tree:", "7.6, 8.1-8.5",
+    ("pages/3_Architecture_builder.py", N_("Architecture builder"), ":material/account_tree:", "7.6, 8.1-8.5",
      "Build LeNet, AlexNet, VGG, NiN or GoogLeNet layer by layer and see every shape and cost."),
-    ("pages/4_Train.py", "Train", ":material/model_training:", "7.6.2, 8.5",
+    ("pages/4_Train.py", N_("Train"), ":material/model_training:", "7.6.2, 8.5",
      "Train the architecture on the real Fashion-MNIST with live curves."),
-    ("pages/5_Activations.py", "Activations", ":material/visibility:", "7.6 exercises",
+    ("pages/5_Activations.py", N_("Activations"), ":material/visibility:", "7.6 exercises",
      "What the first and second layers see: pullovers against coats, and any class you choose."),
 )
 
@@ -196,14 +197,13 @@ def environment() -> dict[str, str]:
 def environment_sidebar() -> None:
     env = environment()
     with st.sidebar:
-        dataset = "found" if env["dataset"] else "missing (see Home)"
-        st.caption(
-            f"torch {env['torch']} · device **{env['device']}** ({env['device_detail']}) · "
-            f"Fashion-MNIST {dataset}"
-        )
+        dataset = _("found") if env["dataset"] else _("missing (see Home)")
+        st.caption(_("torch {version} · device **{device}** ({detail}) · Fashion-MNIST {dataset}").format(
+            version=env["torch"], device=env["device"], detail=env["device_detail"].render(lang.current()),
+            dataset=dataset))
 
 
-@st.cache_resource(show_spinner="Loading Fashion-MNIST...")
+@st.cache_resource(show_spinner=False)
 def fashion_mnist(train: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     """The real dataset, loaded once per server and shared read-only by all sessions."""
     return data.load_fashion_mnist(train)

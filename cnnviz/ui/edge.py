@@ -16,15 +16,18 @@ from cnnviz import edge, edge_inputs
 from cnnviz.data import CLASSES
 from cnnviz.errors import CnnvizError
 from cnnviz.images import load_grayscale
+from cnnviz import i18n
+from cnnviz.i18n import N_
 from cnnviz.ui.common import fashion_mnist_or_none, keep_widgets, show_error
+from cnnviz.ui.lang import _, current, formatter
 
 LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per tick while playing
-FASHION, UPLOAD, CUSTOM = "Fashion-MNIST image", "Upload an image", "Custom (type it)"
+FASHION, UPLOAD, CUSTOM = N_("Fashion-MNIST image"), N_("Upload an image"), N_("Custom (type it)")
 INPUTS = (*edge_inputs.SYNTHETIC_INPUTS, FASHION, UPLOAD)
 TARGET_NAMES = (*edge_inputs.TARGETS, CUSTOM)
-KERNEL_SIZES = ("same as target", "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")
-OPTIMIZER_LABELS = {"sgd": "SGD (the book's)", "momentum": f"SGD with momentum {edge.MOMENTUM}", "adam": "Adam"}
+KERNEL_SIZES = (N_("same as target"), "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")
+OPTIMIZER_LABELS = {"sgd": N_("SGD (the book's)"), "momentum": N_("SGD with momentum {momentum}"), "adam": "Adam"}
 UPLOAD_SIDE = 32  # uploads are shrunk to at most this many pixels a side
 DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
     "edge_input": INPUTS[0], "edge_fashion_index": 0, "edge_target": TARGET_NAMES[0], "edge_custom_kernel": "1 -1",
@@ -68,7 +71,7 @@ class Settings:
 
 def input_image() -> torch.Tensor:
     """The chosen input as float64 (H, W) in [0, 1]; the book's stripes when the choice is unusable."""
-    choice = st.selectbox("Input image X", INPUTS, key="edge_input")
+    choice = st.selectbox(_("Input image X"), INPUTS, key="edge_input", format_func=formatter())
     fallback = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
     try:
         if choice == FASHION:
@@ -78,25 +81,25 @@ def input_image() -> torch.Tensor:
         return edge_inputs.synthetic_input(choice)
     except CnnvizError as exc:
         show_error(exc)
-        st.caption("Using the book's stripes until this is fixed.")
+        st.caption(_("Using the book's stripes until this is fixed."))
         return fallback
 
 
 def _fashion_image() -> torch.Tensor:
     data = fashion_mnist_or_none(train=False)
     if data is None:
-        raise CnnvizError("Fashion-MNIST is not installed, so its images cannot be used; "
-                          "see the Home page for how to get it, or pick another input")
+        raise CnnvizError(N_("Fashion-MNIST is not installed, so its images cannot be used; "
+                             "see the Home page for how to get it, or pick another input"))
     images, labels = data
-    index = st.number_input("Test image number", 0, len(images) - 1, key="edge_fashion_index")
-    st.caption(f"class: {CLASSES[labels[index]]}, 28x28")
+    index = st.number_input(_("Test image number"), 0, len(images) - 1, key="edge_fashion_index")
+    st.caption(_("class: {name}, 28x28").format(name=_(CLASSES[labels[index]])))
     return edge_inputs.scaled_image(images[index])
 
 
 def _uploaded_image(fallback: torch.Tensor) -> torch.Tensor:
-    file = st.file_uploader("Image (PNG or JPEG)", key="edge_upload")
+    file = st.file_uploader(_("Image (PNG or JPEG)"), key="edge_upload")
     if file is None:
-        st.caption("Upload an image; until then the book's stripes are used.")
+        st.caption(_("Upload an image; until then the book's stripes are used."))
         return fallback
     image = edge_inputs.scaled_image(load_grayscale(file.getvalue(), max_side=UPLOAD_SIDE))
     st.caption(f"shrunk to {image.shape[0]}x{image.shape[1]} grayscale")
@@ -105,25 +108,25 @@ def _uploaded_image(fallback: torch.Tensor) -> torch.Tensor:
 
 def target_kernel() -> torch.Tensor:
     """The chosen target as float64 (kh, kw); [1, -1] when a typed kernel is unusable."""
-    name = st.selectbox("Target kernel", TARGET_NAMES, key="edge_target")
+    name = st.selectbox(_("Target kernel"), TARGET_NAMES, key="edge_target", format_func=formatter())
     if name != CUSTOM:
         return edge_inputs.target_kernel(name)
-    text = st.text_area("Kernel rows (';' or new line between rows)", key="edge_custom_kernel",
+    text = st.text_area(_("Kernel rows (';' or new line between rows)"), key="edge_custom_kernel",
                         height=90)
     try:
         return edge_inputs.parse_kernel(text)
     except CnnvizError as exc:
         show_error(exc)
-        st.caption("Using the vertical edge [1, -1] until this is fixed.")
+        st.caption(_("Using the vertical edge [1, -1] until this is fixed."))
         return edge_inputs.target_kernel(next(iter(edge_inputs.TARGETS)))
 
 
 def learning_rate() -> float:
     """The slider's learning rate (log scale), or the typed one when it is a positive number; side by side."""
     slider_col, typed_col = st.columns([1.5, 1], vertical_alignment="bottom")
-    lr = slider_col.select_slider("Learning rate (log scale)", LR_OPTIONS, key="edge_lr",
+    lr = slider_col.select_slider(_("Learning rate (log scale)"), LR_OPTIONS, key="edge_lr",
                                   format_func=lambda v: f"{v:g}")
-    typed = typed_col.text_input("or type one", key="edge_lr_typed", placeholder="e.g. 0.016")
+    typed = typed_col.text_input(_("or type one"), key="edge_lr_typed", placeholder=_("e.g. 0.016"))
     if not typed.strip():
         return lr
     try:
@@ -131,15 +134,21 @@ def learning_rate() -> float:
         if not math.isfinite(value) or value <= 0:
             raise ValueError
     except ValueError:
-        show_error(BadLearningRate(
-            f"learning rate {typed!r} must be a positive number such as 0.01; using the slider's {lr:g}"))
+        show_error(BadLearningRate(N_("learning rate {typed} must be a positive number such as 0.01; using the "
+                                      "slider's {lr}"), typed=repr(typed), lr=f"{lr:g}"))
         return lr
     return value
 
 
+def optimizer_labels():
+    """The optimizer choice's format_func, in the reader's language (bound now: see lang.formatter)."""
+    lang = current()
+    return lambda name: i18n.gettext(lang, OPTIMIZER_LABELS[name]).format(momentum=edge.MOMENTUM)
+
+
 def kernel_size(target: torch.Tensor) -> tuple[int, int]:
-    choice = st.selectbox("Learned kernel size", KERNEL_SIZES, key="edge_kernel_size",
-                          help="It may differ from the target's, to see what happens.")
+    choice = st.selectbox(_("Learned kernel size"), KERNEL_SIZES, key="edge_kernel_size", format_func=formatter(),
+                          help=_("It may differ from the target's, to see what happens."))
     if choice == KERNEL_SIZES[0]:
         return tuple(target.shape)
     rows, cols = choice.split("x")
@@ -149,17 +158,17 @@ def kernel_size(target: torch.Tensor) -> tuple[int, int]:
 def read_settings(lr_col: st.delta_generator.DeltaGenerator) -> Settings:
     """The data and model settings in the sidebar; the learning rate, which a lesson changes most, in `lr_col`."""
     with st.sidebar:
-        st.subheader("Data")
+        st.subheader(_("Data"))
         X = input_image()
         target = target_kernel()
-        st.subheader("Model and optimizer")
+        st.subheader(_("Model and optimizer"))
         size = kernel_size(target)
-        bias = st.checkbox("Learn a bias too", key="edge_bias")
-        optimizer = st.selectbox("Optimizer", edge.OPTIMIZERS, key="edge_optimizer", format_func=OPTIMIZER_LABELS.get)
+        bias = st.checkbox(_("Learn a bias too"), key="edge_bias")
+        optimizer = st.selectbox(_("Optimizer"), edge.OPTIMIZERS, key="edge_optimizer", format_func=optimizer_labels())
         steps_col, seed_col = st.columns(2)
-        steps = steps_col.number_input("Steps", 1, 5000, step=10, key="edge_steps")
-        seed = seed_col.number_input("Initial-weight seed", 0, 10_000, key="edge_seed")
-        speed = st.select_slider("Speed (steps per tick)", SPEEDS, key="edge_speed")
+        steps = steps_col.number_input(_("Steps"), 1, 5000, step=10, key="edge_steps")
+        seed = seed_col.number_input(_("Initial-weight seed"), 0, 10_000, key="edge_seed")
+        speed = st.select_slider(_("Speed (steps per tick)"), SPEEDS, key="edge_speed")
     with lr_col:
         lr = learning_rate()
     return Settings(X, target, size, lr, int(steps), optimizer, int(seed), bias, speed)

@@ -24,6 +24,18 @@ def _(message: str) -> str:
     return i18n.gettext(current(), message)
 
 
+def formatter(template: str | None = None):
+    """A `format_func` for choice widgets: each option translated (into `template`'s {option} if given).
+
+    The language is bound now, not read when called: Streamlit (and AppTest) call it outside the run."""
+    lang = current()
+
+    def format_option(option) -> str:
+        text = i18n.gettext(lang, str(option))
+        return i18n.gettext(lang, template).format(option=text) if template else text
+    return format_option
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return i18n.ngettext(current(), singular, plural, n)
 

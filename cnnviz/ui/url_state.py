@@ -14,6 +14,7 @@ from typing import Callable
 
 import streamlit as st
 
+from cnnviz.ui.lang import _
 from cnnviz.ui.common import page_query, url_to_load, url_written, write_page_query
 
 
@@ -112,5 +113,5 @@ def link(params: dict[str, Param], values: dict[str, object]) -> dict[str, str]:
 
 
 def ignored_message(ignored: list[str]) -> str:
-    return ("This link had settings that are not valid here, so they were left at their defaults: "
-            + ", ".join(ignored) + ".")
+    return _("This link had settings that are not valid here, so they were left at their defaults: {settings}.").format(
+        settings=", ".join(ignored))

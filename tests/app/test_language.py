@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.app.zh_text import english_left, visible_texts
 from tests.conftest import assert_no_exception, make_app
 
 EDGE = "pages/2_Learn_an_edge_kernel.py"
@@ -55,3 +58,27 @@ def test_a_language_the_app_does_not_have_falls_back_to_english():
     at = make_app(EDGE, query={"lang": "fr"}).run()
     assert_no_exception(at)
     assert sidebar_toggle_label(at) == "Presenter mode"
+
+
+@pytest.mark.parametrize("query, action", [
+    ({}, None),
+    ({"target": "custom", "kernel": "1 x"}, None),  # a link with a bad kernel: the warning, in Chinese
+    ({"lr": "1.0", "steps": "50"}, "edge_to_end"),  # a diverged run: its error and the zoomed loss curve
+    ({"size": "2x2", "input": "stripes"}, "edge_to_end"),  # not identifiable: the warning with its numbers
+])
+def test_the_edge_page_in_chinese_has_no_english_left(query, action):
+    at = make_app(EDGE, query={"lang": "zh", **query}).run()
+    at.toggle(key="edge_compare").set_value(True).run()
+    if action:
+        at.button(key=action).click().run()
+    assert_no_exception(at)
+    assert english_left(at) == {}
+    assert len(visible_texts(at)) > 60  # the check saw the page, not an empty tree
+
+
+def test_a_library_error_is_shown_in_the_readers_language():
+    for lang, expected in (("zh", "自定义卷积核第 1 行第 2 个值：'x' 不是数字"),
+                           ("en", "custom kernel row 1, value 2: 'x' is not a number")):
+        at = make_app(EDGE, query={"lang": lang, "target": "custom"}).run()
+        at.text_area(key="edge_custom_kernel").input("1 x").run()
+        assert any(expected in e.value for e in at.error), [e.value for e in at.error]

@@ -13,7 +13,7 @@ from cnnviz.errors import CnnvizError
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "zh" / "LC_MESSAGES" / "cnnviz.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "tr": (2,), "gettext": (2,)}
 SAME_IN_BOTH = set()  # messages a Chinese reader reads in English too (code, units): none yet
 
 
