@@ -16,6 +16,7 @@ from torch import nn
 
 from cnnviz.errors import CnnvizError
 
+RESIZE_ROUNDING = 1e-4  # float [0, 1] images may exceed the range by this much
 NORMALIZE = "normalize"  # the model's first child; its output is not a layer a student chose
 # Hooks fire for every forward of a module: a model shared by several browser sessions must not run two
 # hooked forwards at once, or one call would collect the other's outputs.
@@ -26,7 +27,8 @@ class ActivationError(CnnvizError):
     """Inputs or layer names that the activation tools cannot use."""
 
 
-def _model_device(model: nn.Module) -> torch.device:
+def model_device(model: nn.Module) -> torch.device:
+    """Where the model's weights live (the CPU for a model without any)."""
     tensor = next(model.parameters(), None)
     if tensor is None:
         tensor = next(model.buffers(), None)
@@ -34,7 +36,7 @@ def _model_device(model: nn.Module) -> torch.device:
 
 
 def as_batch(images: torch.Tensor) -> torch.Tensor:
-    """Images as float (N, 1, 28, 28) in [0, 1]: uint8 is scaled by 1/255, float must already be in [0, 1]."""
+    """Images as float (N, 1, H, W) in [0, 1]: uint8 is scaled by 1/255, float must already be in [0, 1]."""
     if not isinstance(images, torch.Tensor):
         raise ActivationError(f"images: expected a torch.Tensor, got {type(images).__name__}")
     if images.dim() == 2:
@@ -50,7 +52,8 @@ def as_batch(images: torch.Tensor) -> torch.Tensor:
         return images.float() / 255
     if not images.is_floating_point():
         raise ActivationError(f"images: dtype {images.dtype} is neither uint8 nor float; convert them")
-    if images.numel() and (images.min() < 0 or images.max() > 1):
+    # Resizing as training does (bilinear, antialiased) may round a hair past 0 or 1: the model sees that too.
+    if images.numel() and (images.min() < -RESIZE_ROUNDING or images.max() > 1 + RESIZE_ROUNDING):
         raise ActivationError(
             f"images: float values span [{images.min():.3g}, {images.max():.3g}]; "
             "scale them to [0, 1] (divide uint8 pixels by 255) or pass uint8"
@@ -83,7 +86,7 @@ def capture(model: nn.Module, images: torch.Tensor, layers: Iterable[str] | None
     order, detached and on the CPU. The model runs in eval mode and is put back in its previous mode.
     """
     names = _check_layers(model, layers)
-    batch = as_batch(images).to(_model_device(model))
+    batch = as_batch(images).to(model_device(model))
     children = dict(model.named_children())
     outputs: dict[str, torch.Tensor] = {}
 
@@ -112,7 +115,7 @@ def capture(model: nn.Module, images: torch.Tensor, layers: Iterable[str] | None
 
 def predict_proba(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
     """Softmax class probabilities (N, 10), on the CPU."""
-    batch = as_batch(images).to(_model_device(model))
+    batch = as_batch(images).to(model_device(model))
     was_training = model.training
     try:
         model.eval()
@@ -247,7 +250,7 @@ def _class_score(model: nn.Module, batch: torch.Tensor, target: int) -> torch.Te
 
 def input_gradient(model: nn.Module, image: torch.Tensor, target: int) -> Saliency:
     """|d score_target / d pixel| for one image (28, 28) or (1, 28, 28): which pixels move the score most."""
-    batch = _one_image(image).to(_model_device(model)).requires_grad_(True)
+    batch = _one_image(image).to(model_device(model)).requires_grad_(True)
     was_training = model.training
     try:
         model.eval()
@@ -267,7 +270,7 @@ def grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str) -> 
     the ReLU of the weighted sum shows where the layer saw evidence for the class.
     """
     _check_layers(model, [layer])
-    batch = _one_image(image).to(_model_device(model))
+    batch = _one_image(image).to(model_device(model))
     kept: dict[str, torch.Tensor] = {}
 
     def hook(_module, _inputs, output):

@@ -20,9 +20,15 @@ DETAILS = ("The book's exercise (d2l 7.6): *display the activations of the first
            "different inputs (e.g., sweaters and coats)*. Pick a trained model (the shipped ones, a run of yours "
            "from the Train page, or a checkpoint), two or more classes and a layer, then compare what each "
            "channel responds to. Below the maps: what the network predicts for the images, the class means and "
-           "their difference, the channels that separate the classes, the layer's kernels, and saliency maps.")
+           "their difference, the channels that separate the classes, the layer's kernels, and saliency maps. "
+           "The book's AlexNet, VGG and NiN (224x224) and GoogLeNet (96x96) are offered untrained too: their "
+           "maps mean nothing yet, but their shapes and receptive fields are the book's. Images are resized as "
+           "the Train page resizes them, and shown at the size the network sees. Click a map to enlarge it, then "
+           "one of its units: the input pixels that unit sees, its receptive field, are outlined on every input "
+           "image (d2l 7.2.6, and 8.2 for why stacked 3x3 convolutions see as much as one larger kernel).")
 intro("d2l 7.6: a trained LeNet's feature maps for pullovers against coats. Model and images: in the sidebar; "
-      "click a map to enlarge it.", None if presenting() else DETAILS)  # presenter mode: explanations fold away
+      "click a map to enlarge it, and a unit of it to outline what that unit sees.",
+      None if presenting() else DETAILS)  # presenter mode: explanations fold away
 
 test_set = fashion_mnist_or_none(train=False)
 if test_set is None:
@@ -46,7 +52,8 @@ examples = state.with_own_images(examples, own)
 
 with user_errors():
     key = state.examples_key(loaded, examples)
-    inputs = state.model_inputs(examples.images, loaded.spec)  # resized when the network takes 96 or 224
+    # Resized on the model's device when the network takes 96 or 224, as the Train page does.
+    inputs = state.model_inputs(examples.images, loaded.spec, act.model_device(loaded.model))
     captured = state.memo("capture", key, lambda: act.capture(loaded.model, inputs))
     groups = maps_ui.spatial_groups(loaded.model, captured)
     if not groups:
@@ -67,9 +74,9 @@ with user_errors():
                                 "classes and channels. "
                                 "Off: each map uses its full colour range, so weak maps show their pattern.")
     shown = maps_ui.Shown(stage, kind, group[0][0], captured[stage], channels)
-    st.markdown(f"{shown.described()}, one row per image")
-    maps_ui.feature_grid(shown, examples.images, examples.names, shared)
-    maps_ui.zoom_dialog(shown, examples.images, examples.names, shared)
+    st.markdown(maps_ui.heading(shown, loaded.spec, loaded.trained))
+    maps_ui.feature_grid(shown, inputs, examples.names, shared, loaded.spec)
+    maps_ui.zoom_dialog(shown, inputs, examples.names, shared, loaded.spec)
     with st.expander("What the feature maps show"):
         st.markdown(views.grid_explanation(kind))
 
@@ -78,4 +85,4 @@ with user_errors():
     views.class_comparison(shown, labels, classes, shared)
     views.channel_bars(shown, labels, classes)
     views.kernels(loaded.model, shown, shared)
-    views.saliency(loaded.model, examples, inputs, probs, stage)
+    views.saliency(loaded.model, examples, inputs, probs, stage, key)

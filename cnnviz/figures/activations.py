@@ -121,6 +121,8 @@ def add_input_column(fig: go.Figure, images: torch.Tensor, h: int, w: int) -> go
     scaled to the tile: the class sees which garment each row of maps comes from."""
     pixels = images.detach().float().cpu().reshape(len(images), *images.shape[-2:]).numpy()  # (R, H, W)
     pixels = pixels * 255 if pixels.max() <= 1 else pixels
+    # Whole grey levels, sent as bytes: eight 224x224 inputs are 0.5 MB of JSON instead of 2 MB per rerun.
+    pixels = np.clip(np.round(pixels), 0, 255).astype(np.uint8)
     dy, dx = h / pixels.shape[1], w / pixels.shape[2]  # one image pixel in map pixels
     left = -(w + 2 * GAP)  # a double gap keeps the input apart from channel 1
     fig.add_traces([go.Heatmap(z=image, x0=left - 0.5 + dx / 2, dx=dx, y0=r * (h + GAP) - 0.5 + dy / 2, dy=dy,
@@ -168,7 +170,7 @@ def _figure(traces: list, layout: dict, title: str | None, height: int, label_px
 
 
 def image_grid(images: torch.Tensor, row_labels: Sequence[str], per_row: int, title: str | None = None) -> go.Figure:
-    """Input images (N, 28, 28), uint8 or [0, 1], laid out `per_row` to a row (one row per class)."""
+    """Input images (N, H, W) or (N, 1, H, W), uint8 or [0, 1], laid out `per_row` to a row."""
     pixels = images.detach().float().cpu()
     if pixels.max() <= 1:
         pixels = pixels * 255
@@ -176,12 +178,12 @@ def image_grid(images: torch.Tensor, row_labels: Sequence[str], per_row: int, ti
     rows = -(-n // per_row)
     tiles = torch.full((rows * per_row, *pixels.shape[-2:]), float("nan"))
     tiles[:n] = pixels.reshape(n, *pixels.shape[-2:])
-    grid = tiles.reshape(rows, per_row, *pixels.shape[-2:])  # (R, C, 28, 28)
+    grid = tiles.reshape(rows, per_row, *pixels.shape[-2:])  # (R, C, H, W)
     heatmap = go.Heatmap(
         z=mosaic(grid), zmin=0, zmax=255, colorscale=GRAY, showscale=False, hoverongaps=False,
-        hovertemplate="pixel %{z:.0f}<extra></extra>",
+        hovertemplate="row %{y}, column %{x}: pixel %{z:.0f}<extra></extra>",
     )
-    axes = _tiled_axes(rows, per_row, 28, 28, row_labels, [str(i + 1) for i in range(per_row)])
+    axes = _tiled_axes(rows, per_row, *pixels.shape[-2:], row_labels, [str(i + 1) for i in range(per_row)])
     return _figure([heatmap], axes, title, rows * 90 + (80 if title else 50))
 
 
@@ -256,7 +258,8 @@ def probability_bars(
 def enlarged_map(values: torch.Tensor, title: str | None = None, zrange: tuple[float, float] | None = None,
                  diverging: bool | None = None, height: int = 460) -> go.Figure:
     """One map (h, w) large enough to read from the back of a room; maps up to 12x12 print their values.
-    zrange: the colour range (e.g. the grid's shared one), else the map's own."""
+    zrange: the colour range (e.g. the grid's shared one), else the map's own. Fixed axis ranges: click
+    targets added on top (`activation_outline.add_unit_targets`) must not pad them."""
     z = values.detach().float().cpu().numpy()
     signed = bool(z.min() < 0) if diverging is None else diverging
     if zrange is None:
@@ -266,19 +269,23 @@ def enlarged_map(values: torch.Tensor, title: str | None = None, zrange: tuple[f
     heatmap = go.Heatmap(z=z, zmin=zrange[0], zmax=zrange[1], colorscale=DIVERGING if signed else SEQUENTIAL,
                          colorbar={"thickness": 14}, hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
                          texttemplate="%{z:.2f}" if printed else None, textfont={"size": CELL_FONT_SIZE})
-    layout = {"xaxis": {"visible": False, "constrain": "domain"},
-              "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}}
+    layout = {"xaxis": {"visible": False, "constrain": "domain", "range": [-0.5, z.shape[1] - 0.5]},
+              "yaxis": {"visible": False, "range": [z.shape[0] - 0.5, -0.5], "scaleanchor": "x",
+                        "constrain": "domain"}}
     return base_layout(go.Figure([heatmap], layout), title, height=height)
 
 
 def saliency_overlay(image: torch.Tensor, saliency: torch.Tensor, title: str | None = None) -> go.Figure:
-    """The image (28, 28) in grey beside the same image with the saliency (28, 28, in [0, 1]) in red."""
-    pixels = image.detach().float().cpu().reshape(28, 28).numpy()
+    """The image (S, S) in grey beside the same image with the saliency (S, S, in [0, 1]) in red; S is the
+    side the network sees (28, or 96 and 224 for the book's networks)."""
+    side = saliency.shape[-1]
+    pixels = image.detach().float().cpu().reshape(side, side).numpy()
     pixels = pixels * 255 if pixels.max() <= 1 else pixels
     heat = saliency.detach().float().cpu().numpy()
-    blank = np.full((28, 2), np.nan, dtype=np.float32)
-    side_by_side = np.concatenate([pixels, blank, pixels], axis=1)  # (28, 58)
-    overlay = np.concatenate([np.full((28, 30), np.nan, dtype=np.float32), heat], axis=1)  # (28, 58)
+    gap = max(2, side // 14)  # the same share of blank between the two pictures at any size
+    blank = np.full((side, gap), np.nan, dtype=np.float32)
+    side_by_side = np.concatenate([pixels, blank, pixels], axis=1)  # (S, 2S + gap)
+    overlay = np.concatenate([np.full((side, side + gap), np.nan, dtype=np.float32), heat], axis=1)
     traces = [
         go.Heatmap(z=side_by_side, zmin=0, zmax=255, colorscale=GRAY, showscale=False, hoverongaps=False,
                    hovertemplate="pixel %{z:.0f}<extra></extra>"),

@@ -10,7 +10,9 @@ import torch
 from torch import nn
 
 from cnnviz import activations as act
+from cnnviz.figures import activation_outline as outline
 from cnnviz.figures import activations as figs
+from cnnviz.ui import activation_receptive as receptive
 from cnnviz.ui.common import chart, keep_valid, presenting
 
 PER_PAGE = 8  # channels per page when a layer has more than fit (LeNet's second layer has 16 or 32)
@@ -54,6 +56,17 @@ class Shown:
         else:
             which = f"channels {', '.join(str(c + 1) for c in self.channels)} of {count}"
         return f"**{self.title}**: {which}, each {h}x{w}"
+
+
+def heading(shown: Shown, spec, trained: bool = True) -> str:
+    """The line above the grid: the layer, the channels, and the outlined unit when one is selected (so the
+    first screen says what the cyan boxes are), or that the weights are random."""
+    unit = receptive.selected(spec, shown.stage, *shown.maps.shape[-2:])
+    if unit is not None:
+        tail = f"cyan: what unit {unit.unit} sees"
+    else:
+        tail = "one row per image" if trained else "untrained: the maps mean nothing yet"
+    return f"{shown.described()}, {tail}"
 
 
 def spatial_groups(model: nn.Module, captured: dict[str, torch.Tensor]) -> list[list[tuple[str, str]]]:
@@ -100,7 +113,9 @@ def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) ->
     count = maps.shape[1]
     options = channel_options(count)
     # Up to 16 channels fit the first screen at once; more are paged, 8 at a time, so no tile is tiny.
-    keep_valid("act_channels", options, options[0] if count <= 2 * PER_PAGE else options[1])
+    # Beyond 32 channels there is no "all" option: the first page is options[0] then.
+    first_page = options[1] if options[0].startswith("all") and count > 2 * PER_PAGE else options[0]
+    keep_valid("act_channels", options, first_page)
     choice = st.selectbox("Channels", options, key="act_channels",
                           help="Pick a page of channels to see them larger, or the ones whose mean activation "
                                "differs most between the classes (Fisher's ratio).")
@@ -131,8 +146,9 @@ def _on_grid_click() -> None:
             st.session_state[ZOOM_OPEN_KEY] = True
 
 
-def feature_grid(shown: Shown, images: torch.Tensor, names: list[str], shared: bool) -> None:
-    """Every image (N, 28, 28) beside its maps of the shown channels; a click on a map enlarges it."""
+def feature_grid(shown: Shown, inputs: torch.Tensor, names: list[str], shared: bool, spec) -> None:
+    """Every input as the network sees it ((N, 28, 28) uint8, or (N, 1, S, S) resized) beside its maps of the
+    shown channels, with the selected unit's receptive field outlined; a click on a map enlarges it."""
     maps = shown.maps[:, shown.channels]  # (N, K, h, w)
     rows, cols, h, w = maps.shape
     st.session_state["act_grid_tiles"] = (h, w, list(shown.channels))
@@ -140,9 +156,13 @@ def feature_grid(shown: Shown, images: torch.Tensor, names: list[str], shared: b
     fig = figs.map_grid(maps, names, [str(c + 1) for c in shown.channels], shared=shared, cell_px=cell,
                         width_px=GRID_WIDTH_PX, label_px=None, clickable=True,
                         zrange=_shared_range(shown.maps) if shared else None)
-    figs.add_input_column(fig, images, h, w)
+    figs.add_input_column(fig, inputs, h, w)
+    unit = receptive.selected(spec, shown.stage, h, w)
+    if unit is not None:
+        outline.outline_inputs(fig, unit, rows, h, w)
     width = fit_grid(fig, rows, cols + 1, cell)
     chart(fig, "act_grid", on_select=_on_grid_click, selection_mode="points", width=width)
+    receptive.caption(unit)
 
 
 def fit_grid(fig, rows: int, cols: int, cell: int) -> int:
@@ -162,29 +182,41 @@ def _shared_range(maps: torch.Tensor) -> tuple[float, float]:
     return figs.robust_range(values, bool(values.min() < 0))
 
 
-def zoom_dialog(shown: Shown, images: torch.Tensor, names: list[str], shared: bool) -> None:
-    """The clicked map, large, with the input image beside it; opened once per click."""
+def zoom_dialog(shown: Shown, inputs: torch.Tensor, names: list[str], shared: bool, spec) -> None:
+    """The clicked map, large, with the input image (as the network sees it) beside it; opened once per
+    click, and again after a click on one of its units."""
     if not st.session_state.pop(ZOOM_OPEN_KEY, False):
         return
     row, channel = st.session_state.get(ZOOM_KEY, (0, shown.channels[0]))
     if not (0 <= row < shown.maps.shape[0] and 0 <= channel < shown.maps.shape[1]):
         return  # the click was on another batch or layer
     title = f"{names[row]} · channel {channel + 1} of {shown.title}"
-    st.dialog(title, width="large")(_zoom_body)(shown, images[row], row, channel, shared)
+    st.dialog(title, width="large")(_zoom_body)(shown, inputs[row], row, channel, shared, spec)
 
 
-def _zoom_body(shown: Shown, image: torch.Tensor, row: int, channel: int, shared: bool) -> None:
+def _zoom_body(shown: Shown, image: torch.Tensor, row: int, channel: int, shared: bool, spec) -> None:
+    receptive.rerun_if_clicked()
     values = shown.maps[row, channel]  # (h, w)
+    unit = receptive.selected(spec, shown.stage, *values.shape)
     picture, enlarged = st.columns([1, 1.6], gap="medium")
     with picture:
-        picture_fig = figs.image_grid(image[None], [""], 1)
+        pixels = image.reshape(-1, *image.shape[-2:])  # (1, S, S)
+        picture_fig = figs.image_grid(pixels, [""], 1)
         picture_fig.update_layout(height=300, margin_l=10, xaxis_visible=False)
+        if unit is not None:
+            outline.outline_image(picture_fig, unit)
         chart(picture_fig, "act_zoom_input")
-        st.caption("The input image (28x28).")
+        st.caption(f"The input image as the network sees it ({pixels.shape[-2]}x{pixels.shape[-1]})."
+                   + (f" Outlined in cyan: {unit.caption()}." if unit else ""))
     with enlarged:
         zrange = _shared_range(shown.maps) if shared else None
-        chart(figs.enlarged_map(values, zrange=zrange, height=420), "act_zoom_map")
+        fig = outline.add_unit_targets(figs.enlarged_map(values, zrange=zrange, height=420), *values.shape)
+        if unit is not None:
+            outline.mark_unit(fig, *unit.unit)
+        chart(fig, receptive.CLICK_KEY, on_select=receptive.on_unit_click(shown.stage, ZOOM_OPEN_KEY),
+              selection_mode="points")
         peak = divmod(int(values.argmax()), values.shape[1])
         st.caption(f"{values.shape[0]}x{values.shape[1]} values; largest {values.max():.3f} at row {peak[0]}, "
                    f"column {peak[1]}; mean {values.mean():.3f}. "
-                   + ("Same colours as the grid." if shared else "Colours span this map's own range."))
+                   + ("Same colours as the grid." if shared else "Colours span this map's own range.")
+                   + " Click a unit to outline the input pixels it sees.")

@@ -7,17 +7,26 @@ import io
 from dataclasses import dataclass
 
 import streamlit as st
+import torch
 from torch import nn
 
 from cnnviz import checkpoint
-from cnnviz.arch import Architecture
+from cnnviz.arch import PRESETS, Architecture, build
 from cnnviz.errors import CnnvizError
 from cnnviz.shipped import SHIPPED
+from cnnviz.train_input import init_weights
 from cnnviz.ui import train_state
 from cnnviz.ui.common import keep_valid, show_error
 
 UPLOAD = "Upload a checkpoint (.pt)…"
 LATEST = "The model last trained on the Train page"  # when the session's model is not in its runs list
+# The book's networks at the book's sizes, untrained: training one at 224x224 takes hours on a CPU, but their
+# layers' shapes and receptive fields can be explored at once. The full-width VGG-11 (129M parameters, about
+# 8 GFLOPs per image) is left out: on a CPU one page of images takes seconds; its narrow version has the same
+# layers and fields.
+UNTRAINED = ("alexnet", "vgg11_narrow", "nin", "googlenet")
+UNTRAINED_SEED = 0
+UNTRAINED_NOTE = "untrained: shapes and receptive fields only, the maps mean nothing yet"
 
 
 @dataclass
@@ -26,6 +35,28 @@ class LoadedModel:
     spec: Architecture
     meta: dict
     label: str
+    trained: bool = True  # False for the book's networks with seeded random weights
+
+
+def untrained_label(name: str) -> str:
+    _, height, width = PRESETS[name].input_shape
+    return f"{name} at {height}x{width}, untrained"
+
+
+@st.cache_resource(show_spinner="Building the network…")
+def _build_untrained(name: str) -> nn.Module:
+    """The preset with seeded random weights, initialised as the book's `init_cnn` (Xavier uniform); built
+    once per server and only read (eval mode, no training)."""
+    with torch.random.fork_rng():  # the seed must not disturb anyone else's random stream
+        torch.manual_seed(UNTRAINED_SEED)
+        model = build(PRESETS[name])
+        init_weights(model, "xavier")
+    return model.eval()
+
+
+def _untrained(name: str) -> LoadedModel:
+    meta = {"note": UNTRAINED_NOTE, "seed": UNTRAINED_SEED}
+    return LoadedModel(_build_untrained(name), PRESETS[name], meta, untrained_label(name), trained=False)
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,12 +130,22 @@ def model_ui() -> LoadedModel | None:
     """One box naming every model the page can inspect; None (with a message shown) when there is none."""
     shipped = {s.label: s for s in SHIPPED}
     session = _session_models()
-    options = [*shipped, *session, UPLOAD]
+    untrained = {untrained_label(name): name for name in UNTRAINED}
+    options = [*shipped, *session, *untrained, UPLOAD]
     keep_valid("act_model", options, options[0])  # a run dropped from the list, or the first visit
-    choice = st.selectbox("Model", options, key="act_model",
-                          help="The shipped models, every finished run of this session (newest first), "
-                               "or a checkpoint downloaded from the Train page.")
-    loaded = _shipped(shipped[choice]) if choice in shipped else session.get(choice) or _upload()
-    if loaded is not None:
+    # No label line: the options name models plainly, and the sidebar's first screen has no room to spare.
+    choice = st.selectbox("Model", options, key="act_model", label_visibility="collapsed",
+                          help="The shipped models, every finished run of this session (newest first), the "
+                               "book's networks at the book's input sizes with random weights, or a checkpoint "
+                               "downloaded from the Train page.")
+    if choice in shipped:
+        loaded = _shipped(shipped[choice])
+    elif choice in untrained:
+        loaded = _untrained(untrained[choice])
+    else:
+        loaded = session.get(choice) or _upload()
+    if loaded is not None and not loaded.trained:
+        st.warning(f"{loaded.spec.name}, {UNTRAINED_NOTE}.")
+    elif loaded is not None:
         st.caption(f"{loaded.spec.name}{_accuracy_text(loaded.meta).replace(' · ', ', test accuracy ')}")
     return loaded

@@ -12,6 +12,7 @@ from cnnviz.data import CLASSES
 from cnnviz.errors import CnnvizError
 from cnnviz.images import to_fashion_mnist
 from cnnviz.shipped import SHIPPED
+from cnnviz.train_input import input_shape_of, to_batch
 from cnnviz.ui.activation_models import LoadedModel
 from cnnviz.ui.common import keep_widgets, show_error
 
@@ -105,20 +106,17 @@ def with_own_images(examples: Examples, own: list[torch.Tensor]) -> Examples:
     return Examples(images, labels, examples.names + [f"yours {i + 1}" for i in range(len(own))])
 
 
-def model_inputs(images: torch.Tensor, spec) -> torch.Tensor:
+def model_inputs(images: torch.Tensor, spec, device: torch.device | str = "cpu") -> torch.Tensor:
     """The images as the model takes them: uint8 (N, 28, 28) unchanged for a 28x28 network, else float
-    (N, 1, S, S) in [0, 1] resized as the Train page resizes its batches (torchvision's Resize: bilinear,
-    antialiased), for the book's networks at 96x96 or 224x224."""
-    channels, side, _ = getattr(spec, "input_shape", (1, 28, 28))
+    (N, 1, S, S) in [0, 1] resized on `device` exactly as the Train page resizes its batches (`resize_batch`:
+    torchvision's Resize, bilinear and antialiased), for the book's networks at 96x96 or 224x224."""
+    channels, side, _ = input_shape_of(spec)
     if channels != 1:
         raise CnnvizError(f"{spec.name} takes {channels}-channel images; this page feeds grayscale "
                           "Fashion-MNIST, so choose a model with one input channel")
     if side == images.shape[-1]:
         return images
-    batch = images[:, None].float() / 255  # (N, 1, 28, 28)
-    resized = torch.nn.functional.interpolate(batch, size=(side, side), mode="bilinear", align_corners=False,
-                                              antialias=True)
-    return resized.clamp_(0, 1)  # (N, 1, S, S); rounding may step a hair outside [0, 1]
+    return to_batch(images.to(device), channels_last=False, size=side)  # (N, 1, S, S)
 
 
 def memo(kind: str, key: tuple, compute):

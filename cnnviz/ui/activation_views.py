@@ -115,8 +115,9 @@ def kernels(model: nn.Module, shown: Shown, shared: bool) -> None:
                "edge detectors, like the book's [1, −1] kernel that finds vertical edges (d2l 7.2).")
 
 
-def saliency(model: nn.Module, examples: Examples, inputs: torch.Tensor, probs: torch.Tensor, stage: str) -> None:
-    """inputs: the images as the model takes them (see activation_state.model_inputs)."""
+def saliency(model: nn.Module, examples: Examples, inputs: torch.Tensor, probs: torch.Tensor, stage: str,
+             key: tuple) -> None:
+    """inputs: the images as the model takes them (see activation_state.model_inputs); key: examples_key."""
     st.subheader("Saliency: which pixels the decision rests on")
     controls, picture, note = st.columns([1, 2.6, 1.1], gap="medium")
     index = controls.selectbox("Image", range(len(examples.names)), format_func=examples.names.__getitem__,
@@ -127,19 +128,19 @@ def saliency(model: nn.Module, examples: Examples, inputs: torch.Tensor, probs: 
                                 format_func=CLASSES.__getitem__, key=f"act_sal_target_{index}")
     methods = [f"Grad-CAM at {stage}", "input gradient"]
     method = controls.radio("Method", methods, key="act_sal_method")
-    if method == methods[1]:
-        result = act.input_gradient(model, inputs[index], target)
-    else:
-        result = act.grad_cam(model, inputs[index], target, stage)
-    heat = result.map  # (S, S): S is 28 unless the network takes a resized image
-    if heat.shape[-1] != 28:
-        heat = nn.functional.interpolate(heat[None, None], size=(28, 28), mode="bilinear")[0, 0]
+    def explain():  # a backward pass through a 224x224 network takes a second on a CPU: once per choice
+        if method == methods[1]:
+            return act.input_gradient(model, inputs[index], target)
+        return act.grad_cam(model, inputs[index], target, stage)
+
+    result = memo("saliency", (key, index, target, method), explain)
+    heat = result.map  # (S, S): the side the network sees, 28 unless it takes resized images
     title = f"{examples.names[index]}: P({CLASSES[target]}) = {probs[index, target]:.2f}"
-    with picture:
-        chart(figs.saliency_overlay(examples.images[index], heat.clamp(0, 1), title), "act_saliency")
+    with picture:  # on the image as the network saw it, so each pixel's saliency is that pixel's
+        chart(figs.saliency_overlay(inputs[index], heat.clamp(0, 1), title), "act_saliency")
     note.caption(
         "Input gradient: how much the class score changes per pixel, |∂score/∂pixel|. Grad-CAM "
         "(Selvaraju et al., 2017) weighs the chosen stage's channels by the gradient of the class score and "
-        "keeps the positive evidence, scaled up to 28x28. An all-clear map means no positive evidence at "
-        "this stage: try another stage or the input gradient."
+        "keeps the positive evidence, scaled up to the input's size. An all-clear map means no positive "
+        "evidence at this stage: try another stage or the input gradient."
     )

@@ -20,6 +20,7 @@ from cnnviz.data import load_fashion_mnist
 from cnnviz.jobs import TrainingJob
 from cnnviz.shipped import SHIPPED
 from cnnviz.train import TrainConfig
+from cnnviz.train_input import init_weights, resize_batch
 from cnnviz.ui import train_state
 from cnnviz.ui.train_state import Run
 from tests.conftest import assert_no_exception, make_app
@@ -203,18 +204,121 @@ def test_any_finished_run_of_the_session_can_be_inspected(gallery, monkeypatch):
         np.testing.assert_allclose(tile(grid, 6, 4, 28), want[6, 4].numpy(), atol=1e-5)
 
 
+def forward_to(model: torch.nn.Sequential, batch: torch.Tensor, layer: str) -> torch.Tensor:
+    """The model's children called directly, up to and including `layer`: no hooks, no page code."""
+    with torch.no_grad():
+        for name, child in model.named_children():
+            batch = child(batch)
+            if name == layer:
+                return batch
+    raise KeyError(layer)
+
+
 def test_a_network_that_takes_larger_images_sees_them_resized(gallery, monkeypatch):
-    run = Runs.finished(1, seed=3, side=56)  # as the book resizes Fashion-MNIST for AlexNet (224) or GoogLeNet (96)
+    run = Runs.finished(1, seed=3, name="lenet_relu", side=64)  # a real network at 64x64, random weights
     monkeypatch.setattr(train_state, "finished_runs", lambda: [run])
     at = make_app(PAGE).run()
     at.selectbox(key="act_model").set_value(f"Run {run.label} · 100.0%").run()
     assert_no_exception(at)
-    resized = torch.nn.functional.interpolate(gallery[:, None].float() / 255, size=(56, 56), mode="bilinear",
-                                              antialias=True).clamp(0, 1)
-    want = act.capture(run.job.model, resized, ["act1"])["act1"]  # (8, 6, 56, 56)
-    np.testing.assert_allclose(tile(array(figure(at, "act_grid")["data"][0]["z"]), 2, 3, 56), want[2, 3].numpy(),
-                               atol=1e-5)
-    assert array(figure(at, "act_saliency")["data"][1]["z"]).shape == (28, 58)  # shown on the 28x28 image
+    model = run.job.model.eval()
+    resized = resize_batch(gallery[:, None].float() / 255, 64)  # (8, 1, 64, 64), as fit resizes its batches
+    want = forward_to(model, resized, "act1")  # (8, 6, 64, 64)
+    grid = figure(at, "act_grid")
+    np.testing.assert_allclose(tile(array(grid["data"][0]["z"]), 2, 3, 64), want[2, 3].numpy(), atol=1e-5)
+    # The input column shows each image at the size the network sees: 64x64, not the 28x28 original.
+    np.testing.assert_allclose(array(grid["data"][2 + 6]["z"]), resized[6, 0].numpy() * 255, atol=0.5)
+    probs = torch.softmax(forward_to(model, resized, "fc3"), dim=1)
+    bars = {trace["name"]: array(trace["x"]) for trace in figure(at, "act_probs")["data"]}
+    np.testing.assert_allclose(bars["Coat"], probs[:, COAT].numpy(), atol=1e-5)
+
+    at.radio(key="act_sal_method").set_value("input gradient").run()  # explains image 0 (Pullover 1)
+    image = resized[:1].clone().requires_grad_()
+    (grad,) = torch.autograd.grad(model(image)[0, PULLOVER], image)
+    saliency = array(figure(at, "act_saliency")["data"][1]["z"])  # (64, 2 * 64 + gap): beside the picture
+    assert saliency.shape[0] == 64
+    np.testing.assert_allclose(saliency[:, -64:], (grad.abs() / grad.abs().max())[0, 0].numpy(), atol=1e-5)
+
+
+def test_an_uploaded_checkpoint_of_a_96_network_sees_its_size(gallery):
+    run = Runs.finished(1, seed=4, name="lenet_relu", side=96)
+    data = checkpoint.to_bytes(run.job.model, run.spec, {"test_accuracy": 0.5})
+    at = make_app(PAGE).run()
+    at.selectbox(key="act_model").set_value(at.selectbox(key="act_model").options[-1]).run()
+    at.file_uploader(key="act_checkpoint").set_value(("big.pt", data, "application/octet-stream")).run()
+    assert_no_exception(at)
+    resized = resize_batch(gallery[:, None].float() / 255, 96)
+    want = forward_to(run.job.model.eval(), resized, "act1")  # (8, 6, 96, 96)
+    grid = figure(at, "act_grid")
+    np.testing.assert_allclose(tile(array(grid["data"][0]["z"]), 7, 5, 96), want[7, 5].numpy(), atol=1e-5)
+    at.session_state["act_unit"] = ("act1", 95, 0)  # the bottom left corner: padding 2 cuts the 5x5 field
+    at.run()
+    assert any("unit (95, 0) of act1 sees rows 93-95, columns 0-2 (3x3 of the 96x96 input); its field is 5x5"
+               in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_the_books_networks_untrained_at_their_input_size(gallery):
+    at = make_app(PAGE).run()
+    assert "alexnet at 224x224, untrained" in at.selectbox(key="act_model").options
+    at.selectbox(key="act_model").set_value("googlenet at 96x96, untrained").run()
+    assert_no_exception(at)
+    assert any("untrained: shapes and receptive fields only, the maps mean nothing yet" in w.value
+               for w in at.warning), [w.value for w in at.warning]
+    torch.manual_seed(0)  # the page's seed and the book's Xavier init, built here independently
+    model = build(PRESETS["googlenet"])
+    init_weights(model, "xavier")
+    resized = resize_batch(gallery[:, None].float() / 255, 96)
+    want = forward_to(model.eval(), resized, "act1")  # (8, 64, 48, 48)
+    assert at.selectbox(key="act_channels").value == "1–8"
+    grid = array(figure(at, "act_grid")["data"][0]["z"])
+    np.testing.assert_allclose(tile(grid, 5, 6, 48), want[5, 6].numpy(), atol=1e-4)
+
+    at.selectbox(key="act_layer").set_value("inception1: fourth block").run()
+    assert_no_exception(at)
+    want = forward_to(model, resized, "inception1")  # (8, 256, 12, 12)
+    np.testing.assert_allclose(tile(array(figure(at, "act_grid")["data"][0]["z"]), 1, 0, 12), want[1, 0].numpy(),
+                               rtol=1e-4, atol=1e-4)
+    at.radio(key="act_sal_method").set_value("input gradient").run()
+    assert_no_exception(at)
+    assert array(figure(at, "act_saliency")["data"][1]["z"]).shape[0] == 96
+
+
+def rectangles(fig: dict) -> list[tuple[float, float, float, float]]:
+    return [(s["x0"], s["y0"], s["x1"], s["y1"]) for s in fig["layout"].get("shapes", []) if s["type"] == "rect"]
+
+
+def test_a_selected_unit_outlines_its_receptive_field_on_every_input():
+    at = make_app(PAGE).run()
+    at.selectbox(key="act_layer").select_index(1).run()  # conv2 after the activation: 10x10 maps
+    assert not rectangles(figure(at, "act_grid"))
+    # What a click on unit (3, 5) of an enlarged act2 map records (the browser test clicks for real).
+    at.session_state["act_unit"] = ("act2", 3, 5)
+    at.run()
+    assert_no_exception(at)
+    # LeNet's act2 unit (3, 5): start -2, jump 2, 14 wide: rows 4-17, columns 8-21 of 28 (test_receptive_outline
+    # checks this against the gradient). Each 28x28 input is drawn into a 10x10 tile at x -12.5 ... -2.5.
+    scale = 10 / 28
+    want = [(-12.5 + 8 * scale, r * 11 - 0.5 + 4 * scale, -12.5 + 22 * scale, r * 11 - 0.5 + 18 * scale)
+            for r in range(2 * PER_CLASS)]
+    np.testing.assert_allclose(rectangles(figure(at, "act_grid")), want)
+    assert any("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)" in c.value
+               for c in at.caption), [c.value for c in at.caption]
+
+    at.session_state["act_zoom"] = (5, 2)  # the dialog: the unit outlined on its map and on the input
+    at.session_state["act_zoom_open"] = True
+    at.run()
+    assert_no_exception(at)
+    assert rectangles(figure(at, "act_zoom_input")) == [(7.5, 3.5, 21.5, 17.5)]
+    assert rectangles(figure(at, "act_zoom_map")) == [(4.5, 2.5, 5.5, 3.5)]
+
+    at.selectbox(key="act_stage").set_value("convolution").run()  # conv2's units see what act2's see
+    assert len(rectangles(figure(at, "act_grid"))) == 2 * PER_CLASS
+    assert any("unit (3, 5) of conv2 sees rows 4-17" in c.value for c in at.caption)
+    at.selectbox(key="act_stage").set_value("pooling").run()  # pool2's units see more: not the same unit
+    assert not rectangles(figure(at, "act_grid"))
+    at.session_state["act_unit"] = ("pool2", 0, 0)  # a corner: padding cuts the 16x16 field to 14x14
+    at.run()
+    assert any("unit (0, 0) of pool2 sees rows 0-13, columns 0-13 (14x14 of the 28x28 input); its field is "
+               "16x16, cut by the image's edge" in c.value for c in at.caption)
 
 
 def test_checkpoint_uploads_are_described_accurately():

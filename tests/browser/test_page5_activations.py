@@ -109,3 +109,86 @@ def test_drawing_canvas_joins_the_comparison(page):
     # The drawing joins the comparison as the student's own image, with its prediction named.
     expect(page.locator(".st-key-act_probs text", has_text="yours 1").first).to_be_attached()
     expect(page.locator(".st-key-act_grid text", has_text="yours 1").first).to_be_attached()
+
+
+def figure_shapes(page, selector: str) -> list[dict]:
+    """The rectangles Plotly holds in the layout of the chart under `selector` (what it draws as shapes)."""
+    return page.locator(f"{selector} .js-plotly-plot").evaluate(
+        "el => (el.layout.shapes || []).filter(s => s.type === 'rect')"
+        ".map(s => ({x0: s.x0, y0: s.y0, x1: s.x1, y1: s.y1}))")
+
+
+def test_clicking_a_unit_outlines_its_receptive_field(projector):
+    page = projector
+    open_page(page)
+    choose(page, "act_layer", "conv2: second convolution")
+    column = page.locator(f"{GRID} .xtick text", has_text="3").first.bounding_box()
+    row = page.locator(f"{GRID} .ytick text", has_text="Coat 2").first.bounding_box()
+    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator(".st-key-act_zoom_map .js-plotly-plot")).to_have_count(1, timeout=30_000)
+    # A real click on unit (3, 5) of the enlarged 10x10 map: row 3, column 5 of its heatmap image.
+    cells = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
+    page.mouse.click(cells["x"] + 5.5 * cells["width"] / 10, cells["y"] + 3.5 * cells["height"] / 10)
+    # The whole page reruns and the dialog opens again with the unit outlined on its map and on the input.
+    expect(dialog).to_contain_text("Outlined in cyan: unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of "
+                                   "the 28x28 input).", timeout=60_000)
+    wait_idle(page)
+    expect(dialog.locator(".st-key-act_zoom_input .shapelayer path")).to_have_count(1)
+    # LeNet's conv2 unit (3, 5) sees rows 4-17, columns 8-21 (tests/unit/test_receptive_outline.py).
+    assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": 7.5, "y0": 3.5, "x1": 21.5, "y1": 17.5}]
+    shutil.copyfile(screenshot(page, "page5_receptive_zoom", full_page=False), DOCS / "activations_receptive_zoom.png")
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    # Every input image of the grid carries the outline, and the caption says what the unit sees.
+    expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
+    expect(page.get_by_text("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)")) \
+        .to_be_visible()
+    assert_on_first_screen(page, f"{GRID} .hm", "the maps with the outlined inputs")
+    assert_on_first_screen(page, "text=cyan: what unit (3, 5) sees", "the heading naming the outlined unit")
+    shutil.copyfile(screenshot(page, "page5_receptive", full_page=False), DOCS / "activations_receptive.png")
+
+
+def test_an_untrained_book_network_at_224(projector):
+    page = projector
+    open_page(page)
+    choose(page, "act_model", "alexnet at 224x224, untrained")
+    expect(page.get_by_text("untrained: shapes and receptive fields only, the maps mean nothing yet")) \
+        .to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_text("channels 1–8 of 96, each 54x54, untrained: the maps mean nothing yet")) \
+        .to_be_visible(timeout=FIRST_LOAD_MS)
+    assert_on_first_screen(page, f"{GRID} .hm", "AlexNet's first-layer maps")
+    page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.wait_for()
+    column = page.locator(f"{GRID} .xtick text", has_text="1").first.bounding_box()  # channel 1
+    row = page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.bounding_box()
+    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
+    dialog = page.get_by_role("dialog")
+    cells = dialog.locator(".st-key-act_zoom_map .hm image").first
+    cells.wait_for(timeout=30_000)
+    box = cells.bounding_box()
+    page.mouse.click(box["x"] + 0.5 * box["width"] / 54, box["y"] + 0.5 * box["height"] / 54)  # unit (0, 0)
+    # 11x11 stride 4 pad 1: unit (0, 0) sees rows and columns 0-9 (the padding cuts one of the 11).
+    expect(dialog).to_contain_text("unit (0, 0) of act1 sees rows 0-9, columns 0-9 (10x10 of the 224x224 input); "
+                                   "its field is 11x11, cut by the image's edge", timeout=60_000)
+    wait_idle(page)
+    assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": -0.5, "y0": -0.5, "x1": 9.5, "y1": 9.5}]
+    page.keyboard.press("Escape")
+    expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
+
+    # A deeper unit sees much more: conv2's unit (13, 8) of its 26x26 map sees 51x51 pixels.
+    choose(page, "act_layer", "conv2: second convolution")
+    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
+    cells = dialog.locator(".st-key-act_zoom_map .hm image").first
+    cells.wait_for(timeout=30_000)
+    box = cells.bounding_box()
+    page.mouse.click(box["x"] + 8.5 * box["width"] / 26, box["y"] + 13.5 * box["height"] / 26)
+    # Start -17, jump 8: rows -17 + 13 * 8 = 87 to 137, columns 47 to 97.
+    expect(dialog).to_contain_text("unit (13, 8) of act2 sees rows 87-137, columns 47-97 (51x51 of the 224x224 "
+                                   "input)", timeout=60_000)
+    wait_idle(page)
+    assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": 46.5, "y0": 86.5, "x1": 97.5, "y1": 137.5}]
+    shutil.copyfile(screenshot(page, "page5_alexnet_zoom", full_page=False), DOCS / "activations_alexnet_zoom.png")
+    page.keyboard.press("Escape")
+    expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
+    assert_on_first_screen(page, "text=cyan: what unit (13, 8) sees", "the heading naming the outlined unit")
+    shutil.copyfile(screenshot(page, "page5_alexnet", full_page=False), DOCS / "activations_alexnet.png")

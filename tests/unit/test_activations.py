@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 
 import pytest
@@ -162,3 +163,16 @@ def test_capture_shapes_equal_trace_shapes_for_every_preset(preset):
         assert tuple(got[row.name].shape[1:]) == tuple(row.output_shape), row.name
     saliency = act.input_gradient(model, images[0], target=0)
     assert saliency.map.shape == (side, side) and saliency.map.abs().sum() > 0
+
+
+def test_capture_takes_batches_resized_as_training_resizes_them(images):
+    """resize_batch may round a hair past [0, 1]; the model gets exactly what fit would feed it, unclamped."""
+    from cnnviz.train_input import resize_batch
+
+    torch.manual_seed(0)
+    model = build(dataclasses.replace(PRESETS["lenet_relu"], input_shape=(1, 64, 64)))
+    resized = resize_batch(images[:, None].float() / 255, 64)  # (8, 1, 64, 64)
+    got = act.capture(model, resized, ["conv1"])["conv1"]
+    torch.testing.assert_close(got, layer_by_layer(model.eval(), resized)["conv1"])
+    with pytest.raises(act.ActivationError, match=r"\[0, 1\]"):
+        act.capture(model, resized + 0.01)  # beyond rounding: a scaling mistake, refused

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from cnnviz.figures import activation_outline as outline
 from cnnviz.figures import activations as figs
 
 
@@ -90,3 +91,43 @@ def test_the_input_column_puts_each_image_on_its_row_scaled_to_one_tile():
     assert second.dx == pytest.approx(10 / 28) and second.y0 - second.dy / 2 == pytest.approx(11 - 0.5)
     assert second.x0 - second.dx / 2 == pytest.approx(-12.5) and fig.layout.xaxis.range[0] == pytest.approx(-12.5)
     assert list(fig.layout.xaxis.ticktext) == ["input", "1", "2", "3"]
+
+
+def test_an_enlarged_map_reports_the_clicked_unit_and_outlines_it():
+    small = outline.mark_unit(outline.add_unit_targets(figs.enlarged_map(torch.rand(10, 10)), 10, 10), 3, 5)
+    targets = small.data[1]
+    assert len(targets.x) == 100  # one target per unit
+    index = 3 * 10 + 5
+    assert outline.clicked_unit({"x": targets.x[index], "y": targets.y[index]}) == (3, 5)
+    (box,) = small.layout.shapes  # the selected unit's cell
+    assert (box.x0, box.y0, box.x1, box.y1) == (4.5, 2.5, 5.5, 3.5)
+    # VGG's first block at 224x224 gives 112x112 maps: a target on every second unit keeps the figure light.
+    large = outline.add_unit_targets(figs.enlarged_map(torch.rand(112, 112)), 112, 112).data[1]
+    assert len(large.x) == 56 * 56 and sorted(set(large.x))[:3] == [0, 2, 4]
+
+
+def test_the_outline_covers_the_pixels_a_unit_sees_on_each_input_tile():
+    from cnnviz.arch import PRESETS
+    from cnnviz.receptive_view import unit_field
+
+    maps = torch.rand(3, 2, 10, 10)
+    fig = figs.add_input_column(figs.map_grid(maps, ["a", "b", "c"]), torch.zeros(3, 28, 28, dtype=torch.uint8),
+                                10, 10)
+    unit = unit_field(PRESETS["lenet"], "conv2", 0, 9)  # rows -2..11 and columns 16..29, clipped to the image
+    assert (unit.rows, unit.columns) == ((0, 11), (16, 27))
+    outline.outline_inputs(fig, unit, 3, 10, 10)
+    scale = 10 / 28  # a 28-pixel image in a 10-unit tile whose left edge is at -12.5, rows every 11 units
+    for row, shape in enumerate(fig.layout.shapes):
+        assert (shape.x0, shape.x1) == pytest.approx((-12.5 + 16 * scale, -12.5 + 28 * scale))
+        assert (shape.y0, shape.y1) == pytest.approx((row * 11 - 0.5, row * 11 - 0.5 + 12 * scale))
+    assert len(fig.layout.shapes) == 3
+
+
+def test_saliency_is_drawn_at_the_size_the_network_sees():
+    image = torch.rand(1, 96, 96)
+    heat = torch.rand(96, 96)
+    fig = figs.saliency_overlay(image, heat)
+    grey, overlay = fig.data
+    assert grey.z.shape == overlay.z.shape == (96, 2 * 96 + 6)
+    np.testing.assert_allclose(grey.z[:, :96], image[0].numpy() * 255, rtol=1e-6)
+    np.testing.assert_allclose(overlay.z[:, -96:], heat.numpy())
