@@ -9,12 +9,15 @@ import streamlit as st  # noqa: E402
 from cnnviz import activations as act  # noqa: E402
 from cnnviz.data import CLASSES, missing_message  # noqa: E402
 from cnnviz.ui import activation_maps as maps_ui  # noqa: E402
+from cnnviz.ui import activation_url as act_url  # noqa: E402
+from cnnviz.ui import url_state  # noqa: E402
 from cnnviz.ui import activation_state as state  # noqa: E402
 from cnnviz.ui import activation_views as views  # noqa: E402
 from cnnviz.ui.activation_models import model_ui  # noqa: E402
 from cnnviz.ui.common import fashion_mnist_or_none, intro, presenting, user_errors  # noqa: E402
 
 state.keep_settings()
+ignored = act_url.load()  # a shared link or the browser's Back: its settings into the widgets
 st.title("Activations: what the layers see")
 DETAILS = ("The book's exercise (d2l 7.6): *display the activations of the first and second layer of LeNet for "
            "different inputs (e.g., sweaters and coats)*. Pick a trained model (the shipped ones, a run of yours "
@@ -30,6 +33,9 @@ intro("d2l 7.6: a trained LeNet's feature maps for pullovers against coats. Mode
       "click a map to enlarge it, and a unit of it to outline what that unit sees.",
       None if presenting() else DETAILS)  # presenter mode: explanations fold away
 
+if ignored:
+    st.warning(url_state.ignored_message(ignored), icon=":material/link_off:")
+
 test_set = fashion_mnist_or_none(train=False)
 if test_set is None:
     st.error(missing_message())
@@ -41,6 +47,7 @@ with st.sidebar:  # what goes in: the classes first, the control a lesson change
     loaded = model_ui()
     examples = state.examples_ui(classes, test_set) if classes else None
     own = state.own_images_ui()
+act_url.save()  # the sidebar's settings (and the last layer and channels) before the page may stop
 
 if loaded is None:
     st.info("Choose a model in the sidebar.")
@@ -73,6 +80,7 @@ with user_errors():
                            help="One colour scale for every map: equal colours mean equal values across images, "
                                 "classes and channels. "
                                 "Off: each map uses its full colour range, so weak maps show their pattern.")
+    act_url.save()  # now with this model's layer and channels
     shown = maps_ui.Shown(stage, kind, group[0][0], captured[stage], channels)
     st.markdown(maps_ui.heading(shown, loaded.spec, loaded.trained))
     maps_ui.feature_grid(shown, inputs, examples.names, shared, loaded.spec)

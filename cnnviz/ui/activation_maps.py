@@ -13,6 +13,7 @@ from cnnviz import activations as act
 from cnnviz.figures import activation_outline as outline
 from cnnviz.figures import activations as figs
 from cnnviz.ui import activation_receptive as receptive
+from cnnviz.ui import activation_url as act_url
 from cnnviz.ui.common import chart, keep_valid, presenting
 
 PER_PAGE = 8  # channels per page when a layer has more than fit (LeNet's second layer has 16 or 32)
@@ -80,11 +81,24 @@ def _group_label(group: list[tuple[str, str]], index: int) -> str:
     return f"{name}: {what}"
 
 
+def _layer_word(label: str) -> str:
+    """The layer's name in links: 'conv2: second convolution' -> 'conv2'."""
+    return label.split(":")[0]
+
+
+def _channels_word(option: str) -> str:
+    """The channel choice in links: 'all 16' -> 'all', '9–16' -> '9-16', the most separating -> 'most'."""
+    return "most" if option == MOST else "all" if option.startswith("all") else option.replace("–", "-")
+
+
 def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     labels = [_group_label(g, i) for i, g in enumerate(groups)]
+    if linked := act_url.wanted(act_url.LAYER, labels, _layer_word):
+        st.session_state["act_layer"] = linked
     keep_valid("act_layer", labels, labels[0])  # another model, or the first visit
     choice = st.selectbox("Layer", labels, key="act_layer",
                           help="LeNet has two convolutional layers; deeper presets have more.")
+    act_url.shown(act_url.LAYER, None if choice == labels[0] else _layer_word(choice))
     return groups[labels.index(choice)]
 
 
@@ -115,10 +129,13 @@ def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) ->
     # Up to 16 channels fit the first screen at once; more are paged, 8 at a time, so no tile is tiny.
     # Beyond 32 channels there is no "all" option: the first page is options[0] then.
     first_page = options[1] if options[0].startswith("all") and count > 2 * PER_PAGE else options[0]
+    if linked := act_url.wanted(act_url.CHANNELS, options, _channels_word):
+        st.session_state["act_channels"] = linked
     keep_valid("act_channels", options, first_page)
     choice = st.selectbox("Channels", options, key="act_channels",
                           help="Pick a page of channels to see them larger, or the ones whose mean activation "
                                "differs most between the classes (Fisher's ratio).")
+    act_url.shown(act_url.CHANNELS, None if choice == first_page else _channels_word(choice))
     if choice == MOST:
         return sorted(act.most_separating_channels(maps, labels, classes, top=PER_PAGE))
     if choice.startswith("all"):

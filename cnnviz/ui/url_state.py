@@ -29,9 +29,14 @@ class Param:
     default: object
     choices: dict[str, object] | None = None
     allowed: object = None  # a container of values, or a callable value -> bool
+    many: int = 0  # > 0: the value is a list of 1..many choices, written "a,b" in the link
 
     def decode(self, text: str):
         """The widget value `text` stands for, or None when the link's value is not allowed."""
+        if self.many:
+            items = [self.choices.get(word) for word in text.split(",")] if text else []
+            ok = 0 < len(items) <= self.many and None not in items and len(set(items)) == len(items)
+            return items if ok else None
         if self.choices is not None:
             return self.choices.get(text)
         value = _parse(text, self.default)
@@ -39,12 +44,19 @@ class Param:
             return None
         return value
 
-    def encode(self, value) -> str:
+    def encode(self, value) -> str | None:
+        """The link's text for `value`; None when the value cannot be linked (e.g. a run of this session)."""
+        if self.many:
+            words = [self.encode_choice(item) for item in value]
+            return None if None in words else ",".join(words)
         if self.choices is not None:
-            return next(word for word, choice in self.choices.items() if choice == value)
+            return self.encode_choice(value)
         if isinstance(value, bool):
             return "true" if value else "false"
         return repr(value) if isinstance(value, float) else str(value)
+
+    def encode_choice(self, value) -> str | None:
+        return next((word for word, choice in self.choices.items() if choice == value), None)
 
     def _allows(self, value) -> bool:
         if self.allowed is None:
@@ -73,17 +85,20 @@ def positive_float(value: float) -> bool:
     return math.isfinite(value) and value > 0
 
 
-def load(page: str, params: dict[str, Param], check: Callable[[dict], list[str]] | None = None) -> list[str]:
+def load(page: str, params: dict[str, Param], check: Callable[[dict], list[str]] | None = None,
+         extra: tuple[str, ...] = ()) -> list[str]:
     """Copies the link into session state when this run should load it; returns what was ignored.
 
     A setting the link does not name goes back to its default, so Back shows exactly the state before the
     last change. `check` may reject whole-state combinations (it gets the decoded values, returns problems).
     A URL naming none of the page's settings belongs to another page: the state is kept."""
     query = url_to_load(page)
-    if query is None or (query and not set(query) & set(params)):
+    if query is None or (query and not set(query) & {*params, *extra}):
         return []
     values, ignored = {}, []
     for name, text in query.items():
+        if name in extra:  # the page reads these itself (their options depend on other settings)
+            continue
         param = params.get(name)
         value = None if param is None else param.decode(text)
         if value is None:
@@ -97,11 +112,12 @@ def load(page: str, params: dict[str, Param], check: Callable[[dict], list[str]]
     return ignored
 
 
-def save(page: str, params: dict[str, Param]) -> None:
-    """Writes every setting that differs from its default to the URL (only when one changed)."""
+def save(page: str, params: dict[str, Param], extra: dict[str, str] | None = None) -> None:
+    """Writes every setting that differs from its default to the URL (only when one changed), and `extra`."""
     ss = st.session_state
     wanted = {name: param.encode(ss[param.key]) for name, param in params.items()
               if param.key in ss and ss[param.key] != param.default}
+    wanted = {name: text for name, text in {**wanted, **(extra or {})}.items() if text is not None}
     if wanted != page_query():
         write_page_query(wanted)
     url_written(page)
