@@ -33,6 +33,9 @@ PAGES = (
      "Train the architecture on the real Fashion-MNIST with live curves."),
     ("pages/5_Activations.py", N_("Activations"), ":material/visibility:", "7.6 exercises",
      "What the first and second layers see: pullovers against coats, and any class you choose."),
+    ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", "7.2-7.6, 8.1-8.5",
+     "All 59 exercises of the chapters, both editions' numbers: open each in the app, with hints and "
+     "computed, checked answers."),
 )
 
 

@@ -8,7 +8,8 @@ import pytest
 from tests.conftest import assert_no_exception, make_app
 
 PAGES = {1: "pages/1_Convolution_and_pooling.py", 2: "pages/2_Learn_an_edge_kernel.py",
-         3: "pages/3_Architecture_builder.py", 4: "pages/4_Train.py", 5: "pages/5_Activations.py"}
+         3: "pages/3_Architecture_builder.py", 4: "pages/4_Train.py", 5: "pages/5_Activations.py",
+         6: "pages/6_Exercises.py"}
 
 
 def _edit_rows(at, key: str, changes: dict) -> None:
@@ -43,7 +44,13 @@ def _page5(at):
     at.toggle(key="act_shared").set_value(False)
 
 
-CHANGES = {1: _page1, 2: _page2, 3: _page3, 4: _page4, 5: _page5}
+def _page6(at):
+    at.text_input(key="ex_query").set_value("stride")
+    at.selectbox(key="ex_kind").set_value("explore")
+    at.segmented_control(key="ex_lang").set_value("zh")
+
+
+CHANGES = {1: _page1, 2: _page2, 3: _page3, 4: _page4, 5: _page5, 6: _page6}
 SHOWN = {  # what the student sees of those settings
     1: lambda at: (at.number_input(key="p1_pad_h").value, at.query_params.get("kernel")),
     2: lambda at: (at.selectbox(key="edge_target").value, at.text_input(key="edge_lr_typed").value,
@@ -53,6 +60,8 @@ SHOWN = {  # what the student sees of those settings
     4: lambda at: (at.selectbox(key="train_optimizer").value, at.number_input(key="train_epochs").value),
     5: lambda at: (at.multiselect(key="act_classes").value, at.selectbox(key="act_layer").value,
                    at.toggle(key="act_shared").value),
+    6: lambda at: (at.text_input(key="ex_query").value, at.selectbox(key="ex_kind").value,
+                   at.segmented_control(key="ex_lang").value, len(at.subheader)),
 }
 
 

@@ -19,8 +19,8 @@ def test_home_on_a_projector(projector):
     assert_on_first_screen(projector, "h1", "the title")
     assert_on_first_screen(projector, ".st-key-presenter", "the presenter switch")
     links = projector.locator("[data-testid='stMain'] [data-testid='stPageLink']")
-    assert links.count() == 5
-    assert_on_first_screen(projector, "[data-testid='stMain'] [data-testid='stPageLink'] >> nth=4",
+    assert links.count() == 6
+    assert_on_first_screen(projector, "[data-testid='stMain'] [data-testid='stPageLink'] >> nth=5",
                            "the link to the last page")
     path = screenshot(projector, "home-projector", full_page=False)
     shutil.copy(path, ROOT / "docs" / "screenshots" / "home.png")

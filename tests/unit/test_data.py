@@ -69,3 +69,17 @@ def test_torchvisions_own_reader_finds_the_same_data(tmp_path, monkeypatch):
     theirs = FashionMNIST(root=str(root), train=False, download=False)
     images, labels = data.load_fashion_mnist(train=False)
     assert torch.equal(theirs.data, images) and torch.equal(theirs.targets, labels)
+
+
+def test_by_name_is_the_same_fashion_mnist():
+    images, labels = data.load_dataset("fashion-mnist", train=False)
+    old_images, old_labels = data.load_fashion_mnist(train=False)
+    assert torch.equal(images, old_images) and torch.equal(labels, old_labels)
+    assert data.find_dataset_dir("fashion-mnist") == data.find_dataset_dir()
+    assert data.class_names("fashion-mnist") == data.CLASSES and data.DEFAULT_DATASET == "fashion-mnist"
+
+
+def test_fashion_mnist_pixel_statistics_are_the_real_ones(train_set):
+    images = train_set[0].double() / 255
+    info = data.dataset_info("fashion-mnist")
+    assert round(images.mean().item(), 4) == info.pixel_mean and round(images.std().item(), 4) == info.pixel_std

@@ -1,0 +1,92 @@
+"""The catalog's small frozen types: a text in both languages, a section, an exercise, where to try it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["computed", "experiment", "explore"]
+KINDS: tuple[Kind, ...] = ("computed", "experiment", "explore")
+
+# The pages an exercise can open (their scripts, as in cnnviz.ui.common.PAGES).
+CONV = "pages/1_Convolution_and_pooling.py"  # takes its whole state from the URL (conv_state.PARAMS)
+EDGE = "pages/2_Learn_an_edge_kernel.py"  # takes its state from the URL (edge_url.PARAMS, in URL words)
+BUILDER = "pages/3_Architecture_builder.py"  # takes ?preset=<name> (arch_state.QUERY_PRESET)
+TRAIN = "pages/4_Train.py"
+ACTIVATIONS = "pages/5_Activations.py"
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in both languages: English and Simplified Chinese (the zh edition's terms)."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class TryIt:
+    """Where an exercise is done: a page, the state to open it in (URL names and values of that page's
+    codec; empty where the page does not read its state from the URL yet), and what to set there."""
+
+    page: str
+    state: tuple[tuple[str, object], ...] = ()
+    todo: Text | None = None  # one line: what to set or look at once the page is open
+
+    @property
+    def params(self) -> dict[str, object]:
+        return dict(self.state)
+
+
+@dataclass(frozen=True)
+class Section:
+    en: str  # "7.3"
+    zh: str  # "6.3"
+    title: Text
+
+    def label(self) -> str:
+        """"7.3 Padding and Stride / zh 6.3 填充和步幅": both numberings, as the page shows them."""
+        return f"{self.en} {self.title.en} / zh {self.zh} {self.title.zh}"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str  # "7.3.1": the English section and top-level number; "zh-6.3.2" for a zh-only exercise
+    section: str  # the English section, "7.3"
+    zh: str | None  # the zh edition's number of the same exercise ("6.3.1"), None where it has none
+    kind: Kind
+    statement: Text
+    hint: Text
+    try_it: TryIt
+
+    @property
+    def number(self) -> int:
+        return int(self.id.rsplit(".", 1)[1])
+
+    @property
+    def zh_only(self) -> bool:
+        return self.id.startswith("zh-")
+
+    def numbering(self) -> str:
+        """"7.3.1 · zh 6.3.1", "7.3.3 (not in zh)" or "zh 6.3.2 (zh edition only)"."""
+        if self.zh_only:
+            return f"zh {self.zh} (zh edition only)"
+        return f"{self.id} · zh {self.zh}" if self.zh else f"{self.id} (not in zh)"
+
+
+def exercise(id: str, zh: str | None, kind: Kind, statement: tuple[str, str], hint: tuple[str, str],
+             page: str, state: dict | None = None, todo: tuple[str, str] | None = None) -> Exercise:
+    """One catalog entry, written compactly: texts as (English, 中文) pairs."""
+    section = id.removeprefix("zh-").rsplit(".", 1)[0]
+    if id.startswith("zh-"):  # a zh-only exercise lives in the English section of the same topic
+        section = {z: e for e, z in ZH_OF_EN.items()}[section]
+    return Exercise(id, section, zh, kind, Text(*statement), Text(*hint),
+                    TryIt(page, tuple((state or {}).items()), Text(*todo) if todo else None))
+
+
+# English section -> zh section of the same chapter text.
+ZH_OF_EN = {"7.2": "6.2", "7.3": "6.3", "7.4": "6.4", "7.5": "6.5", "7.6": "6.6",
+            "8.1": "7.1", "8.2": "7.2", "8.3": "7.3", "8.4": "7.4", "8.5": "7.5"}

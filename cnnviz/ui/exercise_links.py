@@ -1,0 +1,56 @@
+"""Try-it links: a catalog entry's page and state turned into that page's own query parameters.
+
+Built with each page's own codec (conv_state's names, allowed values and matrix encoding; arch_state's
+preset parameter), so a link cannot drift from what the page reads."""
+
+from __future__ import annotations
+
+from cnnviz.arch import PRESETS
+from cnnviz.exercises.catalog import BUILDER, CONV, EDGE, TryIt
+from cnnviz.ui import arch_state, conv_state, edge_url
+
+URL_PAGES = (CONV, EDGE, BUILDER)  # the pages that read their whole state from the URL today
+
+
+class LinkError(ValueError):
+    """A catalog entry names a state its page does not accept."""
+
+
+def _conv_value(name: str, value) -> str:
+    if name in conv_state.MATRICES:
+        return conv_state.encode_matrix(value)
+    if name not in conv_state.PARAMS:
+        raise LinkError(f"page 1 has no setting {name!r}; its settings: {', '.join(conv_state.PARAMS)}")
+    default, allowed = conv_state.PARAMS[name]
+    if type(value) is not type(default) or value not in allowed:
+        raise LinkError(f"page 1's setting {name}={value!r} is not one of its allowed values")
+    return str(value).lower() if isinstance(value, bool) else str(value)  # as conv_state.save_to_url writes it
+
+
+def _builder_params(state: dict) -> dict[str, str]:
+    unknown = set(state) - {arch_state.QUERY_PRESET}
+    if unknown or state.get(arch_state.QUERY_PRESET) not in PRESETS:
+        raise LinkError(f"the builder takes only preset=<one of {', '.join(PRESETS)}>, not {state}")
+    return {arch_state.QUERY_PRESET: state[arch_state.QUERY_PRESET]}
+
+
+def _edge_params(state: dict) -> dict[str, str]:
+    """Page 2's own link builder (edge_url.link: URL words for choices, defaults left out)."""
+    try:
+        return edge_url.link(**state)
+    except (KeyError, StopIteration) as exc:
+        raise LinkError(f"page 2 does not accept {state}: {exc!r}") from exc
+
+
+def query_params(try_it: TryIt) -> dict[str, str]:
+    """The query parameters that open `try_it.page` in `try_it.state`; LinkError if the page would refuse them."""
+    state = try_it.params
+    if try_it.page == CONV:
+        return {name: _conv_value(name, value) for name, value in state.items()}
+    if try_it.page == BUILDER:
+        return _builder_params(state)
+    if try_it.page == EDGE:
+        return _edge_params(state)
+    if state:
+        raise LinkError(f"{try_it.page} does not read its state from the URL yet; say what to set in `todo`")
+    return {}
