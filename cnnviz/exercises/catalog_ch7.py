@@ -255,8 +255,9 @@ S76 = (
         "显示不同输入（例如套衫和外套）时 LeNet 第一层和第二层的激活值。"),
        ("Look at the class means and their difference: which channels separate the two classes?",
         "看两类的平均激活值及其差：哪些通道能区分这两类？"),
-       ACTIVATIONS, todo=("Classes Pullover and Coat (the default); switch between layer 1 and layer 2.",
-                          "类别选套衫和外套（默认）；在第 1 层和第 2 层之间切换。")),
+       ACTIVATIONS, {"model": "lenet", "classes": ["Pullover", "Coat"], "layer": "conv2"},
+       todo=("The book's LeNet on pullovers and coats at its second layer; switch to the first layer too.",
+             "书中的 LeNet，套衫与外套，第二层；也切换到第一层看看。")),
     ex("7.6.5", None, "experiment",
        ("Feed the trained network images unlike its training data (random noise, a drawing, a photo): what "
         "happens to its activations?",

@@ -6,10 +6,10 @@ preset parameter), so a link cannot drift from what the page reads."""
 from __future__ import annotations
 
 from cnnviz.arch import PRESETS
-from cnnviz.exercises.catalog import BUILDER, CONV, EDGE, TryIt
-from cnnviz.ui import arch_state, conv_state, edge_url
+from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, TryIt
+from cnnviz.ui import activation_url, arch_state, conv_state, edge_url
 
-URL_PAGES = (CONV, EDGE, BUILDER)  # the pages that read their whole state from the URL today
+URL_PAGES = (CONV, EDGE, BUILDER, ACTIVATIONS)  # the pages that read their whole state from the URL today
 
 
 class LinkError(ValueError):
@@ -42,6 +42,14 @@ def _edge_params(state: dict) -> dict[str, str]:
         raise LinkError(f"page 2 does not accept {state}: {exc!r}") from exc
 
 
+def _activation_params(state: dict) -> dict[str, str]:
+    """Page 5's own link builder (activation_url.link: URL words for choices, class names, a layer name)."""
+    try:
+        return activation_url.link(**state)
+    except (KeyError, TypeError) as exc:
+        raise LinkError(f"page 5 does not accept {state}: {exc!r}") from exc
+
+
 def query_params(try_it: TryIt) -> dict[str, str]:
     """The query parameters that open `try_it.page` in `try_it.state`; LinkError if the page would refuse them."""
     state = try_it.params
@@ -51,6 +59,8 @@ def query_params(try_it: TryIt) -> dict[str, str]:
         return _builder_params(state)
     if try_it.page == EDGE:
         return _edge_params(state)
+    if try_it.page == ACTIVATIONS:
+        return _activation_params(state)
     if state:
         raise LinkError(f"{try_it.page} does not read its state from the URL yet; say what to set in `todo`")
     return {}

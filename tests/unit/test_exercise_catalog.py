@@ -13,10 +13,11 @@ import pytest
 from cnnviz.arch import PRESETS
 from cnnviz.exercises.answer import Matrix
 from cnnviz.exercises.answer_figures import matrix_figure
-from cnnviz.exercises.catalog import (BY_ID, BUILDER, CONV, find, EDGE, EXERCISES, KINDS, SECTIONS, TryIt, in_section,
+from cnnviz.exercises.catalog import (ACTIVATIONS, BY_ID, BUILDER, CONV, find, EDGE, EXERCISES, KINDS, SECTIONS, TryIt, in_section,
                                       matching)
 from cnnviz.ui import conv_state, edge_url
 from cnnviz.ui.common import PAGES
+from cnnviz.ui import activation_url
 from cnnviz.ui.exercise_links import URL_PAGES, LinkError, query_params
 from tests.unit.test_explain import decode_array
 
@@ -94,8 +95,13 @@ def test_try_it_names_a_real_page_and_a_state_it_accepts(ex):
         assert query["preset"] in PRESETS
     elif ex.try_it.page == EDGE:
         assert all(edge_url.PARAMS[name].decode(text) is not None for name, text in query.items())
-    else:  # pages that do not read a link yet: the exercise says what to set there
-        assert ex.try_it.page not in URL_PAGES and query == {} and ex.try_it.todo is not None
+    elif ex.try_it.page == ACTIVATIONS and ex.try_it.state:
+        words = {activation_url.LAYER, activation_url.CHANNELS}
+        assert all(name in words or activation_url.PARAMS[name].decode(text) is not None
+                   for name, text in query.items())
+    else:  # pages that do not read a link yet, or nothing a link can set: the exercise says what to do there
+        assert query == {} and ex.try_it.todo is not None
+        assert ex.try_it.page not in URL_PAGES or not ex.try_it.state
 
 
 def test_a_state_a_page_refuses_is_caught():
