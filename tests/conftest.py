@@ -11,6 +11,18 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny convolutions run faster on one thread (no thread hand-offs on a busy CPU); restored after.
+    A module opts in with `pytestmark = pytest.mark.usefixtures("one_torch_thread")`."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def make_app(page: str, query: dict | None = None) -> AppTest:
     """An AppTest for `app.py` or `pages/N_....py`, with a timeout that allows for importing torch.
 

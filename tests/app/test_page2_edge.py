@@ -15,13 +15,7 @@ from tests.conftest import assert_no_exception, make_app
 PAGE = "pages/2_Learn_an_edge_kernel.py"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """The fit's tiny convolutions run faster on one thread on a busy CPU; restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,7 @@ from tests.conftest import assert_no_exception, make_app
 PAGE = "pages/2_Learn_an_edge_kernel.py"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def kernel_figure(at) -> dict:

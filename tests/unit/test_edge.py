@@ -10,16 +10,8 @@ from cnnviz import edge, edge_inputs
 from cnnviz.errors import CnnvizError
 from cnnviz.figures import edge as figures
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 VERTICAL = "Vertical edge [1, -1]"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny convolutions run faster on one thread (no thread hand-offs on a busy CPU); restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 HORIZONTAL = "Horizontal edge [[1], [-1]]"
 
 
