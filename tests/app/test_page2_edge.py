@@ -6,7 +6,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-import torch
 
 from cnnviz import edge, edge_inputs
 from cnnviz.ui import edge as ui

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import torch
 
 from cnnviz import edge, edge_inputs
 from cnnviz.ui import edge_url
