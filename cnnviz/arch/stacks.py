@@ -6,9 +6,10 @@ convolution sees, with 27 C^2 weights instead of 49 C^2 and two more non-lineari
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from cnnviz.arch.layers import MAX_CHANNELS, Activation, Conv, Shape, check_int
+from cnnviz.arch.layers import MAX_CHANNELS, Activation, Conv, Pool, Shape, check_int
 from cnnviz.arch.receptive import ReceptiveField
 from cnnviz.arch.spec import (
     LAYER_TYPES, MAX_INPUT_SIDE, MAX_LAYERS, ArchitectureError, shape_problem, describe,
@@ -67,3 +68,64 @@ STACK_EXAMPLES = {
     "three 3x3 vs one 7x7": (conv_stack(3, 3, 64), conv_stack(1, 7, 64)),
     "two 3x3 vs one 5x5": (conv_stack(2, 3, 64), conv_stack(1, 5, 64)),
 }
+
+
+MAX_STACK_ITEMS = MAX_LAYERS // 2  # each convolution brings its activation
+STACK_SYNTAX = ("a comma-separated list of convolutions like 3x3 (add s2 for stride 2, d2 for dilation 2) "
+                "and max pools like pool 2x2, e.g. '3x3, 3x3 s2, pool 2x2'")
+_ITEM = re.compile(r"(?P<pool>pool\s*)?(?P<k>\d+)(?:\s*x\s*(?P<k2>\d+))?(?P<extras>(?:\s+[sd]\s*\d+)*)")
+
+
+class StackSyntaxError(ArchitectureError):
+    """A typed stack that cannot be read; the message quotes the item and shows the syntax."""
+
+
+def parse_stack(text: str, channels: int, activation: str = "relu") -> tuple:
+    """The layers of a typed stack: "3x3, 3x3" -> two 3x3 convolutions with `channels` channels, padding that
+    keeps the size (dilation * (k - 1) // 2), each followed by `activation`; "pool 2x2" a max pool, stride 2."""
+    items = [item.strip() for item in str(text).split(",")]
+    if not any(items):
+        raise StackSyntaxError(f"the stack is empty; write {STACK_SYNTAX}")
+    if len(items) > MAX_STACK_ITEMS:
+        raise StackSyntaxError(f"a stack has at most {MAX_STACK_ITEMS} items, got {len(items)}")
+    layers = []
+    for number, item in enumerate(items, start=1):
+        layers.extend(_parse_item(number, item, channels, activation))
+    return tuple(layers)
+
+
+def _parse_item(number: int, item: str, channels: int, activation: str) -> tuple:
+    if not item:
+        raise StackSyntaxError(f"item {number} is empty; remove the extra comma")
+    match = _ITEM.fullmatch(item.lower())
+    if match is None:
+        raise StackSyntaxError(f"item {number}, {item[:30]!r}: cannot read it; write {STACK_SYNTAX}")
+    kernel = int(match["k"])
+    if match["k2"] is not None and int(match["k2"]) != kernel:
+        raise StackSyntaxError(f"item {number}, {item!r}: windows are square here; write {kernel}x{kernel}")
+    extras = {key: int(value) for key, value in re.findall(r"([sd])\s*(\d+)", match["extras"])}
+    if match["pool"]:
+        if "d" in extras:
+            raise StackSyntaxError(f"item {number}, {item!r}: a pool has no dilation; remove d{extras['d']}")
+        return (Pool("max", kernel, extras.get("s", kernel)),)
+    dilation = extras.get("d", 1)
+    conv = Conv(channels, kernel=kernel, stride=extras.get("s", 1), padding=dilation * (kernel - 1) // 2,
+                dilation=dilation)
+    problem = conv.field_problem()
+    if problem:
+        raise StackSyntaxError(f"item {number}, {item!r}: {problem}")
+    return conv, Activation(activation)
+
+
+def stack_text(layers) -> str:
+    """The typed form of a stack of convolutions and max pools (activations are implied): "3x3, 3x3, 3x3"."""
+    items = []
+    for layer in layers:
+        if isinstance(layer, Conv):
+            extras = (f" s{layer.stride}" if layer.stride > 1 else "") + (f" d{layer.dilation}" if layer.dilation > 1
+                                                                          else "")
+            items.append(f"{layer.kernel}x{layer.kernel}{extras}")
+        elif isinstance(layer, Pool):
+            items.append(f"pool {layer.window}x{layer.window}" + (f" s{layer.step}" if layer.step != layer.window
+                                                                  else ""))
+    return ", ".join(items)

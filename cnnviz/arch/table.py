@@ -1,7 +1,8 @@
 """Layers as editable table rows: one row per layer, the same few columns for every type.
 
 Columns: "layer" (the type), "size" (channels or features), "kernel" (or pooling window), "stride",
-"padding", "option" (activation, pooling mode, dropout p, VGG convolutions, Inception channels).
+"padding", "dilation" (Conv only), "option" (activation, pooling mode, dropout p, VGG convolutions,
+Inception channels).
 A blank cell takes the type's default. The option column offers `option_choices`: the known values of
 every type, so the page can show it as a drop-down instead of free text.
 """
@@ -18,8 +19,8 @@ from cnnviz.arch.layers import (
 from cnnviz.arch.presets import PRESETS
 from cnnviz.arch.spec import LAYER_TYPES, ArchitectureError
 
-COLUMNS = ("layer", "size", "kernel", "stride", "padding", "option")
-NUMERIC = ("size", "kernel", "stride", "padding")
+COLUMNS = ("layer", "size", "kernel", "stride", "padding", "dilation", "option")
+NUMERIC = ("size", "kernel", "stride", "padding", "dilation")
 DEFAULT_LAYERS = {
     "Conv": Conv(16, kernel=3, padding=1), "Pool": Pool("max", 2), "Activation": Activation("relu"),
     "BatchNorm": BatchNorm(), "Dropout": Dropout(0.5), "Flatten": Flatten(), "Linear": Linear(10),
@@ -28,7 +29,9 @@ DEFAULT_LAYERS = {
 }
 # field of the spec -> column of the table, per layer type ("option" fields are parsed from text).
 FIELD_COLUMNS = {
-    "Conv": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
+    # Without "dilation" here an edit through the table would rebuild a dilated Conv with dilation 1.
+    "Conv": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding",
+             "dilation": "dilation"},
     "Pool": {"window": "kernel", "stride": "stride", "padding": "padding", "mode": "option"},
     "Activation": {"fn": "option"},
     "Dropout": {"p": "option"},
@@ -44,7 +47,8 @@ VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
 
 
 def layer_to_row(layer) -> dict:
-    """{"layer": "Conv", "size": 6, "kernel": 5, "stride": 1, "padding": 2, "option": None}; None = unused."""
+    """{"layer": "Conv", "size": 6, "kernel": 5, "stride": 1, "padding": 2, "dilation": 1, "option": None};
+    None = unused."""
     kind = type(layer).__name__
     row = {column: None for column in COLUMNS} | {"layer": kind}
     if isinstance(layer, InceptionBlock):

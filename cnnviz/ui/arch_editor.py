@@ -8,15 +8,22 @@ import math
 import pandas as pd
 import streamlit as st
 
-from cnnviz.arch import LAYER_TYPES, MAX_LAYERS, PRESETS, ArchitectureError, from_json
+from cnnviz.arch import INPUT_SHAPE, LAYER_TYPES, MAX_LAYERS, PRESETS, ArchitectureError, from_json
 from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row, option_choices, option_label
 from cnnviz.ui import arch_state
-from cnnviz.ui.arch_state import BASE, LIVE, LOADED, MESSAGE, PRESET_KEY, VERSION, live_rows, load, replace_rows
+from cnnviz.ui.arch_labels import input_label, preset_label, preset_names
+from cnnviz.ui.arch_state import (
+    BASE, INPUT_KEY, LIVE, LOADED, MESSAGE, PRESET_KEY, VERSION, input_shape, live_rows, load, replace_rows,
+)
 from cnnviz.ui.common import drawn_last_run, keep_valid, keep_widgets
 
 ROW_HEIGHT = 32  # px per table row: a 14-layer network fits a 720-pixel projector's first screen
+# The input sizes offered: Fashion-MNIST's own 28, CIFAR's 32, and the sizes the book resizes to (96, 224).
+INPUT_SIDES = (28, 32, 64, 96, 224)
+INPUT_CHANNELS = (1, 3)  # grey (Fashion-MNIST) or colour
 DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
-    PRESET_KEY: LOADED, "arch_row": 1, "arch_add_type": next(iter(LAYER_TYPES)), "arch_add_at": "end",
+    PRESET_KEY: LOADED, INPUT_KEY: INPUT_SHAPE, "arch_row": 1, "arch_add_type": next(iter(LAYER_TYPES)),
+    "arch_add_at": "end",
     "arch_compare": "lenet",
 }
 
@@ -100,16 +107,35 @@ def sidebar() -> list[dict]:
 
 
 def preset_box() -> None:
-    """The preset box names what is loaded: a preset, or an imported file or a link as an extra entry."""
+    """The preset box names what is loaded: a preset, or an imported file or a link as an extra entry; beside
+    it the input the network takes and the reset button."""
     loaded = arch_state.source()
-    options = list(PRESETS) if loaded.is_preset else [LOADED, *PRESETS]
+    options = preset_names() if loaded.is_preset else [LOADED, *preset_names()]
     keep_valid(PRESET_KEY, options, loaded.option)
-    box, reset = st.columns([3, 1], vertical_alignment="bottom")
+    box, size, reset = st.columns([11, 4, 2], vertical_alignment="bottom", gap="small")
     box.selectbox("Start from", options, key=PRESET_KEY, on_change=_on_preset,
-                  format_func=lambda name: loaded.label() if name == LOADED else name,
-                  help="A preset replaces the layers below with its own.")
-    reset.button("Reset", key="arch_reset", on_click=_on_reset, width="stretch", icon=":material/undo:",
-                 help=f"Undo every change since {loaded.label()} was loaded.")
+                  format_func=lambda name: loaded.label() if name == LOADED else preset_label(name),
+                  help="A preset replaces the layers below with its own, at its own input size.")
+    with size:
+        input_box()
+    reset.button("", key="arch_reset", on_click=_on_reset, width="stretch", icon=":material/undo:",
+                 help=f"Reset: undo every change since {loaded.label()} was loaded.")
+
+
+def input_options(current) -> list[tuple[int, int, int]]:
+    """Grey and colour images at every offered side, and the current input if it is none of them (a link at 65)."""
+    offered = [(c, s, s) for c in INPUT_CHANNELS for s in INPUT_SIDES]
+    return sorted(set(offered) | {tuple(current)})
+
+
+def input_box() -> None:
+    """The images the network takes; the layers stay as they are when it changes."""
+    current = input_shape()
+    options = input_options(current)
+    keep_valid(INPUT_KEY, options, current)
+    st.selectbox("Input", options, key=INPUT_KEY, format_func=input_label,
+                 help="The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
+                      "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet.")
 
 
 def layer_editor() -> list[dict]:
@@ -147,13 +173,15 @@ def _column_config(rows: list[dict]) -> dict:
     number = st.column_config.NumberColumn
     return {
         "#": number("#", help="Layer number, as error messages count", width=28),
-        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=106),
-        "size": number("out", step=1, width=56, help="Output channels (Conv, blocks) or output features (Linear)"),
-        "kernel": number("kernel", step=1, width=78, help="Kernel side (Conv, NiN block) or window side (Pool)"),
-        "stride": number("stride", step=1, width=72),
+        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=100),
+        "size": number("out", step=1, width=54, help="Output channels (Conv, blocks) or output features (Linear)"),
+        "kernel": number("kernel", step=1, width=80, help="Kernel side (Conv, NiN block) or window side (Pool)"),
+        "stride": number("stride", step=1, width=76),
         "padding": number("pad", step=1, width=62),
+        "dilation": number("dil", step=1, width=54, help="Conv: dilation, the gap between the kernel's taps "
+                           "(1 = none; d2l 7.3 exercises). A 3x3 kernel with dilation 2 spans 5x5."),
         "option": st.column_config.SelectboxColumn("option", options=option_choices(rows), format_func=option_label,
-                                                   help=OPTION_HELP, width=82),
+                                                   help=OPTION_HELP, width=72),
     }
 
 

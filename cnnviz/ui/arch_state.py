@@ -26,6 +26,7 @@ SOURCE = "arch_source"  # the Loaded the rows started from
 VERSION = "arch_editor_version"
 MESSAGE = "arch_message"  # (kind, text) shown once above the page: import results, a broken link
 PRESET_KEY = "arch_preset"  # the preset box
+INPUT_KEY = "arch_input"  # the input box: (channels, side, side) of the images the network takes
 LOADED = "(loaded)"  # the preset box's entry for what was loaded when it is not a preset
 
 
@@ -38,8 +39,9 @@ class Loaded:
 
     @property
     def is_preset(self) -> bool:
+        """A preset as defined, at its own input size (AlexNet at 96 is a variation, named as loaded)."""
         preset = PRESETS.get(self.spec.name)
-        return preset is not None and preset.layers == self.spec.layers
+        return preset is not None and (preset.layers, preset.input_shape) == (self.spec.layers, self.spec.input_shape)
 
     @property
     def option(self) -> str:
@@ -101,7 +103,7 @@ def sync_with_url() -> None:
     elif params:
         spec = _from_params(params)
         working, error = rows_to_layers(live_rows())
-        shown = (tuple(working), source().spec.input_shape)
+        shown = (tuple(working), input_shape())
         if spec is not None and (error is not None or shown != (spec.layers, spec.input_shape)):
             load(spec, "from the link")
 
@@ -119,11 +121,23 @@ def source() -> Loaded:
 
 
 def load(spec: Architecture, origin: str = "") -> None:
-    """Replaces the rows with `spec`'s layers; the preset box names it."""
+    """Replaces the rows with `spec`'s layers and the input with its input; the preset box names it."""
     loaded = Loaded(spec, origin)
     st.session_state[SOURCE] = loaded
     st.session_state[PRESET_KEY] = loaded.option
+    st.session_state[INPUT_KEY] = tuple(spec.input_shape)
     replace_rows([layer_to_row(layer) for layer in spec.layers])
+
+
+def input_shape() -> tuple[int, int, int]:
+    """The input the student chose (channels, side, side); what was loaded until the input box is drawn."""
+    shape = st.session_state.get(INPUT_KEY)
+    return tuple(shape) if shape else tuple(source().spec.input_shape)
+
+
+def set_input_shape(shape) -> None:
+    """For buttons that change the input (the "use the smallest size that works" fix); the layers stay."""
+    st.session_state[INPUT_KEY] = tuple(shape)
 
 
 def replace_rows(rows: list[dict]) -> None:

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from cnnviz.arch import (
-    PRESETS, Architecture, ArchitectureError, LayerRow, shape_text, to_code, to_json, trace,
+    PRESETS, Architecture, ArchitectureError, LayerRow, activation_memory, shape_text, to_code, to_json, trace,
 )
-from cnnviz.ui.arch_state import current_architecture, set_current_architecture
+from cnnviz.ui.arch_labels import input_label, preset_label, preset_names
+from cnnviz.ui.arch_state import current_architecture, set_current_architecture, set_input_shape
 
 FAIL_STYLE = "background-color: #fde0dc; color: #a50e0e; font-weight: 600"
 TOTAL_STYLE = "font-weight: 700; border-top: 2px solid #555"
@@ -32,11 +33,15 @@ def broken_at(rows: list[LayerRow], error: ArchitectureError | None) -> int | No
     return index if index > len(rows) else None
 
 
-def summary_numbers(rows: list[LayerRow], error: ArchitectureError | None = None) -> dict[str, str]:
-    """The totals; for a stack broken at layer k, labelled as the totals of layers 1..k-1 only."""
+def summary_numbers(rows: list[LayerRow], error: ArchitectureError | None = None,
+                    input_shape=None) -> dict[str, str]:
+    """The totals; for a stack broken at layer k, labelled as the totals of layers 1..k-1 only. Memory is per
+    image: what a training forward keeps for the backward pass, and the most an inference forward holds at once."""
     stop = broken_at(rows, error)
     part = "" if stop is None else f", {layers_text(stop)}"
     output = shape_text(rows[-1].output_shape).removesuffix(" features") if rows else "-"
+    shape = input_shape or (rows[0].input_shape if rows else (1, 28, 28))
+    memory = activation_memory(rows, shape)
     if stop is not None:
         output = f"✖ layer {stop}"
     elif error is not None:
@@ -44,8 +49,9 @@ def summary_numbers(rows: list[LayerRow], error: ArchitectureError | None = None
     return {
         "Layers" if stop is None else "Layers that run": str(len(rows)),
         f"Parameters{part}": f"{sum(r.params for r in rows):,}",
-        f"FLOPs per image{part}": human(sum(r.flops for r in rows)),
-        f"Activations per image{part}": human(sum(r.activation_bytes for r in rows), "B"),
+        f"FLOPs / image{part}": human(sum(r.flops for r in rows)),
+        f"Training memory{part}": human(memory.training_bytes, "B"),
+        f"Inference peak{part}": human(memory.peak_bytes, "B"),
         "Output shape": output,
     }
 
@@ -57,33 +63,82 @@ def layers_text(stop: int) -> str:
     return "layer 1" if stop == 2 else f"layers 1-{stop - 1}"
 
 
-def show_summary(rows: list[LayerRow], error: ArchitectureError | None = None) -> None:
+METRIC_HELP = {  # only where a label cannot say it all: each help icon costs the row of totals some width
+    "Training memory": "Activations one image leaves for the backward pass in a training forward (float32): "
+                       "the image and every layer's outputs, inside blocks too. Weights not included.",
+    "Inference peak": "The most activation memory alive at once in an inference forward of one image "
+                      "(float32): a layer's input and output, and a block's branches. Weights not included.",
+}
+
+
+def show_summary(rows: list[LayerRow], error: ArchitectureError | None = None, input_shape=None) -> None:
     """The totals side by side; on a narrow screen (a projector at 1280 px) they wrap instead of truncating."""
     with st.container(horizontal=True, gap="small", key="arch_summary"):
-        for label, value in summary_numbers(rows, error).items():
-            st.metric(label, value, width="content")
+        for label, value in summary_numbers(rows, error, input_shape).items():
+            st.metric(label, value, width="content", help=METRIC_HELP.get(label.split(",")[0]))
+
+
+def offer_input_fix(error: ArchitectureError, input_shape) -> None:
+    """For an input too small for the network: one click sets the smallest input that works; the layers stay."""
+    side = error.min_input_side
+    if side is None:
+        return
+    st.button(f"Use {input_label((input_shape[0], side, side))} input, the smallest that works", key="arch_fit_input",
+              on_click=set_input_shape, args=((input_shape[0], side, side),), icon=":material/aspect_ratio:",
+              help="Changes only the input size; every layer stays as it is.")
 
 
 def layer_frame(rows: list[LayerRow], error: ArchitectureError | None = None, failing_kind: str = "") -> pd.DataFrame:
     """One line per layer, then the failing layer (if it did not run) with its explanation, then the totals
     (all as text). The failing layer's line carries the problem."""
     lines = [{"#": str(r.index), "name": r.name, "layer": r.kind, "output": shape_text(r.output_shape),
-              "params": f"{r.params:,}", "FLOPs": f"{r.flops:,}", "memory KB": f"{r.activation_bytes / 1000:,.1f}"}
+              "params": f"{r.params:,}", "FLOPs": f"{r.flops:,}", **field_cells(r),
+              "memory KB": f"{r.activation_bytes / 1000:,.1f}", "peak KB": f"{r.peak_bytes / 1000:,.1f}"}
              for r in rows]
+    blank = dict.fromkeys(("RF", "jump", "start", "memory KB", "peak KB"), "")
     stop = broken_at(rows, error)
     if stop is not None and error.layer_index is not None:
         lines.append({"#": str(stop), "name": "", "layer": failing_kind, "output": FAILED,
-                      "params": "", "FLOPs": "", "memory KB": ""})
+                      "params": "", "FLOPs": "", **blank})
     lines.append({"#": "", "name": "total" if stop is None else f"total, {layers_text(stop)}", "layer": "",
                   "output": shape_text(rows[-1].output_shape) if rows else "",
                   "params": f"{sum(r.params for r in rows):,}", "FLOPs": f"{sum(r.flops for r in rows):,}",
-                  "memory KB": f"{sum(r.activation_bytes for r in rows) / 1000:,.1f}"})
+                  **blank, "memory KB": f"{sum(r.activation_bytes for r in rows) / 1000:,.1f}"})
     frame = pd.DataFrame(lines)
     if error is not None:
         frame["problem"] = [""] * len(frame)
         if error.layer_index is not None:
             frame.loc[frame["#"] == str(error.layer_index), "problem"] = str(error).split(": ", 1)[-1]
     return frame
+
+
+def field_cells(row: LayerRow) -> dict[str, str]:
+    """The receptive field of one unit of the row's output on the input: size per side, jump, start."""
+    field = row.receptive_field
+    if field is None:
+        return {"RF": "", "jump": "", "start": ""}
+    return {"RF": f"{field.size}x{field.size}", "jump": str(field.jump), "start": str(field.start)}
+
+
+# Shown on request: without them the table fits a 1280-pixel projector (the totals show FLOPs and memory).
+MORE_COLUMNS = ("FLOPs", "memory KB", "peak KB")
+RF_CAPTION = (
+    "**RF**: the receptive field, the input pixels per side that one unit of this layer's output sees "
+    "(d2l 7.2.6 \"Feature Map and Receptive Field\", zh 6.2.6); a dense layer sees every pixel. **jump**: input "
+    "pixels between neighbouring units, the product of the strides so far. **start**: the first input pixel "
+    "of the first unit's field; negative when it begins in the padding.")
+
+
+def show_trace(rows: list[LayerRow], error: ArchitectureError | None, failing_kind: str) -> None:
+    """The per-layer table with its receptive-field columns; FLOPs and memory per layer behind a toggle."""
+    more = st.toggle("FLOPs and memory per layer", key="arch_table_memory",
+                     help="FLOPs of each layer for one image; the memory its training forward creates, and its "
+                          "inference peak (input included).")
+    frame = layer_frame(rows, error, failing_kind)
+    if not more:
+        frame = frame.drop(columns=list(MORE_COLUMNS))
+    show_layer_table(frame, key="arch_table")
+    st.caption(RF_CAPTION)
 
 
 def show_layer_table(frame: pd.DataFrame, key: str) -> None:
@@ -93,8 +148,9 @@ def show_layer_table(frame: pd.DataFrame, key: str) -> None:
         return [TOTAL_STYLE if line["name"].startswith("total") else ""] * len(line)
 
     narrow = {name: st.column_config.TextColumn(name, width=width)  # room for the problem text
-              for name, width in (("#", 32), ("name", 84), ("output", 92), ("params", 72), ("FLOPs", 84),
-                                  ("memory KB", 84))}
+              for name, width in (("#", 32), ("name", 62), ("layer", 160), ("output", 92), ("params", 84),
+                                  ("FLOPs", 100), ("RF", 62), ("jump", 42), ("start", 44), ("memory KB", 84),
+                                  ("peak KB", 84))}
     with st.container(key=key):
         st.dataframe(frame.style.apply(style, axis=1), hide_index=True, width="stretch", height="content",
                      column_config={**narrow, "problem": st.column_config.TextColumn("problem", width="large")})
@@ -133,7 +189,7 @@ def comparison_frame(current: list[LayerRow], other: list[LayerRow], other_name:
 
 def show_comparison(current: list[LayerRow], error: ArchitectureError | None, failing_kind: str) -> None:
     st.subheader("Compare with a preset")
-    name = st.selectbox("Preset", list(PRESETS), key="arch_compare")
+    name = st.selectbox("Preset", preset_names(), key="arch_compare", format_func=preset_label)
     other = trace(PRESETS[name], PRESETS[name].input_shape)
     st.dataframe(comparison_frame(current, other, name, runs=error is None), hide_index=True)
     if error is not None:

@@ -6,12 +6,18 @@ import dataclasses
 import json
 
 import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from cnnviz.arch import (
-    DEFAULT_PRESET, PRESETS, Activation, Dropout, Linear, Pool, count_params, from_url_token, to_json, to_url_token,
+    DEFAULT_PRESET, PRESETS, Activation, Architecture, Conv, Dropout, Flatten, Linear, Pool, activation_memory, build,
+    count_params, from_url_token, shape_text, to_json, to_url_token, trace,
 )
 from cnnviz.arch.table import layer_to_row
+from cnnviz.ui.arch_view import human
 from tests.conftest import assert_no_exception, make_app, plotly_figures
+from tests.unit.test_book_presets import PRINTED, ROWS, book_model, layer_summary
+from tests.unit.test_receptive import GradientOracle, chosen_units, oracle_model
 
 PAGE = "pages/3_Architecture_builder.py"
 
@@ -23,6 +29,13 @@ def metrics(at) -> dict[str, str]:
 def table(at):
     """The per-layer table (the first dataframe in the main area)."""
     return at.main.dataframe[0].value
+
+
+def comparison_tables(at) -> list:
+    """"Compare with a preset": the totals side by side, then the two layer tables (after the stacks' table)."""
+    frames = [frame.value for frame in at.main.dataframe]
+    start = next(i for i, f in enumerate(frames) if any(str(c).startswith("this stack") for c in f.columns))
+    return frames[start:start + 3]
 
 
 def edit(at, changes: dict) -> None:
@@ -140,7 +153,7 @@ def test_link_opens_the_shared_architecture_and_survives_a_broken_one():
 
 def test_compare_with_a_preset(lenet):
     lenet.selectbox(key="arch_compare").select("lenet_maxpool").run()
-    summary = lenet.main.dataframe[1].value
+    summary = comparison_tables(lenet)[0]
     assert list(summary.columns) == ["", "this stack", "lenet_maxpool"]
     params = summary.set_index("").loc["Parameters"]
     assert (params["this stack"], params["lenet_maxpool"]) == ("61,706", "44,426")
@@ -157,6 +170,11 @@ def preset_box(at) -> str:
     """What the preset box shows."""
     box = at.selectbox(key="arch_preset")
     return box.options[box.index]
+
+
+def chosen(at) -> str:
+    """The preset the box holds (its value, not its label)."""
+    return at.selectbox(key="arch_preset").value
 
 
 def test_back_in_the_browser_undoes_the_last_change(lenet):
@@ -176,7 +194,7 @@ def test_back_in_the_browser_undoes_the_last_change(lenet):
     lenet.query_params.clear()
     lenet.query_params["preset"] = "lenet"  # Back again
     lenet.run()
-    assert metrics(lenet)["Layers"] == "12" and preset_box(lenet) == "lenet"
+    assert metrics(lenet)["Layers"] == "12" and chosen(lenet) == "lenet"
     assert lenet.session_state["arch_live_rows"] == [layer_to_row(layer) for layer in PRESETS["lenet"].layers]
 
 
@@ -194,16 +212,16 @@ def test_import_names_what_is_loaded(lenet):
     lenet.file_uploader(key="arch_import").set_value(("mine.json", to_json(mine).encode(), "application/json")).run()
     assert_no_exception(lenet)
     assert "my_vgg" in preset_box(lenet) and "mine.json" in preset_box(lenet)
-    assert "lenet" not in preset_box(lenet)
+    assert "lenet" not in preset_box(lenet).lower()
     edit(lenet, {0: {"size": 8}})
     lenet.button(key="arch_reset").click().run()  # back to what was imported, not to LeNet
     assert metrics(lenet)["Parameters"] == f"{count_params(mine):,}"
     # An exported preset comes back as that preset.
     lenet.file_uploader(key="arch_import").set_value(
         ("nin.json", to_json(PRESETS["nin_small"]).encode(), "application/json")).run()
-    assert preset_box(lenet) == "nin_small"
+    assert chosen(lenet) == "nin_small"
     lenet.selectbox(key="arch_preset").select("lenet").run()  # the imported entry is gone once a preset is chosen
-    assert preset_box(lenet) == "lenet"
+    assert chosen(lenet) == "lenet"
     assert all("mine.json" not in option for option in lenet.selectbox(key="arch_preset").options)
 
 
@@ -219,10 +237,9 @@ def test_broken_stack_shows_no_partial_totals_as_if_valid(lenet):
     assert shown["Output shape"] == "✖ layer 6" and shown["Parameters, layers 1-5"] == "2,572"
     assert "Parameters" not in shown
     assert table(lenet).iloc[-1]["name"] == "total, layers 1-5"
-    summary = lenet.main.dataframe[1].value
+    summary, left, _ = comparison_tables(lenet)
     assert list(summary.columns) == ["", "this stack (cannot run)", "lenet"]
     assert set(summary["this stack (cannot run)"]) == {"—"}  # nothing compared as if it ran
-    left = lenet.main.dataframe[2].value
     assert list(left["name"])[-1] == "total, layers 1-5" and "✖ cannot run" in list(left["output"])
 
 
@@ -277,3 +294,254 @@ def test_a_stack_with_the_wrong_output_size_keeps_its_whole_totals(lenet):
     frame = table(lenet)
     assert list(frame["#"]) == [str(i) for i in range(1, 13)] + [""]  # layer 12 once, with its problem
     assert "must end with 10 features" in frame["problem"].iloc[11] and frame["name"].iloc[-1] == "total"
+
+
+# --- issue 11: the input size, the book's networks at the book's sizes, receptive fields, two stacks ---
+
+def input_box(at) -> tuple:
+    return at.selectbox(key="arch_input").value
+
+
+def forward_shapes(spec, device: str = "cpu") -> dict[str, tuple]:
+    """Each child's output shape (without the batch) in a real forward pass of build(spec) on one image."""
+    with torch.device(device):
+        model = build(spec).eval()
+    shapes = {}
+    for name, child in model.named_children():
+        child.register_forward_hook(lambda module, args, out, name=name: shapes.__setitem__(name, tuple(out.shape[1:])))
+    with torch.no_grad():
+        model(torch.zeros(1, *spec.input_shape, device=device))
+    return shapes
+
+
+def shown_shapes(at) -> dict[str, str]:
+    frame = table(at)
+    return dict(zip(frame["name"][:-1], frame["output"][:-1]))
+
+
+def test_a_preset_brings_its_own_input_size_and_names_its_section():
+    at = make_app(PAGE).run()
+    box = at.selectbox(key="arch_preset")
+    labels = [box.format_func(option) for option in box.options]
+    assert "AlexNet, 224x224 (d2l 8.1 / zh 7.1)" in labels and "GoogLeNet, 96x96 (d2l 8.4 / zh 7.4)" in labels
+    assert "VGG-11 as trained, ratio 4, 224x224 (d2l 8.2 / zh 7.2)" in labels
+    for name, shape in (("googlenet", (1, 96, 96)), ("alexnet", (1, 224, 224)), ("lenet", (1, 28, 28))):
+        at.selectbox(key="arch_preset").select(name).run()
+        assert input_box(at) == shape == PRESETS[name].input_shape
+        assert not at.error and at.query_params["preset"] == name
+
+
+def test_alexnet_at_224_shows_the_books_shapes_and_the_real_forward_pass():
+    at = make_app(PAGE, query={"preset": "alexnet"}).run()
+    assert_no_exception(at)
+    shown = shown_shapes(at)
+    real = forward_shapes(PRESETS["alexnet"])  # the real model on a real 224x224 image
+    assert shown == {name: shape_text(shape) for name, shape in real.items() if name != "normalize"}
+    printed = [shape_text(shape) for _, shape in PRINTED["alexnet"]]  # the book's layer_summary
+    assert [shown[name] for name in ROWS["alexnet"]] == printed
+    assert metrics(at)["Parameters"] == f"{sum(p.numel() for p in book_model('alexnet').parameters()):,}"
+
+
+def test_vgg11_at_224_shows_the_books_shapes():
+    at = make_app(PAGE, query={"preset": "vgg11"}).run()
+    shown = shown_shapes(at)
+    real = forward_shapes(PRESETS["vgg11"], device="meta")  # 15 GFLOPs: shapes from meta tensors
+    assert shown == {name: shape_text(shape) for name, shape in real.items() if name != "normalize"}
+    book = layer_summary(book_model("vgg11"), (1, 224, 224))  # the book's own code, run
+    assert [shown[name] for name in ROWS["vgg11"]] == [shape_text(shape) for _, shape in book]
+
+
+def test_changing_the_input_size_retraces_and_travels_in_the_link(lenet):
+    lenet.selectbox(key="arch_input").select((1, 32, 32)).run()
+    assert_no_exception(lenet)
+    assert not lenet.error
+    spec = from_url_token(lenet.query_params["arch"])  # the link carries the input
+    assert spec.input_shape == (1, 32, 32) and spec.layers == PRESETS["lenet"].layers
+    real = forward_shapes(spec)
+    assert shown_shapes(lenet) == {n: shape_text(s) for n, s in real.items() if n != "normalize"}
+    assert shown_shapes(lenet)["pool2"] == "16x6x6"
+    model = build(spec)
+    assert metrics(lenet)["Parameters"] == f"{sum(p.numel() for p in model.parameters()):,}"  # 576 -> fc1
+    lenet.button(key="arch_use_for_training").click().run()
+    assert lenet.session_state["arch_current"].input_shape == (1, 32, 32)
+    lenet.selectbox(key="arch_input").select((3, 32, 32)).run()  # colour: only conv1 changes
+    assert from_url_token(lenet.query_params["arch"]).input_shape == (3, 32, 32)
+    assert table(lenet)["params"].iloc[0] == f"{6 * 3 * 5 * 5 + 6:,}"
+
+
+def test_an_input_too_small_names_the_layer_offers_the_smallest_size_and_keeps_the_layers():
+    at = make_app(PAGE, query={"preset": "alexnet"}).run()
+    edit(at, {0: {"size": 64}})  # the student's own change, which must survive
+    at.selectbox(key="arch_input").select((1, 28, 28)).run()
+    assert_no_exception(at)
+    message = at.error[0].value
+    assert "layer 6, MaxPool2d 3x3, stride 2" in message and "smallest input that works is 65x65" in message
+    layers = (Conv(64, kernel=11, stride=4, padding=1), *PRESETS["alexnet"].layers[1:])
+    with pytest.raises(RuntimeError):  # torch agrees: 64 is too small, 65 runs
+        build_unchecked(layers, 64)
+    assert build_unchecked(layers, 65).shape == (1, 10)
+    at.button(key="arch_fit_input").click().run()
+    assert_no_exception(at)
+    assert not at.error and input_box(at) == (1, 65, 65)
+    spec = from_url_token(at.query_params["arch"])
+    assert spec.layers == layers and spec.input_shape == (1, 65, 65)
+    assert shown_shapes(at)["pool3"] == "256x1x1"
+
+
+def build_unchecked(layers, side: int) -> torch.Tensor:
+    """The layers as plain torch modules (no cnnviz checks), run on one side x side image."""
+    shape, modules = (1, side, side), []
+    for layer in layers:
+        modules.append(layer.build(shape))
+        shape = layer.output_shape(shape) if min(layer.output_shape(shape)) > 0 else shape
+    with torch.no_grad():
+        return torch.nn.Sequential(*modules)(torch.zeros(1, 1, side, side))
+
+
+def test_a_json_with_an_input_out_of_range_keeps_the_network(lenet):
+    data = json.loads(to_json(PRESETS["vgg_small"]))
+    data["input_shape"] = [1, 512, 512]
+    lenet.file_uploader(key="arch_import").set_value(("big.json", json.dumps(data).encode(), "application/json")).run()
+    assert_no_exception(lenet)
+    message = lenet.error[0].value
+    assert "big.json was not imported" in message and "input height must be between 8 and 256" in message
+    assert metrics(lenet)["Parameters"] == "61,706" and input_box(lenet) == (1, 28, 28)
+
+
+def test_a_link_with_an_input_out_of_range_keeps_the_network(lenet):
+    token = to_url_token(dataclasses.replace(PRESETS["lenet"], input_shape=(1, 4, 4)))
+    lenet.query_params.clear()
+    lenet.query_params["arch"] = token
+    lenet.run()
+    assert_no_exception(lenet)
+    message = lenet.error[0].value
+    assert "could not be read" in message and "input height must be between 8 and 256" in message
+    assert metrics(lenet)["Parameters"] == "61,706" and input_box(lenet) == (1, 28, 28)
+    fresh = make_app(PAGE, query={"arch": token}).run()  # opened cold: the default network, and why
+    assert "input height must be between 8 and 256" in fresh.error[0].value
+    assert metrics(fresh)["Parameters"] == f"{count_params(PRESETS[DEFAULT_PRESET]):,}"
+
+
+def test_receptive_field_columns_equal_the_gradient_of_the_real_model(lenet):
+    """Size, jump and start of every map row, read from which input pixels reach two neighbouring units."""
+    spec = PRESETS["lenet"]
+    oracle = GradientOracle(oracle_model(spec), torch.ones(1, *spec.input_shape))
+    frame = table(lenet).set_index("name")
+    checked = 0
+    for row in trace(spec):
+        if len(row.output_shape) != 3:
+            continue
+        i = row.output_shape[1] // 2  # a middle unit, whose field lies inside the image
+        first, size = _extent(oracle.support(row.index, chosen_units(row, [i])))
+        next_first, _ = _extent(oracle.support(row.index, chosen_units(row, [i + 1])))
+        jump = next_first - first
+        assert frame.loc[row.name, ["RF", "jump", "start"]].tolist() == [f"{size}x{size}", str(jump),
+                                                                        str(first - i * jump)], row.name
+        checked += 1
+    assert checked == 6 and frame.loc["pool2", "RF"] == "16x16" and frame.loc["conv1", "start"] == "-2"
+    assert any("receptive field" in c.value and "7.2.6" in c.value for c in lenet.caption)
+
+
+def _extent(support: torch.Tensor) -> tuple[int, int]:
+    """(first, size) along the rows of a square (H, W) support."""
+    rows = support.any(1).nonzero().flatten()
+    return int(rows[0]), int(rows[-1] - rows[0] + 1)
+
+
+def test_totals_show_training_memory_and_inference_peak(lenet):
+    shown = metrics(lenet)
+    memory = activation_memory(trace(PRESETS["lenet"]), (1, 28, 28))
+    assert shown["Inference peak"] == human(memory.peak_bytes, "B")
+    assert shown["Training memory"] == human(memory.training_bytes, "B")
+    assert memory.peak_bytes < memory.training_bytes
+    assert "FLOPs" not in table(lenet).columns  # behind the toggle: the table fits a 1280-pixel projector
+    lenet.toggle(key="arch_table_memory").set_value(True).run()
+    frame = table(lenet)
+    assert {"FLOPs", "memory KB", "peak KB"} <= set(frame.columns)
+    conv = torch.nn.Conv2d(1, 6, 5, padding=2)
+    with FlopCounterMode(display=False) as counter:
+        conv(torch.zeros(1, 1, 28, 28))
+    assert frame["FLOPs"].iloc[0] == f"{counter.get_total_flops():,}"
+
+
+def stack_table(at):
+    return next(f.value for f in at.main.dataframe if "A / B" in f.value.columns).set_index("")
+
+
+def torch_stack(kernels, channels: int) -> torch.nn.Sequential:
+    """The stack written directly in torch: (kernel, stride, dilation) convolutions keeping the size, + ReLU."""
+    modules = []
+    for kernel, stride, dilation in kernels:
+        modules += [torch.nn.Conv2d(channels, channels, kernel, stride, dilation * (kernel - 1) // 2, dilation),
+                    torch.nn.ReLU()]
+    return torch.nn.Sequential(*modules)
+
+
+def torch_figures(model, shape) -> tuple[str, str, str, str]:
+    """(receptive field, output shape, parameters, FLOPs) of a torch stack, as the table prints them; the field
+    from the gradient of the middle output unit (weights set positive so nothing cancels)."""
+    with torch.no_grad():
+        for module in model:
+            if isinstance(module, torch.nn.Conv2d):
+                module.weight.fill_(1.0 / module.weight[0].numel())
+                module.bias.fill_(0.01)
+    x = torch.ones(1, *shape, requires_grad=True)
+    with FlopCounterMode(display=False) as counter:
+        out = model(x)
+    mid = out.shape[-1] // 2
+    out[0, 0, mid, mid].backward()
+    first, size = _extent(x.grad[0].any(0) if x.grad.dim() == 4 else x.grad[0, 0] != 0)
+    return (f"{size}x{size}", shape_text(tuple(out.shape[1:])), f"{sum(p.numel() for p in model.parameters()):,}",
+            f"{counter.get_total_flops():,}")
+
+
+def test_two_stacks_side_by_side_equal_torch():
+    at = make_app(PAGE).run()
+    frame = stack_table(at)  # the default example: three 3x3 against one 7x7 at 64x56x56
+    mine = [frame.iloc[:4, 0].tolist(), frame.iloc[:4, 1].tolist()]
+    assert mine[0] == list(torch_figures(torch_stack([(3, 1, 1)] * 3, 64), (64, 56, 56)))
+    assert mine[1] == list(torch_figures(torch_stack([(7, 1, 1)], 64), (64, 56, 56)))
+    assert (mine[0][2], mine[1][2]) == ("110,784", "200,768")
+    assert frame.loc["RF", "A / B"] == "same" and frame.loc["params", "A / B"] == "0.55x"
+    assert frame.loc["ReLUs"].tolist() == ["3", "1", "3.00x"]
+    figure = next(f for f in plotly_figures(at) if any(t.get("x") == ["A", "B"] for t in f["data"]))
+    assert figure["data"][0]["y"] == [110784, 200768]
+    # Typed stacks at another size: a dilated and a strided stack.
+    at.number_input(key="arch_stack_channels").set_value(8).run()
+    at.number_input(key="arch_stack_side").set_value(20).run()
+    at.text_input(key="arch_stack_a").set_value("3x3 d2, 3x3").run()
+    at.text_input(key="arch_stack_b").set_value("5x5 s2").run()
+    assert_no_exception(at)
+    frame = stack_table(at)
+    assert frame.iloc[:4, 0].tolist() == list(torch_figures(torch_stack([(3, 1, 2), (3, 1, 1)], 8), (8, 20, 20)))
+    assert frame.iloc[:4, 1].tolist() == list(torch_figures(torch_stack([(5, 2, 1)], 8), (8, 20, 20)))
+    assert at.selectbox(key="arch_stack_example").value == "(type your own)"
+
+
+def test_a_stack_that_cannot_be_read_says_what_to_write():
+    at = make_app(PAGE).run()
+    at.text_input(key="arch_stack_a").set_value("3x3, 3y3").run()
+    assert_no_exception(at)
+    message = at.error[0].value
+    assert "Stack A cannot be compared: item 2, '3y3': cannot read it; write a comma-separated list" in message
+    at.text_input(key="arch_stack_a").set_value("9x9, 9x9").run()
+    at.number_input(key="arch_stack_side").set_value(6).run()
+    assert not at.error and stack_table(at).iloc[0, 0] == "17x17"  # padded, it runs: a field wider than the input
+    at.text_input(key="arch_stack_b").set_value("pool 8x8").run()
+    assert "Stack B cannot be compared" in at.error[0].value and "8x8 window" in at.error[0].value
+    assert metrics(at)["Layers"] == "14"  # the builder's network is untouched
+
+
+def test_an_edit_through_the_table_keeps_a_convolutions_dilation():
+    spec = Architecture("dilated", layers=(Conv(4, kernel=3, dilation=2), Activation("relu"), Flatten(), Linear(10)))
+    at = make_app(PAGE, query={"arch": to_url_token(spec)}).run()
+    assert at.session_state["arch_live_rows"][0]["dilation"] == 2
+    edit(at, {0: {"size": 6}})
+    assert_no_exception(at)
+    shared = from_url_token(at.query_params["arch"])
+    assert shared.layers[0] == Conv(6, kernel=3, dilation=2)
+    real = forward_shapes(shared)
+    assert shown_shapes(at)["conv1"] == shape_text(real["conv1"]) == "6x24x24"
+    edit(at, {0: {"size": 6, "dilation": 3}})  # edited_rows holds every edit since the rows were loaded
+    assert from_url_token(at.query_params["arch"]).layers[0] == Conv(6, kernel=3, dilation=3)
+    assert shown_shapes(at)["conv1"] == "6x22x22" and table(at)["RF"].iloc[0] == "7x7"

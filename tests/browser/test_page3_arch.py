@@ -1,11 +1,13 @@
 """The architecture builder in Chromium: build a stack, see the diagram and the table, break it, fix it; Back
-undoes a change; the layer table fits its sidebar and refuses what the image cannot take; the projector."""
+undoes a change; the layer table fits its sidebar and refuses what the image cannot take; the projector; the
+book's AlexNet at 224 with its receptive fields, an input too small and its fix, two stacks side by side."""
 
 import shutil
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
+from cnnviz.ui.arch_labels import preset_label
 from tests.browser.conftest import assert_on_first_screen, screenshot, wait_idle
 from tests.conftest import ROOT
 
@@ -95,7 +97,7 @@ def test_back_undoes_the_last_change_and_other_pages_keep_the_state(page):
     _choose(page, "arch_add_type", "Dropout")
     _click(page, "arch_add")  # change 1
     _shows(page, "Layers", "13")
-    _choose(page, "arch_preset", "vgg_small")  # change 2
+    _choose(page, "arch_preset", preset_label("vgg_small"))  # change 2
     _shows(page, "Layers", "11")
     assert page.url.endswith("?preset=vgg_small")
 
@@ -107,7 +109,7 @@ def test_back_undoes_the_last_change_and_other_pages_keep_the_state(page):
     _shows(page, "Layers", "12")  # change 1 undone
     wait_idle(page)
     assert page.url.endswith("?preset=lenet")
-    expect(page.locator(".st-key-arch_preset input")).to_have_value("lenet")
+    expect(page.locator(".st-key-arch_preset input")).to_have_value(preset_label("lenet"))
 
     _choose(page, "arch_add_type", "BatchNorm")
     _click(page, "arch_add")
@@ -135,7 +137,8 @@ def test_layer_table_fits_its_sidebar(page, size):
         "() => { const s = document.querySelector('.st-key-arch_editor .dvn-scroller');"
         " return [s.scrollWidth, s.clientWidth]; }")
     assert scroll <= visible, f"the layer table is {scroll - visible} px wider than the sidebar"
-    assert _cell(page, 6, 1) == "sigmoid" and _cell(page, 2, 1) == ""  # an unused cell is blank
+    assert _cell(page, 7, 1) == "sigmoid" and _cell(page, 2, 1) == ""  # an unused cell is blank
+    assert _cell(page, 6, 0) == "1" and _cell(page, 6, 2) == ""  # dilation: a Conv's, blank for a pool
 
 
 def test_a_kernel_larger_than_the_image_is_refused_not_clamped(page):
@@ -169,3 +172,66 @@ def test_projector_first_screen(projector):
     assert _cell(projector, 1, 13) == "Linear"
     shot = screenshot(projector, "builder", full_page=False)
     shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder.png")
+
+
+def test_alexnet_at_224_receptive_fields_and_two_stacks(page):
+    """Chosen from the preset box by its book name: 224x224 input, the RF column, the too-small fix, the stacks."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    _open(page, "/Architecture_builder?preset=lenet")
+    _choose(page, "arch_preset", "AlexNet, 224x224 (d2l 8.1 / zh 7.1)")
+    _shows(page, "Parameters", "46,764,746")
+    expect(page.locator(".st-key-arch_input input")).to_have_value("224x224")
+    table = page.locator(".st-key-arch_table")
+    table.scroll_into_view_if_needed()
+    expect(table.locator("[data-testid='stDataFrame']")).to_be_visible()
+    headers = table.locator("[role='columnheader']").all_inner_texts()
+    assert {"RF", "jump", "start"} <= {h.strip() for h in headers}, headers
+    assert _grid_cell(table, "RF", 0) == "11x11" and _grid_cell(table, "start", 3) == "-17"
+
+    page.set_viewport_size({"width": 1280, "height": 1000})  # the whole RF table of AlexNet in one picture
+    wait_idle(page)
+    _to_top(page, ".st-key-arch_table_memory")
+    shot = screenshot(page, "builder_receptive", full_page=False)
+    shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder_receptive.png")
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    stacks = page.locator(".st-key-arch_stacks")
+    stacks.scroll_into_view_if_needed()
+    stacks.get_by_text("Two stacks side by side").click()
+    result = page.locator(".st-key-arch_stack_table")
+    expect(result).to_be_visible(timeout=60_000)
+    expect(page.locator(".st-key-arch_stack_figure")).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert _grid_cell(result, "A / B", 0) == "same" and _grid_cell(result, "A / B", 2) == "0.55x"
+    wait_idle(page)
+    _to_top(page, ".st-key-arch_stacks")
+    shot = screenshot(page, "builder_stacks", full_page=False)  # as a projector shows it
+    shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder_stacks.png")
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    _choose(page, "arch_input", "28x28")  # too small: the layer that breaks, the smallest size, the fix
+    alert = page.locator("[data-testid='stAlert']").first
+    expect(alert).to_contain_text("smallest input that works is 65x65", timeout=60_000)
+    page.locator("[data-testid='stMain']").evaluate("e => e.scrollTop = 0")
+    page.mouse.move(1100, 5)  # no grid toolbar hovering in the picture
+    shot = screenshot(page, "builder_too_small", full_page=False)
+    shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder_too_small.png")
+    _click(page, "arch_fit_input")
+    _shows(page, "Output shape", "10")
+    expect(page.locator(".st-key-arch_input input")).to_have_value("65x65")
+    assert _metric(page, "Layers") == "21"
+
+
+def _grid_cell(container, column: str, row: int) -> str:
+    """A cell of a read-only st.dataframe by column name, from the grid's accessible copy of its canvas."""
+    container.locator("[role='columnheader']").first.wait_for(state="attached")  # drawn a moment after the grid
+    headers = [h.strip() for h in container.locator("[role='columnheader']").all_inner_texts()]
+    assert column in headers, headers
+    index = headers.index(column)
+    return container.locator(f"[data-testid='glide-cell-{index}-{row}']").inner_text().strip()
+
+
+def _to_top(page, selector: str) -> None:
+    """Scrolls the main area so the element starts at the top of the window; the mouse off any toolbar."""
+    page.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.mouse.move(1100, 5)
