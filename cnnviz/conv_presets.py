@@ -5,30 +5,32 @@ from __future__ import annotations
 import torch
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
-# name -> kernel rows. The book's own kernels first, then classic image filters.
+# name -> kernel rows. The book's own kernels first, then classic image filters. The names are also the
+# link's values, so they stay English; pages show them translated (N_ marks them for the catalog).
 KERNEL_PRESETS: dict[str, list[list[float]]] = {
-    "book [[0, 1], [2, 3]]": [[0, 1], [2, 3]],
-    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
-    "edge [1, -1]": [[1, -1]],
-    "edge [1, -1] transposed": [[1], [-1]],
-    "Sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
-    "Sobel y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
-    "Laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
-    "box blur": [[1 / 9] * 3] * 3,
-    "Gaussian blur": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
-    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
-    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+    N_("book [[0, 1], [2, 3]]"): [[0, 1], [2, 3]],
+    N_("identity"): [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    N_("edge [1, -1]"): [[1, -1]],
+    N_("edge [1, -1] transposed"): [[1], [-1]],
+    N_("Sobel x"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    N_("Sobel y"): [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    N_("Laplacian"): [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    N_("box blur"): [[1 / 9] * 3] * 3,
+    N_("Gaussian blur"): [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    N_("sharpen"): [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    N_("emboss"): [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
 }
 
-INPUT_PRESETS = (
-    "book 3x3 arange",
-    "edge image 6x8",
-    "4x4 arange",
-    "two-channel example",
-    "random integers",
-    "Fashion-MNIST image",
-    "uploaded image",
+INPUT_PRESETS = (  # also the link's values: English here, translated where shown
+    N_("book 3x3 arange"),
+    N_("edge image 6x8"),
+    N_("4x4 arange"),
+    N_("two-channel example"),
+    N_("random integers"),
+    N_("Fashion-MNIST image"),
+    N_("uploaded image"),
 )
 MAX_KERNEL_SIDE = 7
 MAX_CHANNELS = 3
@@ -41,7 +43,8 @@ class PresetError(CnnvizError):
 def kernel_preset(name: str) -> torch.Tensor:
     """The named kernel as a float64 (kh, kw) tensor."""
     if name not in KERNEL_PRESETS:
-        raise PresetError(f"kernel preset {name!r} is unknown; choose one of {', '.join(KERNEL_PRESETS)}")
+        raise PresetError(N_("kernel preset {name} is unknown; choose one of {options}"), name=repr(name),
+                          options=", ".join(KERNEL_PRESETS))
     return torch.tensor(KERNEL_PRESETS[name], dtype=torch.float64)
 
 
@@ -63,13 +66,13 @@ def book_input(name: str) -> torch.Tensor:
     if name == "two-channel example":
         X = torch.arange(9, dtype=torch.float64).reshape(3, 3)
         return torch.stack((X, X + 1))  # (2, 3, 3), d2l 7.4.1
-    raise PresetError(f"input preset {name!r} is not one of the book's fixed inputs")
+    raise PresetError(N_("input preset {name} is not one of the book's fixed inputs"), name=repr(name))
 
 
 def random_input(h: int, w: int, seed: int, channels: int = 1, high: int = 10) -> torch.Tensor:
     """Random integers 0..high-1 as float64 (channels, h, w), the same for the same seed."""
     if not (1 <= h <= 32 and 1 <= w <= 32):
-        raise PresetError(f"random input size {h}x{w}: each side must be 1 to 32")
+        raise PresetError(N_("random input size {h}x{w}: each side must be 1 to 32"), h=h, w=w)
     gen = torch.Generator().manual_seed(int(seed))
     return torch.randint(0, high, (channels, h, w), generator=gen).to(torch.float64)
 
@@ -98,7 +101,8 @@ def resize_kernel(K: torch.Tensor, kh: int, kw: int) -> torch.Tensor:
     The centre taps are aligned, so growing 3 -> 4 -> 5 one step at a time gives the same 5x5 as 3 -> 5,
     and shrinking back returns the original kernel."""
     if not (1 <= kh <= MAX_KERNEL_SIDE and 1 <= kw <= MAX_KERNEL_SIDE):
-        raise PresetError(f"kernel shape {kh}x{kw}: each side must be 1 to {MAX_KERNEL_SIDE}")
+        raise PresetError(N_("kernel shape {kh}x{kw}: each side must be 1 to {most}"), kh=kh, kw=kw,
+                          most=MAX_KERNEL_SIDE)
     out = torch.zeros(kh, kw, dtype=torch.float64)
     # Row r of K lands on row r + shift of the new kernel; rows that fall outside are cropped.
     (src_h, dst_h), (src_w, dst_w) = (_overlap(K.shape[0], kh), _overlap(K.shape[1], kw))

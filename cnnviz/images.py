@@ -8,6 +8,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
 MAX_UPLOAD_BYTES = 10 * 2**20  # matches .streamlit/config.toml's maxUploadSize
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
@@ -20,25 +21,22 @@ class BadImage(CnnvizError):
 def load_grayscale(data: bytes, max_side: int = 32, invert: bool = False) -> torch.Tensor:
     """Decode image bytes to a float tensor (h, w) in [0, 255], shrunk so its longer side is <= max_side."""
     if not data:
-        raise BadImage("the uploaded file is empty; upload a PNG or JPEG image")
+        raise BadImage(N_("the uploaded file is empty; upload a PNG or JPEG image"))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise BadImage(
-            f"the uploaded file is {len(data) / 2**20:.1f} MB; upload an image under "
-            f"{MAX_UPLOAD_BYTES // 2**20} MB"
-        )
+        raise BadImage(N_("the uploaded file is {size} MB; upload an image under {most} MB"),
+                       size=f"{len(data) / 2**20:.1f}", most=MAX_UPLOAD_BYTES // 2**20)
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise BadImage(f"the image is {img.width}x{img.height} pixels; upload a smaller image")
+                raise BadImage(N_("the image is {w}x{h} pixels; upload a smaller image"), w=img.width,
+                               h=img.height)
             img.load()
             gray = ImageOps.exif_transpose(img).convert("L")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         if isinstance(exc, BadImage):
             raise
-        raise BadImage(
-            "the uploaded file is not a readable image (it may be corrupt or another kind of file); "
-            "upload a PNG or JPEG"
-        ) from exc
+        raise BadImage(N_("the uploaded file is not a readable image (it may be corrupt or another kind of file); "
+                          "upload a PNG or JPEG")) from exc
     gray.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     if invert:
         gray = ImageOps.invert(gray)

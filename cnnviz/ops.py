@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
 Pair = tuple[int, int]
 POOL_MODES = ("max", "avg")
@@ -29,9 +30,11 @@ def as_pair(name: str, value, minimum: int) -> Pair:
     except TypeError:
         ok = False
     if not ok:
-        raise OpsError(f"{name}={value!r} must be an int or a pair of ints (height, width)")
+        raise OpsError(N_("{name}={value} must be an int or a pair of ints (height, width)"), name=name,
+                       value=repr(value))
     if min(pair) < minimum:
-        raise OpsError(f"{name}={value!r}: each entry must be >= {minimum}; change it to {minimum} or more")
+        raise OpsError(N_("{name}={value}: each entry must be >= {minimum}; change it to {minimum} or more"),
+                       name=name, value=repr(value), minimum=minimum)
     return int(pair[0]), int(pair[1])
 
 
@@ -49,13 +52,16 @@ def receptive_window(i: int, j: int, kernel_size, stride=1, dilation=1) -> list[
 
 def _check(name: str, t, rank: int | tuple[int, ...], shape_name: str) -> None:
     if not isinstance(t, torch.Tensor):
-        raise OpsError(f"{name} must be a torch.Tensor of shape {shape_name}; got {type(t).__name__}")
+        raise OpsError(N_("{name} must be a torch.Tensor of shape {shape}; got {kind}"), name=name,
+                       shape=shape_name, kind=type(t).__name__)
     if t.dim() not in ((rank,) if isinstance(rank, int) else rank):
-        raise OpsError(f"{name} must have shape {shape_name}; got shape {tuple(t.shape)} ({t.dim()} dimensions)")
+        raise OpsError(N_("{name} must have shape {shape}; got shape {got} ({dims} dimensions)"), name=name,
+                       shape=shape_name, got=tuple(t.shape), dims=t.dim())
     if t.numel() == 0:
-        raise OpsError(f"{name} is empty (shape {tuple(t.shape)}); give it at least one value per side")
+        raise OpsError(N_("{name} is empty (shape {got}); give it at least one value per side"), name=name,
+                       got=tuple(t.shape))
     if t.is_floating_point() and not bool(torch.isfinite(t).all()):
-        raise OpsError(f"{name} contains NaN or infinite values; use finite numbers only")
+        raise OpsError(N_("{name} contains NaN or infinite values; use finite numbers only"), name=name)
 
 
 def _dtype(*tensors: torch.Tensor) -> torch.dtype:
@@ -73,11 +79,11 @@ def windows(X: torch.Tensor, kernel_size, padding=0, stride=1, dilation=1, fill:
     h, w = X.shape[-2:]
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if span_h > h + 2 * ph or span_w > w + 2 * pw:
-        raise OpsError(
-            f"the kernel {kh}x{kw} (dilation {dh}x{dw}, so it spans {span_h}x{span_w}) is larger than the "
-            f"padded input {h + 2 * ph}x{w + 2 * pw} (input {h}x{w}, padding {ph}x{pw}); use a smaller "
-            f"kernel or dilation, or more padding"
-        )
+        raise OpsError(N_("the kernel {kh}x{kw} (dilation {dh}x{dw}, so it spans {span_h}x{span_w}) is larger "
+                          "than the padded input {ph_total}x{pw_total} (input {h}x{w}, padding {ph}x{pw}); use a "
+                          "smaller kernel or dilation, or more padding"),
+                       kh=kh, kw=kw, dh=dh, dw=dw, span_h=span_h, span_w=span_w, ph_total=h + 2 * ph,
+                       pw_total=w + 2 * pw, h=h, w=w, ph=ph, pw=pw)
     Xp = F.pad(X, (pw, pw, ph, ph), value=fill) if ph or pw else X
     win = Xp.unfold(-2, span_h, sh).unfold(-2, span_w, sw)  # (..., oh, ow, span_h, span_w)
     return win[..., ::dh, ::dw]  # (..., oh, ow, kh, kw)
@@ -113,7 +119,8 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     _check("X", X, 3, "(c_in, h, w)")
     _check("K", K, 4, "(c_out, c_in, 1, 1)")
     if tuple(K.shape[-2:]) != (1, 1):
-        raise OpsError(f"K must be a 1x1 kernel, shape (c_out, c_in, 1, 1); got shape {tuple(K.shape)}")
+        raise OpsError(N_("K must be a 1x1 kernel, shape (c_out, c_in, 1, 1); got shape {got}"),
+                       got=tuple(K.shape))
     _check_channels(X, K)
     dtype = _dtype(X, K)
     c_in, h, w = X.shape
@@ -123,10 +130,9 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
 def _check_channels(X: torch.Tensor, K: torch.Tensor) -> None:
     if X.shape[0] != K.shape[1]:
-        raise OpsError(
-            f"X has {X.shape[0]} input channels but K expects {K.shape[1]} (K shape {tuple(K.shape)}); "
-            f"give both the same number of input channels"
-        )
+        raise OpsError(N_("X has {x_channels} input channels but K expects {k_channels} (K shape {shape}); give "
+                          "both the same number of input channels"),
+                       x_channels=X.shape[0], k_channels=K.shape[1], shape=tuple(K.shape))
 
 
 def pool2d(X: torch.Tensor, pool_size, mode: str = "max", padding=0, stride=1) -> torch.Tensor:
@@ -136,14 +142,13 @@ def pool2d(X: torch.Tensor, pool_size, mode: str = "max", padding=0, stride=1) -
     counted, count_include_pad=True); like PyTorch, padding may be at most half the window.
     """
     if mode not in POOL_MODES:
-        raise OpsError(f"mode={mode!r} is not a pooling mode; use 'max' or 'avg'")
+        raise OpsError(N_("mode={mode} is not a pooling mode; use 'max' or 'avg'"), mode=repr(mode))
     _check("X", X, (2, 3), "(h, w) or (c, h, w)")
     (kh, kw), (ph, pw) = as_pair("pool_size", pool_size, 1), as_pair("padding", padding, 0)
     if ph > kh // 2 or pw > kw // 2:
-        raise OpsError(
-            f"padding=({ph}, {pw}) is more than half the pooling window {kh}x{kw}; PyTorch allows at most "
-            f"({kh // 2}, {kw // 2}): use less padding or a larger window"
-        )
+        raise OpsError(N_("padding=({ph}, {pw}) is more than half the pooling window {kh}x{kw}; PyTorch allows at "
+                          "most ({half_h}, {half_w}): use less padding or a larger window"),
+                       ph=ph, pw=pw, kh=kh, kw=kw, half_h=kh // 2, half_w=kw // 2)
     dtype = _dtype(X)
     fill = float("-inf") if mode == "max" else 0.0
     win = windows(X.to(dtype), (kh, kw), (ph, pw), stride, 1, fill=fill)  # (..., oh, ow, kh, kw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -11,6 +12,7 @@ import plotly.graph_objects as go
 import torch
 
 from cnnviz.figures import style
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN, tr
 
 PAD_FILL = "#f3e1c7"  # padded cells: pale sand, in neither the image scales (viridis, gray) nor the data
 PAD_TEXT = "#7a5c2e"
@@ -19,6 +21,7 @@ MIN_CELL_PX = 4  # a 32x32 upload beside a 7x7 kernel still draws
 MAX_HEIGHT = 430
 MARGIN_PX = 70  # axis labels and title around the cells
 TITLE_CHAR_EM = 0.6  # average width of a title character, in font sizes (Plotly's default sans-serif)
+WIDE_CHAR_EM = 1.0  # a Chinese character is a full em wide: a zh title needs about twice the room
 MAX_PAD = "−∞"  # what padding holds in max pooling: PyTorch pads with -inf, so a padded cell never wins
 
 
@@ -46,7 +49,8 @@ def shared_cell_px(shapes: Sequence[tuple[int, int]], max_height: int, max_width
 
 def title_px(title: str, font_size: float = style.FONT_SIZE) -> int:
     """Roughly how wide a figure title draws, in pixels (Plotly does not wrap titles: it cuts them off)."""
-    return round(len(title) * font_size * TITLE_CHAR_EM) + 20
+    ems = sum(WIDE_CHAR_EM if unicodedata.east_asian_width(ch) in "WF" else TITLE_CHAR_EM for ch in title)
+    return round(ems * font_size) + 20
 
 
 def figure_width(h: int, w: int, max_height: int = MAX_HEIGHT, title: str = "",
@@ -82,14 +86,15 @@ def _rect(r0: float, c0: float, r1: float, c1: float, colour: str, width: int, d
 def grid_figure(values: torch.Tensor, title: str, *, padding: tuple[int, int] = (0, 0),
                 window: Sequence[tuple[int, int]] = (), colorscale: str = style.SEQUENTIAL,
                 zmid: float | None = None, zrange: tuple[float, float] | None = None, clickable: bool = False,
-                max_height: int = MAX_HEIGHT, pad_label: str = "0") -> go.Figure:
+                max_height: int = MAX_HEIGHT, pad_label: str = "0", lang: str = EN) -> go.Figure:
     """A (h, w) grid as a heatmap, values printed while readable.
 
     padding: rows/columns on each side drawn as padding (sand-coloured, the data framed by a dashed line);
     window: (row, col) cells to outline (the receptive window, or the chosen output cell); zrange: the
     (min, max) the colours span, to share one scale between figures; clickable: a transparent marker on
     every cell so a click reports its (col, row); pad_label: what a padded cell holds ("0" for a
-    convolution or average pooling, MAX_PAD for max pooling).
+    convolution or average pooling, MAX_PAD for max pooling); lang: the language of the hover texts (the
+    title comes translated).
     """
     h, w = values.shape
     show = h * w <= style.MAX_ANNOTATED_CELLS and max(h, w) <= 16
@@ -99,9 +104,9 @@ def grid_figure(values: torch.Tensor, title: str, *, padding: tuple[int, int] = 
     limits = {"zmin": zrange[0], "zmax": zrange[1]} if zrange else {"zmid": zmid}
     traces = [{"type": "heatmap", "z": _nan_where(values, mask), **text, "colorscale": _scale(colorscale),
                **limits, "showscale": False, "xgap": gap, "ygap": gap, "textfont": {"size": style.CELL_FONT_SIZE},
-               "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>"}]
+               "hovertemplate": tr(lang, "row %{y}, col %{x}: %{z}") + "<extra></extra>"}]
     if mask.any():
-        traces.append(_padding_trace(mask, show, gap, pad_label))
+        traces.append(_padding_trace(mask, show, gap, pad_label, lang))
     if clickable:
         rows, cols = np.divmod(np.arange(h * w), w)
         traces.append({"type": "scatter", "x": cols, "y": rows, "mode": "markers", "hoverinfo": "none",
@@ -114,15 +119,15 @@ def grid_figure(values: torch.Tensor, title: str, *, padding: tuple[int, int] = 
                      _validate=False)
 
 
-def _padding_trace(mask: torch.Tensor, show: bool, gap: int, label: str) -> dict:
+def _padding_trace(mask: torch.Tensor, show: bool, gap: int, label: str, lang: str = EN) -> dict:
     """The padded cells, in a flat colour no data scale uses, each marked with what it holds."""
     text = {"text": [[label if m else "" for m in row] for row in mask.tolist()],
             "texttemplate": "%{text}"} if show else {}
-    held = "-inf, never the max" if label == MAX_PAD else label
+    held = tr(lang, "-inf, never the max") if label == MAX_PAD else label
     return {"type": "heatmap", "z": _nan_where(torch.zeros(mask.shape), ~mask), **text,
             "textfont": {"size": style.CELL_FONT_SIZE, "color": PAD_TEXT},
             "colorscale": [[0, PAD_FILL], [1, PAD_FILL]], "showscale": False, "xgap": gap, "ygap": gap,
-            "hovertemplate": f"padding (row %{{y}}, col %{{x}}): {held}<extra></extra>"}
+            "hovertemplate": tr(lang, "padding (row %{y}, col %{x})") + f": {held}<extra></extra>"}
 
 
 def _layout(title: str, h: int, w: int, shapes: list[dict], clickable: bool, max_height: int) -> dict:

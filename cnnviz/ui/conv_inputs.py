@@ -8,10 +8,12 @@ import torch
 
 from cnnviz import conv_presets as presets
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 from cnnviz.images import load_grayscale
 from cnnviz.ui.common import fashion_mnist_or_none
 from cnnviz.ui.conv_state import PARAMS, PREFIX
 from cnnviz.ui.conv_widgets import number_control
+from cnnviz.ui.lang import _, formatter, render
 
 
 class NoInputYet(CnnvizError):
@@ -20,15 +22,15 @@ class NoInputYet(CnnvizError):
 
 def input_controls() -> torch.Tensor:
     """The chosen input, float64 (h, w) or (c, h, w); a CnnvizError saying why when it cannot be made."""
-    name = st.selectbox("Input", presets.INPUT_PRESETS, key=PREFIX + "input")
+    name = st.selectbox(_("Input"), presets.INPUT_PRESETS, key=PREFIX + "input", format_func=formatter())
     if name == "random integers":
         a, b, c = st.columns(3)
         with a:
-            h = number_control("rand_h", "rows")
+            h = number_control("rand_h", _("rows"))
         with b:
-            w = number_control("rand_w", "cols")
+            w = number_control("rand_w", _("cols"))
         with c:
-            seed = number_control("seed", "seed")
+            seed = number_control("seed", _("seed"))
         return presets.random_input(int(h), int(w), int(seed), channels=presets.MAX_CHANNELS)
     if name == "Fashion-MNIST image":
         return _fashion_mnist_image()
@@ -40,27 +42,27 @@ def input_controls() -> torch.Tensor:
 def _fashion_mnist_image() -> torch.Tensor:
     found = fashion_mnist_or_none(train=False)
     if found is None:
-        raise CnnvizError("Fashion-MNIST is not installed here; see the home page for how to get it, or pick "
-                          "another input")
+        raise CnnvizError(N_("Fashion-MNIST is not installed here; see the home page for how to get it, or pick "
+                             "another input"))
     images, labels = found
-    index = number_control("fm_index", "test image #")
+    index = number_control("fm_index", _("test image #"))
     from cnnviz.data import CLASSES
 
-    st.caption(f"label: **{CLASSES[int(labels[index])]}** (28x28, pixel values 0-255)")
+    st.caption(_("label: **{name}** (28x28, pixel values 0-255)").format(name=_(CLASSES[int(labels[index])])))
     return images[index].to(torch.float64)
 
 
 def _uploaded_image() -> torch.Tensor:
-    upload = st.file_uploader("Image (PNG or JPEG, shrunk to at most 32x32 grayscale)",
+    upload = st.file_uploader(_("Image (PNG or JPEG, shrunk to at most 32x32 grayscale)"),
                               type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=PREFIX + "upload")
     if upload is None:
-        raise NoInputYet("upload an image in the sidebar to convolve it")
+        raise NoInputYet(N_("upload an image in the sidebar to convolve it"))
     return load_grayscale(upload.getvalue(), max_side=32).to(torch.float64)
 
 
 def show_input_problem(problem: CnnvizError, suffix: str = "") -> None:
     """An input that cannot be made: a missing upload as a hint, anything else as an error."""
-    text = str(problem)
+    text = render(problem)  # in the reader's language
     text = text[0].upper() + text[1:] + suffix
     if isinstance(problem, NoInputYet):
         st.info(text, icon=":material/upload:")
@@ -79,5 +81,6 @@ def usable_input(X: torch.Tensor | None, problem: CnnvizError | None) -> torch.T
     if fallback is None:
         fallback = presets.book_input(PARAMS["input"][0])
     shape = "×".join(str(n) for n in fallback.shape[-2:])
-    show_input_problem(problem, f". Meanwhile the page shows the last input that worked ({shape}).")
+    meanwhile = _(". Meanwhile the page shows the last input that worked ({shape}).").format(shape=shape)
+    show_input_problem(problem, meanwhile)
     return fallback

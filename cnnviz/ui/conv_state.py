@@ -8,12 +8,14 @@ import torch
 from cnnviz.conv_presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_KERNEL_SIDE,
                                   default_1x1_weights)
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 from cnnviz.ui.common import RUN_KEY, keep_widgets, page_query, url_to_load, url_written, write_page_query
 
 PREFIX = "p1_"
 URL_PAGE = "conv"  # this page's name for common.url_to_load / url_written
-MODES = ("Single channel", "Multi-channel", "1×1 convolution", "Pooling")
-POOL_SOURCES = ("the input", "the convolution's output", "shift demo (edge image)")
+# Choices are also the link's values: English, stable; the page shows them translated (N_ marks them).
+MODES = (N_("Single channel"), N_("Multi-channel"), N_("1×1 convolution"), N_("Pooling"))
+POOL_SOURCES = (N_("the input"), N_("the convolution's output"), N_("shift demo (edge image)"))
 
 
 def _ints(lo: int, hi: int) -> range:
@@ -67,12 +69,13 @@ def decode_matrix(text: str, max_side: int = MAX_KERNEL_SIDE) -> list[list[float
     try:
         rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
     except ValueError as exc:
-        raise CnnvizError(f"the matrix {text!r} in the link has a value that is not a number") from exc
+        raise CnnvizError(N_("the matrix {text} in the link has a value that is not a number"),
+                          text=repr(text)) from exc
     if len({len(r) for r in rows}) != 1 or len(rows) > max_side or len(rows[0]) > max_side:
-        raise CnnvizError(f"the matrix {text!r} in the link is not rectangular or is larger than "
-                          f"{max_side}x{max_side}")
+        raise CnnvizError(N_("the matrix {text} in the link is not rectangular or is larger than {side}x{side}"),
+                          text=repr(text), side=max_side)
     if not torch.isfinite(torch.tensor(rows)).all():
-        raise CnnvizError(f"the matrix {text!r} in the link has a non-finite value")
+        raise CnnvizError(N_("the matrix {text} in the link has a non-finite value"), text=repr(text))
     return rows
 
 
@@ -85,15 +88,17 @@ def decode_kernels(text: str, c_in: int) -> list:
     """The inverse of encode_kernels, `c_in` kernels per output channel; a CnnvizError if they do not fit."""
     flat = [decode_matrix(part) for part in text.split("/")]
     if len(flat) % c_in or len(flat) // c_in > MAX_CHANNELS or len({(len(k), len(k[0])) for k in flat}) != 1:
-        raise CnnvizError(f"the {len(flat)} kernels in the link do not make {c_in} per output channel, "
-                          f"at most {MAX_CHANNELS} output channels, all of one shape")
+        raise CnnvizError(N_("the {count} kernels in the link do not make {c_in} per output channel, at most "
+                             "{most} output channels, all of one shape"), count=len(flat), c_in=c_in,
+                          most=MAX_CHANNELS)
     return [flat[o * c_in:(o + 1) * c_in] for o in range(len(flat) // c_in)]
 
 
-def load_from_url() -> list[str]:
+def load_from_url() -> list[str | CnnvizError]:
     """Copies the link's state into session state when the page should load it: its first visit, a shared
     link, the browser's Back or Forward (common.url_to_load decides). A setting the link does not name goes
-    back to its default, so Back shows exactly the state before the last change. Returns what was ignored."""
+    back to its default, so Back shows exactly the state before the last change. Returns what was ignored:
+    `name='value'` for an unknown or disallowed setting, the error for a matrix that does not decode."""
     query = url_to_load(URL_PAGE)
     # A URL that names none of this page's settings belongs to another page: keep the state.
     if query is None or (query and not set(query) & {*PARAMS, *MATRICES, KERNELS}):
@@ -104,7 +109,7 @@ def load_from_url() -> list[str]:
         try:
             ignored += _load_one(name, text, query)
         except CnnvizError as exc:
-            ignored.append(str(exc))
+            ignored.append(exc)  # shown in the reader's language
     return ignored
 
 

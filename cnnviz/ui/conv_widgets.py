@@ -11,8 +11,10 @@ import torch
 
 from cnnviz import conv_presets as presets
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 from cnnviz.ui.common import drawn_last_run, show_error
 from cnnviz.ui.conv_state import PARAMS, PREFIX, loaded_this_run, save_to_url, value
+from cnnviz.ui.lang import _
 
 PLAY_SECONDS = 0.8
 
@@ -29,12 +31,12 @@ def number_control(name: str, label: str, **kwargs) -> int:
 
 
 def pair_control(label: str, names: tuple[str, str], help: str | None = None) -> tuple[int, int]:
-    """Two integer controls side by side: (height, width)."""
+    """Two integer controls side by side: (height, width); `label` comes translated."""
     left, right = st.columns(2)
     with left:
-        h = number_control(names[0], f"{label} ↕ rows", help=help)
+        h = number_control(names[0], _("{label} ↕ rows").format(label=label), help=help)
     with right:
-        w = number_control(names[1], f"{label} ↔ cols")
+        w = number_control(names[1], _("{label} ↔ cols").format(label=label))
     return int(h), int(w)
 
 
@@ -76,7 +78,7 @@ def init_kernel() -> None:
 def kernel_editor() -> torch.Tensor:
     """The editable kernel grid. Returns the kernel (kh, kw); the last valid one on bad input."""
     ss = st.session_state
-    ss[PREFIX + "kernel"] = kept_matrix_editor("kernel", ss[PREFIX + "kernel"], "kernel",
+    ss[PREFIX + "kernel"] = kept_matrix_editor("kernel", ss[PREFIX + "kernel"], _("kernel"),
                                                reset=ss.pop(PREFIX + "kernel_reset", False))
     return torch.tensor(ss[PREFIX + "kernel"], dtype=torch.float64)
 
@@ -96,7 +98,8 @@ def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: 
 
 
 def matrix_editor(key: str, base: list[list[float]], what: str) -> list[list[float]] | None:
-    """An editable grid of numbers; None (and an st.error) if a cell is empty, not a number or infinite."""
+    """An editable grid of numbers; None (and an st.error) if a cell is empty, not a number or infinite.
+    `what` names the matrix in the reader's language ("kernel", "kernel [0, 1]"), as errors show it."""
     df = pd.DataFrame(base, columns=[str(j) for j in range(len(base[0]))])
     config = {c: st.column_config.NumberColumn(c, required=True, width="small") for c in df.columns}
     edited = st.data_editor(df, key=key, num_rows="fixed", column_config=config, hide_index=False)
@@ -104,14 +107,14 @@ def matrix_editor(key: str, base: list[list[float]], what: str) -> list[list[flo
         return parse_matrix(edited.to_numpy(dtype=object).tolist(), what)
     except KernelError as exc:
         show_error(exc)
-        st.caption(f"Showing the last valid {what} until the cell is fixed.")
+        st.caption(_("Showing the last valid {what} until the cell is fixed.").format(what=what))
         return None
 
 
 def parse_matrix(cells: list[list[object]], what: str) -> list[list[float]]:
     """Every cell as a finite float, or a KernelError naming the first bad cell."""
     if not cells or not cells[0]:
-        raise KernelError(f"the {what} is empty; give it at least one row and one column")
+        raise KernelError(N_("the {what} is empty; give it at least one row and one column"), what=what)
     out = []
     for r, row in enumerate(cells):
         out.append([])
@@ -120,9 +123,12 @@ def parse_matrix(cells: list[list[object]], what: str) -> list[list[float]]:
                 v = float(cell)
             except (TypeError, ValueError):
                 v = math.nan
+            if math.isnan(v):  # the editor holds None or NaN for an empty cell or one it could not read
+                raise KernelError(N_("{what} cell (row {r}, col {c}) is empty or not a number; type a number there"),
+                                  what=what, r=r, c=c)
             if not math.isfinite(v):
-                raise KernelError(f"{what} cell (row {r}, col {c}) is {cell!r}, which is empty, not a "
-                                  f"number or not finite; type a number there")
+                raise KernelError(N_("{what} cell (row {r}, col {c}) is {cell}, which is not finite; type a finite "
+                                     "number there"), what=what, r=r, c=c, cell=repr(cell))
             out[-1].append(v)
     return out
 
@@ -134,8 +140,8 @@ def weights_1x1_controls(c_out: int, c_in: int) -> torch.Tensor:
     fitted = presets.default_1x1_weights(c_out, c_in)
     stored = torch.tensor(ss[key], dtype=torch.float64) if ss.get(key) else fitted
     _keep_overlap(fitted, stored)
-    st.markdown("**W**: row = output channel, column = input channel")
-    ss[key] = kept_matrix_editor("w1x1", fitted.tolist(), "weight", reset=tuple(stored.shape) != (c_out, c_in))
+    st.markdown(_("**W**: row = output channel, column = input channel"))
+    ss[key] = kept_matrix_editor("w1x1", fitted.tolist(), _("weight"), reset=tuple(stored.shape) != (c_out, c_in))
     return torch.tensor(ss[key], dtype=torch.float64)
 
 
@@ -158,13 +164,14 @@ def own_kernels_editor(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
         _keep_overlap(fitted, stored)
     reset = fresh or tuple(stored.shape[:2]) != (c_out, c_in)
     kernels = fitted.tolist()
-    st.markdown("**Kernels K[o, i]**: one row per output channel o, one column per input channel i")
+    st.markdown(_("**Kernels K[o, i]**: one row per output channel o, one column per input channel i"))
     for o in range(c_out):
         cols = st.columns(presets.MAX_CHANNELS)  # the same narrow width whatever c_in
         for i in range(c_in):
             with cols[i]:
                 st.caption(f"K[{o}, {i}]")
-                kernels[o][i] = kept_matrix_editor(f"kfull{o}{i}", kernels[o][i], f"kernel [{o}, {i}]", reset)
+                what = _("kernel [{o}, {i}]").format(o=o, i=i)
+                kernels[o][i] = kept_matrix_editor(f"kfull{o}{i}", kernels[o][i], what, reset)
     ss[key] = kernels
     return torch.tensor(kernels, dtype=torch.float64)
 
@@ -181,8 +188,9 @@ def _toggle_play() -> None:
 def play_button() -> bool:
     """Play/Pause for the window animation (a full rerun, so the timed fragment picks up the change)."""
     playing = st.session_state.get(PREFIX + "playing", False)
-    st.button(":material/pause: Pause" if playing else ":material/play_arrow: Play", key=PREFIX + "play",
-              on_click=_toggle_play, help="Slide the window across every output cell, one step at a time")
+    st.button(_("Pause") if playing else _("Play"), key=PREFIX + "play", on_click=_toggle_play,
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              help=_("Slide the window across every output cell, one step at a time"))
     return playing
 
 
@@ -197,7 +205,7 @@ def cell_picker(oh: int, ow: int) -> tuple[int, int]:
     if ss.get(PREFIX + "playing"):
         _advance_cell(n)
     if n > 1:
-        st.slider("Output cell (reading order), or click a cell of the output", 0, n - 1, key=key,
+        st.slider(_("Output cell (reading order), or click a cell of the output"), 0, n - 1, key=key,
                   format="%d")
     return divmod(int(ss[key]), ow)
 

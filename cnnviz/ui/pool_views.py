@@ -10,11 +10,12 @@ import torch
 from cnnviz import conv_presets as presets
 from cnnviz import explain, ops, oracle
 from cnnviz.figures import style
-from cnnviz.figures.conv import MAX_PAD, figure_width, grid_figure
+from cnnviz.figures.conv import MAX_PAD, figure_width
 from cnnviz.ui.conv_state import PREFIX
-from cnnviz.ui.conv_views import (ROW_HEIGHT, Geometry, cached_check, chart, input_colours, same_as_pytorch,
+from cnnviz.ui.conv_views import (ROW_HEIGHT, Geometry, cached_check, chart, grid, input_colours, same_as_pytorch,
                                   shape_formula)
 from cnnviz.ui.conv_widgets import run_stage
+from cnnviz.ui.lang import _
 
 EDGE_KERNEL = torch.tensor([[1.0, -1.0]], dtype=torch.float64)
 
@@ -32,13 +33,15 @@ class Pooling:
 
 def stride_lesson(pool: Pooling) -> None:
     kh, kw = pool.window
-    st.info(f"The book's `pool2d` slides the window by 1. PyTorch's `nn.MaxPool2d({kh if kh == kw else (kh, kw)})` "
-            f"defaults its stride to the window size, {(kh, kw)}: windows no longer overlap and the output "
-            "shrinks. Use the buttons to switch between them.", icon=":material/school:")
+    st.info(_("The book's `pool2d` slides the window by 1. PyTorch's `nn.MaxPool2d({window})` defaults its "
+              "stride to the window size, {stride}: windows no longer overlap and the output shrinks. Use the "
+              "buttons to switch between them.").format(window=kh if kh == kw else (kh, kw), stride=(kh, kw)),
+            icon=":material/school:")
 
 
 def pooling(X: torch.Tensor, pool: Pooling, source_name: str) -> None:
-    """X (c, h, w) pooled channel by channel; the chosen cell's window outlined and its value written out."""
+    """X (c, h, w) pooled channel by channel; the chosen cell's window outlined and its value written out.
+    source_name: what X is, in the reader's language ("input")."""
     Y = pool.apply(X)  # (c, oh, ow)
     fill = float("-inf") if pool.mode == "max" else 0.0
     win = ops.windows(X, pool.window, pool.padding, pool.stride, fill=fill)  # (c, oh, ow, kh, kw)
@@ -49,7 +52,9 @@ def pooling(X: torch.Tensor, pool: Pooling, source_name: str) -> None:
         top = max(abs(zrange[0]), abs(zrange[1]))
         colours, zrange = style.DIVERGING, (-top, top)
     pad_label = MAX_PAD if pool.mode == "max" else "0"
-    titles = [(f"{source_name}, channel {c}", f"{pool.mode}-pooled, channel {c}") for c in range(X.shape[0])]
+    pooled = _("max-pooled, channel {c}") if pool.mode == "max" else _("avg-pooled, channel {c}")
+    titles = [(_("{source}, channel {c}").format(source=source_name, c=c), pooled.format(c=c))
+              for c in range(X.shape[0])]
     widths = [figure_width(*Xp.shape[1:], ROW_HEIGHT, titles[0][0]),
               figure_width(*Y.shape[1:], ROW_HEIGHT, titles[0][1])]
 
@@ -58,21 +63,27 @@ def pooling(X: torch.Tensor, pool: Pooling, source_name: str) -> None:
         for c in range(X.shape[0]):
             left, right = st.columns(widths)
             with left:
-                chart(grid_figure(Xp[c], titles[c][0], padding=pool.padding, window=cells, colorscale=colours,
-                                  zrange=zrange, max_height=ROW_HEIGHT, pad_label=pad_label), f"{PREFIX}fig_pin{c}")
+                chart(grid(Xp[c], titles[c][0], padding=pool.padding, window=cells, colorscale=colours,
+                           zrange=zrange, max_height=ROW_HEIGHT, pad_label=pad_label), f"{PREFIX}fig_pin{c}")
             with right:
-                chart(grid_figure(Y[c], titles[c][1], window=[(i, j)], colorscale=colours, zrange=zrange,
-                                  clickable=c == 0, max_height=ROW_HEIGHT),
+                chart(grid(Y[c], titles[c][1], window=[(i, j)], colorscale=colours, zrange=zrange,
+                           clickable=c == 0, max_height=ROW_HEIGHT),
                       PREFIX + ("out_chart" if c == 0 else f"fig_pout{c}"), c == 0)
-            text = explain.pooled_value(win[c, i, j].flatten().tolist(), pool.mode, pool.window[0] * pool.window[1])
-            st.markdown(f"#### channel {c}, Y[{i}, {j}] = {text}")
+            text = pooled_value(win[c, i, j].flatten().tolist(), pool.mode, pool.window[0] * pool.window[1])
+            st.markdown("#### " + _("channel {c}, Y[{i}, {j}] = {value}").format(c=c, i=i, j=j, value=text))
 
     run_stage(Y.shape[1], Y.shape[2], draw)
     shape_formula(tuple(X.shape[1:]), pool.window, geo, tuple(Y.shape[1:]))
     same_as_pytorch(cached_check(oracle.pool_check, X, Y, pool.mode, pool.window, pool.padding, pool.stride))
-    st.caption(f"Pooling keeps the channel count: {X.shape[0]} in, {Y.shape[0]} out. Padded cells never win "
-               "a max (PyTorch pads max pooling with −∞); in avg they count as zeros (count_include_pad=True), "
-               "as in PyTorch.")
+    st.caption(_("Pooling keeps the channel count: {c_in} in, {c_out} out. Padded cells never win a max "
+                 "(PyTorch pads max pooling with −∞); in avg they count as zeros (`count_include_pad=True`), as "
+                 "in PyTorch.").format(c_in=X.shape[0], c_out=Y.shape[0]))
+
+
+def pooled_value(window: list[float], mode: str, size: int) -> str:
+    """explain.pooled_value with its word for a padded cell ("pad") in the reader's language; the rest is
+    numbers and max(...), a formula."""
+    return explain.pooled_value(window, mode, size).replace("pad", _("pad"))
 
 
 def shift_demo(shift: int, pool: Pooling) -> None:
@@ -82,20 +93,21 @@ def shift_demo(shift: int, pool: Pooling) -> None:
         X = presets.edge_image(s)
         E = ops.corr2d(X, EDGE_KERNEL)  # (6, 7)
         rows.append((s, X, E, pool.apply(E)))
-    (_, _, E0, P0), (_, _, E1, P1) = rows
+    (E0, P0), (E1, P1) = rows[0][2:], rows[1][2:]  # not `_, _, E0, P0`: `_` translates here
     for r, (s, X, E, P) in enumerate(rows):
-        panels = ((X, f"image, shift {s}", style.SEQUENTIAL, None),
-                  (E, "edges: corr2d with [1, -1]", style.DIVERGING, 0),
-                  (P, f"{pool.mode}-pooled edges", style.DIVERGING, 0))
-        for c, (col, (grid, title, colours, zmid)) in enumerate(zip(st.columns([9, 8, 8]), panels)):
+        panels = ((X, _("image, shift {s}").format(s=s), style.SEQUENTIAL, None),
+                  (E, _("edges: corr2d with [1, -1]"), style.DIVERGING, 0),
+                  (P, _("max-pooled edges") if pool.mode == "max" else _("avg-pooled edges"), style.DIVERGING, 0))
+        for c, (col, (values, title, colours, zmid)) in enumerate(zip(st.columns([9, 8, 8]), panels)):
             with col:
-                chart(grid_figure(grid, title, colorscale=colours, zmid=zmid, max_height=280),
+                chart(grid(values, title, colorscale=colours, zmid=zmid, max_height=280),
                       f"{PREFIX}fig_shift{r}{c}")
     conv_same, pool_same = _same_share(E0, E1), _same_share(P0, P1)
-    st.markdown(f"#### Shift by {shift}: the edge map keeps **{conv_same:.0%}** of its cells, the pooled map "
-                f"keeps **{pool_same:.0%}**")
-    st.caption("Pooling makes the layer less sensitive to exactly where an edge sits (d2l 7.5): a one-pixel "
-               "shift still lands inside the same window.")
+    st.markdown("#### " + _("Shift by {shift}: the edge map keeps **{conv_same}** of its cells, the pooled map "
+                            "keeps **{pool_same}**").format(shift=shift, conv_same=f"{conv_same:.0%}",
+                                                            pool_same=f"{pool_same:.0%}"))
+    st.caption(_("Pooling makes the layer less sensitive to exactly where an edge sits (d2l 7.5): a one-pixel "
+                 "shift still lands inside the same window."))
 
 
 def _same_share(A: torch.Tensor, B: torch.Tensor) -> float:

@@ -15,6 +15,7 @@ ALLOWED = {
     "Linear", "Flatten", "Dropout", "Sigmoid", "corr2d", "pool2d", "conv2d", "lr", "GD", "PᵀP", "cnnviz",
     "FLOPs", "px", "Streamlit", "Plotly", "Xavier", "Fashion-MNIST",
     "Language", "English",  # the language switch names both languages in their own words
+    "nn", "max",  # torch.nn in nn.MaxPool2d; max(...) in a max-pooled cell's formula
 }
 LETTERS = re.compile(r"[A-Za-zᵀ][A-Za-z0-9ᵀ_\-]*[A-Za-z0-9ᵀ]|[A-Za-z]{2,}")
 CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$")  # inline code, Plotly placeholders, tags, formulas
