@@ -20,11 +20,12 @@ from pathlib import Path
 import torch
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
 # torchvision.datasets.FashionMNIST.classes, in label order.
-CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+CLASSES = (  # marked for translation: the zh edition's names (T恤, 裤子, ...) are in the catalog
+    N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+    N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
 )
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 _FILES = {

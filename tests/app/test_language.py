@@ -65,6 +65,7 @@ def test_a_language_the_app_does_not_have_falls_back_to_english():
     ({"target": "custom", "kernel": "1 x"}, None),  # a link with a bad kernel: the warning, in Chinese
     ({"lr": "1.0", "steps": "50"}, "edge_to_end"),  # a diverged run: its error and the zoomed loss curve
     ({"size": "2x2", "input": "stripes"}, "edge_to_end"),  # not identifiable: the warning with its numbers
+    ({"input": "fashion", "image": "1"}, None),  # a Fashion-MNIST image: its class as the zh edition names it
 ])
 def test_the_edge_page_in_chinese_has_no_english_left(query, action):
     at = make_app(EDGE, query={"lang": "zh", **query}).run()
@@ -82,3 +83,8 @@ def test_a_library_error_is_shown_in_the_readers_language():
         at = make_app(EDGE, query={"lang": lang, "target": "custom"}).run()
         at.text_area(key="edge_custom_kernel").input("1 x").run()
         assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_fashion_mnist_classes_carry_the_zh_editions_names():
+    at = make_app(EDGE, query={"lang": "zh", "input": "fashion", "image": "0"}).run()
+    assert any(c.value == "类别：短靴，28x28" for c in at.caption), [c.value for c in at.caption]  # test image 0
