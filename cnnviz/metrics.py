@@ -12,12 +12,14 @@ from cnnviz.train import History, to_batch
 
 
 @torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
-    """Predicted classes int64 (N,) for uint8 images (N, 28, 28), on the model's device."""
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1024,
+            input_size: int | None = None) -> torch.Tensor:
+    """Predicted classes int64 (N,) for uint8 images (N, 28, 28), on the model's device; `input_size`: the
+    side the model takes (None: 28), each batch resized to it on the device as training did."""
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    out = [model(to_batch(images[i:i + batch_size].to(device), False)).argmax(1).cpu()
+    out = [model(to_batch(images[i:i + batch_size].to(device), False, input_size)).argmax(1).cpu()
            for i in range(0, len(images), batch_size)]
     model.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.long)

@@ -110,3 +110,45 @@ def recipes_for(preset: str) -> list[Recipe]:
 def recipe_config(recipe: Recipe, **overrides) -> TrainConfig:
     """The recipe's TrainConfig with run-specific fields (device, seed, a subset) replaced."""
     return replace(recipe.config, **overrides)
+
+
+# The settings a recipe fixes, with the words a page shows for them; the rest (device, seed, a subset,
+# reporting) belong to the run. `momentum` only matters for SGD, which every recipe uses.
+RECIPE_FIELDS = {"optimizer": "optimizer", "lr": "learning rate", "batch_size": "batch size",
+                 "epochs": "epochs", "momentum": "momentum", "weight_decay": "weight decay",
+                 "lr_schedule": "schedule", "init": "initialisation", "normalize_input": "input scaling",
+                 "input_size": "input size"}
+
+
+def where(recipe: Recipe) -> str:
+    """The section in both editions, English first as d2l.ai numbers it: "d2l 7.6 / zh 6.6"."""
+    sections = {r.edition: r.section for r in recipes_for(recipe.preset)}
+    return " / ".join(f"{'d2l' if ed == 'en' else 'zh'} {sections[ed]}" for ed in ("en", "zh") if ed in sections)
+
+
+def departures(recipe: Recipe, config: TrainConfig, ignore: tuple[str, ...] = ()) -> list[str]:
+    """How `config` differs from the recipe, one "learning rate 0.3 (the book: 0.9)" per setting."""
+    out = []
+    for name, words in RECIPE_FIELDS.items():
+        mine, book = getattr(config, name), getattr(recipe.config, name)
+        if name in ignore or mine == book:
+            continue
+        out.append(f"{words} {_shown(name, mine)} (the book: {_shown(name, book)})")
+    return out
+
+
+def _shown(name: str, value) -> str:
+    if name == "normalize_input":
+        return "standardised" if value else "[0, 1]"
+    if name == "input_size":
+        return f"{value or 28}x{value or 28}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def run_recipe(preset: str, config: TrainConfig) -> Recipe | None:
+    """The recipe a run follows apart from its number of epochs (the book prints after its own, and a
+    shorter run still compares with it), or None."""
+    for recipe in recipes_for(preset):
+        if not departures(recipe, config, ignore=("epochs",)):
+            return recipe
+    return None

@@ -111,6 +111,8 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
     images, labels = train_set
     if config.max_train_samples is not None:
         images, labels = images[:config.max_train_samples], labels[:config.max_train_samples]
+    if config.max_test_samples is not None:  # a subset's epoch should not wait on 10,000 evaluations
+        test_set = (test_set[0][:config.max_test_samples], test_set[1][:config.max_test_samples])
     channels_last = channels_last_pays(model, device) if config.channels_last is None else config.channels_last
     init_weights(model, config.init)  # before the move, so a seed gives the same weights on every device
     if not config.normalize_input:

@@ -31,6 +31,7 @@ class TrainConfig:
     device: str = "auto"  # "auto" | "cpu" | "cuda" | "mps"
     seed: int = 0  # shuffling, dropout and the "xavier" initialisation; the same seed repeats a run on a device
     max_train_samples: int | None = None  # train on the first N images only: quick demos and tests
+    max_test_samples: int | None = None  # evaluate on the first N test images only (None: all 10,000)
     report_every: int = 50  # batches between progress reports (and an epoch's end always reports)
     mixed_precision: bool = True  # autocast: bfloat16/float16 on CUDA, bfloat16 on CPUs that compute it natively
     channels_last: bool | None = None  # None: where it measured faster (cnnviz.device.channels_last_pays)
@@ -54,6 +55,8 @@ class TrainConfig:
                 raise TrainingError(f"{name} is {value}; it must be a positive number")
         if self.max_train_samples is not None and self.max_train_samples < 1:
             raise TrainingError(f"max_train_samples is {self.max_train_samples}; use at least 1, or None for all")
+        if self.max_test_samples is not None and self.max_test_samples < 1:
+            raise TrainingError(f"max_test_samples is {self.max_test_samples}; use at least 1, or None for all")
         if self.momentum < 0 or self.weight_decay < 0:
             raise TrainingError(f"momentum {self.momentum} and weight_decay {self.weight_decay} must be >= 0")
         if self.input_size is not None and not 1 <= self.input_size <= MAX_INPUT_SIZE:

@@ -8,6 +8,8 @@ import streamlit as st  # noqa: E402
 
 from cnnviz.data import missing_message  # noqa: E402
 from cnnviz.errors import CnnvizError  # noqa: E402
+from cnnviz.ui import train_book as book  # noqa: E402
+from cnnviz.ui import train_plan as plan  # noqa: E402
 from cnnviz.ui import train_results as results  # noqa: E402
 from cnnviz.ui import train_state as state  # noqa: E402
 from cnnviz.ui import train_views as views  # noqa: E402
@@ -46,26 +48,43 @@ running = state.is_running(run)
 views.keep_settings()
 
 
-def start() -> None:
-    """Reads the settings from the widgets' state: a callback's bound arguments would be one rerun old."""
+def start(confirmed: bool = False) -> None:
+    """Reads the settings from the widgets' state: a callback's bound arguments would be one rerun old.
+    A run estimated over a few minutes first asks (unless `confirmed`); one that would not fit is refused."""
     st.session_state.pop(ERROR_KEY, None)
     views.keep_settings()
+    spec, config = views.architecture_from_state(), views.config_from_state()
     try:
-        state.start_run(views.architecture_from_state(), views.config_from_state(),
-                        from_builder=st.session_state.get("train_arch") == views.BUILDER)
+        if not confirmed and plan.needs_confirmation(spec, config):
+            return
+        plan.drop_confirmation()
+        state.start_run(spec, config, from_builder=st.session_state.get("train_arch") == views.BUILDER)
     except CnnvizError as exc:
         st.session_state[ERROR_KEY] = str(exc)
 
 
-settings, live = st.columns([1, 1.9], gap="medium")
+def start_subset(images: int) -> None:
+    """The confirmation's other answer: the same run on the first `images` training images."""
+    st.session_state["train_size"] = images
+    start(confirmed=True)
+
+
+settings, live = st.columns([1.25, 1.75], gap="medium")  # the settings hold three buttons a row
 with settings:
-    views.architecture_ui(disabled=running)
-    views.config_ui(disabled=running)
-    go_col, stop_col = st.columns(2)
-    go_col.button("Start", key="train_start", type="primary", disabled=running, width="stretch",
-                  on_click=start, icon=":material/play_arrow:")
+    spec = views.architecture_ui(disabled=running)
+    book.recipe_ui(st.session_state.get("train_arch", ""), disabled=running)
+    config = views.config_ui(disabled=running)
+    go_col, stop_col, more_col = st.columns([1, 1, 1.05], gap="small")
+    start_slot = go_col.empty()  # drawn after the memory check, which can disable it
     stop_col.button("Stop", key="train_stop", disabled=not running, width="stretch", on_click=state.stop_run,
                     icon=":material/stop:")
+    with more_col:
+        views.more_settings(disabled=running)
+    refused = plan.plan_view(spec, config, running)
+    start_slot.button("Start", key="train_start", type="primary", disabled=running or refused is not None,
+                      width="stretch", on_click=start, icon=":material/play_arrow:")
+    if not running:
+        plan.confirmation_view(spec, config, lambda: start(confirmed=True), start_subset)
     if ERROR_KEY in st.session_state:
         show_error(CnnvizError(st.session_state[ERROR_KEY]))
 
@@ -79,7 +98,9 @@ def live_view() -> None:
         return
     snap = current.snapshot()
     views.status_view(current, snap)
-    views.curves_view(current, snap)
+    views.curves_view(current, snap, book.marks_for(current))
+    if snap.points:
+        book.marks_caption(current)
     if running and state.archive_if_done(current):
         st.rerun()
 
@@ -91,6 +112,7 @@ if run is not None and run.archived and run.confusion is not None:
     st.header(f"Results of run {run.label}")
     st.caption(f"From {results.weights_caption(run)}: the status above, the confusion matrix, the accuracy "
                "per class and the checkpoint all use them.")
+    book.book_table(run)
     results.downloads_view(run)
     st.subheader("Confusion matrix: which classes are taken for which")
     st.caption("Rows are the true classes, columns the predictions; a cell's colour is its share of the row. "

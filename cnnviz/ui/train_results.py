@@ -49,6 +49,7 @@ def confusion_view(run: Run, test_set) -> None:
         st.selectbox("True class", CLASSES, key="train_true")
         st.selectbox("Predicted as", CLASSES, key="train_pred")
         images, labels = test_set
+        labels = labels[:len(run.job.result)]  # a subset run predicted the first test images only
         chosen = metrics.cell_indices(labels, run.job.result, true_class, predicted)
         verb = "correctly classified" if true_class == predicted else f"classified as {CLASSES[predicted]}"
         st.markdown(f"**{len(chosen)}** test images of **{CLASSES[true_class]}** {verb}"

@@ -26,6 +26,7 @@ from cnnviz.data import CLASSES
 from cnnviz.device import pick_device
 from cnnviz.jobs import JobSlots, TrainingJob, default_max_jobs
 from cnnviz.train import TrainConfig
+from cnnviz.train_cost import check_memory
 from cnnviz.train_store import Run, Workspace, WorkspaceStore, reconnect_grace_s
 from cnnviz.ui.common import fashion_mnist
 
@@ -140,17 +141,19 @@ def is_running(run: Run | None) -> bool:
 
 
 def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = False) -> Run:
-    """Builds the model (seeded) and starts training it in the background."""
+    """Builds the model (seeded) and starts training it in the background; refuses a run that would not fit
+    the device's memory (TrainingError naming the limit and the largest batch that fits)."""
     config.validate()
+    check_memory(spec, config)
     # Move the objects alive now (torch, streamlit, plotly: ~400k) out of the collector's reach, so an
     # automatic full collection does not hold the GIL for most of a second while the job trains.
     gc.freeze()
     train_set, test_set = fashion_mnist(True), fashion_mnist(False)
     torch.manual_seed(config.seed)  # the initial weights
     model = build(spec)
-    test_images = test_set[0]
+    test_images = test_set[0][:config.max_test_samples]  # the images fit evaluates, at the network's size
     job = TrainingJob(model, train_set, test_set, config, slots=job_slots(),
-                      after_fit=lambda m: metrics.predict(m, test_images))
+                      after_fit=lambda m: metrics.predict(m, test_images, config.eval_batch, config.input_size))
     ws = workspace()
     if from_builder:
         ws.builder_spec = spec  # the builder's own state does not survive a reload; this run's copy does
@@ -174,7 +177,8 @@ def archive_if_done(run: Run | None) -> bool:
     predictions = run.job.result
     ws = workspace()
     if isinstance(predictions, torch.Tensor):
-        run.confusion = metrics.confusion_matrix(fashion_mnist(False)[1], predictions)
+        labels = fashion_mnist(False)[1][:len(predictions)]  # a subset run predicts the first test images
+        run.confusion = metrics.confusion_matrix(labels, predictions)
         ws.trained = st.session_state[TRAINED_KEY] = (run.job.model, run.spec, run_meta(run))
     run.archived = True
     ws.runs.append(run)

@@ -11,13 +11,18 @@ from cnnviz.device import available_devices, cpu_has_native_bf16
 from cnnviz.figures import train as figures
 from cnnviz.jobs import JobSnapshot
 from cnnviz.train import OPTIMIZERS, SCHEDULES, TrainConfig
+from cnnviz.train_input import input_shape_of
 from cnnviz.figures.style import FONT_SIZE
 from cnnviz.ui.common import PRESENTER_FONT_SCALE, chart, keep_valid, keep_widgets, presenting
 from cnnviz.ui.train_state import Run, kept_accuracy, workspace
 
-LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.9)
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 0.9, 1.0)  # the recipes' too
 BATCH_SIZES = (32, 64, 128, 256, 512, 1024)
-TRAIN_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)
+TRAIN_SIZES = (128, 512, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)
+ALL_TEST_IMAGES = 10_000
+MOMENTA = (0.0, 0.9)
+INIT_NAMES = {"default": "PyTorch's default", "xavier": "Xavier uniform (the book)"}
+SCALINGS = {"standardised": "standardised (mean 0, std 1)", "unit": "[0, 1] (the book)"}
 BUILDER = "The one from the Architecture builder"
 CURVES_HEIGHT = 430  # px: with the title, the progress bar and the settings, one 720-pixel screen
 
@@ -40,7 +45,11 @@ DEFAULTS = {  # widget key -> initial value; the Start callback reads the same k
     "train_device": "auto",
     "train_size": 60_000,
     "train_seed": 0,
+    "train_momentum": 0.9,
+    "train_init": "default",
+    "train_scaling": "standardised",
 }
+RECIPE_KEY = "train_recipe"  # the key of the book's recipe last applied (cnnviz.recipes), kept with the settings
 CELL_DEFAULTS = {"train_true": CLASSES[6], "train_pred": CLASSES[0]}  # shirts taken for T-shirts: the classic
 
 
@@ -48,7 +57,8 @@ def keep_settings() -> None:
     """The settings survive other pages, a reload (the saved copy lives in the workspace), and the Start
     button disabling the widgets in the same rerun that changed one of them."""
     arch_default = BUILDER if _builder_architecture() is not None else DEFAULT_PRESET
-    keep_widgets({**DEFAULTS, **CELL_DEFAULTS, "train_arch": arch_default}, "train_saved_settings")
+    keep_widgets({**DEFAULTS, **CELL_DEFAULTS, "train_arch": arch_default, RECIPE_KEY: None},
+                 "train_saved_settings")
 
 
 def architecture_from_state() -> Architecture:
@@ -58,14 +68,19 @@ def architecture_from_state() -> Architecture:
 
 
 def config_from_state() -> TrainConfig:
-    """The settings as the widgets hold them now (also inside a button's callback, before the rerun)."""
+    """The settings as the widgets hold them now (also inside a button's callback, before the rerun).
+    The network's own input size, and on a subset of the training images a test subset as large."""
     s = {**DEFAULTS, **{k: st.session_state[k] for k in DEFAULTS if k in st.session_state}}
     size, batch = int(s["train_size"]), int(s["train_batch"])
+    side = input_shape_of(architecture_from_state())[1]
+    subset = size < TRAIN_SIZES[-1]
     return TrainConfig(epochs=int(s["train_epochs"]), batch_size=batch, lr=float(s["train_lr"]),
-                       optimizer=s["train_optimizer"], lr_schedule=s["train_schedule"],
-                       device=s["train_device"], seed=int(s["train_seed"]),
-                       max_train_samples=None if size >= TRAIN_SIZES[-1] else size,
-                       report_every=report_every(size, batch))
+                       optimizer=s["train_optimizer"], momentum=float(s["train_momentum"]),
+                       lr_schedule=s["train_schedule"], device=s["train_device"], seed=int(s["train_seed"]),
+                       max_train_samples=size if subset else None,
+                       max_test_samples=min(size, ALL_TEST_IMAGES) if subset else None,
+                       report_every=report_every(size, batch), input_size=None if side == 28 else side,
+                       init=s["train_init"], normalize_input=s["train_scaling"] == "standardised")
 
 
 def report_every(train_size: int, batch_size: int) -> int:
@@ -83,26 +98,42 @@ def architecture_ui(disabled: bool) -> Architecture:
     spec = architecture_from_state()
     # The description folds into the help icon: on a projector the curves need the height.
     name = f"**{spec.name}** · " if st.session_state.get("train_arch") == BUILDER else ""
-    st.markdown(f"{name}{count_params(spec):,} parameters", help=spec.description or None)
+    side = input_shape_of(spec)[1]
+    size = "" if side == 28 else f" · {side}x{side}"
+    about = (spec.description or "") + ("" if side == 28 else f" Takes {side}x{side} images: each batch of "
+                                        "Fashion-MNIST is resized on the device, as the book's Resize does.")
+    st.markdown(f"{name}{count_params(spec):,} parameters{size}", help=about.strip() or None)
     return spec
 
 
 def config_ui(disabled: bool) -> TrainConfig:
-    """The settings a lesson changes stay in view; the rest fold into a popover."""
+    """The settings a lesson changes stay in view; the rest fold into `more_settings` beside Start."""
     left, right = st.columns(2)
     left.selectbox("Optimizer", OPTIMIZERS, key="train_optimizer", disabled=disabled)
     right.select_slider("Learning rate", LEARNING_RATES, key="train_lr", disabled=disabled,
                         help="Adam: about 0.001. SGD: about 0.1 (d2l trains the sigmoid LeNet at 0.9).")
     left.number_input("Epochs", 1, 50, key="train_epochs", disabled=disabled)
     right.select_slider("Training images", TRAIN_SIZES, key="train_size", disabled=disabled, format_func="{:,}".format,
-                        help="Fewer images train faster; the test set is always all 10,000.")
-    with st.popover("More settings", icon=":material/tune:", width="stretch", disabled=disabled):
-        _more_settings(disabled)
+                        help="Fewer images train faster; a subset is evaluated on as many test images (at most all "
+                             "10,000), so its results are a quick look, not the book's.")
     return config_from_state()
+
+
+def more_settings(disabled: bool) -> None:
+    """A popover: on a projector the first screen keeps the height for Start and the cost estimate."""
+    with st.popover("More", width="stretch", disabled=disabled,
+                    help="Batch size, momentum, initialisation, input scaling, schedule, device, seed"):
+        _more_settings(disabled)
 
 
 def _more_settings(disabled: bool) -> None:
     st.selectbox("Batch size", BATCH_SIZES, key="train_batch", disabled=disabled)
+    st.selectbox("SGD momentum", MOMENTA, key="train_momentum", disabled=disabled,
+                 help="0 is the book's plain minibatch SGD; Adam ignores it.")
+    st.selectbox("Initialisation", list(INIT_NAMES), key="train_init", disabled=disabled,
+                 format_func=INIT_NAMES.get, help="The book's init_cnn: Xavier uniform on conv and linear weights.")
+    st.selectbox("Input scaling", list(SCALINGS), key="train_scaling", disabled=disabled, format_func=SCALINGS.get,
+                 help="The book feeds ToTensor's [0, 1] pixels; standardising them often trains faster.")
     st.selectbox("Learning-rate schedule", SCHEDULES, key="train_schedule", disabled=disabled,
                  help="cosine lowers the learning rate smoothly to 0 by the last batch (d2l 12.11).")
     devices = ["auto", *available_devices()]
@@ -125,11 +156,13 @@ def _precision_note() -> str:
             "and the saved weights are float32.")
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """m:ss, or h:mm:ss from an hour."""
     if not np.isfinite(seconds):
         return "--:--"
     minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def status_view(run: Run, snap: JobSnapshot) -> None:
@@ -146,7 +179,7 @@ def status_view(run: Run, snap: JobSnapshot) -> None:
             return
         st.progress(min(latest.step / latest.total_steps, 1.0),
                     text=f"{run.label} · epoch {latest.epoch:.2f} of {run.config.epochs} · "
-                         f"{latest.samples_per_s:,.0f} samples/s · ETA {_clock(latest.eta_s)}")
+                         f"{latest.samples_per_s:,.0f} samples/s · ETA {clock(latest.eta_s)}")
         return
     text = ended_text(run, snap)
     if snap.status == "finished":
@@ -166,9 +199,9 @@ def ended_text(run: Run, snap: JobSnapshot) -> str:
         score = kept if kept is not None else last_epoch
         summary = f" Test accuracy **{score:.1%}** after {epochs} epoch{'' if epochs == 1 else 's'}." \
             if score is not None else ""
-        return f"{run.label}: finished after {_clock(snap.seconds)}.{summary}"
+        return f"{run.label}: finished after {clock(snap.seconds)}.{summary}"
     message = f"{snap.message[:1].upper()}{snap.message[1:]}"
-    text = f"{run.label}, after {_clock(snap.seconds)}: {message}."
+    text = f"{run.label}, after {clock(snap.seconds)}: {message}."
     if kept is not None:  # the weights as the run ended, not those of its last full epoch
         text += (f" The weights it kept score **{kept:.1%}** on the test set; the confusion matrix, per-class "
                  "accuracy and checkpoint below are theirs.")
@@ -179,11 +212,12 @@ def ended_text(run: Run, snap: JobSnapshot) -> str:
     return text
 
 
-def curves_view(run: Run, snap: JobSnapshot) -> None:
+def curves_view(run: Run, snap: JobSnapshot, marks=None) -> None:
+    """The run's curves; `marks(fig)` adds to them (the book's printed result)."""
     if snap.points:
         fig = figures.curves_figure(snap.points, run.config.epochs, height=CURVES_HEIGHT,
                                     font_size=figure_font_size())
-        chart(fig, key="train_curves")
+        chart(marks(fig) if marks else fig, key="train_curves")
     elif snap.status in ("running", "queued"):
         every = run.config.report_every
         st.caption(f"The curves appear after the first {every} batch{'' if every == 1 else 'es'}.")

@@ -9,7 +9,11 @@ import time
 import pytest
 import torch
 
+from cnnviz import train_cost
+from cnnviz.arch import PRESETS
 from cnnviz.data import CLASSES
+from cnnviz.recipes import RECIPES
+from cnnviz.train import TrainConfig
 from cnnviz.ui.train_state import URL_KEY, VIEWER_KEY, WORKSPACE_KEY
 from tests.conftest import assert_no_exception, make_app
 
@@ -18,7 +22,7 @@ def _stop_all(at) -> None:
     run = at.session_state["train_job"] if "train_job" in at.session_state else None
     if run is not None:  # never leave a thread training behind
         run.job.stop()
-        run.job.join(30)
+        run.job.join(300)
 
 
 @pytest.fixture
@@ -38,6 +42,19 @@ def figure(at, key: str) -> dict:
 
 def legend_names(fig: dict) -> list[str]:
     return [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+
+
+def measured_rate(monkeypatch, samples_per_s: float) -> None:
+    """Every network 'measures' `samples_per_s` here: estimates become exact numbers."""
+    train_cost._cached_samples_per_s.cache_clear()
+    monkeypatch.setattr(train_cost, "measure_samples_per_s", lambda *args, **kwargs: samples_per_s)
+
+
+@pytest.fixture(autouse=True)
+def forget_measurements():
+    """A faked measurement never outlives its test."""
+    yield
+    train_cost._cached_samples_per_s.cache_clear()
 
 
 def start_short_run(at, arch="lenet_relu", epochs=2, size=1_000):
@@ -81,9 +98,10 @@ def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
     assert test_acc["x"] == [1.0, 2.0] and curves["layout"]["xaxis"]["range"] == [0, 2]
 
     counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])  # (10, 10)
-    labels = run.job.test_set[1]
-    assert counts.sum() == 10_000 and counts.sum(1).tolist() == torch.bincount(labels).tolist()
-    accuracy = counts.diag().sum().item() / 10_000
+    assert run.config.max_test_samples == 1_000  # a subset of the training images tests on as many
+    labels = run.job.test_set[1][:1_000]
+    assert counts.sum() == 1_000 and counts.sum(1).tolist() == torch.bincount(labels, minlength=10).tolist()
+    accuracy = counts.diag().sum().item() / 1_000
     assert accuracy == pytest.approx(run.final.points[-1].test_accuracy)
     assert f"{accuracy:.1%}" in at.success[0].value
     assert figure(at, "train_per_class")["data"][0]["type"] == "bar"
@@ -203,11 +221,14 @@ def test_a_reload_finds_the_runs_and_settings_again(page):
     assert "finished after" in reloaded.success[0].value and reloaded.get("toast")
 
 
-def test_a_reload_during_a_run_finds_it_still_training(page):
+def test_a_reload_during_a_run_finds_it_still_training(page, monkeypatch):
     at = page
+    measured_rate(monkeypatch, 1_000.0)  # all 60,000 images, 10 epochs: over 10 minutes, so Start asks first
     at.selectbox(key="train_arch").set_value("lenet_relu")
     at.run()
-    at.button(key="train_start").click().run()  # all 60,000 images, 10 epochs: still training after the reload
+    at.button(key="train_start").click().run()
+    assert at.session_state["train_job"] is None and "Start it anyway" in at.warning[0].value
+    at.button(key="train_confirm_start").click().run()  # still training after the reload
     run = at.session_state["train_job"]
     reloaded = reload(at)
     assert reloaded.session_state["train_job"] is run and run.job.status in ("queued", "running")
@@ -244,3 +265,142 @@ def test_a_link_whose_runs_are_gone_says_so():
     assert at.query_params[URL_KEY] == at.session_state[WORKSPACE_KEY] != "no-such-session"
     at.run()
     assert not at.warning  # said once
+
+
+def widget_values(at) -> dict:
+    return {"optimizer": at.selectbox(key="train_optimizer").value, "lr": at.select_slider(key="train_lr").value,
+            "batch_size": at.selectbox(key="train_batch").value, "epochs": at.number_input(key="train_epochs").value,
+            "lr_schedule": at.selectbox(key="train_schedule").value,
+            "momentum": at.selectbox(key="train_momentum").value, "init": at.selectbox(key="train_init").value,
+            "normalize_input": at.selectbox(key="train_scaling").value == "standardised"}
+
+
+def book_values(key: str) -> dict:
+    c = RECIPES[key].config
+    return {name: getattr(c, name) for name in ("optimizer", "lr", "batch_size", "epochs", "lr_schedule", "momentum",
+                                                "init", "normalize_input")}
+
+
+def test_the_books_recipe_sets_every_widget_in_one_click(page):
+    at = page
+    at.selectbox(key="train_arch").set_value("lenet").run()
+    assert [b.label for b in at.button if b.key.startswith("train_recipe_")] == ["Book zh 6.6", "Book en 7.6"]
+    at.button(key="train_recipe_lenet_zh").click().run()
+    assert_no_exception(at)
+    assert widget_values(at) == book_values("lenet_zh") == {
+        "optimizer": "sgd", "lr": 0.9, "batch_size": 256, "epochs": 10, "lr_schedule": "constant", "momentum": 0.0,
+        "init": "xavier", "normalize_input": False}
+    assert any(c.value.endswith("The book's recipe: zh 6.6 (d2l 7.6 / zh 6.6).") for c in at.caption)
+
+    at.select_slider(key="train_lr").set_value(0.3).run()
+    said = [c.value for c in at.caption if "No longer the book's recipe" in c.value]
+    assert said and said[0].endswith("No longer the book's recipe (zh 6.6): learning rate 0.3 (the book: 0.9).")
+
+    at.button(key="train_recipe_lenet_en").click().run()
+    assert widget_values(at) == book_values("lenet_en") and widget_values(at)["lr"] == 0.1
+    at.selectbox(key="train_arch").set_value("alexnet").run()  # another network: no recipe in force
+    assert not any("book's recipe" in c.value.lower() for c in at.caption)
+    assert [b.label for b in at.button if b.key.startswith("train_recipe_")] == ["Book zh 7.1", "Book en 8.1"]
+    at.button(key="train_recipe_alexnet_en").click().run()
+    assert widget_values(at) == book_values("alexnet_en") and widget_values(at)["init"] == "default"
+
+
+def test_the_books_printed_result_is_marked_on_the_curves_and_tabled_after_the_run(page):
+    at = page
+    at.selectbox(key="train_arch").set_value("lenet").run()
+    at.button(key="train_recipe_lenet_zh").click().run()
+    run = start_short_run(at, arch="lenet", epochs=1, size=512)
+    finish(at, run)
+    curves = figure(at, "train_curves")
+    marks = {a["text"]: a["y"] for a in curves["layout"]["annotations"]}
+    assert marks == {"book loss 0.469": 0.469, "book train acc 0.823": 0.823, "book test acc 0.779": 0.779}
+    assert sorted(shape["y0"] for shape in curves["layout"]["shapes"]) == [0.469, 0.779, 0.823]
+    assert any("Dashed: what the book prints after 10 epochs" in c.value and "not the book's" in c.value
+               for c in at.caption)
+
+    history = run.snapshot().history
+    table = at.table[0].value
+    assert list(table.iloc[:, 0]) == ["train loss", "train acc", "test acc"]
+    assert list(table.iloc[:, 1]) == ["0.469", "0.823", "0.779"]
+    mine = [history.train_loss[-1], history.train_accuracy[-1], history.test_accuracy[-1]]
+    assert list(table.iloc[:, 2]) == [f"{v:.3f}" for v in mine]
+
+    at.select_slider(key="train_lr").set_value(0.3).run()  # no longer the recipe: nothing to compare with
+    other = start_short_run(at, arch="lenet", epochs=1, size=512)
+    finish(at, other)
+    assert "annotations" not in figure(at, "train_curves")["layout"] and not at.table
+
+
+def test_the_cost_before_start_is_measured_on_this_machine(page):
+    at = page
+    at.selectbox(key="train_arch").set_value("lenet_relu").run()
+    rate = train_cost.epoch_cost(PRESETS["lenet_relu"], TrainConfig(batch_size=256, device="auto")).samples_per_s
+    assert rate > 0  # the page's own measurement, cached: the same number
+    epoch_s = 60_000 / rate + 10_000 / (3 * rate)
+    text = next(c.value for c in at.caption if "Measured here" in c.value)
+    assert f"**Measured here**: {rate:,.0f} images/s on the CPU → an epoch ≈ **{clock(epoch_s)}**, 10 epochs ≈ " \
+           f"**{clock(10 * epoch_s)}** (60,000 training and 10,000 test images an epoch)." in text
+
+
+def clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def test_a_long_run_asks_first_and_offers_a_subset(page, monkeypatch):
+    at = page
+    measured_rate(monkeypatch, 20.0)  # AlexNet at 20 images/s: an epoch 3,000 s, its tests 166.7 s
+    at.selectbox(key="train_arch").set_value("alexnet")
+    at.selectbox(key="train_batch").set_value(32).run()  # the run it starts stops within a small batch
+    at.button(key="train_start").click().run()
+    assert_no_exception(at)
+    assert at.session_state["train_job"] is None  # nothing started
+    question = at.warning[0].value
+    assert question.startswith("This run would take about **8:47:47** here (10 × 52:47, measured)")
+    # 10 epochs of n training and n test images: 10 * n * (1/20 + 1/60) s <= 180 s for n <= 270
+    assert "128 images take under 3 minutes" in question and "not the book's" in question
+    at.number_input(key="train_epochs").set_value(9).run()  # the question was about 10 epochs: dropped
+    assert not at.warning and not [b for b in at.button if b.key == "train_confirm_start"]
+    at.number_input(key="train_epochs").set_value(10).run()
+    at.button(key="train_start").click().run()
+    assert at.button(key="train_use_subset").label == "Use 128 images"
+    at.button(key="train_use_subset").click().run()
+    run = at.session_state["train_job"]
+    assert run is not None and at.select_slider(key="train_size").value == 128
+    c = run.config
+    assert (c.max_train_samples, c.max_test_samples, c.input_size, c.epochs) == (128, 128, 224, 10)
+    run.job.stop()
+    assert run.job.join(300), "the run did not stop"  # no thread left at exit (it predicts its 128 tests first)
+
+
+def test_a_run_that_would_exhaust_memory_is_refused_with_the_largest_batch(page, monkeypatch):
+    available = 2 * 2**30
+    monkeypatch.setattr(train_cost, "memory_available", lambda device: available)
+    at = page
+    at.selectbox(key="train_arch").set_value("alexnet").run()
+    need = train_cost.memory_need(PRESETS["alexnet"], TrainConfig(batch_size=256, optimizer="adam"))
+    largest = need.largest_batch(available)
+    assert 1 <= largest < 256
+    message = at.error[0].value
+    assert message.startswith("This run would not fit: training alexnet at 224x224 with batch_size 256 needs about")
+    assert f"but it has 2.0 GiB free; use batch_size {largest} or less" in message
+    assert at.button(key="train_start").disabled and at.session_state["train_job"] is None
+    at.selectbox(key="train_batch").set_value(max(b for b in (32, 64, 128) if b <= largest)).run()
+    assert not at.error and not at.button(key="train_start").disabled
+
+
+def test_a_224_network_trains_on_a_tiny_subset_to_a_confusion_matrix(page, monkeypatch):
+    measured_rate(monkeypatch, 1_000.0)  # the speed is not what this test is about: no question asked
+    at = page
+    at.selectbox(key="train_batch").set_value(64)
+    run = start_short_run(at, arch="vgg11_narrow", epochs=1, size=128)
+    assert (run.config.input_size, run.config.max_train_samples, run.config.max_test_samples) == (224, 128, 128)
+    finish(at, run)
+    assert "finished after" in at.success[0].value
+    counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])  # (10, 10)
+    labels = run.job.test_set[1][:128]
+    assert counts.sum(1).tolist() == torch.bincount(labels, minlength=10).tolist()
+    assert counts.diag().sum().item() / 128 == pytest.approx(run.snapshot().history.test_accuracy[-1])
+    text = next(m.value for m in at.markdown if "test images of" in m.value)
+    assert text.startswith(f"**{counts[6, 0].item()}** test images of **Shirt** classified as T-shirt/top")

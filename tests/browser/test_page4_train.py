@@ -43,12 +43,21 @@ def _type_number(page, key: str, value: int) -> None:
     wait_idle(page)
 
 
-def _short_run(page, images_step: int = 0, epochs: int = 1) -> None:
-    """Trains lenet_relu on 1,000 (step 0) or 2,000 (step 1) images and waits until it has finished."""
+def _press_start(page) -> None:
+    """Start; a run this machine measures as longer than a few minutes asks first: confirm it."""
+    page.locator(".st-key-train_start button").click()
+    wait_idle(page)
+    confirm = page.locator(".st-key-train_confirm_start button")
+    if confirm.count():
+        confirm.click()
+
+
+def _short_run(page, images_step: int = 2, epochs: int = 1) -> None:
+    """Trains lenet_relu on 1,000 (step 2) or 2,000 (step 3) images and waits until it has finished."""
     _choose(page, "train_arch", "lenet_relu")
     _slide(page, "train_size", images_step)
     _type_number(page, "train_epochs", epochs)
-    page.locator(".st-key-train_start button").click()
+    _press_start(page)
     page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=TRAINING)
     wait_idle(page)
 
@@ -64,7 +73,7 @@ def test_start_watch_the_curve_grow_then_stop(page):
     screenshot(page, "page4_train_idle")
     _choose(page, "train_arch", "lenet_relu")
 
-    page.locator(".st-key-train_start button").click()
+    _press_start(page)
     page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
     first = page.evaluate(POINTS)
     page.wait_for_function(f"({POINTS})() > {first}", timeout=TRAINING)  # redrawn while it trains
@@ -119,10 +128,10 @@ def test_a_reload_keeps_the_runs_the_settings_and_the_running_job(page):
     page.set_viewport_size({"width": 1600, "height": 1400})
     open_page(page, "/Train")
     _short_run(page)  # run #1: finished
-    _slide(page, "train_size", 6)  # all 60,000 images, for a run that is still training after the reload
+    _slide(page, "train_size", 8)  # all 60,000 images, for a run that is still training after the reload
     _type_number(page, "train_epochs", 3)
     _choose(page, "train_optimizer", "sgd")
-    page.locator(".st-key-train_start button").click()  # run #2
+    _press_start(page)  # run #2
     page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
 
     page.reload()
@@ -151,9 +160,9 @@ def test_projector_shows_start_and_the_curves_then_a_legible_confusion_matrix(pr
     open_page(page, "/Train")
     assert_on_first_screen(page, ".st-key-train_start button", "the Start button")
     _choose(page, "train_arch", "lenet_relu")  # the book's LeNet with ReLU: it learns in 2 short epochs
-    _slide(page, "train_size", 1)  # 2,000 images
+    _slide(page, "train_size", 3)  # 2,000 images
     _type_number(page, "train_epochs", 2)
-    page.locator(".st-key-train_start button").click()
+    _press_start(page)
     page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=TRAINING)
     wait_idle(page)
     for selector, what in ((".st-key-train_start button", "the Start button"),
@@ -181,12 +190,12 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
     first_student = browser.new_context(viewport={"width": 1600, "height": 1400}, base_url=server_url)
     first = first_student.new_page()
     open_page(first, "/Train")
-    first.locator(".st-key-train_start button").click()
+    _press_start(first)
     first.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
 
     page.set_viewport_size({"width": 1600, "height": 1400})
     open_page(page, "/Train")
-    page.locator(".st-key-train_start button").click()
+    _press_start(page)
     queued = page.locator("[data-testid='stAlert']", has_text="Queued")
     expect(queued).to_be_visible(timeout=30_000)
     expect(queued).to_contain_text("place 1 in line")
@@ -197,3 +206,45 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
     page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)  # the second run trains
     page.locator(".st-key-train_stop button").click()
     page.locator("[data-testid='stAlert']", has_text="stopped").wait_for(timeout=60_000)
+
+
+def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside_the_curves(projector):
+    """GoogLeNet (96x96) with the zh edition's recipe in one click: the cost measured here before Start, then a
+    short run (2 epochs of 128 images) whose curves carry the book's printed loss and accuracies; after it,
+    the book against the run in a table."""
+    page = projector
+    open_page(page, "/Train")
+    _choose(page, "train_arch", "googlenet")
+    page.locator(".st-key-train_recipe_googlenet_zh button").first.click()
+    wait_idle(page)
+    expect(page.get_by_text("The book's recipe: zh 7.4 (d2l 8.4 / zh 7.4).")).to_be_visible()
+    expect(page.locator(".st-key-train_lr")).to_contain_text("0.1")
+    estimate = page.get_by_text("Measured here")
+    expect(estimate).to_be_visible()
+    assert_on_first_screen(page, ".st-key-train_start button", "the Start button")
+    page.mouse.move(1000, 650)  # away from the recipe button: its tooltip would cover the settings
+    page.wait_for_timeout(500)
+    screenshot(page, "page4_train_recipe_before", full_page=False)
+
+    _slide(page, "train_size", 0)  # 128 images, one batch an epoch: a few minutes on a busy 2-core CPU
+    _type_number(page, "train_epochs", 2)
+    expect(page.get_by_text("No longer the book's recipe (zh 7.4): epochs 2 (the book: 10).")).to_be_visible()
+    _press_start(page)
+    page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=2 * TRAINING)
+    wait_idle(page)
+    marks = page.evaluate("() => document.querySelector('.st-key-train_curves .js-plotly-plot')"
+                          "._fullLayout.annotations.map(a => a.text)")
+    assert marks == ["book loss 0.262", "book train acc 0.900", "book test acc 0.886"]
+    for selector, what in ((".st-key-train_start button", "the Start button"),
+                           (".st-key-train_curves .js-plotly-plot", "the curves")):
+        assert_on_first_screen(page, selector, what)
+    path = screenshot(page, "page4_train_recipe", full_page=False)
+    shutil.copy(path, ROOT / "docs" / "screenshots" / "train_recipe.png")
+
+    table = page.locator("[data-testid='stTable']")
+    table.scroll_into_view_if_needed()
+    expect(table).to_contain_text("the book (zh 7.4, 10 epochs, GPU)")
+    expect(table).to_contain_text("0.886")
+    page.get_by_text("The book vs this run").scroll_into_view_if_needed()
+    path = screenshot(page, "page4_train_recipe_table", full_page=False)
+    shutil.copy(path, ROOT / "docs" / "screenshots" / "train_recipe_table.png")

@@ -8,7 +8,7 @@ import torch
 
 from cnnviz.arch import PRESETS, build, count_params
 from cnnviz.data import load_fashion_mnist
-from cnnviz.recipes import RECIPES, recipe_config, recipes_for
+from cnnviz.recipes import RECIPES, departures, recipe_config, recipes_for, run_recipe, where
 from cnnviz.train import fit
 from cnnviz.train_input import input_shape_of
 
@@ -68,25 +68,48 @@ def test_recipe_config_replaces_only_what_a_run_changes():
 
 @pytest.fixture(scope="module")
 def tiny_sets():
-    """16 training and 8 test images of the real Fashion-MNIST, uint8 28x28."""
+    """8 training and 4 test images of the real Fashion-MNIST, uint8 28x28: two batches keep the file quick."""
     train_images, train_labels = load_fashion_mnist(train=True)
     test_images, test_labels = load_fashion_mnist(train=False)
-    return (train_images[:16], train_labels[:16]), (test_images[:8], test_labels[:8])
+    return (train_images[:8], train_labels[:8]), (test_images[:4], test_labels[:4])
 
 
 @pytest.mark.parametrize("preset", BOOK_NETWORKS)
 def test_every_book_network_trains_end_to_end_on_the_cpu(preset, tiny_sets):
-    """Two batches of 8 images at the book's size through fit (resize, init, SGD, evaluation)."""
+    """Two batches of 4 images at the book's size through fit (resize, init, SGD, evaluation)."""
     recipe = recipes_for(preset)[0]
     assert preset in PRESETS, f"preset {preset!r} is missing from cnnviz.arch.PRESETS"
     spec = PRESETS[preset]
     channels, side, _ = input_shape_of(spec)
     torch.manual_seed(0)
     model = build(spec, channels, side)
-    config = recipe_config(recipe, device="cpu", epochs=1, batch_size=8, report_every=1)
+    config = recipe_config(recipe, device="cpu", epochs=1, batch_size=4, report_every=1)
     reports = []
     history = fit(model, *tiny_sets, config, on_progress=reports.append)
     assert history.status == "finished", history.message
     assert [r.step for r in reports] == [1, 2] and reports[-1].test_accuracy is not None
     assert all(torch.isfinite(p).all() for p in model.parameters())
     assert sum(p.numel() for p in model.parameters()) == count_params(spec, (channels, side, side))
+
+
+def test_where_names_the_section_in_both_editions():
+    assert where(RECIPES["lenet_zh"]) == where(RECIPES["lenet_en"]) == "d2l 7.6 / zh 6.6"
+    assert where(RECIPES["googlenet_zh"]) == "d2l 8.4 / zh 7.4"
+
+
+def test_departures_name_each_changed_setting_with_the_books_value():
+    recipe = RECIPES["lenet_zh"]
+    assert departures(recipe, recipe.config) == []
+    changed = recipe_config(recipe, lr=0.3, init="default", device="cpu", seed=4, max_train_samples=512)
+    assert departures(recipe, changed) == ["learning rate 0.3 (the book: 0.9)",
+                                           "initialisation default (the book: xavier)"]
+    assert departures(recipe, recipe_config(recipe, normalize_input=True)) == [
+        "input scaling standardised (the book: [0, 1])"]
+
+
+def test_a_run_follows_a_recipe_whatever_its_epochs_subset_or_seed():
+    zh = RECIPES["lenet_zh"]
+    assert run_recipe("lenet", recipe_config(zh, epochs=2, seed=3, max_train_samples=512)) is zh
+    assert run_recipe("lenet", recipe_config(RECIPES["lenet_en"], device="cpu")) is RECIPES["lenet_en"]
+    assert run_recipe("lenet", recipe_config(zh, lr=0.1)) is None  # neither edition's learning rate with batch 256
+    assert run_recipe("lenet_relu", zh.config) is None  # the book trains the sigmoid LeNet

@@ -134,6 +134,19 @@ def test_max_train_samples_trains_on_a_subset(small_sets):
     assert reports[-1].step == reports[-1].total_steps == 3
 
 
+def test_max_test_samples_evaluates_the_first_test_images(small_sets):
+    """A subset run tests on as many first test images: the accuracy fit reports is theirs, in float32."""
+    train, test = small_sets
+    config = TrainConfig(epochs=1, batch_size=100, max_train_samples=300, max_test_samples=128, device="cpu")
+    model = lenet("lenet_relu")
+    history = fit(model, train, test, config)
+    with torch.no_grad():
+        logits = model.float()(to_batch(test[0][:128], False))
+    assert history.test_accuracy[-1] == (logits.argmax(1) == test[1][:128]).float().mean().item()
+    with pytest.raises(TrainingError, match="max_test_samples is 0"):
+        TrainConfig(max_test_samples=0).validate()
+
+
 def test_stop_returns_promptly_with_a_usable_model(small_sets):
     train, test = small_sets
     full = load_fashion_mnist(train=True)

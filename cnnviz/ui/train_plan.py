@@ -1,0 +1,116 @@
+"""Before Start: what the run will cost here (measured), whether it fits in memory, and a confirmation (or a
+subset) before a run of more than a few minutes."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import streamlit as st
+
+from cnnviz.arch import Architecture
+from cnnviz.errors import CnnvizError
+from cnnviz.train import TrainConfig
+from cnnviz.train_cost import EpochCost, check_memory, epoch_cost
+from cnnviz.ui.train_views import ALL_TEST_IMAGES, TRAIN_SIZES, clock
+
+CONFIRM_S = 180.0  # a run estimated longer than this asks before it starts
+EVAL_SPEEDUP = 3.0  # evaluating an image costs about a third of training on it (forward only, no backward)
+CONFIRM_KEY = "train_confirm"  # the config a pending confirmation is about
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """What a run will take: training measured here, evaluation from the same measurement."""
+
+    cost: EpochCost  # one epoch's training
+    test_images: int
+    epochs: int
+
+    @property
+    def epoch_s(self) -> float:
+        return self.cost.seconds + self.test_images / (EVAL_SPEEDUP * self.cost.samples_per_s)
+
+    @property
+    def total_s(self) -> float:
+        return self.epochs * self.epoch_s
+
+
+def estimate(spec: Architecture, config: TrainConfig) -> RunEstimate:
+    """Measured on first use per network, device and batch (cached in cnnviz.train_cost)."""
+    return RunEstimate(epoch_cost(spec, config), config.max_test_samples or ALL_TEST_IMAGES, config.epochs)
+
+
+def estimate_text(spec: Architecture, run: RunEstimate) -> str:
+    c = run.cost
+    return (f":material/timer: **Measured here**: {c.samples_per_s:,.0f} images/s on the {c.device.upper()} → "
+            f"an epoch ≈ **{clock(run.epoch_s)}**, {run.epochs} epoch{'' if run.epochs == 1 else 's'} ≈ "
+            f"**{clock(run.total_s)}** ({c.images:,} training and {run.test_images:,} test images an epoch).")
+
+
+def memory_problem(spec: Architecture, config: TrainConfig) -> str | None:
+    """The refusal (the limit and the largest batch that fits) when the run would exhaust the device's memory."""
+    try:
+        check_memory(spec, config)
+    except CnnvizError as exc:
+        return str(exc)
+    return None
+
+
+def largest_quick_subset(spec: Architecture, config: TrainConfig) -> int | None:
+    """The most training images (a step of the slider) whose run is estimated under CONFIRM_S."""
+    quick = [n for n in TRAIN_SIZES[:-1]
+             if estimate(spec, dataclasses.replace(config, max_train_samples=n,
+                                                   max_test_samples=min(n, ALL_TEST_IMAGES))).total_s <= CONFIRM_S]
+    return quick[-1] if quick else None
+
+
+def plan_view(spec: Architecture, config: TrainConfig, running: bool) -> str | None:
+    """The estimate and any memory refusal under Start; returns the refusal (Start is then disabled)."""
+    problem = memory_problem(spec, config)
+    if problem is not None:
+        st.error(f"This run would not fit: {problem}.", icon=":material/memory:")
+        return problem
+    if not running:  # measuring while a run trains would slow it and measure the contention
+        with st.spinner(f"Measuring how fast {spec.name} trains on this machine..."):
+            run = estimate(spec, config)
+        st.caption(estimate_text(spec, run),
+                   help="A few real training steps of this network on random images, timed once per network and "
+                        "device; evaluation counted at a third of a training step per image. The first epoch "
+                        "also pays for moving the data and warming up.")
+    return None
+
+
+def needs_confirmation(spec: Architecture, config: TrainConfig) -> bool:
+    """True (and the question is asked on the next run) when the run is estimated over CONFIRM_S."""
+    if estimate(spec, config).total_s <= CONFIRM_S:
+        return False
+    st.session_state[CONFIRM_KEY] = config
+    return True
+
+
+def confirmation_view(spec: Architecture, config: TrainConfig, start_anyway, start_subset) -> None:
+    """Asks before a long run: start it anyway, or on the largest subset that is quick; a changed setting
+    drops the question (it was about other settings)."""
+    asked = st.session_state.get(CONFIRM_KEY)
+    if asked is None:
+        return
+    if asked != config:
+        del st.session_state[CONFIRM_KEY]
+        return
+    run = estimate(spec, config)
+    subset = largest_quick_subset(spec, config)
+    st.warning(f"This run would take about **{clock(run.total_s)}** here ({run.epochs} × "
+               f"{clock(run.epoch_s)}, measured). Start it anyway, or train on a subset"
+               + (f": {subset:,} images take under {CONFIRM_S / 60:.0f} minutes." if subset else
+                  "; even the smallest one takes longer: use fewer epochs.")
+               + " A subset's results are not the book's.", icon=":material/hourglass_top:")
+    left, right = st.columns(2)
+    left.button("Start anyway", key="train_confirm_start", on_click=start_anyway, width="stretch")
+    if subset:
+        right.button(f"Use {subset:,} images", key="train_use_subset", type="primary", on_click=start_subset,
+                     args=(subset,), width="stretch")
+
+
+def drop_confirmation() -> None:
+    st.session_state.pop(CONFIRM_KEY, None)
