@@ -6,7 +6,7 @@ from cnnviz.arch.codegen import to_code
 from cnnviz.arch.layers import (
     ACTIVATIONS, POOL_MODES, Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, shape_text,
 )
-from cnnviz.arch.memory import ActivationMemory, activation_memory, training_memory_bytes
+from cnnviz.arch.memory import ActivationMemory, activation_memory
 from cnnviz.arch.presets import BOOK_PRESETS, DEFAULT_PRESET, PRESETS
 from cnnviz.arch.receptive import ReceptiveField
 from cnnviz.arch.serialize import from_json, from_url_token, to_json, to_url_token
@@ -16,7 +16,7 @@ from cnnviz.arch.spec import (
 )
 from cnnviz.arch.stacks import STACK_EXAMPLES, StackSummary, compare_stacks, conv_stack, summarize_stack
 from cnnviz.arch.trace import (
-    FASHION_MEAN, FASHION_STD, LayerRow, build, check_training_memory, count_flops, count_params, trace,
+    FASHION_MEAN, FASHION_STD, LayerRow, build, count_flops, count_params, trace,
     trace_partial,
 )
 
@@ -27,8 +27,7 @@ __all__ = [
     "Activation", "ActivationMemory", "Architecture", "ArchitectureError", "BatchNorm", "Conv", "Dropout",
     "Flatten", "GlobalAvgPool", "InceptionBlock", "LayerRow", "LayerSpec", "Linear", "NiNBlock", "Pool",
     "ReceptiveField", "StackSummary", "VGGBlock",
-    "activation_memory", "build", "check_training_memory", "compare_stacks", "conv_stack", "count_flops",
+    "activation_memory", "build", "compare_stacks", "conv_stack", "count_flops",
     "count_params", "from_json", "from_url_token", "input_problem", "layer_names", "shape_text",
     "smallest_input_side", "summarize_stack", "to_code", "to_json", "to_url_token", "trace", "trace_partial",
-    "training_memory_bytes",
 ]

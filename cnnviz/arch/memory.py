@@ -1,4 +1,5 @@
-"""Activation memory of a forward pass, per layer and for the network, and whether training fits a device.
+"""Activation memory of a forward pass, per layer and for the network (whether training fits a device is
+cnnviz.train_cost.check_memory's question).
 
 Counted in float32 values for one image. Two figures, both checked against PyTorch in tests/unit/test_memory.py:
 - `created`: every tensor the layer's operations output in a training forward, inside blocks too (each
@@ -87,11 +88,3 @@ def activation_memory(rows, input_shape) -> ActivationMemory:
     peak = max([normalize.peak] + [image + row.peak_bytes // BYTES_PER_VALUE for row in rows])
     training = image + sum(row.activation_bytes // BYTES_PER_VALUE for row in rows)
     return ActivationMemory(image * BYTES_PER_VALUE, training * BYTES_PER_VALUE, peak * BYTES_PER_VALUE)
-
-
-def training_memory_bytes(rows, input_shape, batch_size: int, optimizer_states: int = 2) -> int:
-    """Bytes to train on one device: weights, gradients, `optimizer_states` copies (Adam keeps 2, SGD with
-    momentum 1, plain SGD 0) and one batch's activations. Workspace of the kernels comes on top."""
-    params = sum(row.params for row in rows)
-    per_image = activation_memory(rows, input_shape).training_bytes
-    return BYTES_PER_VALUE * params * (2 + optimizer_states) + batch_size * per_image

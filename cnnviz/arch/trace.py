@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from cnnviz.arch.memory import BYTES_PER_VALUE, activation_memory, training_memory_bytes
+from cnnviz.arch.memory import BYTES_PER_VALUE
 from cnnviz.arch.modules import Normalize
 from cnnviz.arch.receptive import ReceptiveField
 from cnnviz.arch.spec import (
@@ -155,21 +155,3 @@ def trace_partial(spec: Architecture, input_shape: Shape | None = None,
         return rows, exc
     return rows, None
 
-
-def check_training_memory(spec: Architecture, batch_size: int, available_bytes: int, device: str = "this device",
-                          optimizer_states: int = 2) -> int:
-    """Bytes training `spec` with `batch_size` needs (see memory.training_memory_bytes); raises
-    ArchitectureError naming the limit and the largest batch that fits when it exceeds `available_bytes`."""
-    rows = trace(spec, None, None)
-    needed = training_memory_bytes(rows, spec.input_shape, batch_size, optimizer_states)
-    if needed <= available_bytes:
-        return needed
-    fixed = training_memory_bytes(rows, spec.input_shape, 0, optimizer_states)
-    per_image = activation_memory(rows, spec.input_shape).training_bytes
-    largest = max((available_bytes - fixed) // per_image, 0)
-    fix = (f"use a batch of at most {largest}" if largest else
-           "the weights alone do not fit: use fewer channels or features, or a smaller input")
-    raise ArchitectureError(
-        f"training {spec.name} with batches of {batch_size} needs about {needed / 10**9:,.1f} GB (weights, "
-        f"gradients, {optimizer_states} optimizer state copies and one batch's activations), more than the "
-        f"{available_bytes / 10**9:,.1f} GB available on {device}; {fix}")

@@ -12,7 +12,7 @@ from torch.utils._pytree import tree_flatten
 
 from cnnviz.arch import (
     PRESETS, Activation, Architecture, ArchitectureError, Conv, Flatten, Linear, activation_memory, build,
-    check_training_memory, count_flops, count_params, trace,
+    count_flops, count_params, trace,
 )
 
 NAMES = sorted(PRESETS)
@@ -126,20 +126,6 @@ def test_book_networks_memory_per_image():
     head = 6 * 4096 + 10  # two Linear, ReLU, Dropout; the scores (the Flatten is a view)
     assert vgg11.training_bytes == 4 * (224 * 224 + blocks + head)  # 63 MB: 8 GB for the book's batch of 128
     assert vgg11.peak_bytes == 4 * 224 * 224 * (1 + 1 + 2 * 64)  # image, normalised image, conv 1 and its ReLU
-
-
-def test_training_memory_fits_a_device_or_names_the_largest_batch():
-    spec = PRESETS["alexnet"]
-    per_image = activation_memory(trace(spec), spec.input_shape).training_bytes
-    weights = 4 * count_params(spec) * 4  # weights, gradients and Adam's two moments
-    assert check_training_memory(spec, 128, 10**12) == weights + 128 * per_image
-    with pytest.raises(ArchitectureError) as info:
-        check_training_memory(spec, 128, weights + 40 * per_image + 1, "cuda:0")
-    message = str(info.value)
-    assert message.startswith("training alexnet with batches of 128 needs about 1.5 GB (weights, gradients, 2 optimizer state copies")
-    assert "available on cuda:0; use a batch of at most 40" in message
-    with pytest.raises(ArchitectureError, match="the weights alone do not fit"):
-        check_training_memory(spec, 1, 10**8)
 
 
 def test_a_network_that_would_exhaust_memory_names_the_limit_and_the_fix():
