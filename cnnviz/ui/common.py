@@ -20,22 +20,25 @@ from cnnviz.i18n import N_
 ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.png"
 
 
-# (script, label, icon, d2l sections, what it teaches): the sidebar menu and the home page's list.
+# (script, label, icon, d2l sections, what it teaches): the sidebar menu and the home page's list. The
+# sections are the English edition's; their translations give the zh edition's numbers.
 PAGES = (
     ("app.py", N_("Home"), ":material/home:", "", ""),
-    ("pages/1_Convolution_and_pooling.py", N_("Convolution & pooling"), ":material/apps:", "7.2-7.5",
-     "Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, cell by cell."),
-    ("pages/2_Learn_an_edge_kernel.py", N_("Learn an edge kernel"), ":material/trending_down:", "7.2.4",
-     "Gradient descent recovers the edge detector [1, -1] from an image and its edges, live."),
-    ("pages/3_Architecture_builder.py", N_("Architecture builder"), ":material/account_tree:", "7.6, 8.1-8.5",
-     "Build LeNet, AlexNet, VGG, NiN or GoogLeNet layer by layer and see every shape and cost."),
-    ("pages/4_Train.py", N_("Train"), ":material/model_training:", "7.6.2, 8.5",
-     "Train the architecture on the real Fashion-MNIST with live curves."),
-    ("pages/5_Activations.py", N_("Activations"), ":material/visibility:", "7.6 exercises",
-     "What the first and second layers see: pullovers against coats, and any class you choose."),
-    ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", "7.2-7.6, 8.1-8.5",
-     "All 59 exercises of the chapters, both editions' numbers: open each in the app, with hints and "
-     "computed, checked answers."),
+    ("pages/1_Convolution_and_pooling.py", N_("Convolution & pooling"), ":material/apps:", N_("7.2-7.5"),
+     N_("Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, cell by cell.")),
+    ("pages/2_Learn_an_edge_kernel.py", N_("Learn an edge kernel"), ":material/trending_down:", N_("7.2.4"),
+     N_("Gradient descent recovers the edge detector [1, -1] from an image and its edges, live.")),
+    ("pages/3_Architecture_builder.py", N_("Architecture builder"), ":material/account_tree:", N_("7.6, 8.1-8.5"),
+     N_("Build LeNet, AlexNet, VGG, NiN or GoogLeNet layer by layer and see every shape, cost and receptive "
+        "field.")),
+    ("pages/4_Train.py", N_("Train"), ":material/model_training:", N_("7.6.2, 8.5"),
+     N_("Train the architecture, or a book network with the book's recipe, on the real Fashion-MNIST with live "
+        "curves.")),
+    ("pages/5_Activations.py", N_("Activations"), ":material/visibility:", N_("7.6 exercises"),
+     N_("What the first and second layers see: pullovers against coats, and any class you choose.")),
+    ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", N_("7.2-7.6, 8.1-8.5"),
+     N_("All 59 exercises of the chapters, both editions' numbers: open each in the app, with hints and "
+        "computed, checked answers.")),
 )
 
 
@@ -100,7 +103,7 @@ def page_setup(title: str) -> None:
     with st.sidebar:
         # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app".
         for path, label, icon, *_about in PAGES:
-            st.page_link(path, label=_(label), icon=icon, query_params=_language_query())
+            st.page_link(path, label=_(label), icon=icon, query_params=language_query())
         lang.switch()
         keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
@@ -110,7 +113,7 @@ def page_setup(title: str) -> None:
     environment_sidebar()
 
 
-def _language_query() -> dict[str, str]:
+def language_query() -> dict[str, str]:
     """The menu's links carry the language (and nothing else: coming back through the menu keeps a page's state)."""
     chosen = lang.current()
     return {} if chosen == "en" else {lang.URL_PARAM: chosen}

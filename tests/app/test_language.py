@@ -88,3 +88,12 @@ def test_a_library_error_is_shown_in_the_readers_language():
 def test_fashion_mnist_classes_carry_the_zh_editions_names():
     at = make_app(EDGE, query={"lang": "zh", "input": "fashion", "image": "0"}).run()
     assert any(c.value == "类别：短靴，28x28" for c in at.caption), [c.value for c in at.caption]  # test image 0
+
+
+def test_the_home_page_in_chinese_has_no_english_left_and_its_links_carry_the_language():
+    at = make_app("app.py", query={"lang": "zh"}).run()
+    assert_no_exception(at)
+    assert english_left(at) == {}
+    main_links = [link for link in at.get("page_link") if "《动手学深度学习》" in link.proto.label]
+    assert len(main_links) == 6 and {link.proto.query_string for link in main_links} == {"lang=zh"}
+    assert any("6.2-6.5" in link.proto.label for link in main_links)  # the zh edition's section numbers

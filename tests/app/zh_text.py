@@ -18,7 +18,8 @@ ALLOWED = {
     "nn", "max",  # torch.nn in nn.MaxPool2d; max(...) in a max-pooled cell's formula
 }
 LETTERS = re.compile(r"[A-Za-zᵀ][A-Za-z0-9ᵀ_\-]*[A-Za-z0-9ᵀ]|[A-Za-z]{2,}")
-CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$")  # inline code, Plotly placeholders, tags, formulas
+CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$"  # inline code, Plotly placeholders, tags, formulas
+                  r"|\b[\w-]+(?:\.[\w-]+)*\.(?:ai|org|com|io)\b")  # web addresses (zh.d2l.ai)
 
 
 def _labels(at: AppTest) -> list[str]:
