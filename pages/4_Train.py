@@ -13,6 +13,7 @@ from cnnviz.ui import train_plan as plan  # noqa: E402
 from cnnviz.ui import train_results as results  # noqa: E402
 from cnnviz.ui import train_state as state  # noqa: E402
 from cnnviz.ui import train_views as views  # noqa: E402
+from cnnviz.ui import train_url, url_state  # noqa: E402
 from cnnviz.ui.common import fashion_mnist_or_none, intro, show_error  # noqa: E402
 
 ERROR_KEY = "train_start_error"
@@ -46,6 +47,9 @@ run = state.current_run()
 state.archive_if_done(run)
 running = state.is_running(run)
 views.keep_settings()
+ignored = train_url.load()  # a shared link or the browser's Back: its settings into the widgets
+if ignored:
+    st.warning(url_state.ignored_message(ignored), icon=":material/link_off:")
 
 
 def start(confirmed: bool = False) -> None:
@@ -80,6 +84,7 @@ with settings:
                     icon=":material/stop:")
     with more_col:
         views.more_settings(disabled=running)
+    train_url.save()  # every setting drawn: the link now opens the page as it is
     refused = plan.plan_view(spec, config, running)
     start_slot.button("Start", key="train_start", type="primary", disabled=running or refused is not None,
                       width="stretch", on_click=start, icon=":material/play_arrow:")

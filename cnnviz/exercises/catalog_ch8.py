@@ -36,8 +36,9 @@ S81 = (
         "增加 AlexNet 的训练轮数。与 LeNet 的结果有何不同？为什么？"),
        ("On a CPU use the 28x28 alexnet_small; watch the gap between training and test accuracy.",
         "在 CPU 上请用 28x28 的 alexnet_small；注意训练准确率与测试准确率之间的差距。"),
-       TRAIN, todo=("Choose alexnet_small in the builder, set more epochs here, and overlay it with a LeNet run.",
-                    "在构建器中选 alexnet_small，在这里增加轮数，并与 LeNet 的运行叠加比较。")),
+       TRAIN, {"net": "alexnet_small", "epochs": 20, "images": "10000"},
+       todo=("alexnet_small for 20 epochs on 10,000 images; overlay it with a LeNet run.",
+             "alexnet_small，20 轮，10,000 张图像；与 LeNet 的运行叠加比较。")),
     ex("8.1.5", "7.1.2", "experiment",
        ("AlexNet is oversized for 28x28 Fashion-MNIST: simplify it to train faster without losing much "
         "accuracy, and design a better network for 28x28 inputs.",
@@ -51,8 +52,9 @@ S81 = (
         "修改批量大小，观察吞吐量（每秒图像数）、准确率和 GPU 显存的变化。"),
        ("Keep everything else fixed and overlay the runs.",
         "保持其余设置不变，把各次运行叠加比较。"),
-       TRAIN, todo=("Set the batch size, train, then train again with another size.",
-                    "设置批量大小并训练，再换一个批量大小训练一次。")),
+       TRAIN, {"net": "alexnet_small", "batch": "64", "epochs": 2, "images": "10000"},
+       todo=("Train with batch 64, then again with 512: the status line gives images per second.",
+             "先用批量 64 训练，再用 512 训练一次：状态行给出每秒图像数。")),
     ex("8.1.7", "7.1.5", "experiment",
        ("Give LeNet-5 dropout and ReLU. Does it improve? Can preprocessing that exploits the images' "
         "invariances help further?",

@@ -171,7 +171,9 @@ def url_written(page: str) -> None:
     st.session_state[f"_url_written_{page}"] = page_query()
 
 
-APP_PARAMS = (lang.URL_PARAM,)  # query parameters of the whole app, not of one page
+# Query parameters that are not a page's settings: the language, and the Train page's workspace id (its runs,
+# which a page's URL codec must keep but never load as settings).
+APP_PARAMS = (lang.URL_PARAM, "session")
 
 
 def page_query() -> dict[str, str]:

@@ -6,10 +6,10 @@ preset parameter), so a link cannot drift from what the page reads."""
 from __future__ import annotations
 
 from cnnviz.arch import PRESETS
-from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, TryIt
-from cnnviz.ui import activation_url, arch_state, conv_state, edge_url
+from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, TRAIN, TryIt
+from cnnviz.ui import activation_url, arch_state, conv_state, edge_url, train_url
 
-URL_PAGES = (CONV, EDGE, BUILDER, ACTIVATIONS)  # the pages that read their whole state from the URL today
+URL_PAGES = (CONV, EDGE, BUILDER, TRAIN, ACTIVATIONS)  # the pages that read their whole state from the URL  # the pages that read their whole state from the URL today
 
 
 class LinkError(ValueError):
@@ -50,6 +50,14 @@ def _activation_params(state: dict) -> dict[str, str]:
         raise LinkError(f"page 5 does not accept {state}: {exc!r}") from exc
 
 
+def _train_params(state: dict) -> dict[str, str]:
+    """The Train page's own link builder (train_url.link: URL words for choices)."""
+    try:
+        return train_url.link(**state)
+    except KeyError as exc:
+        raise LinkError(f"the Train page does not accept {state}: {exc!r}") from exc
+
+
 def query_params(try_it: TryIt) -> dict[str, str]:
     """The query parameters that open `try_it.page` in `try_it.state`; LinkError if the page would refuse them."""
     state = try_it.params
@@ -61,6 +69,8 @@ def query_params(try_it: TryIt) -> dict[str, str]:
         return _edge_params(state)
     if try_it.page == ACTIVATIONS:
         return _activation_params(state)
+    if try_it.page == TRAIN:
+        return _train_params(state)
     if state:
         raise LinkError(f"{try_it.page} does not read its state from the URL yet; say what to set in `todo`")
     return {}

@@ -242,7 +242,7 @@ def reload(at):
     """What a browser reload does: the old session ends (Streamlit releases its cache entries), and a new
     one opens the same URL."""
     at.session_state[VIEWER_KEY].release()
-    reloaded = make_app("pages/4_Train.py", query={URL_KEY: at.query_params[URL_KEY]}).run()
+    reloaded = make_app("pages/4_Train.py", query=dict(at.query_params)).run()  # the same address: id and settings
     assert_no_exception(reloaded)
     return reloaded
 

@@ -14,10 +14,10 @@ from cnnviz.arch import PRESETS
 from cnnviz.exercises.answer import Matrix
 from cnnviz.exercises.answer_figures import matrix_figure
 from cnnviz.exercises.catalog import (ACTIVATIONS, BY_ID, BUILDER, CONV, find, EDGE, EXERCISES, KINDS, SECTIONS, TryIt, in_section,
-                                      matching)
+                                      matching, TRAIN)
 from cnnviz.ui import conv_state, edge_url
 from cnnviz.ui.common import PAGES
-from cnnviz.ui import activation_url
+from cnnviz.ui import activation_url, train_url
 from cnnviz.ui.exercise_links import URL_PAGES, LinkError, query_params
 from tests.unit.test_explain import decode_array
 
@@ -95,6 +95,8 @@ def test_try_it_names_a_real_page_and_a_state_it_accepts(ex):
         assert query["preset"] in PRESETS
     elif ex.try_it.page == EDGE:
         assert all(edge_url.PARAMS[name].decode(text) is not None for name, text in query.items())
+    elif ex.try_it.page == TRAIN and ex.try_it.state:
+        assert query and all(train_url.PARAMS[name].decode(text) is not None for name, text in query.items())
     elif ex.try_it.page == ACTIVATIONS and ex.try_it.state:
         words = {activation_url.LAYER, activation_url.CHANNELS}
         assert all(name in words or activation_url.PARAMS[name].decode(text) is not None
