@@ -15,8 +15,9 @@ st.markdown(_(
     "Every number shown is computed by PyTorch, and checked against it."
 ))
 
-for path, label, icon, section, blurb in PAGES[1:]:
-    with st.container(border=True):
+columns = st.columns(2)  # two cards a row: every page on a projector's first screen
+for index, (path, label, icon, section, blurb) in enumerate(PAGES[1:]):
+    with columns[index % 2].container(border=True):
         st.page_link(path, label=_("**{page}** (d2l {sections})").format(page=_(label), sections=_(section)),
                      icon=icon, query_params=language_query())
         st.caption(_(blurb))
