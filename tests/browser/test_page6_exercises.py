@@ -1,5 +1,5 @@
 """The Exercises page in Chromium at a projector's 1280x720: the filters and the first exercises on the
-first screen, a filtered view in Chinese (the glyphs must render), and a Try-it journey to page 1."""
+first screen, a filtered view in Chinese (the glyphs must render), and Try-it journeys to pages 1, 4 and 5."""
 
 import shutil
 
@@ -69,3 +69,23 @@ def test_a_computed_answer_with_its_matrices_and_checks(projector):
     card.scroll_into_view_if_needed()
     wait_idle(projector, timeout=WAIT)
     card.screenshot(path=str(DOCS / "exercises_answer.png"))  # the whole card, its matrices and checks
+
+
+@pytest.mark.parametrize("card, section, page_url, parts, shown", [
+    # an experiment on the Activations page: the book's LeNet, pullovers and coats, layer 2
+    ("7_6_4", "7.6", "**/Activations?**", ("model=lenet", "layer=conv2"),
+     ".st-key-act_layer"),
+    # an experiment on the Train page: alexnet_small, more epochs, a subset
+    ("8_1_4", "8.1", "**/Train?**", ("net=alexnet_small", "epochs=20", "images=10000"), ".st-key-train_arch"),
+])
+def test_try_it_opens_an_experiment_in_its_state(projector, card, section, page_url, parts, shown):
+    _open(projector, f"/Exercises?section={section}")
+    projector.locator(f".st-key-ex_card_{card} [data-testid='stPageLink'] a").click()
+    projector.wait_for_url(page_url)
+    wait_idle(projector, timeout=WAIT)
+    for part in parts:
+        assert part in projector.url, projector.url
+    expect(projector.locator("[data-testid='stAlert']").filter(has_text="not valid")).to_have_count(0)
+    expect(projector.locator(shown)).to_be_visible()
+    expect(projector.locator(f"{shown} [role='combobox']")).to_have_value(
+        "conv2: second convolution" if card == "7_6_4" else "alexnet_small")
