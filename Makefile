@@ -11,8 +11,10 @@ STAMPS := .stamps
 run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
+# Two workers, a test file each at a time: the browser and AppTest suites spend much of their time waiting
+# on a server, a page or a training thread, so two run in the time of about one.
 test: $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
 	$(PY) bench/run_all.py
