@@ -48,3 +48,4 @@ def assert_no_exception(at: AppTest) -> None:
 @pytest.fixture
 def app():
     return make_app
+

@@ -40,6 +40,7 @@ WORKSPACE_KEY = "train_workspace"  # this session's workspace id
 URL_KEY = "session"  # the query parameter that carries the workspace id across a reload
 NOTICE_KEY = "train_workspace_notice"  # why the URL's workspace was not opened, said once
 VIEWER_KEY = "train_viewer"  # this session's Viewer: tests release it as a closing tab would
+RECLAIMED_KEY = "train_reclaimed"  # set on the run that found this tab's workspace again after a reload
 MAX_RUNS = 8  # runs kept per workspace; the oldest is dropped
 
 
@@ -106,6 +107,7 @@ def _claim(store: WorkspaceStore) -> Workspace:
     wanted = st.query_params.get(URL_KEY)
     found, status = store.claim(wanted)
     if found is not None:
+        st.session_state[RECLAIMED_KEY] = True  # a reload: the workspace's settings, not the URL's, are this tab's
         if found.current is not None:
             n = len(found.runs) + (not found.current.archived)
             st.toast(f"Found this page's {n} run{'' if n == 1 else 's'} and settings again.",
@@ -114,6 +116,11 @@ def _claim(store: WorkspaceStore) -> Workspace:
     if wanted:
         st.session_state[NOTICE_KEY] = status  # the page says it once, in its main area
     return store.create()
+
+
+def reclaimed_this_run() -> bool:
+    """True once, on the first run after a reload found the tab's workspace (its settings are the tab's own)."""
+    return bool(st.session_state.pop(RECLAIMED_KEY, False))
 
 
 def workspace_notice() -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from cnnviz.arch import PRESETS
 from cnnviz.recipes import RECIPES
 from cnnviz.train import OPTIMIZERS, SCHEDULES
-from cnnviz.ui import url_state
+from cnnviz.ui import train_state, url_state
 from cnnviz.ui.common import page_query
 from cnnviz.ui import train_views as views
 from cnnviz.ui.url_state import Param
@@ -40,8 +40,12 @@ def load() -> list[str]:
     """The link's settings into the widgets when the page should load them; returns what was ignored. A link
     without a network keeps the page's default choice (the builder's network when there is one). A URL with
     only the workspace id (an older link, or the runs of a tab whose settings are all defaults) leaves the
-    settings to the workspace, which kept them."""
-    if not page_query():
+    settings to the workspace, which kept them; so does a reload that found the tab's workspace again (the
+    browser may reload an address older than the last change). Only a tab's first run reads the address:
+    while the student works, a rerun can carry the address from before the last change (the browser had not
+    applied it yet), and reading it then would undo that change."""
+    reclaimed = train_state.reclaimed_this_run()  # a reload found its workspace: its settings are the newest
+    if not page_query() or reclaimed or url_state.written_before(URL_PAGE):
         return []
     return url_state.load(URL_PAGE, PARAMS)
 

@@ -112,6 +112,11 @@ def load(page: str, params: dict[str, Param], check: Callable[[dict], list[str]]
     return ignored
 
 
+def written_before(page: str) -> bool:
+    """Whether this session already wrote the page's URL (so a link is not the page's first visit)."""
+    return f"_url_written_{page}" in st.session_state
+
+
 def save(page: str, params: dict[str, Param], extra: dict[str, str] | None = None) -> None:
     """Writes every setting that differs from its default to the URL (only when one changed), and `extra`."""
     ss = st.session_state

@@ -53,3 +53,14 @@ def test_a_link_with_only_the_workspace_id_keeps_the_workspaces_settings():
     reopened = make_app(PAGE, query={"session": at.query_params["session"]}).run()
     assert_no_exception(reopened)
     assert reopened.number_input(key="train_seed").value == 7
+
+
+def test_a_reload_keeps_the_workspaces_settings_over_an_older_address():
+    at = make_app(PAGE).run()
+    at.number_input(key="train_epochs").set_value(3).run()
+    older = {"session": at.query_params["session"], "epochs": "5"}  # an address from before the last change
+    at.session_state["train_viewer"].release()  # the tab reloads
+    reloaded = make_app(PAGE, query=older).run()
+    assert_no_exception(reloaded)
+    assert reloaded.number_input(key="train_epochs").value == 3
+    assert reloaded.query_params["epochs"] == "3"  # and the address catches up
