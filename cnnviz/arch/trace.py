@@ -119,16 +119,18 @@ def count_flops(spec: Architecture, input_shape: Shape | None = None) -> int:
 
 
 def build(spec: Architecture, in_channels: int | None = None, input_size: int | None = None,
-          num_classes: int | None = NUM_CLASSES) -> nn.Sequential:
+          num_classes: int | None = NUM_CLASSES,
+          stats: tuple[float, float] = (FASHION_MEAN, FASHION_STD)) -> nn.Sequential:
     """The model: `normalize` then one child per layer, named as `trace` names them.
 
     Takes float images in [0, 1] shaped (N, *spec.input_shape), or (N, in_channels, input_size, input_size)
-    when those are given; returns (N, num_classes).
+    when those are given; returns (N, num_classes). `stats` is the training set's pixel mean and std
+    (`cnnviz.data.dataset_info(name)`): Fashion-MNIST's unless the model learns another dataset.
     """
     channels, height, width = _resolve(spec, None)
     input_shape = _resolve(spec, (in_channels or channels, input_size or height, input_size or width))
     _trace(spec, input_shape, num_classes)  # every check, before allocating anything
-    children: OrderedDict[str, nn.Module] = OrderedDict(normalize=Normalize(FASHION_MEAN, FASHION_STD))
+    children: OrderedDict[str, nn.Module] = OrderedDict(normalize=Normalize(*stats))
     for step in walk(spec, input_shape):
         children[step.name] = step.layer.build(step.input_shape)
     return nn.Sequential(children)

@@ -212,19 +212,29 @@ def environment_sidebar() -> None:
 
 
 @st.cache_resource(show_spinner=False)
+def dataset(name: str = data.DEFAULT_DATASET, train: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """A real dataset by name (`cnnviz.data.DATASETS`), loaded once per server and shared read-only by all
+    sessions. Raises DatasetMissing (whose message says how to get it) when it is not installed."""
+    return data.load_dataset(name, train)
+
+
+def dataset_or_none(name: str = data.DEFAULT_DATASET,
+                    train: bool = True) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The dataset, or None when it is not installed (the pages then show `data.missing_message(name)`)."""
+    if data.find_dataset_dir(name) is None:
+        return None
+    try:
+        return dataset(name, train)
+    except data.DatasetMissing:
+        return None
+
+
 def fashion_mnist(train: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
-    """The real dataset, loaded once per server and shared read-only by all sessions."""
-    return data.load_fashion_mnist(train)
+    return dataset(data.DEFAULT_DATASET, train)
 
 
 def fashion_mnist_or_none(train: bool = True) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """The dataset, or None when it is not installed (the pages then explain how to get it)."""
-    if not environment()["dataset"] and data.find_dataset_dir() is None:
-        return None
-    try:
-        return fashion_mnist(train)
-    except data.DatasetMissing:
-        return None
+    return dataset_or_none(data.DEFAULT_DATASET, train)
 
 
 def show_error(exc: Exception) -> None:
