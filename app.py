@@ -33,7 +33,7 @@ if env["device"] == "CPU":
 if env["dataset"]:
     st.caption(_("Fashion-MNIST is read from `{path}`.").format(path=env["dataset"]))
 else:
-    st.warning(data.missing_message())
+    st.warning(data.missing_message(lang=current()))
     if st.button(_("Download Fashion-MNIST"), key="download_dataset"):
         try:
             with st.spinner(_("Downloading with torchvision...")):

@@ -1,20 +1,21 @@
-"""What a trained network computes for chosen inputs: layer outputs, class means, saliency.
+"""What a trained network computes for chosen inputs: layer outputs, class means, channel statistics
+(attribution is in cnnviz.attribution).
 
 A model is an `nn.Sequential` as `cnnviz.arch.build` makes it: the first child is `normalize`, the
 others are named as `trace` names the layers (conv1, act1, pool1, ...). Everything here runs the model
-in eval mode without gradients (saliency aside) and returns detached CPU tensors.
+in eval mode without gradients and returns detached CPU tensors.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import torch
 from torch import nn
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
 RESIZE_ROUNDING = 1e-4  # float [0, 1] images may exceed the range by this much
 NORMALIZE = "normalize"  # the model's first child; its output is not a layer a student chose
@@ -38,26 +39,25 @@ def model_device(model: nn.Module) -> torch.device:
 def as_batch(images: torch.Tensor) -> torch.Tensor:
     """Images as float (N, 1, H, W) in [0, 1]: uint8 is scaled by 1/255, float must already be in [0, 1]."""
     if not isinstance(images, torch.Tensor):
-        raise ActivationError(f"images: expected a torch.Tensor, got {type(images).__name__}")
+        raise ActivationError(N_("images: expected a torch.Tensor, got {kind}"), kind=type(images).__name__)
     if images.dim() == 2:
         images = images[None]  # (H, W) -> (1, H, W)
     if images.dim() == 3:
         images = images[:, None]  # (N, H, W) -> (N, 1, H, W)
     if images.dim() != 4 or images.shape[1] != 1:
         raise ActivationError(
-            f"images: shape {tuple(images.shape)} is not (N, 28, 28) or (N, 1, 28, 28); "
-            "pass grayscale images, one channel each"
-        )
+            N_("images: shape {shape} is not (N, 28, 28) or (N, 1, 28, 28); pass grayscale images, one channel each"),
+            shape=tuple(images.shape))
     if images.dtype == torch.uint8:
         return images.float() / 255
     if not images.is_floating_point():
-        raise ActivationError(f"images: dtype {images.dtype} is neither uint8 nor float; convert them")
+        raise ActivationError(N_("images: dtype {dtype} is neither uint8 nor float; convert them"),
+                              dtype=images.dtype)
     # Resizing as training does (bilinear, antialiased) may round a hair past 0 or 1: the model sees that too.
     if images.numel() and (images.min() < -RESIZE_ROUNDING or images.max() > 1 + RESIZE_ROUNDING):
         raise ActivationError(
-            f"images: float values span [{images.min():.3g}, {images.max():.3g}]; "
-            "scale them to [0, 1] (divide uint8 pixels by 255) or pass uint8"
-        )
+            N_("images: float values span [{low}, {high}]; scale them to [0, 1] (divide uint8 pixels by 255) or "
+               "pass uint8"), low=f"{images.min():.3g}", high=f"{images.max():.3g}")
     return images.float()
 
 
@@ -73,9 +73,8 @@ def _check_layers(model: nn.Module, layers: Iterable[str] | None) -> list[str]:
     layers = list(layers)
     unknown = [name for name in layers if name not in available]
     if unknown:
-        raise ActivationError(
-            f"layers: {', '.join(unknown)} not in this model; choose from {', '.join(available)}"
-        )
+        raise ActivationError(N_("layers: {unknown} not in this model; choose from {available}"),
+                              unknown=", ".join(unknown), available=", ".join(available))
     return layers
 
 
@@ -128,12 +127,12 @@ def predict_proba(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 def _check_labels(activations: torch.Tensor, labels: torch.Tensor, classes: Sequence[int]) -> None:
     if labels.shape != activations.shape[:1]:
-        raise ActivationError(
-            f"labels: shape {tuple(labels.shape)} does not match {activations.shape[0]} activations"
-        )
+        raise ActivationError(N_("labels: shape {shape} does not match {count} activations"),
+                              shape=tuple(labels.shape), count=activations.shape[0])
     missing = [c for c in classes if not bool((labels == c).any())]
     if missing:
-        raise ActivationError(f"classes: no images of class {missing} in the batch; add some or drop the class")
+        raise ActivationError(N_("classes: no images of class {missing} in the batch; add some or drop the class"),
+                              missing=missing)
 
 
 def class_mean_maps(activations: torch.Tensor, labels: torch.Tensor, classes: Sequence[int]) -> torch.Tensor:
@@ -217,82 +216,3 @@ def stage_groups(model: nn.Module) -> list[list[tuple[str, str]]]:
 def first_conv(module: nn.Module) -> nn.Conv2d | None:
     """The module itself when it is a convolution, else the first convolution inside it (None if none)."""
     return next((m for m in module.modules() if isinstance(m, nn.Conv2d)), None)
-
-
-@dataclass(frozen=True)
-class Saliency:
-    """A saliency map for one image: `map` (28, 28) >= 0, scaled to a maximum of 1 unless all zero."""
-
-    map: torch.Tensor
-    method: str  # "grad-cam" or "input gradient"
-    target: int  # the class whose score was explained
-    layer: str | None  # Grad-CAM's layer
-
-
-def _one_image(image: torch.Tensor) -> torch.Tensor:
-    batch = as_batch(image)
-    if batch.shape[0] != 1:
-        raise ActivationError(f"image: expected one image, got a batch of {batch.shape[0]}")
-    return batch
-
-
-def _scaled(saliency: torch.Tensor) -> torch.Tensor:
-    top = saliency.max()
-    return saliency / top if top > 0 else saliency
-
-
-def _class_score(model: nn.Module, batch: torch.Tensor, target: int) -> torch.Tensor:
-    logits = model(batch)  # (1, 10)
-    if not 0 <= target < logits.shape[1]:
-        raise ActivationError(f"target: class {target} is not in 0..{logits.shape[1] - 1}")
-    return logits[0, target]
-
-
-def input_gradient(model: nn.Module, image: torch.Tensor, target: int) -> Saliency:
-    """|d score_target / d pixel| for one image (28, 28) or (1, 28, 28): which pixels move the score most."""
-    batch = _one_image(image).to(model_device(model)).requires_grad_(True)
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.enable_grad():
-            # autograd.grad, not backward: the model's own .grad fields stay untouched.
-            (grad,) = torch.autograd.grad(_class_score(model, batch, target), batch)
-    finally:
-        model.train(was_training)
-    saliency = grad.abs()[0, 0].cpu()  # (28, 28)
-    return Saliency(_scaled(saliency), "input gradient", target, None)
-
-
-def grad_cam(model: nn.Module, image: torch.Tensor, target: int, layer: str) -> Saliency:
-    """Grad-CAM (Selvaraju et al., 2017) at a spatial layer, upsampled to the image's 28x28.
-
-    Each channel of the layer's output is weighted by the mean gradient of the class score over its map;
-    the ReLU of the weighted sum shows where the layer saw evidence for the class.
-    """
-    _check_layers(model, [layer])
-    batch = _one_image(image).to(model_device(model))
-    kept: dict[str, torch.Tensor] = {}
-
-    def hook(_module, _inputs, output):
-        kept["out"] = output
-
-    with _HOOKED:
-        handle = dict(model.named_children())[layer].register_forward_hook(hook)
-        was_training = model.training
-        try:
-            model.eval()
-            with torch.enable_grad():
-                score = _class_score(model, batch, target)
-                maps = kept["out"]  # (1, C, h, w)
-                if maps.dim() != 4:
-                    raise ActivationError(
-                        f"layer: {layer} outputs shape {tuple(maps.shape[1:])}, not maps; choose a conv stage")
-                (grad,) = torch.autograd.grad(score, maps)
-        finally:
-            handle.remove()
-            model.train(was_training)
-    maps = maps.detach()
-    weights = grad.mean(dim=(2, 3), keepdim=True)  # (1, C, 1, 1)
-    cam = torch.relu((weights * maps).sum(dim=1, keepdim=True))  # (1, 1, h, w)
-    cam = nn.functional.interpolate(cam, size=batch.shape[-2:], mode="bilinear", align_corners=False)
-    return Saliency(_scaled(cam[0, 0].cpu()), "grad-cam", target, layer)

@@ -22,6 +22,7 @@ from torch import nn
 
 from cnnviz.arch import Architecture, ArchitectureError, build, from_json, to_json
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 
 FORMAT = "cnnviz-checkpoint"
 VERSION = 1
@@ -48,13 +49,15 @@ def _check_plain(value, where: str = "meta") -> None:
     if type(value) is dict:
         for key, item in value.items():
             if type(key) is not str:
-                raise CheckpointError(f"{where} has the key {key!r}; metadata keys must be strings")
+                raise CheckpointError(N_("{where} has the key {key}; metadata keys must be strings"), where=where,
+                                      key=repr(key))
             _check_plain(item, f"{where}[{key!r}]")
     elif type(value) in (list, tuple):
         for i, item in enumerate(value):
             _check_plain(item, f"{where}[{i}]")
     elif type(value) not in PLAIN:
-        raise CheckpointError(f"{where} is a {type(value).__name__}; store only numbers, text, lists and dicts")
+        raise CheckpointError(N_("{where} is a {kind}; store only numbers, text, lists and dicts"), where=where,
+                              kind=type(value).__name__)
 
 
 def save(path_or_file: str | Path | BinaryIO, model: nn.Module, spec: Architecture, meta: dict | None = None) -> None:
@@ -117,12 +120,21 @@ def _code_imports(data: bytes) -> list[str]:
     return list(dict.fromkeys(name for name in found if not _TENSOR_NAMES.fullmatch(name)))
 
 
+# One whole sentence per kind of damage, so a translator sees each.
+_DAMAGED = {
+    "empty": N_("this file is truncated or is not a PyTorch checkpoint (the file is empty); nothing in it was run. "
+                "Download it or save it again from the Train page"),
+    "zip": N_("this file is truncated or is not a PyTorch checkpoint (its zip archive is damaged or cut short); "
+              "nothing in it was run. Download it or save it again from the Train page"),
+    "bytes": N_("this file is truncated or is not a PyTorch checkpoint (its bytes are not a checkpoint's); nothing "
+                "in it was run. Download it or save it again from the Train page"),
+}
+
+
 def _damage(data: bytes) -> str:
     if not data:
-        return "the file is empty"
-    if data.startswith(b"PK"):
-        return "its zip archive is damaged or cut short"
-    return "its bytes are not a checkpoint's"
+        return "empty"
+    return "zip" if data.startswith(b"PK") else "bytes"
 
 
 def _refused(data: bytes) -> CheckpointError:
@@ -130,10 +142,9 @@ def _refused(data: bytes) -> CheckpointError:
     code = _code_imports(data)
     if code:
         return CheckpointError(
-            f"this file carries Python code or objects ({', '.join(code[:3])}), not only weights, so it was "
-            "refused and nothing in it was run. Load only checkpoints saved by cnnviz")
-    return CheckpointError(f"this file is truncated or is not a PyTorch checkpoint ({_damage(data)}); nothing "
-                           "in it was run. Download it or save it again from the Train page")
+            N_("this file carries Python code or objects ({names}), not only weights, so it was refused and "
+               "nothing in it was run. Load only checkpoints saved by cnnviz"), names=", ".join(code[:3]))
+    return CheckpointError(_DAMAGED[_damage(data)])
 
 
 def _bytes(path_or_file) -> bytes:
@@ -151,10 +162,12 @@ def _read(path_or_file) -> dict:
     except Exception as exc:  # torch.load on arbitrary bytes raises many types (UnpicklingError, EOFError, ...)
         raise _refused(data) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError("this file is a PyTorch file but not a cnnviz checkpoint; save one from the Train page")
+        raise CheckpointError(N_("this file is a PyTorch file but not a cnnviz checkpoint; save one from the Train "
+                                 "page"))
     if payload.get("version") != VERSION:
-        raise CheckpointError(f"checkpoint format version {payload.get('version')!r} is not supported "
-                              f"(this cnnviz reads version {VERSION}); save it again with this version")
+        raise CheckpointError(N_("checkpoint format version {version} is not supported (this cnnviz reads version "
+                                 "{supported}); save it again with this version"),
+                              version=repr(payload.get("version")), supported=VERSION)
     return payload
 
 
@@ -162,12 +175,13 @@ def _load_weights(model: nn.Module, state: dict, spec: Architecture) -> None:
     result = model.load_state_dict(state, strict=False)
     problems = []
     if result.missing_keys:
-        problems.append(f"missing {', '.join(result.missing_keys[:5])}")
+        problems.append(f"missing {', '.join(result.missing_keys[:5])}")  # parameter names: left in English
     if result.unexpected_keys:
         problems.append(f"unexpected {', '.join(result.unexpected_keys[:5])}")
     if problems:
-        raise CheckpointError(f"the weights do not fit the architecture {spec.name!r}: {'; '.join(problems)}; "
-                              "the file was edited or saved for another architecture")
+        raise CheckpointError(N_("the weights do not fit the architecture {name}: {problems}; the file was edited "
+                                 "or saved for another architecture"), name=repr(spec.name),
+                              problems="; ".join(problems))
 
 
 def load(path_or_file: str | Path | BinaryIO) -> tuple[nn.Module, Architecture, dict]:
@@ -177,14 +191,15 @@ def load(path_or_file: str | Path | BinaryIO) -> tuple[nn.Module, Architecture, 
         spec = from_json(payload.get("architecture", ""))
         model = build(spec)
     except ArchitectureError as exc:
-        raise CheckpointError(f"the checkpoint's architecture is invalid: {exc}") from exc
+        raise CheckpointError(N_("the checkpoint's architecture is invalid: {error}"), error=exc) from exc
     state = payload.get("state_dict")
     if not isinstance(state, dict):
-        raise CheckpointError("the checkpoint holds no weights (state_dict); save it again")
+        raise CheckpointError(N_("the checkpoint holds no weights (state_dict); save it again"))
     try:
         _load_weights(model, state, spec)
     except RuntimeError as exc:  # shape mismatches
         detail = "; ".join(line.strip() for line in str(exc).splitlines()[1:4])
-        raise CheckpointError(f"the weights do not fit the architecture {spec.name!r}: {detail}") from exc
+        raise CheckpointError(N_("the weights do not fit the architecture {name}: {detail}"), name=repr(spec.name),
+                              detail=detail) from exc
     meta = payload.get("meta")
     return model.eval(), spec, meta if isinstance(meta, dict) else {}

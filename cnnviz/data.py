@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from cnnviz.errors import CnnvizError
-from cnnviz.i18n import N_
+from cnnviz.i18n import DEFAULT_LANGUAGE, N_, tr
 
 # torchvision.datasets.FashionMNIST.classes, in label order.
 CLASSES = (  # marked for translation: the zh edition's names (T恤, 裤子, ...) are in the catalog
@@ -60,7 +60,15 @@ DATASETS: dict[str, DatasetInfo] = {
 
 
 class DatasetMissing(CnnvizError):
-    """A dataset was not found in any of the places cnnviz looks."""
+    """A dataset was not found in any of the places cnnviz looks. Raised by the loaders with the dataset's
+    name, so a page shows `missing_message` in its reader's language."""
+
+    def __init__(self, template: str, dataset: str | None = None, **values):
+        super().__init__(template, **values)
+        self.dataset = dataset
+
+    def render(self, lang: str) -> str:
+        return missing_message(self.dataset, lang) if self.dataset else super().render(lang)
 
 
 class UnknownDataset(CnnvizError):
@@ -130,28 +138,32 @@ def _plain_file(directory: Path, file: str, name: str = DEFAULT_DATASET) -> Path
     return target
 
 
-def missing_message(name: str = DEFAULT_DATASET) -> str:
-    """Where cnnviz looked for the dataset and every way to get it."""
+def missing_message(name: str = DEFAULT_DATASET, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Where cnnviz looked for the dataset and every way to get it, in `lang` (Markdown: commands and
+    folders as code)."""
     info = dataset_info(name)
-    looked = "\n".join(f"  - {d}" for d in search_dirs(name))
+    code = "`{}`".format
     if info.system_package:
-        system = f"On Debian or Ubuntu: sudo apt-get install {info.system_package}"
+        system = tr(lang, N_("On Debian or Ubuntu: {command}"),
+                    command=code(f"sudo apt-get install {info.system_package}"))
     else:
-        system = (f"Debian and Ubuntu ship no {info.title} package: copy the four files from a computer that "
-                  f"has them into {_raw_dir(cache_dir(), name)}")
+        system = tr(lang, N_("Debian and Ubuntu ship no {title} package: copy the four files from a computer that "
+                             "has them into {folder}"), title=info.title, folder=code(_raw_dir(cache_dir(), name)))
     # The home page's button fetches Fashion-MNIST; any dataset can be fetched from a shell.
-    how = (f"press 'Download {info.title}' on the home page" if name == FASHION_MNIST else
-           f"run `python -m cnnviz.data {name}`")
-    where = ("a folder holding the four *-ubyte(.gz) files" if name == FASHION_MNIST else
-             f"a folder whose {info.folder}/raw/ holds the four *-ubyte(.gz) files")
-    return (
-        f"{info.title} was not found. cnnviz looked in:\n"
-        f"{looked}\n"
-        "Ways to get it:\n"
-        f"  1. {system}\n"
-        f"  2. With internet: {how} (torchvision's download, about {info.download_mb} MB, into the user cache)\n"
-        f"  3. Point CNNVIZ_DATA at {where}"
-    )
+    if name == FASHION_MNIST:
+        how = tr(lang, N_("With internet: press 'Download {title}' on the home page (torchvision's download, about "
+                          "{mb} MB, into the user cache)"), title=info.title, mb=info.download_mb)
+        where = tr(lang, N_("Point {variable} at a folder holding the four {files} files"),
+                   variable=code("CNNVIZ_DATA"), files=code("*-ubyte(.gz)"))
+    else:
+        how = tr(lang, N_("With internet: run {command} (torchvision's download, about {mb} MB, into the user cache)"),
+                 command=code(f"python -m cnnviz.data {name}"), mb=info.download_mb)
+        where = tr(lang, N_("Point {variable} at a folder whose {folder} holds the four {files} files"),
+                   variable=code("CNNVIZ_DATA"), folder=code(f"{info.folder}/raw/"), files=code("*-ubyte(.gz)"))
+    looked = "\n".join(f"- {code(d)}" for d in search_dirs(name))
+    heading = tr(lang, N_("{title} was not found. cnnviz looked in:"), title=info.title)
+    ways = tr(lang, N_("Ways to get it:"))
+    return f"{heading}\n\n{looked}\n\n{ways}\n\n1. {system}\n2. {how}\n3. {where}"
 
 
 def load_dataset(name: str = DEFAULT_DATASET, train: bool = True,
@@ -166,7 +178,7 @@ def load_dataset(name: str = DEFAULT_DATASET, train: bool = True,
     if directory is None and download:
         directory = download_dataset(name)
     if directory is None:
-        raise DatasetMissing(missing_message(name))
+        raise DatasetMissing(missing_message(name), dataset=name)
     image_file, label_file = _FILES[train]
     images = read_image_file(str(_plain_file(directory, image_file, name)))  # (N, 28, 28) uint8
     labels = read_label_file(str(_plain_file(directory, label_file, name))).long()  # (N,)
@@ -184,7 +196,7 @@ def torchvision_root(name: str = DEFAULT_DATASET) -> Path:
     layout."""
     directory = find_dataset_dir(name)
     if directory is None:
-        raise DatasetMissing(missing_message(name))
+        raise DatasetMissing(missing_message(name), dataset=name)
     raw = _raw_dir(cache_dir(), name)
     for file in _FILES[True] + _FILES[False]:
         source = _plain_file(directory, file, name)  # decompressed into raw/ when it was gzipped

@@ -142,3 +142,25 @@ def _ram_available() -> int:
         except (OSError, ValueError):
             pass
     return max(0, min(found)) if found else 2 ** 34  # unknown platform: assume a laptop's 16 GiB
+
+
+def threads_for(runs: int = 1, cores: int | None = None) -> int:
+    """Intra-op threads (torch.set_num_threads) for each of `runs` training runs sharing `cores` cores.
+
+    Rules: one core stays free for the web server when there are more than one; the rest are split evenly
+    between the runs, at least one thread each. Splitting, not sharing, because PyTorch's thread pools do
+    not cooperate across processes: runs whose threads add up to more than the cores oversubscribe, and
+    every one of them slows down more than the cores are shared (each waits at barriers for threads that
+    are descheduled). One run alone gets every spare core: the larger batches of a single run keep more
+    threads busy, while many small runs parallelise better across runs than within one.
+
+    Measured with bench/thread_policy.py on this project's 2-core machine while other work kept it busy
+    (fast_demo, batch 256, samples/s): one run, 1 thread 149, 2 threads 63 (0.42x: oversubscribed threads
+    wait on each other); two concurrent runs, 1 thread each 94 + 109 = 203 in all, 2 threads each 40 + 41 =
+    81. So splitting beats sharing by 2.5x in total here. Many cores were not available to measure: run
+    bench/thread_policy.py on the server before changing these rules.
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    spare = max(1, cores - 1)  # a core for the web server, except on a single core
+    return max(1, spare // max(1, runs))

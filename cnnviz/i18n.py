@@ -71,3 +71,43 @@ class Message:
 
     def __str__(self) -> str:
         return self.render()
+
+
+class Text(str):
+    """A library sentence a page can show in the reader's language: the English `template.format(**values)` (it
+    *is* a str, so every caller that formats, compares or searches it keeps working) that also carries its
+    template and values; `render(lang)` fills the translated template, rendering nested Texts ("layer {index},
+    {kind}: {problem}" holds a kind and a problem) in the same language. Mark the template with N_."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values):
+        text = super().__new__(cls, template.format(**values) if values else template)
+        text.template, text.values = template, values
+        return text
+
+    def __reduce__(self):  # copy / pickle keep the template and values (str's own would drop them)
+        return _rebuild, (self.template, self.values)
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        if lang == DEFAULT_LANGUAGE:
+            return str(self)
+        values = {name: render(value, lang) for name, value in self.values.items()}
+        template = gettext(lang, self.template)
+        return template.format(**values) if values else template
+
+
+def _rebuild(template: str, values: dict) -> Text:
+    return Text(template, **values)
+
+
+def join(*parts: str) -> Text:
+    """Parts side by side ("Conv2d 3x3" + ", stride 2"), each rendered in the reader's language."""
+    parts = tuple(p for p in parts if p)
+    return Text("".join(f"{{p{i}}}" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)})
+
+
+def render(value, lang: str = DEFAULT_LANGUAGE):
+    """A Text in `lang`; anything else unchanged (numbers keep their format spec in the template)."""
+    return value.render(lang) if isinstance(value, Text) else value

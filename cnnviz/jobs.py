@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from cnnviz.errors import CnnvizError
+from cnnviz.live import LiveRecorder, LiveSnapshot
 from cnnviz.train import Dataset, History, Progress, TrainConfig, fit
 
 STATUSES = ("new", "queued", "running", "stopped", "finished", "failed")
@@ -96,6 +97,14 @@ class JobSnapshot:
         return self.status in DONE
 
 
+@dataclass(frozen=True)
+class LiveOptions:
+    """What a job keeps for the live panels (cnnviz.live)."""
+
+    images: torch.Tensor | None = None  # uint8 (K, 28, 28) the panels follow, e.g. one per class
+    keep: bool = True  # keep a bounded replay of snapshots; False: only the latest
+
+
 @dataclass
 class _State:
     status: str = "new"
@@ -110,8 +119,11 @@ class TrainingJob:
     """Runs `fit(model, train_set, test_set, config)` in a daemon thread; `after_fit(model)` runs there too."""
 
     def __init__(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig,
-                 slots: JobSlots | None = None, after_fit: Callable[[nn.Module], object] | None = None):
+                 slots: JobSlots | None = None, after_fit: Callable[[nn.Module], object] | None = None,
+                 live: LiveOptions | None = None):
         self.model, self.config = model, config
+        self.live_options = live
+        self.live = LiveRecorder(model, config.input_size, live.keep) if live is not None else None
         self.train_set, self.test_set = train_set, test_set
         self.slots = slots
         self.after_fit = after_fit
@@ -164,8 +176,18 @@ class TrainingJob:
             )
 
     def _report(self, progress: Progress) -> None:
+        # The copy happens here, in the training thread between two steps, outside the lock: the page
+        # reading the job waits only for the append.
+        live = self.live.copy(self.model, progress.step, progress.epoch) if self.live is not None else None
         with self._lock:
             self._state.points.append(progress)
+            if live is not None:
+                self.live.add(live)
+
+    def live_snapshots(self) -> tuple[LiveSnapshot, ...]:
+        """The live panels' snapshots, oldest first, the latest last (empty without `live`)."""
+        with self._lock:
+            return self.live.snapshots() if self.live is not None else ()
 
     def _set(self, **changes) -> None:
         with self._lock:

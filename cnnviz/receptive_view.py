@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from cnnviz.arch import Architecture, trace
 from cnnviz.arch.receptive import ReceptiveField
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN
+from cnnviz.i18n import N_, tr
 
 
 class UnitError(CnnvizError):
@@ -37,14 +39,15 @@ class UnitField:
     def width(self) -> int:
         return self.columns[1] - self.columns[0] + 1
 
-    def caption(self) -> str:
+    def caption(self, lang: str = EN) -> str:
         """'unit (3, 5) of conv2 sees rows 8-23, columns 16-31 (16x16 of the 28x28 input)'."""
         (r0, r1), (c0, c1) = self.rows, self.columns
-        text = (f"unit ({self.unit[0]}, {self.unit[1]}) of {self.layer} sees rows {r0}-{r1}, columns {c0}-{c1} "
-                f"({self.height}x{self.width} of the {self.side}x{self.side} input)")
+        text = tr(lang, "unit ({row}, {column}) of {layer} sees rows {r0}-{r1}, columns {c0}-{c1} "
+                        "({height}x{width} of the {side}x{side} input)", row=self.unit[0], column=self.unit[1],
+                  layer=self.layer, r0=r0, r1=r1, c0=c0, c1=c1, height=self.height, width=self.width, side=self.side)
         if (self.height, self.width) != (self.field_size, self.field_size):
             # Padding (or pixels no window reaches) cut the field: say so, or 16x16 and 14x16 look like a bug.
-            text += f"; its field is {self.field_size}x{self.field_size}, cut by the image's edge"
+            text += tr(lang, "; its field is {size}x{size}, cut by the image's edge", size=self.field_size)
         return text
 
 
@@ -53,17 +56,19 @@ def field_of(spec: Architecture, layer: str) -> ReceptiveField:
     for row in trace(spec):
         if row.name == layer:
             if len(row.output_shape) != 3:
-                raise UnitError(f"layer {layer} outputs {row.output_shape}, not maps; choose a convolutional stage")
+                raise UnitError(N_("layer {layer} outputs {shape}, not maps; choose a convolutional stage"),
+                                layer=layer, shape=row.output_shape)
             return row.receptive_field
-    raise UnitError(f"layer {layer} is not in {spec.name}")
+    raise UnitError(N_("layer {layer} is not in {name}"), layer=layer, name=spec.name)
 
 
 def unit_field(spec: Architecture, layer: str, row: int, column: int) -> UnitField:
     """The rectangle unit (row, column) of `layer` sees on spec's input, clipped to the image."""
     field = field_of(spec, layer)
     if not (0 <= row < field.units and 0 <= column < field.units):
-        raise UnitError(f"unit ({row}, {column}) is outside {layer}'s {field.units}x{field.units} map; "
-                        f"pick rows and columns 0 to {field.units - 1}")
+        raise UnitError(N_("unit ({row}, {column}) is outside {layer}'s {units}x{units} map; "
+                           "pick rows and columns 0 to {last}"), row=row, column=column, layer=layer,
+                        units=field.units, last=field.units - 1)
     return UnitField(layer, (row, column), field.on_image(row), field.on_image(column), field.size,
                      spec.input_shape[1])
 

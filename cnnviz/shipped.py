@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnnviz.arch import DEFAULT_PRESET
+from cnnviz.i18n import N_
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
@@ -17,7 +18,7 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 class ShippedModel:
     preset: str  # the name in cnnviz.arch.PRESETS
     filename: str  # in assets/
-    label: str  # how the page names it
+    label: str  # how the page names it (English: its value in widgets and links; shown translated)
     min_accuracy: float  # the test accuracy the script must reach before it saves
 
     @property
@@ -26,6 +27,6 @@ class ShippedModel:
 
 
 SHIPPED = (
-    ShippedModel(DEFAULT_PRESET, f"{DEFAULT_PRESET}.pt", "Modern LeNet (batch norm, ReLU, max pooling)", 0.91),
-    ShippedModel("lenet", "lenet_sigmoid.pt", "The book's LeNet (sigmoid, average pooling)", 0.80),
+    ShippedModel(DEFAULT_PRESET, f"{DEFAULT_PRESET}.pt", N_("Modern LeNet (batch norm, ReLU, max pooling)"), 0.91),
+    ShippedModel("lenet", "lenet_sigmoid.pt", N_("The book's LeNet (sigmoid, average pooling)"), 0.80),
 )

@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 from cnnviz.device import channels_last_pays, mixed_precision_dtype, pick_device, set_cpu_threads
-from cnnviz.train_config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainingError, make_optimizer
+from cnnviz.i18n import N_
+from cnnviz.train_config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainingError, make_optimizer, make_scheduler
 from cnnviz.train_input import init_weights, to_batch, use_unit_range_input
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "Dataset", "History", "Progress", "TrainConfig", "TrainingError", "evaluate",
@@ -60,9 +61,10 @@ class History:
 
 @torch.no_grad()
 def evaluate(model: nn.Module, data: Dataset, batch_size: int = 1024, stop=None,
-             channels_last: bool = False, input_size: int | None = None) -> tuple[float, float]:
+             channels_last: bool = False, input_size: int | None = None, flip: bool = False) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of `model` on (images, labels) already on the model's device;
-    `input_size`: the side the model takes, each batch resized to it on the device."""
+    `input_size`: the side the model takes, each batch resized to it on the device; `flip`: the scores are
+    the mean of each image's and its mirror image's (test-time augmentation)."""
     images, labels = data
     was_training = model.training
     model.eval()
@@ -72,7 +74,10 @@ def evaluate(model: nn.Module, data: Dataset, batch_size: int = 1024, stop=None,
     for start in range(0, len(images), batch_size):
         if stop is not None and stop.is_set():
             break
-        logits = model(to_batch(images[start:start + batch_size], channels_last, input_size)).float()  # (B, 10)
+        batch = to_batch(images[start:start + batch_size], channels_last, input_size)  # (B, 1, S, S)
+        logits = model(batch).float()  # (B, 10)
+        if flip:
+            logits = (logits + model(batch.flip(3)).float()) / 2
         target = labels[start:start + batch_size]
         loss_sum += nn.functional.cross_entropy(logits, target, reduction="sum")
         correct += (logits.argmax(1) == target).sum()
@@ -122,9 +127,7 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
     autocast_dtype = mixed_precision_dtype(device) if config.mixed_precision else None
     total_steps = math.ceil(len(images) / config.batch_size) * config.epochs
     optimizer = make_optimizer(model, config)
-    scheduler = None
-    if config.lr_schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
+    scheduler = make_scheduler(optimizer, config, total_steps)
     return _Run(
         model=model, config=config, device=device,
         train=(images.to(device), labels.to(device)),
@@ -141,7 +144,7 @@ def _train_step(run: _Run, images: torch.Tensor, labels: torch.Tensor) -> tuple[
     batch = to_batch(images, run.channels_last, run.config.input_size)  # (B, 1, size, size)
     with torch.autocast(run.device.type, dtype=run.autocast_dtype, enabled=run.autocast_dtype is not None):
         logits = run.model(batch)  # (B, 10)
-        loss = nn.functional.cross_entropy(logits.float(), labels)
+        loss = nn.functional.cross_entropy(logits.float(), labels, label_smoothing=run.config.label_smoothing)
     run.optimizer.zero_grad(set_to_none=True)
     if run.scaler is not None:
         run.scaler.scale(loss).backward()
@@ -226,7 +229,7 @@ def _end_epoch(run: _Run, epoch: int, loss: float, accuracy: float, seen: int, e
                on_progress, stop) -> bool:
     samples_per_s = seen / max(time.perf_counter() - epoch_start, 1e-9)
     test_loss, test_accuracy = evaluate(run.model, run.test, run.config.eval_batch, stop, run.channels_last,
-                                        run.config.input_size)
+                                        run.config.input_size, run.config.test_flip)
     if stop is not None and stop.is_set():  # the evaluation was cut short: its numbers mean nothing
         run.history.status, run.history.message = "stopped", f"stopped at step {run.step}"
         return False
@@ -261,16 +264,15 @@ def fit(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainCo
             if not _run_epoch(run, epoch, on_progress, stop):
                 break
     except torch.OutOfMemoryError as exc:
-        raise TrainingError(
-            f"the {run.device.type.upper()} ran out of memory with batch_size {config.batch_size}: "
-            "choose a smaller batch size or a smaller architecture") from exc
+        raise TrainingError(N_("the {device} ran out of memory with batch_size {batch}: choose a smaller batch "
+                               "size or a smaller architecture"),
+                            device=run.device.type.upper(), batch=config.batch_size) from exc
     except RuntimeError as exc:
         if run.step > 0:  # it trained before: not a mismatch of sizes, a real failure
             raise
-        side = config.input_size or 28
-        raise TrainingError(
-            f"the network cannot take {side}x{side} images (input_size {config.input_size}): {exc}; "
-            "set input_size to the side the network was built for") from exc
+        raise TrainingError(N_("the network cannot take {side}x{side} images (input_size {input_size}): {error}; "
+                               "set input_size to the side the network was built for"),
+                            side=config.input_size or 28, input_size=config.input_size, error=exc) from exc
     finally:
         model.eval()
         if run.device.type == "cuda":

@@ -18,6 +18,7 @@ import torch
 from cnnviz.arch import Architecture, build, count_flops, trace
 from cnnviz.arch.memory import activation_memory
 from cnnviz.device import memory_available, pick_device
+from cnnviz.i18n import N_
 from cnnviz.train import TrainConfig, TrainingError, _prepare, _train_step
 from cnnviz.train_input import input_shape_of
 
@@ -30,6 +31,13 @@ MIN_PROBE_BATCH = 2  # batch norm needs two images
 # (AlexNet, VGG-11/4), 1.26x (NiN) and 1.32x (GoogLeNet) that figure per image.
 BACKWARD_FACTOR = 1.35
 HEADROOM = 0.9  # leave a tenth of the device for the allocator's slack and cuDNN's workspaces
+MEMORY_FIX = N_("training {network} at {side}x{side} with batch_size {batch} needs about {total} on the {device} "
+                "({fixed} for the weights, gradients and optimizer state, {activations} for the activations), but "
+                "it has {available} free; use batch_size {largest} or less")
+MEMORY_NO_FIT = N_("training {network} at {side}x{side} with batch_size {batch} needs about {total} on the "
+                   "{device} ({fixed} for the weights, gradients and optimizer state, {activations} for the "
+                   "activations), but it has {available} free; even one image does not fit: use a smaller input "
+                   "size or fewer channels, or a device with more memory")
 
 
 @dataclass(frozen=True)
@@ -141,14 +149,11 @@ def check_memory(spec: Architecture, config: TrainConfig, available: int | None 
     if total <= available * HEADROOM:
         return need
     largest = need.largest_batch(available)
-    fix = (f"use batch_size {largest} or less" if largest > 0 else
-           "even one image does not fit: use a smaller input size or fewer channels, or a device with more memory")
     side = input_shape_of(spec)[1]
-    raise TrainingError(
-        f"training {spec.name} at {side}x{side} with batch_size {config.batch_size} needs about "
-        f"{_gib(total)} on the {device.type.upper()} ({_gib(need.fixed_bytes)} for the weights, gradients and "
-        f"optimizer state, {_gib(total - need.fixed_bytes)} for the activations), but it has "
-        f"{_gib(available)} free; {fix}")
+    values = dict(network=spec.name, side=side, batch=config.batch_size, total=_gib(total),
+                  device=device.type.upper(), fixed=_gib(need.fixed_bytes),
+                  activations=_gib(total - need.fixed_bytes), available=_gib(available), largest=largest)
+    raise TrainingError(MEMORY_FIX if largest > 0 else MEMORY_NO_FIT, **values)
 
 
 def _gib(n: int) -> str:

@@ -40,7 +40,7 @@ def controls(run: edge.FitPlayback, where: st.delta_generator.DeltaGenerator) ->
     """Play / Pause, Step, Run to end, Reset: buttons as wide as their labels, so none is cut short."""
     playing = st.session_state.get("edge_playing", False)
     with where:
-        # args: what the label says, so a click means that (see ui.once_per_click for why it matters)
+        # args: what the label says, so a click means that (see common.once_per_click for why it matters)
         st.button(_("Pause") if playing else _("Play"), key="edge_play", on_click=ui.set_playing, args=(not playing,),
                   icon=":material/pause:" if playing else ":material/play_arrow:", type="primary")
         st.button(_("Step"), key="edge_step", on_click=ui.step_once, icon=":material/skip_next:", disabled=run.done)

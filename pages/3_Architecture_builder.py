@@ -9,12 +9,14 @@ from cnnviz.arch.table import rows_to_layers
 from cnnviz.figures.arch import architecture_figure
 from cnnviz.ui import arch_editor, arch_stacks, arch_view
 from cnnviz.ui.arch_state import MESSAGE, URL_PAGE, input_shape, put_in_query, source
+from cnnviz.i18n import N_
 from cnnviz.ui.common import chart, intro, page_setup, url_written
+from cnnviz.ui.lang import _, current, render
 
 # The layer table first in the sidebar, above the menu: on a 720-pixel projector the whole table of a
 # LeNet-sized network then shows without scrolling.
 tools = st.sidebar.container()
-page_setup("Architecture builder")
+page_setup(N_("Architecture builder"))
 # Room for the layer table (a minimum: the user can still drag the sidebar wider); the main area's side
 # padding shrinks so the diagram keeps its width on a 1280-pixel projector; the totals in smaller type.
 st.html("""<style>
@@ -37,7 +39,7 @@ def working_spec(rows: list[dict]) -> tuple[Architecture, list, ArchitectureErro
             name, description = f"{name}_custom", f"Built in cnnviz's architecture builder, starting from {name}."
     spec = Architecture(name, description, tuple(layers), shape)
     if not layers:
-        error = row_error or ArchitectureError("the architecture has no layers; start from a preset or add a layer")
+        error = row_error or ArchitectureError(N_("the architecture has no layers; start from a preset or add a layer"))
         return spec, [], error
     traced, error = trace_partial(spec, spec.input_shape, None if row_error else NUM_CLASSES)
     return spec, traced, error or row_error
@@ -59,21 +61,23 @@ with tools:
 spec, traced, error = working_spec(rows)
 kind = failing_kind(spec, rows, error)
 
-st.title("Architecture builder")
-intro("Each row on the left is a layer: edit, add, move or remove one and every shape and cost follows.",
-      "Input channels follow from the layer before, so a row never asks for them. A blank cell takes the "
-      "layer's default. **Input** sets the images the network takes: a preset brings the book's own size "
-      "(224x224 for AlexNet, VGG and NiN, 96x96 for GoogLeNet), and an input too small for the layers names "
-      "the layer that breaks and offers the smallest size that works. The table's RF, jump and start columns "
-      "give each layer's receptive field on the input; below it, two stacks of convolutions compare side by "
-      "side (d2l 8.2: three 3x3 see what one 7x7 sees, with fewer parameters). A stack that cannot run "
-      "names its first failing layer and what to change; the address bar always holds the last stack that runs, so the browser's Back undoes a change and the "
-      "link shares the architecture.")
+SUMMARY = N_("Each row on the left is a layer: edit, add, move or remove one and every shape and cost follows.")
+DETAILS = N_(
+    "Input channels follow from the layer before, so a row never asks for them. A blank cell takes the "
+    "layer's default. **Input** sets the images the network takes: a preset brings the book's own size "
+    "(224x224 for AlexNet, VGG and NiN, 96x96 for GoogLeNet), and an input too small for the layers names "
+    "the layer that breaks and offers the smallest size that works. The table's RF, jump and start columns "
+    "give each layer's receptive field on the input; below it, two stacks of convolutions compare side by "
+    "side (d2l 8.2: three 3x3 see what one 7x7 sees, with fewer parameters). A stack that cannot run "
+    "names its first failing layer and what to change; the address bar always holds the last stack that runs, "
+    "so the browser's Back undoes a change and the link shares the architecture.")
+st.title(_("Architecture builder"))
+intro(_(SUMMARY), _(DETAILS))
 message = st.session_state.pop(MESSAGE, None)
 if message:
     (st.error if message[0] == "error" else st.success)(message[1])
 if error is not None:
-    st.error(f"This stack cannot run: {error}", icon=":material/error:")
+    st.error(_("This stack cannot run: {error}").format(error=render(error)), icon=":material/error:")
     arch_view.offer_input_fix(error, spec.input_shape)
 else:
     put_in_query(spec)
@@ -82,7 +86,7 @@ url_written(URL_PAGE)
 arch_view.show_summary(traced, error, spec.input_shape)
 stop = arch_view.broken_at(traced, error)  # the diagram adds a red block for a layer that did not run
 failing = (stop, kind) if stop is not None and error.layer_index is not None else None
-chart(architecture_figure(spec.input_shape, traced, failing), key="arch_diagram")
+chart(architecture_figure(spec.input_shape, traced, failing, lang=current()), key="arch_diagram")
 arch_view.show_trace(traced, error, kind)
 arch_view.show_actions(spec, valid=error is None, on_import=arch_editor.on_import)
 arch_stacks.show_stacks()

@@ -1,53 +1,57 @@
-"""Page 4: train an architecture on the real Fashion-MNIST with live curves (d2l 7.6.2, 8.5)."""
+"""Page 4: train an architecture on the real Fashion-MNIST (or MNIST) with live curves (d2l 7.6.2, 8.5)."""
 
+from cnnviz.i18n import N_
 from cnnviz.ui.common import page_setup
 
-page_setup("Train")
+page_setup(N_("Train"))
 
 import streamlit as st  # noqa: E402
 
-from cnnviz.data import missing_message  # noqa: E402
+from cnnviz import data  # noqa: E402
 from cnnviz.errors import CnnvizError  # noqa: E402
 from cnnviz.ui import train_book as book  # noqa: E402
+from cnnviz.ui import train_data  # noqa: E402
+from cnnviz.ui import train_learning as learning  # noqa: E402
+from cnnviz.ui import train_live as live_views  # noqa: E402
 from cnnviz.ui import train_plan as plan  # noqa: E402
 from cnnviz.ui import train_results as results  # noqa: E402
 from cnnviz.ui import train_state as state  # noqa: E402
 from cnnviz.ui import train_views as views  # noqa: E402
-from cnnviz.ui import train_url, url_state  # noqa: E402
-from cnnviz.ui.common import fashion_mnist_or_none, intro, show_error  # noqa: E402
+from cnnviz.ui import lang, train_url, url_state  # noqa: E402
+from cnnviz.ui.common import intro, show_error  # noqa: E402
+from cnnviz.ui.lang import _  # noqa: E402
+from cnnviz.ui.train_messages import STOP_REASON  # noqa: E402
 
 ERROR_KEY = "train_start_error"
 
-st.title("Train on Fashion-MNIST")
+state.workspace()  # this tab's runs and settings, found again after a reload
+views.keep_settings()
+ignored = train_url.load()  # a shared link or the browser's Back: its settings into the widgets
+TITLES = {"fashion-mnist": N_("Train on Fashion-MNIST"), "mnist": N_("Train on MNIST")}
+st.title(_(TITLES[train_data.chosen()]))
 intro(
-    "Train a network on the real Fashion-MNIST and watch the loss fall and the accuracy rise (d2l 7.6.2).",
-    "The curves plot the training loss and accuracy averaged over the epoch so far, as d2l's Animator "
-    "does, and the accuracy on the 10,000 test images after each epoch. Stop at any time: the weights "
-    "so far are kept. Below the curves: the confusion matrix (click a cell to see those test images), "
-    "the accuracy of each class, downloads, and every run of this session overlaid, e.g. the sigmoid "
-    "LeNet against the ReLU one (d2l 7.6, exercise 1). A reload of the tab keeps the runs and settings; "
-    "a run still training is found again if the tab comes back within half a minute.",
+    _("Train a network on the real {dataset} and watch the loss fall and the accuracy rise (d2l 7.6.2).").format(
+        dataset=data.dataset_info(train_data.chosen()).title),
+    _("The curves plot the training loss and accuracy averaged over the epoch so far, as d2l's Animator "
+      "does, and the accuracy on the 10,000 test images after each epoch. Stop at any time: the weights "
+      "so far are kept. Below the curves: the confusion matrix (click a cell to see those test images), "
+      "the accuracy of each class, downloads, and every run of this session overlaid, e.g. the sigmoid "
+      "LeNet against the ReLU one (d2l 7.6, exercise 1). MNIST's handwritten digits can be chosen instead "
+      "of Fashion-MNIST (d2l 7.6, exercise 3). A reload of the tab keeps the runs and settings; "
+      "a run still training is found again if the tab comes back within half a minute."),
 )
 
-test_set = fashion_mnist_or_none(train=False)
-if test_set is None:
-    st.error(missing_message())
-    st.stop()
-
-state.workspace()  # this tab's runs and settings, found again after a reload
 NOTICES = {
-    "unknown": "The runs of this link are no longer on the server: it restarted, or they were left for "
-               "hours. The settings are back to the defaults; start a new run.",
-    "in use": "The runs of this link are open in another tab, so this tab starts with none of its own "
-              "(a shared link never takes over someone's runs). Use that tab to see them.",
+    "unknown": N_("The runs of this link are no longer on the server: it restarted, or they were left for "
+                  "hours. The settings are back to the defaults; start a new run."),
+    "in use": N_("The runs of this link are open in another tab, so this tab starts with none of its own "
+                 "(a shared link never takes over someone's runs). Use that tab to see them."),
 }
 if (notice := state.workspace_notice()) is not None:
-    st.warning(NOTICES[notice], icon=":material/history_toggle_off:")
+    st.warning(_(NOTICES[notice]), icon=":material/history_toggle_off:")
 run = state.current_run()
 state.archive_if_done(run)
 running = state.is_running(run)
-views.keep_settings()
-ignored = train_url.load()  # a shared link or the browser's Back: its settings into the widgets
 if ignored:
     st.warning(url_state.ignored_message(ignored), icon=":material/link_off:")
 
@@ -62,9 +66,10 @@ def start(confirmed: bool = False) -> None:
         if not confirmed and plan.needs_confirmation(spec, config):
             return
         plan.drop_confirmation()
-        state.start_run(spec, config, from_builder=st.session_state.get("train_arch") == views.BUILDER)
+        state.start_run(spec, config, from_builder=st.session_state.get("train_arch") == views.BUILDER,
+                        dataset_name=train_data.chosen())
     except CnnvizError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        st.session_state[ERROR_KEY] = exc  # shown in the reader's language, with its numbers
 
 
 def start_subset(images: int) -> None:
@@ -80,18 +85,20 @@ with settings:
     config = views.config_ui(disabled=running)
     go_col, stop_col, more_col = st.columns([1, 1, 1.05], gap="small")
     start_slot = go_col.empty()  # drawn after the memory check, which can disable it
-    stop_col.button("Stop", key="train_stop", disabled=not running, width="stretch", on_click=state.stop_run,
-                    icon=":material/stop:")
+    stop_col.button(_("Stop"), key="train_stop", disabled=not running, width="stretch",
+                    on_click=state.stop_run, args=(STOP_REASON,), icon=":material/stop:")
     with more_col:
         views.more_settings(disabled=running)
     train_url.save()  # every setting drawn: the link now opens the page as it is
+    data_missing = train_data.test_set(train_data.chosen()) is None  # then said beside the settings, on top
     refused = plan.plan_view(spec, config, running)
-    start_slot.button("Start", key="train_start", type="primary", disabled=running or refused is not None,
+    start_slot.button(_("Start"), key="train_start", type="primary",
+                      disabled=running or refused is not None or data_missing,
                       width="stretch", on_click=start, icon=":material/play_arrow:")
     if not running:
         plan.confirmation_view(spec, config, lambda: start(confirmed=True), start_subset)
     if ERROR_KEY in st.session_state:
-        show_error(CnnvizError(st.session_state[ERROR_KEY]))
+        show_error(st.session_state[ERROR_KEY])
 
 
 @st.fragment(run_every=0.5 if running else None)
@@ -99,34 +106,37 @@ def live_view() -> None:
     """Redrawn twice a second while the job trains; one full rerun when it ends re-enables the controls."""
     current = state.current_run()
     if current is None:
-        st.info("Choose an architecture and settings, then press **Start**.")
+        st.info(_("Choose an architecture and settings, then press **Start**."))
         return
     snap = current.snapshot()
-    views.status_view(current, snap)
-    views.curves_view(current, snap, book.marks_for(current))
+    live_views.status_view(current, snap)
+    live_views.curves_view(current, snap, book.marks_for(current))
     if snap.points:
         book.marks_caption(current)
+    learning.learning_view(current, snap.done)
     if running and state.archive_if_done(current):
         st.rerun()
 
 
 with live:
+    if data_missing:  # the rest of the page (settings, runs, models) stays; only Start waits for the files
+        st.error(data.missing_message(train_data.chosen(), lang.current()), icon=":material/folder_off:")
     live_view()
 
 if run is not None and run.archived and run.confusion is not None:
-    st.header(f"Results of run {run.label}")
-    st.caption(f"From {results.weights_caption(run)}: the status above, the confusion matrix, the accuracy "
-               "per class and the checkpoint all use them.")
+    st.header(_("Results of run {run}").format(run=live_views.run_label(run)))
+    st.caption(_("From {weights}: the status above, the confusion matrix, the accuracy per class and the "
+                 "checkpoint all use them.").format(weights=results.weights_caption(run)))
     book.book_table(run)
     results.downloads_view(run)
-    st.subheader("Confusion matrix: which classes are taken for which")
-    st.caption("Rows are the true classes, columns the predictions; a cell's colour is its share of the row. "
-               "Click a cell, or choose one on the right, to see those test images.")
-    results.confusion_view(run, test_set)
-    st.subheader("Accuracy per class")
+    st.subheader(_("Confusion matrix: which classes are taken for which"))
+    st.caption(_("Rows are the true classes, columns the predictions; a cell's colour is its share of the row. "
+                 "Click a cell, or choose one on the right, to see those test images."))
+    results.confusion_view(run, run.job.test_set)  # the run's own test set, whatever the settings say now
+    st.subheader(_("Accuracy per class"))
     results.per_class_view(run)
 
 if state.runs():
-    st.header("Compare runs")
-    st.caption("Every run of this session, e.g. the sigmoid LeNet against the ReLU one (d2l 7.6, exercise 1).")
+    st.header(_("Compare runs"))
+    st.caption(_("Every run of this session, e.g. the sigmoid LeNet against the ReLU one (d2l 7.6, exercise 1)."))
     results.overlay_view(state.runs())

@@ -12,10 +12,13 @@ from typing import ClassVar
 
 from torch import nn
 
-from cnnviz.arch.layers import MAX_CHANNELS, MAX_KERNEL, Shape, _window_problem, check_int, sliding_size
+from cnnviz.arch.layers import (
+    MAX_CHANNELS, MAX_KERNEL, Shape, _window_problem, check_int, pad_text, sliding_size, stride_text,
+)
 from cnnviz.arch.memory import NEW, LayerMemory, branches, chain, values
 from cnnviz.arch.modules import Inception
 from cnnviz.arch.receptive import ReceptiveField, through_windows
+from cnnviz.i18n import N_, Text, join
 
 MAX_BLOCK_CONVS = 8
 
@@ -29,15 +32,14 @@ class VGGBlock:
     prefix: ClassVar[str] = "vgg"
 
     def field_problem(self) -> str | None:
-        return (check_int("convolutions", self.num_convs, 1, MAX_BLOCK_CONVS)
-                or check_int("out channels", self.out_channels, 1, MAX_CHANNELS))
+        return (check_int(N_("convolutions"), self.num_convs, 1, MAX_BLOCK_CONVS)
+                or check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS))
 
     def kind(self) -> str:
-        return f"VGG block {self.num_convs}x conv 3x3 + max pool"
+        return Text(N_("VGG block {convs}x conv 3x3 + max pool"), convs=self.num_convs)
 
     def problem(self, shape: Shape) -> str | None:
-        problem = _window_problem(shape, 2, 0, "convolution")
-        return problem and problem.replace("window", "pooling window")
+        return _window_problem(shape, 2, 0, "pooling")
 
     def output_shape(self, shape: Shape) -> Shape:
         return (self.out_channels, *[s // 2 for s in shape[1:]])
@@ -74,15 +76,14 @@ class NiNBlock:
     prefix: ClassVar[str] = "nin"
 
     def field_problem(self) -> str | None:
-        return (check_int("out channels", self.out_channels, 1, MAX_CHANNELS)
-                or check_int("kernel", self.kernel, 1, MAX_KERNEL)
-                or check_int("stride", self.stride, 1, MAX_KERNEL)
-                or check_int("padding", self.padding, 0, MAX_KERNEL))
+        return (check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS)
+                or check_int(N_("kernel"), self.kernel, 1, MAX_KERNEL)
+                or check_int(N_("stride"), self.stride, 1, MAX_KERNEL)
+                or check_int(N_("padding"), self.padding, 0, MAX_KERNEL))
 
     def kind(self) -> str:
-        extra = "".join([f", stride {self.stride}" if self.stride > 1 else "",
-                         f", pad {self.padding}" if self.padding else ""])
-        return f"NiN block {self.kernel}x{self.kernel}{extra} + 2x 1x1"
+        return join(Text(N_("NiN block {kernel}x{kernel}"), kernel=self.kernel),
+                    stride_text(self.stride, self.stride > 1), pad_text(self.padding), " + 2x 1x1")
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, self.kernel, self.padding, "convolution")

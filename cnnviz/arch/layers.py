@@ -16,6 +16,7 @@ from torch import nn
 
 from cnnviz.arch.memory import NEW, TRAINING_ONLY, VIEW, LayerMemory, chain, values
 from cnnviz.arch.receptive import ReceptiveField
+from cnnviz.i18n import N_, Text, join
 
 Shape = tuple[int, ...]
 
@@ -26,8 +27,8 @@ POOL_MODES = {"max": "MaxPool2d", "avg": "AvgPool2d"}
 
 
 def shape_text(shape: Shape) -> str:
-    """(6, 28, 28) -> "6x28x28"; (120,) -> "120 features"."""
-    return f"{shape[0]} features" if len(shape) == 1 else "x".join(map(str, shape))
+    """(6, 28, 28) -> "6x28x28"; (120,) -> "120 features" (a Text: a page shows it in the reader's language)."""
+    return Text(N_("{count} features"), count=shape[0]) if len(shape) == 1 else "x".join(map(str, shape))
 
 
 def sliding_size(size: int, window: int, stride: int, padding: int) -> int:
@@ -36,22 +37,37 @@ def sliding_size(size: int, window: int, stride: int, padding: int) -> int:
 
 
 def check_int(name: str, value, low: int, high: int) -> str | None:
-    """Why `value` is not a whole number in [low, high], or None."""
+    """Why `value` is not a whole number in [low, high], or None; `name` is marked for translation (N_)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"{name} must be a whole number, got {value!r}"
+        return Text(N_("{name} must be a whole number, got {value!r}"), name=Text(name), value=value)
     if not low <= value <= high:
-        return f"{name} must be between {low} and {high}, got {value}"
+        return Text(N_("{name} must be between {low} and {high}, got {value}"), name=Text(name), low=low, high=high,
+                    value=value)
     return None
+
+
+def stride_text(stride: int, shown: bool = True) -> str:
+    """", stride 2" in a layer's kind; "" when the stride is the default."""
+    return Text(N_(", stride {stride}"), stride=stride) if shown else ""
+
+
+def pad_text(padding: int) -> str:
+    return Text(N_(", pad {padding}"), padding=padding) if padding else ""
 
 
 def _window_problem(shape: Shape, window: int, padding: int, what: str) -> str | None:
     """Sliding windows need an image input at least as large as the window (after padding)."""
     if len(shape) != 3:
-        return f"its input is {shape_text(shape)} (already flat); move it before the Flatten"
+        return Text(N_("its input is {shape} (already flat); move it before the Flatten"), shape=shape_text(shape))
     side = min(shape[1:]) + 2 * padding
     if side < window:
-        return (f"its input is {shape_text(shape)}, smaller than the {window}x{window} window; "
-                f"remove a pooling layer before it, pad the {what}, or use a smaller window")
+        if what == "pooling":  # a VGG block's own 2x2 max pool
+            return Text(N_("its input is {shape}, smaller than the {window}x{window} pooling window; remove a "
+                           "pooling layer before it, pad the convolution, or use a smaller window"),
+                        shape=shape_text(shape), window=window)
+        return Text(N_("its input is {shape}, smaller than the {window}x{window} window; remove a pooling layer "
+                       "before it, pad the convolution, or use a smaller window"), shape=shape_text(shape),
+                window=window)
     return None
 
 
@@ -91,17 +107,16 @@ class Conv(_LayerDefaults):
         return self.dilation * (self.kernel - 1) + 1
 
     def field_problem(self) -> str | None:
-        return (check_int("out channels", self.out_channels, 1, MAX_CHANNELS)
-                or check_int("kernel", self.kernel, 1, MAX_KERNEL)
-                or check_int("stride", self.stride, 1, MAX_KERNEL)
-                or check_int("padding", self.padding, 0, MAX_KERNEL)
-                or check_int("dilation", self.dilation, 1, MAX_KERNEL))
+        return (check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS)
+                or check_int(N_("kernel"), self.kernel, 1, MAX_KERNEL)
+                or check_int(N_("stride"), self.stride, 1, MAX_KERNEL)
+                or check_int(N_("padding"), self.padding, 0, MAX_KERNEL)
+                or check_int(N_("dilation"), self.dilation, 1, MAX_KERNEL))
 
     def kind(self) -> str:
-        extra = "".join([f", stride {self.stride}" if self.stride > 1 else "",
-                         f", pad {self.padding}" if self.padding else "",
-                         f", dilation {self.dilation}" if self.dilation > 1 else ""])
-        return f"Conv2d {self.kernel}x{self.kernel}{extra}"
+        return join(f"Conv2d {self.kernel}x{self.kernel}", stride_text(self.stride, self.stride > 1),
+                    pad_text(self.padding), Text(N_(", dilation {dilation}"), dilation=self.dilation)
+                    if self.dilation > 1 else "")
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, self.span, self.padding, "convolution")
@@ -142,20 +157,21 @@ class Pool(_LayerDefaults):
 
     def field_problem(self) -> str | None:
         if self.mode not in POOL_MODES:
-            return f"pooling mode must be one of {', '.join(POOL_MODES)}, got {self.mode!r}"
-        problem = (check_int("window", self.window, 1, MAX_KERNEL)
-                   or (self.stride is not None and check_int("stride", self.stride, 1, MAX_KERNEL))
-                   or check_int("padding", self.padding, 0, MAX_KERNEL))
+            return Text(N_("pooling mode must be one of {modes}, got {mode!r}"), modes=", ".join(POOL_MODES),
+                        mode=self.mode)
+        problem = (check_int(N_("window"), self.window, 1, MAX_KERNEL)
+                   or (self.stride is not None and check_int(N_("stride"), self.stride, 1, MAX_KERNEL))
+                   or check_int(N_("padding"), self.padding, 0, MAX_KERNEL))
         if problem:
             return problem
         if 2 * self.padding > self.window:
-            return f"padding {self.padding} is more than half the window {self.window}; use at most {self.window // 2}"
+            return Text(N_("padding {padding} is more than half the window {window}; use at most {most}"),
+                        padding=self.padding, window=self.window, most=self.window // 2)
         return None
 
     def kind(self) -> str:
-        extra = "".join([f", stride {self.step}" if self.step != self.window else "",
-                         f", pad {self.padding}" if self.padding else ""])
-        return f"{POOL_MODES[self.mode]} {self.window}x{self.window}{extra}"
+        return join(f"{POOL_MODES[self.mode]} {self.window}x{self.window}",
+                    stride_text(self.step, self.step != self.window), pad_text(self.padding))
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, self.window, self.padding, "convolution")
@@ -183,7 +199,7 @@ class Activation(_LayerDefaults):
 
     def field_problem(self) -> str | None:
         if self.fn not in ACTIVATIONS:
-            return f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.fn!r}"
+            return Text(N_("activation must be one of {names}, got {fn!r}"), names=", ".join(ACTIVATIONS), fn=self.fn)
         return None
 
     def kind(self) -> str:
@@ -221,7 +237,7 @@ class Dropout(_LayerDefaults):
 
     def field_problem(self) -> str | None:
         if isinstance(self.p, bool) or not isinstance(self.p, (int, float)) or not 0 <= self.p < 1:
-            return f"dropout probability must be a number in [0, 1), got {self.p!r}"
+            return Text(N_("dropout probability must be a number in [0, 1), got {p!r}"), p=self.p)
         return None
 
     def kind(self) -> str:
@@ -267,14 +283,15 @@ class Linear(_LayerDefaults):
     prefix: ClassVar[str] = "fc"
 
     def field_problem(self) -> str | None:
-        return check_int("out features", self.out_features, 1, 4 * MAX_CHANNELS)
+        return check_int(N_("out features"), self.out_features, 1, 4 * MAX_CHANNELS)
 
     def kind(self) -> str:
         return f"Linear {self.out_features}"
 
     def problem(self, shape: Shape) -> str | None:
         if len(shape) != 1:
-            return f"its input is {shape_text(shape)}, not flat; add a Flatten (or a global average pool) before it"
+            return Text(N_("its input is {shape}, not flat; add a Flatten (or a global average pool) before it"),
+                        shape=shape_text(shape))
         return None
 
     def output_shape(self, shape: Shape) -> Shape:
@@ -297,11 +314,11 @@ class GlobalAvgPool(_LayerDefaults):
     prefix: ClassVar[str] = "gap"
 
     def kind(self) -> str:
-        return "Global avg pool"
+        return Text(N_("Global avg pool"))
 
     def problem(self, shape: Shape) -> str | None:
         if len(shape) != 3:
-            return f"its input is {shape_text(shape)} (already flat); move it before the Flatten"
+            return Text(N_("its input is {shape} (already flat); move it before the Flatten"), shape=shape_text(shape))
         return None
 
     def output_shape(self, shape: Shape) -> Shape:

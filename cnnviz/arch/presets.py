@@ -7,6 +7,7 @@ from __future__ import annotations
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool
 from cnnviz.arch.spec import Architecture
+from cnnviz.i18n import N_
 
 
 def _lenet_like(act: str, pool: str, padding: int, batch_norm: bool = False) -> tuple:
@@ -24,38 +25,38 @@ def _lenet_like(act: str, pool: str, padding: int, batch_norm: bool = False) -> 
 
 
 LENET = Architecture(
-    "lenet", "LeNet-5 as in d2l section 7.6: the first convolution pads by 2 so 28x28 images keep the "
-    "original 32x32 geometry; sigmoid and 2x2 average pooling throughout. 61,706 parameters.",
+    "lenet", N_("LeNet-5 as in d2l section 7.6: the first convolution pads by 2 so 28x28 images keep the "
+    "original 32x32 geometry; sigmoid and 2x2 average pooling throughout. 61,706 parameters."),
     _lenet_like("sigmoid", "avg", padding=2))
 
 LENET_MAXPOOL = Architecture(
-    "lenet_maxpool", "LeNet on 28x28 without padding: 28 -> 24 -> 12 -> 8 -> 4, so the flatten gives "
-    "16x4x4 = 256 features; sigmoid and 2x2 max pooling. 44,426 parameters.",
+    "lenet_maxpool", N_("LeNet on 28x28 without padding: 28 -> 24 -> 12 -> 8 -> 4, so the flatten gives "
+    "16x4x4 = 256 features; sigmoid and 2x2 max pooling. 44,426 parameters."),
     _lenet_like("sigmoid", "max", padding=0))
 
 LENET_RELU = Architecture(
-    "lenet_relu", "LeNet (d2l 7.6 geometry) with the modern choices of d2l 7.6's exercises: ReLU instead of "
-    "sigmoid, max pooling instead of average pooling.",
+    "lenet_relu", N_("LeNet (d2l 7.6 geometry) with the modern choices of d2l 7.6's exercises: ReLU instead of "
+    "sigmoid, max pooling instead of average pooling."),
     _lenet_like("relu", "max", padding=2))
 
 LENET_BN = Architecture(
-    "lenet_bn", "LeNet with batch normalization after every convolution and linear layer, before the "
-    "sigmoid (d2l section 8.5); no padding, average pooling.",
+    "lenet_bn", N_("LeNet with batch normalization after every convolution and linear layer, before the "
+    "sigmoid (d2l section 8.5); no padding, average pooling."),
     _lenet_like("sigmoid", "avg", padding=0, batch_norm=True))
 
 LENET_MODERN = Architecture(
-    "lenet_modern", "A LeNet-sized network with today's habits: more channels (16 and 32), batch norm, ReLU, "
+    "lenet_modern", N_("A LeNet-sized network with today's habits: more channels (16 and 32), batch norm, ReLU, "
     "max pooling and dropout before the classifier. About 3.4 MFLOPs per image; reaches about 91% test "
-    "accuracy in 10 epochs of Adam on a laptop CPU.",
+    "accuracy in 10 epochs of Adam on a laptop CPU."),
     (Conv(16, kernel=5, padding=2), BatchNorm(), Activation("relu"), Pool("max", 2, 2),  # 16x14x14
      Conv(32, kernel=5), BatchNorm(), Activation("relu"), Pool("max", 2, 2),  # 32x5x5
      Flatten(), Linear(128), BatchNorm(), Activation("relu"), Dropout(0.3), Linear(10)))
 
 ALEXNET_SMALL = Architecture(
-    "alexnet_small", "AlexNet (d2l section 8.1) scaled to 28x28 and a CPU: channels divided by 4 "
+    "alexnet_small", N_("AlexNet (d2l section 8.1) scaled to 28x28 and a CPU: channels divided by 4 "
     "(96, 256, 384, 384, 256 -> 24, 64, 96, 96, 64), the 11x11 stride-4 first convolution becomes 5x5 "
     "stride 1, and the two 4096-unit dense layers become 512 units; the 3x3 stride-2 max pools and "
-    "dropout 0.5 are kept.",
+    "dropout 0.5 are kept."),
     (Conv(24, kernel=5, padding=2), Activation("relu"), Pool("max", 3, 2),  # 24x13x13
      Conv(64, kernel=5, padding=2), Activation("relu"), Pool("max", 3, 2),  # 64x6x6
      Conv(96, kernel=3, padding=1), Activation("relu"),
@@ -65,26 +66,26 @@ ALEXNET_SMALL = Architecture(
      Linear(512), Activation("relu"), Dropout(0.5), Linear(10)))
 
 VGG_SMALL = Architecture(
-    "vgg_small", "VGG-11 (d2l section 8.2) scaled like the book's ratio = 4: channels divided by 4, and "
+    "vgg_small", N_("VGG-11 (d2l section 8.2) scaled like the book's ratio = 4: channels divided by 4, and "
     "only the first three of its five blocks, since a 28x28 image halves only three times (28 -> 14 -> 7 "
-    "-> 3); the 4096-unit dense layers become 256 units.",
+    "-> 3); the 4096-unit dense layers become 256 units."),
     (VGGBlock(1, 16), VGGBlock(1, 32), VGGBlock(2, 64),  # 64x3x3
      Flatten(), Linear(256), Activation("relu"), Dropout(0.5),
      Linear(256), Activation("relu"), Dropout(0.5), Linear(10)))
 
 NIN_SMALL = Architecture(
-    "nin_small", "Network in Network (d2l section 8.3) scaled to 28x28: channels divided by 4 "
+    "nin_small", N_("Network in Network (d2l section 8.3) scaled to 28x28: channels divided by 4 "
     "(96, 256, 384 -> 24, 64, 96), the first 11x11 stride-4 block becomes 5x5 stride 1 with padding 2; "
-    "the last block gives 10 channels and global average pooling replaces the dense layers, as in the book.",
+    "the last block gives 10 channels and global average pooling replaces the dense layers, as in the book."),
     (NiNBlock(24, kernel=5, padding=2), Pool("max", 3, 2),  # 24x13x13
      NiNBlock(64, kernel=5, padding=2), Pool("max", 3, 2),  # 64x6x6
      NiNBlock(96, kernel=3, padding=1), Pool("max", 3, 2),  # 96x2x2
      Dropout(0.5), NiNBlock(10, kernel=3, padding=1), GlobalAvgPool()))
 
 GOOGLENET_SMALL = Architecture(
-    "googlenet_small", "GoogLeNet (d2l section 8.4) scaled to 28x28: every channel count divided by 4, the "
+    "googlenet_small", N_("GoogLeNet (d2l section 8.4) scaled to 28x28: every channel count divided by 4, the "
     "7x7 stride-2 stem becomes 5x5 stride 1, and of the nine Inception blocks it keeps both of stage 3, "
-    "the first two of stage 4 and the first of stage 5.",
+    "the first two of stage 4 and the first of stage 5."),
     (Conv(16, kernel=5, padding=2), Activation("relu"), Pool("max", 3, 2, padding=1),  # 16x14x14
      Conv(16, kernel=1), Activation("relu"),
      Conv(48, kernel=3, padding=1), Activation("relu"), Pool("max", 3, 2, padding=1),  # 48x7x7
@@ -93,6 +94,20 @@ GOOGLENET_SMALL = Architecture(
      InceptionBlock(48, 24, 52, 4, 12, 16), InceptionBlock(40, 28, 56, 6, 16, 16),
      Pool("max", 3, 2, padding=1),  # 128x2x2
      InceptionBlock(64, 40, 80, 8, 32, 32), GlobalAvgPool(), Linear(10)))
+
+
+def _conv_bn_block(channels: int) -> tuple:
+    """3x3 convolution keeping the side, batch norm, ReLU, then a 2x2 max pool halving it."""
+    return Conv(channels, kernel=3, padding=1), BatchNorm(), Activation("relu"), Pool("max", 2, 2)
+
+
+FAST_DEMO = Architecture(
+    "fast_demo", N_("The fast demo's network (cnnviz.recipes.FAST_DEMO): three blocks of a 3x3 convolution, "
+                    "batch norm, ReLU and 2x2 max pooling with 16, 32 and 64 channels (28 -> 14 -> 7 -> 3), "
+                    "then one linear layer. Batch norm lets it train at a high learning rate, so it reaches "
+                    "91% test accuracy in three epochs or less."),
+    (*_conv_bn_block(16), *_conv_bn_block(32), *_conv_bn_block(64),  # 64x3x3
+     Flatten(), Linear(10)))
 
 BOOK_SIZE = (1, 224, 224)  # d2l.FashionMNIST(resize=(224, 224)) for AlexNet, VGG and NiN
 
@@ -110,9 +125,9 @@ def _vgg(arch) -> tuple:
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))  # d2l's conv_arch: 8 convolutions + 3 dense
 
 ALEXNET = Architecture(
-    "alexnet", "AlexNet exactly as d2l section 8.1 (zh 7.1) trains it on Fashion-MNIST resized to 224x224: "
+    "alexnet", N_("AlexNet exactly as d2l section 8.1 (zh 7.1) trains it on Fashion-MNIST resized to 224x224: "
     "an 11x11 stride-4 convolution (padding 1) with 96 channels, 3x3 stride-2 max pools, 256, 384, 384 and "
-    "256 channels, two 4096-unit dense layers with dropout 0.5. 46,764,746 parameters.",
+    "256 channels, two 4096-unit dense layers with dropout 0.5. 46,764,746 parameters."),
     (Conv(96, kernel=11, stride=4, padding=1), Activation("relu"), Pool("max", 3, 2),  # 96x26x26
      Conv(256, kernel=5, padding=2), Activation("relu"), Pool("max", 3, 2),  # 256x12x12
      Conv(384, kernel=3, padding=1), Activation("relu"),
@@ -121,31 +136,31 @@ ALEXNET = Architecture(
      *_relu_dropout_head(4096)), BOOK_SIZE)
 
 VGG11 = Architecture(
-    "vgg11", "VGG-11 as d2l section 8.2 (zh 7.2) defines it, at its full widths on 224x224 images: five VGG "
+    "vgg11", N_("VGG-11 as d2l section 8.2 (zh 7.2) defines it, at its full widths on 224x224 images: five VGG "
     "blocks of 1, 1, 2, 2, 2 3x3 convolutions with 64, 128, 256, 512, 512 channels, each halving the image "
     "(224 -> 7), then two 4096-unit dense layers. 128,806,154 parameters; the book trains the narrower "
-    "vgg11_narrow instead.", _vgg(VGG11_ARCH), BOOK_SIZE)
+    "vgg11_narrow instead."), _vgg(VGG11_ARCH), BOOK_SIZE)
 
 VGG11_NARROW = Architecture(
-    "vgg11_narrow", "The VGG-11 d2l section 8.2 (zh 7.2) actually trains on 224x224 Fashion-MNIST: every "
+    "vgg11_narrow", N_("The VGG-11 d2l section 8.2 (zh 7.2) actually trains on 224x224 Fashion-MNIST: every "
     "block's channels divided by the book's ratio = 4 (16, 32, 64, 128, 128); the dense layers keep their "
-    "4096 units. 43,093,322 parameters.",
+    "4096 units. 43,093,322 parameters."),
     _vgg((n, c // 4) for n, c in VGG11_ARCH), BOOK_SIZE)
 
 NIN = Architecture(
-    "nin", "Network in Network as d2l section 8.3 (zh 7.3) trains it on 224x224 images: NiN blocks (a "
+    "nin", N_("Network in Network as d2l section 8.3 (zh 7.3) trains it on 224x224 images: NiN blocks (a "
     "convolution, then two 1x1 convolutions, each with ReLU) of 96 (11x11, stride 4), 256 (5x5) and 384 "
     "(3x3) channels, each followed by a 3x3 stride-2 max pool, dropout 0.5, a last block with one channel "
-    "per class, and global average pooling instead of dense layers. 1,992,166 parameters.",
+    "per class, and global average pooling instead of dense layers. 1,992,166 parameters."),
     (NiNBlock(96, kernel=11, stride=4), Pool("max", 3, 2),  # 96x26x26
      NiNBlock(256, kernel=5, padding=2), Pool("max", 3, 2),  # 256x12x12
      NiNBlock(384, kernel=3, padding=1), Pool("max", 3, 2),  # 384x5x5
      Dropout(0.5), NiNBlock(10, kernel=3, padding=1), GlobalAvgPool()), BOOK_SIZE)
 
 GOOGLENET = Architecture(
-    "googlenet", "GoogLeNet as d2l section 8.4 (zh 7.4) trains it on Fashion-MNIST resized to 96x96: a 7x7 "
+    "googlenet", N_("GoogLeNet as d2l section 8.4 (zh 7.4) trains it on Fashion-MNIST resized to 96x96: a 7x7 "
     "stride-2 stem, a 1x1 and a 3x3 convolution, then nine Inception blocks in three stages (2, 5, 2) "
-    "separated by 3x3 stride-2 max pools, global average pooling and one dense layer. 5,977,530 parameters.",
+    "separated by 3x3 stride-2 max pools, global average pooling and one dense layer. 5,977,530 parameters."),
     (Conv(64, kernel=7, stride=2, padding=3), Activation("relu"), Pool("max", 3, 2, padding=1),  # 64x24x24
      Conv(64, kernel=1), Activation("relu"),
      Conv(192, kernel=3, padding=1), Activation("relu"), Pool("max", 3, 2, padding=1),  # 192x12x12
@@ -159,8 +174,9 @@ GOOGLENET = Architecture(
 
 BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet")  # at the book's sizes
 PRESETS: dict[str, Architecture] = {a.name: a for a in (
-    LENET, LENET_MAXPOOL, LENET_RELU, LENET_BN, LENET_MODERN,
+    LENET, LENET_MAXPOOL, LENET_RELU, LENET_BN, LENET_MODERN, FAST_DEMO,
     ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL,
     ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET,
 )}
 DEFAULT_PRESET = "lenet_modern"  # the best LeNet-class preset for the Train page
+

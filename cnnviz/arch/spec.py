@@ -11,6 +11,7 @@ from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import (
     Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, Shape, check_int, shape_text,
 )
+from cnnviz.i18n import N_, Text, gettext, render
 from cnnviz.errors import CnnvizError
 
 LayerSpec = Union[Conv, Pool, Activation, BatchNorm, Dropout, Flatten, Linear, GlobalAvgPool,
@@ -38,10 +39,16 @@ class ArchitectureError(CnnvizError):
     `min_input_side` is set when the input is too small for the network: the smallest square side that works.
     """
 
-    def __init__(self, message: str, layer_index: int | None = None, min_input_side: int | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, layer_index: int | None = None, min_input_side: int | None = None, **values):
+        """`message` is a template (marked N_) with named `values`, or a Text; str() is the English sentence."""
+        super().__init__(message, **values)
+        self.text = Text(message, **values) if values else message
         self.layer_index = layer_index
         self.min_input_side = min_input_side
+
+    def render(self, lang: str) -> str:
+        """The message in `lang`, the layer's kind and the problem inside it translated too."""
+        return render(self.text, lang) if isinstance(self.text, Text) else gettext(lang, self.text)
 
 
 @dataclass(frozen=True)
@@ -66,15 +73,17 @@ class Architecture:
 def input_problem(shape) -> str | None:
     """Why `shape` cannot be an architecture's input, with what to change, or None."""
     if not isinstance(shape, (tuple, list)) or len(shape) != 3:
-        return f"the input shape must be (channels, height, width), got {shape!r}"
+        return Text(N_("the input shape must be (channels, height, width), got {shape!r}"), shape=shape)
     channels, height, width = shape
-    problem = (check_int("input channels", channels, 1, MAX_INPUT_CHANNELS)
-               or check_int("input height", height, MIN_INPUT_SIDE, MAX_INPUT_SIDE)
-               or check_int("input width", width, MIN_INPUT_SIDE, MAX_INPUT_SIDE))
+    problem = (check_int(N_("input channels"), channels, 1, MAX_INPUT_CHANNELS)
+               or check_int(N_("input height"), height, MIN_INPUT_SIDE, MAX_INPUT_SIDE)
+               or check_int(N_("input width"), width, MIN_INPUT_SIDE, MAX_INPUT_SIDE))
     if problem:
-        return f"{problem}; the input size must be {MIN_INPUT_SIDE} to {MAX_INPUT_SIDE} pixels per side"
+        return Text(N_("{problem}; the input size must be {low} to {high} pixels per side"), problem=problem,
+                    low=MIN_INPUT_SIDE, high=MAX_INPUT_SIDE)
     if height != width:
-        return f"the input must be square, got {height}x{width}; use {max(height, width)}x{max(height, width)}"
+        return Text(N_("the input must be square, got {height}x{width}; use {side}x{side}"), height=height,
+                    width=width, side=max(height, width))
     return None
 
 
@@ -103,39 +112,42 @@ def layer_names(layers) -> list[str]:
 def describe(index: int, layer) -> str:
     """"layer 7, MaxPool2d 2x2", or "layer 7, Conv" when the layer's own fields are broken."""
     try:
-        return f"layer {index}, {layer.kind()}"
+        return Text(N_("layer {index}, {kind}"), index=index, kind=layer.kind())
     except (TypeError, ValueError, KeyError, AttributeError):
-        return f"layer {index}, {type(layer).__name__}"
+        return Text(N_("layer {index}, {kind}"), index=index, kind=type(layer).__name__)
 
 
 def walk(spec: Architecture, input_shape: Shape | None = None) -> list[Step]:
     """Each layer with its input and output shape, for the spec's own input unless `input_shape` is given;
     raises ArchitectureError at the first layer that cannot work."""
     if not isinstance(spec, Architecture):
-        raise ArchitectureError(f"expected an Architecture, got {type(spec).__name__}")
+        raise ArchitectureError(N_("expected an Architecture, got {kind}"), kind=type(spec).__name__)
     shape = spec.input_shape if input_shape is None else input_shape
     problem = input_problem(shape)
     if problem:
         raise ArchitectureError(problem)
     if not spec.layers:
-        raise ArchitectureError("the architecture has no layers; start from a preset or add a layer")
+        raise ArchitectureError(N_("the architecture has no layers; start from a preset or add a layer"))
     if len(spec.layers) > MAX_LAYERS:
-        raise ArchitectureError(f"{len(spec.layers)} layers is more than the limit of {MAX_LAYERS}; remove some")
+        raise ArchitectureError(N_("{count} layers is more than the limit of {limit}; remove some"),
+                                count=len(spec.layers), limit=MAX_LAYERS)
     steps, shape = [], tuple(shape)
     for index, (name, layer) in enumerate(zip(layer_names(spec.layers), spec.layers), start=1):
         if type(layer) not in LAYER_TYPES.values():
-            raise ArchitectureError(f"layer {index}: {type(layer).__name__} is not a layer type", index)
+            raise ArchitectureError(N_("layer {index}: {kind} is not a layer type"), index, index=index,
+                                    kind=type(layer).__name__)
         problem = layer.field_problem()
         if problem:
-            raise ArchitectureError(f"{describe(index, layer)}: {problem}.", index)
+            raise ArchitectureError(N_("{layer}: {problem}."), index, layer=describe(index, layer), problem=problem)
         problem = shape_problem(layer, shape)
         if problem:
             raise _shape_error(spec, steps[0].input_shape if steps else shape, index, layer, problem)
         out = layer.output_shape(shape)
         if _numel(out) > MAX_ACTIVATION:
             raise ArchitectureError(
-                f"{describe(index, layer)}: its output {shape_text(out)} has {_numel(out):,} values, more "
-                f"than the limit of {MAX_ACTIVATION:,}; use fewer channels, less padding or a smaller input", index)
+                N_("{layer}: its output {shape} has {count:,} values, more than the limit of {limit:,}; use fewer "
+                   "channels, less padding or a smaller input"), index, layer=describe(index, layer),
+                shape=shape_text(out), count=_numel(out), limit=MAX_ACTIVATION)
         steps.append(Step(index, name, layer, shape, out))
         shape = out
     return steps
@@ -148,8 +160,8 @@ def shape_problem(layer, shape: Shape) -> str | None:
         return problem
     out = layer.output_shape(shape)
     if min(out) < 1:
-        return (f"its input is {shape_text(shape)} and its output would be {shape_text(out)}; "
-                "use a smaller stride or window, or add padding")
+        return Text(N_("its input is {shape} and its output would be {out}; use a smaller stride or window, or add "
+                       "padding"), shape=shape_text(shape), out=shape_text(out))
     return None
 
 
@@ -158,10 +170,11 @@ def _shape_error(spec, input_shape: Shape, index: int, layer, problem: str) -> A
     side = smallest_input_side(spec.layers, input_shape[0])
     hint = ""
     if side is not None and side > input_shape[1]:
-        hint = (f" The input is {input_shape[1]}x{input_shape[2]}, too small for this network: "
-                f"the smallest input that works is {side}x{side}; set the input size to at least {side}.")
-    return ArchitectureError(f"{describe(index, layer)}: {problem}.{hint}", index,
-                             side if hint else None)
+        hint = Text(N_(" The input is {height}x{width}, too small for this network: the smallest input that works "
+                       "is {side}x{side}; set the input size to at least {side}."), height=input_shape[1],
+                    width=input_shape[2], side=side)
+    return ArchitectureError(N_("{layer}: {problem}.{hint}"), index, side if hint else None,
+                             layer=describe(index, layer), problem=problem, hint=hint)
 
 
 def smallest_input_side(layers, channels: int = 1) -> int | None:
@@ -187,11 +200,12 @@ def check_output(steps: list[Step], num_classes: int | None = NUM_CLASSES) -> No
     """The last layer must give one score per class."""
     last = steps[-1]
     if num_classes is not None and last.output_shape != (num_classes,):
-        fix = (f"add Linear {num_classes} at the end" if len(last.output_shape) == 1
-               else f"finish with Flatten and Linear {num_classes}")
+        fix = (Text(N_("add Linear {classes} at the end"), classes=num_classes) if len(last.output_shape) == 1
+               else Text(N_("finish with Flatten and Linear {classes}"), classes=num_classes))
         raise ArchitectureError(
-            f"{describe(last.index, last.layer)}: the network ends with {shape_text(last.output_shape)}, "
-            f"but it must end with {num_classes} features (one score per class); {fix}", last.index)
+            N_("{layer}: the network ends with {shape}, but it must end with {classes} features (one score per "
+               "class); {fix}"), last.index, layer=describe(last.index, last.layer),
+            shape=shape_text(last.output_shape), classes=num_classes, fix=fix)
 
 
 def _numel(shape: Shape) -> int:

@@ -18,9 +18,10 @@ from cnnviz.arch.layers import (
 )
 from cnnviz.arch.presets import PRESETS
 from cnnviz.arch.spec import LAYER_TYPES, ArchitectureError
+from cnnviz.i18n import N_, Text
 
 COLUMNS = ("layer", "size", "kernel", "stride", "padding", "dilation", "option")
-NUMERIC = ("size", "kernel", "stride", "padding", "dilation")
+NUMERIC = (N_("size"), N_("kernel"), N_("stride"), N_("padding"), N_("dilation"))  # named in errors: marked
 DEFAULT_LAYERS = {
     "Conv": Conv(16, kernel=3, padding=1), "Pool": Pool("max", 2), "Activation": Activation("relu"),
     "BatchNorm": BatchNorm(), "Dropout": Dropout(0.5), "Flatten": Flatten(), "Linear": Linear(10),
@@ -39,9 +40,9 @@ FIELD_COLUMNS = {
     "VGGBlock": {"out_channels": "size", "num_convs": "option"},
     "NiNBlock": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
 }
-OPTION_HELP = ("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
-               "VGGBlock: number of 3x3 convolutions · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
-               "(for other sizes, choose the layer under the table and type them)")
+OPTION_HELP = N_("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
+                  "VGGBlock: number of 3x3 convolutions · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
+                  "(for other sizes, choose the layer under the table and type them)")
 DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
 VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
 
@@ -72,12 +73,12 @@ def option_choices(rows: list[dict] = ()) -> list[str]:
     return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *inception, *held]))
 
 
-def option_label(value: str) -> str:
+def option_label(value: str, lang: str = "en") -> str:
     """How the option column shows a value: "0.5" -> "p 0.5" (dropout), "2" -> "2 convs" (VGG block)."""
     if value in DROPOUT_CHOICES:
         return f"p {value}"
     if value in VGG_CHOICES:
-        return f"{value} conv" + ("" if value == "1" else "s")
+        return Text(N_("{count} conv") if value == "1" else N_("{count} convs"), count=value).render(lang)
     return value
 
 
@@ -85,7 +86,8 @@ def row_to_layer(index: int, row: dict):
     """The layer spec of one table row; raises ArchitectureError naming the row and the cell to fix."""
     kind = row.get("layer")
     if kind not in LAYER_TYPES:
-        raise ArchitectureError(f"layer {index}: choose a layer type ({', '.join(LAYER_TYPES)})", index)
+        raise ArchitectureError(N_("layer {index}: choose a layer type ({types})"), index, index=index,
+                                types=", ".join(LAYER_TYPES))
     default = DEFAULT_LAYERS[kind]
     if kind == "InceptionBlock":
         return _inception(index, row.get("option"), default)
@@ -98,7 +100,7 @@ def row_to_layer(index: int, row: dict):
     layer = dataclasses.replace(default, **values)
     problem = layer.field_problem()
     if problem:
-        raise ArchitectureError(f"layer {index}, {kind}: {problem}.", index)
+        raise ArchitectureError(N_("layer {index}, {kind}: {problem}."), index, index=index, kind=kind, problem=problem)
     return layer
 
 
@@ -120,7 +122,8 @@ def _blank(cell) -> bool:
 
 
 def _whole(index: int, kind: str, column: str, cell) -> int:
-    problem = ArchitectureError(f"layer {index}, {kind}: {column} must be a whole number, got {cell!r}", index)
+    problem = ArchitectureError(N_("layer {index}, {kind}: {column} must be a whole number, got {cell!r}"), index,
+                                index=index, kind=kind, column=Text(column), cell=cell)
     try:
         value = float(cell)
     except (TypeError, ValueError):
@@ -136,10 +139,10 @@ def _option(index: int, kind: str, name: str, cell):
         try:
             return float(text.removeprefix("p").strip())
         except ValueError:
-            raise ArchitectureError(f"layer {index}, Dropout: option must be a probability like 0.5, got {cell!r}",
-                                    index) from None
+            raise ArchitectureError(N_("layer {index}, Dropout: option must be a probability like 0.5, got {cell!r}"),
+                                    index, index=index, cell=cell) from None
     if name == "num_convs":
-        return _whole(index, kind, "option (number of convolutions)", text.split(" conv")[0])
+        return _whole(index, kind, N_("option (number of convolutions)"), text.split(" conv")[0])
     return text
 
 
@@ -149,11 +152,12 @@ def _inception(index: int, cell, default: InceptionBlock) -> InceptionBlock:
     parts = [p for chunk in str(cell).replace(">", ",").split(",") for p in [chunk.strip()] if p]
     if len(parts) != 6:
         raise ArchitectureError(
-            f"layer {index}, InceptionBlock: option must read 'c1, c2_reduce>c2, c3_reduce>c3, c4', "
-            f"e.g. '16, 24>32, 4>8, 8'; got {cell!r}", index)
-    values = [_whole(index, "InceptionBlock", "option", p) for p in parts]
+            N_("layer {index}, InceptionBlock: option must read 'c1, c2_reduce>c2, c3_reduce>c3, c4', "
+               "e.g. '16, 24>32, 4>8, 8'; got {cell!r}"), index, index=index, cell=cell)
+    values = [_whole(index, "InceptionBlock", N_("option"), p) for p in parts]
     layer = InceptionBlock(*values)
     problem = layer.field_problem()
     if problem:
-        raise ArchitectureError(f"layer {index}, InceptionBlock: {problem}.", index)
+        raise ArchitectureError(N_("layer {index}, {kind}: {problem}."), index, index=index, kind="InceptionBlock",
+                                problem=problem)
     return layer

@@ -22,6 +22,7 @@ from cnnviz.arch.spec import (
     INPUT_SHAPE, MAX_ACTIVATION_BYTES, MAX_FLOPS, MAX_PARAMS, NUM_CLASSES, Architecture, ArchitectureError, Shape,
     check_output, describe, input_problem, walk,
 )
+from cnnviz.i18n import N_
 
 # Fashion-MNIST training pixels scaled to [0, 1] (mean 72.94 / 255).
 FASHION_MEAN = 0.2860
@@ -96,18 +97,20 @@ def _check_totals(step, total_params: int, total_flops: int, total_bytes: int) -
     where = describe(step.index, step.layer)
     if total_params > MAX_PARAMS:
         raise ArchitectureError(
-            f"{where}: the network reaches {total_params:,} parameters here, more than the limit of "
-            f"{MAX_PARAMS:,} ({MAX_PARAMS * 4 // 10**6:,} MB of weights, four times that to train with Adam); "
-            "use fewer channels or features, or pool before the Flatten", step.index)
+            N_("{layer}: the network reaches {params:,} parameters here, more than the limit of {limit:,} "
+               "({mb:,} MB of weights, four times that to train with Adam); use fewer channels or features, or "
+               "pool before the Flatten"), step.index, layer=where, params=total_params, limit=MAX_PARAMS,
+            mb=MAX_PARAMS * 4 // 10**6)
     if total_flops > MAX_FLOPS:
         raise ArchitectureError(
-            f"{where}: the network needs {total_flops:,} FLOPs per image by here, more than the limit of "
-            f"{MAX_FLOPS:,}; use fewer channels, a smaller input or pool earlier", step.index)
+            N_("{layer}: the network needs {flops:,} FLOPs per image by here, more than the limit of {limit:,}; use "
+               "fewer channels, a smaller input or pool earlier"), step.index, layer=where, flops=total_flops,
+            limit=MAX_FLOPS)
     if total_bytes > MAX_ACTIVATION_BYTES:
         raise ArchitectureError(
-            f"{where}: a training forward holds {total_bytes / MB:,.0f} MB of activations per image by here, "
-            f"more than the limit of {MAX_ACTIVATION_BYTES // MB} MB; use fewer channels, a smaller input "
-            "or pool earlier", step.index)
+            N_("{layer}: a training forward holds {mb:,.0f} MB of activations per image by here, more than the "
+               "limit of {limit} MB; use fewer channels, a smaller input or pool earlier"), step.index, layer=where,
+            mb=total_bytes / MB, limit=MAX_ACTIVATION_BYTES // MB)
 
 
 def count_params(spec: Architecture, input_shape: Shape | None = None) -> int:

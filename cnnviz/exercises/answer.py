@@ -10,12 +10,35 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnviz.i18n import DEFAULT_LANGUAGE, Text, gettext
+
+
+# A sentence of an answer: the English text (a plain str to read, compare and test) that carries its template
+# and values, so a page shows it in the reader's language with `say`.
+Said = Text
+
+
+def said(template: str, **values) -> Said:
+    """A translatable sentence with named values; mark `template` with N_ so the catalog extracts it.
+    A Said given alone comes back as it is (its own template and values kept)."""
+    if isinstance(template, Said) and not values:
+        return template
+    return Said(template, **values)
+
+
+def say(text, lang: str = DEFAULT_LANGUAGE):
+    """What a page shows for an answer's text in `lang`: a Said rendered, a marked constant translated,
+    anything else (a number, a shape) as it is."""
+    if isinstance(text, Said):
+        return text.render(lang)
+    return gettext(lang, text) if isinstance(text, str) and text else text
+
 
 @dataclass(frozen=True)
 class Check:
     """One comparison with PyTorch (or with the book's formula): what, the two values, and whether they agree."""
 
-    what: str  # e.g. "Toeplitz product vs F.conv2d"
+    what: str  # e.g. "Toeplitz product vs F.conv2d" (a Said or an N_ constant, as every text below)
     ours: str  # the value cnnviz computed, as shown
     reference: str  # the value PyTorch (or the formula) gives, as shown
     passed: bool

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from cnnviz.exercises.answer import Check, Matrix
+from cnnviz.exercises.answer import Check, Matrix, said
+from cnnviz.i18n import N_
 
 SHOW_LIMIT = 16  # tensors with more values are shown by shape, not value by value
 
@@ -17,7 +18,7 @@ def shown(value) -> str:
         if value.numel() <= SHOW_LIMIT:
             whole = value.is_floating_point() and bool((value == value.round()).all())
             return str((value.long() if whole else value).tolist())  # [[19, 25]], not [[19.0, 25.0]]
-        return f"tensor of shape {tuple(value.shape)}"
+        return said(N_("tensor of shape {shape}"), shape=tuple(value.shape))
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
@@ -25,14 +26,15 @@ def shown(value) -> str:
 
 def same(what: str, ours, reference) -> Check:
     """Exact agreement of two numbers, tuples or strings."""
-    return Check(what, shown(ours), shown(reference), ours == reference)
+    return Check(said(what), shown(ours), shown(reference), ours == reference)
 
 
 def same_tensor(what: str, ours: torch.Tensor, reference: torch.Tensor, atol: float = 0.0) -> Check:
     """Tensors of the same shape whose largest difference is at most `atol` (0: equal to the last digit)."""
     agree = ours.shape == reference.shape and bool((ours - reference).abs().max() <= atol)
     gap = float((ours - reference).abs().max()) if ours.shape == reference.shape else float("inf")
-    return Check(f"{what}, largest difference {gap:.3g}", shown(ours), shown(reference), agree)
+    return Check(said(N_("{what}, largest difference {gap}"), what=said(what), gap=f"{gap:.3g}"),
+                 shown(ours), shown(reference), agree)
 
 
 def matrix(caption: str, values: torch.Tensor) -> Matrix:

@@ -8,8 +8,9 @@ from math import comb, factorial
 import torch
 import torch.nn.functional as F
 
-from cnnviz.exercises.answer import Answer, Table
+from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import matrix, same, same_tensor
+from cnnviz.i18n import N_
 
 EDGE_K = torch.tensor([[1.0, -1.0]], dtype=torch.float64)  # the book's edge kernel K (1 x 2)
 
@@ -39,25 +40,25 @@ def diagonal_edges(n: int = 6) -> Answer:
     X = diagonal_image(n)
     on_x, on_xt, kt_on_x = corr2d_loop(X, EDGE_K), corr2d_loop(X.T, EDGE_K), corr2d_loop(X, EDGE_K.T)
     checks = (
-        same_tensor("K on X, the book's loop vs F.conv2d", on_x, conv(X, EDGE_K)),
-        same_tensor("K on X transposed vs F.conv2d", on_xt, conv(X.T, EDGE_K)),
-        same_tensor("K transposed on X vs F.conv2d", kt_on_x, conv(X, EDGE_K.T)),
-        same_tensor("transposing both transposes the output: corr(X^T, K^T) = corr(X, K)^T",
+        same_tensor(N_("K on X, the book's loop vs F.conv2d"), on_x, conv(X, EDGE_K)),
+        same_tensor(N_("K on X transposed vs F.conv2d"), on_xt, conv(X.T, EDGE_K)),
+        same_tensor(N_("K transposed on X vs F.conv2d"), kt_on_x, conv(X, EDGE_K.T)),
+        same_tensor(N_("transposing both transposes the output: corr(X^T, K^T) = corr(X, K)^T"),
                     corr2d_loop(X.T, EDGE_K.T), on_x.T),
-        same("cells marked by K on X (one per row, on the diagonal)", int(on_x.abs().sum()), n - 1),
+        same(N_("cells marked by K on X (one per row, on the diagonal)"), int(on_x.abs().sum()), n - 1),
     )
     return Answer(
-        summary=("A diagonal edge changes both across rows and across columns, so [1, -1] finds it in every "
+        summary=N_("A diagonal edge changes both across rows and across columns, so [1, -1] finds it in every "
                  "case: one diagonal of +1 on X, a diagonal of -1 on X transposed (the step now goes from 0 to "
                  "1), and -1 next to the diagonal with the transposed kernel, which now looks down columns."),
-        details=("The book's vertical edge vanished when X was transposed, because [1, -1] only compares "
+        details=N_("The book's vertical edge vanished when X was transposed, because [1, -1] only compares "
                  "horizontal neighbours. A diagonal edge is both horizontal and vertical, so no transpose hides "
                  "it; only the sign and the position (which side of the diagonal) change. Transposing both the "
                  "image and the kernel transposes the output."),
-        matrices=(matrix(f"X: a {n}x{n} image with one diagonal edge", X),
-                  matrix("K = [1, -1] on X", on_x),
-                  matrix("K on X transposed", on_xt),
-                  matrix("K transposed ([1, -1] as a column) on X", kt_on_x)),
+        matrices=(matrix(said(N_("X: a {n}x{n} image with one diagonal edge"), n=n), X),
+                  matrix(N_("K = [1, -1] on X"), on_x),
+                  matrix(N_("K on X transposed"), on_xt),
+                  matrix(N_("K transposed ([1, -1] as a column) on X"), kt_on_x)),
         checks=checks)
 
 
@@ -73,12 +74,13 @@ def _derivative_rows(max_order: int) -> tuple[tuple, list]:
     for d in range(1, max_order + 1):
         K = finite_difference(d)
         out = conv((x ** d)[None, :], K[None, :])  # (1, 12 - d)
-        checks.append(same_tensor(f"order {d}: F.conv2d of {K.long().tolist()} on x^{d} = {d}! everywhere",
+        checks.append(same_tensor(said(N_("order {d}: F.conv2d of {kernel} on x^{d} = {d}! everywhere"), d=d,
+                                       kernel=K.long().tolist()),
                                   out, torch.full_like(out, factorial(d))))
         # A kernel of size d cannot: it would have to give 0 on 1, x, ..., x^(d-1) (whose d-th derivative is
         # 0), and those d rows (j^m) form an invertible Vandermonde matrix, so only the zero kernel does.
         vandermonde = torch.arange(d, dtype=torch.float64)[None, :] ** torch.arange(d)[:, None]
-        checks.append(same(f"order {d}: rank of the {d}x{d} system a size-{d} kernel must solve",
+        checks.append(same(said(N_("order {d}: rank of the {d}x{d} system a size-{d} kernel must solve"), d=d),
                            int(torch.linalg.matrix_rank(vandermonde)), d))
         rows.append((d, str(K.long().tolist()), d + 1, float(out[0, 0]), factorial(d)))
     return tuple(rows), checks
@@ -95,9 +97,10 @@ def _directional(v: tuple[float, float]) -> tuple[torch.Tensor, list]:
     ramp = 2 * cols + 3 * rows  # slope (2, 3)
     along_edge = v[1] * cols - v[0] * rows  # constant along v: an edge in direction (v2, -v1) has no slope
     out, flat = conv(ramp, K), conv(along_edge, K)
-    return K, [same_tensor(f"K_v on the ramp 2x + 3y gives 2 v1 + 3 v2 = {2 * v[0] + 3 * v[1]:g}", out,
+    return K, [same_tensor(said(N_("K_v on the ramp 2x + 3y gives 2 v1 + 3 v2 = {slope}"),
+                                slope=f"{2 * v[0] + 3 * v[1]:g}"), out,
                            torch.full_like(out, 2 * v[0] + 3 * v[1]), atol=1e-12),
-               same_tensor("K_v on a ramp that only changes along (v2, -v1) gives 0", flat,
+               same_tensor(N_("K_v on a ramp that only changes along (v2, -v1) gives 0"), flat,
                            torch.zeros_like(flat), atol=1e-12)]
 
 
@@ -109,11 +112,12 @@ def _blurs() -> tuple[tuple, list]:
     flat = torch.full((6, 6), 5.0, dtype=torch.float64)
     board = (-1.0) ** (torch.arange(6)[:, None] + torch.arange(6)[None, :]).to(torch.float64)
     checks = []
-    for name, K in (("box", box), ("Gaussian", gauss)):
-        checks.append(same_tensor(f"{name} blur keeps a flat image", conv(flat, K), flat[1:-1, 1:-1], atol=1e-12))
-    checks.append(same_tensor("Gaussian blur removes the checkerboard", conv(board, gauss),
+    for name, K in ((N_("box blur"), box), (N_("Gaussian blur"), gauss)):
+        checks.append(same_tensor(said(N_("{blur} keeps a flat image"), blur=said(name)), conv(flat, K),
+                                  flat[1:-1, 1:-1], atol=1e-12))
+    checks.append(same_tensor(N_("Gaussian blur removes the checkerboard"), conv(board, gauss),
                               torch.zeros(4, 4, dtype=torch.float64), atol=1e-12))
-    checks.append(same("box blur leaves 1/9 of the checkerboard", round(float(conv(board, box).abs().max()), 12),
+    checks.append(same(N_("box blur leaves 1/9 of the checkerboard"), round(float(conv(board, box).abs().max()), 12),
                        round(1 / 9, 12)))
     return (box, gauss), checks
 
@@ -126,22 +130,22 @@ def hand_kernels(v: tuple[float, float] = (0.6, 0.8), max_order: int = 4) -> Ans
     line = torch.zeros(1, 9, dtype=torch.float64)
     line[0, 4] = 1.0  # a one-pixel line
     line_out = conv(line, finite_difference(2)[None, :])
-    line_check = same_tensor("[1, -2, 1] on a one-pixel line: -2 on the line, +1 beside it", line_out,
+    line_check = same_tensor(N_("[1, -2, 1] on a one-pixel line: -2 on the line, +1 beside it"), line_out,
                              torch.tensor([[0, 0, 1, -2, 1, 0, 0]], dtype=torch.float64))
     return Answer(
-        summary=("A derivative of order d needs d + 1 taps: the d-th difference (-1)^(d-k) C(d, k), e.g. "
+        summary=N_("A derivative of order d needs d + 1 taps: the d-th difference (-1)^(d-k) C(d, k), e.g. "
                  "[1, -2, 1] for the second derivative (size 3); a blur is a positive kernel summing to 1; an "
                  "edge detector for edges across v is v1 d/dx + v2 d/dy."),
-        details=("Each kernel is applied with F.conv2d to an image whose exact answer is known: x^d rows give d! "
+        details=N_("Each kernel is applied with F.conv2d to an image whose exact answer is known: x^d rows give d! "
                  "everywhere, ramps give their slope along v, a flat image stays flat under a blur. The second "
                  "difference responds most to thin lines and single points (it measures curvature). A kernel "
                  "of d taps cannot give a d-th derivative: it would have to vanish on 1, x, ..., x^(d-1), and "
                  "that Vandermonde system has only the zero solution. Blurs remove noise and fine detail "
                  "before downsampling (anti-aliasing)."),
-        tables=(Table("Smallest kernel for a derivative of order d, applied to x^d",
-                      ("order d", "kernel", "size", "output on x^d", "d!"), rows),),
-        matrices=(matrix(f"Edge kernel for v = {v}: the derivative along v", K_v),
-                  matrix("Box blur 3x3", box), matrix("Gaussian blur 3x3 (binomial)", gauss)),
+        tables=(Table(N_("Smallest kernel for a derivative of order d, applied to x^d"),
+                      (N_("order d"), N_("kernel"), N_("size"), N_("output on x^d"), "d!"), rows),),
+        matrices=(matrix(said(N_("Edge kernel for v = {v}: the derivative along v"), v=v), K_v),
+                  matrix(N_("Box blur 3x3"), box), matrix(N_("Gaussian blur 3x3 (binomial)"), gauss)),
         checks=(*directional_checks, *blur_checks, line_check, *derivative_checks))
 
 
@@ -166,7 +170,8 @@ def _sparsity_rows(kernel: int = 3) -> tuple[tuple, list]:
         W = toeplitz_matrix(K, n, n)
         out = (n - kernel + 1) ** 2
         nonzeros = int((W != 0).sum())
-        checks.append(same(f"{n}x{n} input: nonzeros of W = outputs x kernel taps", nonzeros, out * kernel ** 2))
+        checks.append(same(said(N_("{n}x{n} input: nonzeros of W = outputs x kernel taps"), n=n), nonzeros,
+                           out * kernel ** 2))
         rows.append((f"{n}x{n}", f"{kernel}x{kernel}", f"{out} x {n * n}", nonzeros,
                      f"{100 * (1 - nonzeros / W.numel()):.1f}%"))
     return tuple(rows), checks
@@ -184,25 +189,28 @@ def cross_correlation_as_matmul() -> Answer:
     placed = int(toeplitz_matrix(torch.ones_like(K), 3, 3).sum())  # kernel entries in W
     outputs = (W @ X.flatten()).long().tolist()
     return Answer(
-        summary=(f"Flatten the 3x3 input into a 9-vector; the 2x2 kernel becomes a {W.shape[0]}x{W.shape[1]} matrix "
-                 f"W with the kernel's 4 weights in each row ({placed} of its {W.numel()} entries, so "
-                 f"{1 - placed / W.numel():.0%} are always zero), and W @ x gives the {len(outputs)} outputs "
-                 f"{outputs}. Or flatten the kernel and stack each input window as a column (im2col)."),
-        details=("Row (i, j) of W holds the kernel at the window of output (i, j), zeros elsewhere; W is exactly "
+        summary=said(N_("Flatten the 3x3 input into a 9-vector; the 2x2 kernel becomes a {rows}x{columns} "
+                        "matrix W with the kernel's 4 weights in each row ({placed} of its {entries} entries, so "
+                        "{zeros} are always zero), and W @ x gives the {count} outputs {outputs}. Or flatten the "
+                        "kernel and stack each input window as a column (im2col)."),
+                     rows=W.shape[0], columns=W.shape[1], placed=placed, entries=W.numel(),
+                     zeros=f"{1 - placed / W.numel():.0%}", count=len(outputs), outputs=outputs),
+        details=N_("Row (i, j) of W holds the kernel at the window of output (i, j), zeros elsewhere; W is exactly "
                  "the Jacobian of the convolution (checked with torch.autograd). For an n x n input and k x k "
                  "kernel, W is (n-k+1)^2 x n^2 with k^2 nonzeros per row, so it gets sparser as the image "
                  "grows. im2col (F.unfold) is how libraries do it: the windows become a dense (k^2, outputs) "
                  "matrix and one matrix product with the flattened kernel gives every output."),
-        tables=(Table("Size and sparsity of W (3x3 kernel)", ("input", "kernel", "W shape", "nonzeros", "zeros"),
-                      rows),),
-        matrices=(matrix("X (3x3)", X), matrix("K (2x2)", K), matrix("W (4x9): W @ X.flatten() = Y.flatten()", W),
-                  matrix("im2col: F.unfold(X), one 2x2 window per column", patches)),
-        checks=(same_tensor("W @ X.flatten() vs F.conv2d", (W @ X.flatten()).reshape(2, 2), reference),
-                same_tensor("W vs the Jacobian of F.conv2d (torch.autograd)", W, jacobian),
-                same_tensor("K.flatten() @ F.unfold(X) vs F.conv2d", (K.flatten() @ patches).reshape(2, 2),
+        tables=(Table(N_("Size and sparsity of W (3x3 kernel)"),
+                      (N_("input"), N_("kernel"), N_("W shape"), N_("nonzeros"), N_("zeros")), rows),),
+        matrices=(matrix("X (3x3)", X), matrix("K (2x2)", K),
+                  matrix(N_("W (4x9): W @ X.flatten() = Y.flatten()"), W),
+                  matrix(N_("im2col: F.unfold(X), one 2x2 window per column"), patches)),
+        checks=(same_tensor(N_("W @ X.flatten() vs F.conv2d"), (W @ X.flatten()).reshape(2, 2), reference),
+                same_tensor(N_("W vs the Jacobian of F.conv2d (torch.autograd)"), W, jacobian),
+                same_tensor(N_("K.flatten() @ F.unfold(X) vs F.conv2d"), (K.flatten() @ patches).reshape(2, 2),
                             reference),
-                same("W shape", tuple(W.shape), (4, 9)),
-                same("kernel entries in W (the pattern of W built from an all-ones kernel)",
+                same(N_("W shape"), tuple(W.shape), (4, 9)),
+                same(N_("kernel entries in W (the pattern of W built from an all-ones kernel)"),
                      int(toeplitz_matrix(torch.ones_like(K), 3, 3).sum()), 4 * K.numel()),
                 *sparsity_checks))
 
@@ -230,12 +238,12 @@ def autograd_through_the_loop() -> Answer:
         grads.append((weight.grad, bias.grad))
     message = _leaf_error()
     return Answer(
-        summary=("In PyTorch there is no error: writing Y[i, j] = ... into a fresh zeros tensor is recorded by "
+        summary=N_("In PyTorch there is no error: writing Y[i, j] = ... into a fresh zeros tensor is recorded by "
                  "autograd, and the book's Conv2D gets the same gradients as F.conv2d (the exercise dates from "
                  "the MXNet edition). An error appears only if Y itself is created with requires_grad=True."),
-        details=(f"That case raises: \"{message}\". The loop is correct but slow: one tiny autograd node per "
-                 "output value."),
-        checks=(same_tensor("weight gradient: the book's loop vs F.conv2d", grads[0][0], grads[1][0]),
-                same_tensor("bias gradient: the book's loop vs F.conv2d", grads[0][1], grads[1][1]),
-                same("PyTorch refuses an in-place write into a leaf that requires grad", "leaf Variable" in message,
+        details=said(N_("That case raises: `{message}`. The loop is correct but slow: one tiny autograd node per "
+                        "output value."), message=message),
+        checks=(same_tensor(N_("weight gradient: the book's loop vs F.conv2d"), grads[0][0], grads[1][0]),
+                same_tensor(N_("bias gradient: the book's loop vs F.conv2d"), grads[0][1], grads[1][1]),
+                same(N_("PyTorch refuses an in-place write into a leaf that requires grad"), "leaf Variable" in message,
                      True)))

@@ -9,9 +9,10 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnnviz.arch import PRESETS, InceptionBlock, build, trace
-from cnnviz.exercises.answer import Answer, Table
+from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
 from cnnviz.exercises.answers_nets import parameter_sizes
+from cnnviz.i18n import N_
 
 
 def conv_params(c_in: int, c_out: int, k: int) -> int:
@@ -22,11 +23,11 @@ def branch_rows(block: InceptionBlock, c_in: int) -> list[tuple[str, int, int]]:
     """(branch, parameters as built, parameters if the k x k convolution read all c_in channels)."""
     return [
         ("1x1", conv_params(c_in, block.c1, 1), conv_params(c_in, block.c1, 1)),
-        (f"1x1 to {block.c2_reduce}, then 3x3", conv_params(c_in, block.c2_reduce, 1)
+        (said(N_("1x1 to {reduce}, then 3x3"), reduce=block.c2_reduce), conv_params(c_in, block.c2_reduce, 1)
          + conv_params(block.c2_reduce, block.c2, 3), conv_params(c_in, block.c2, 3)),
-        (f"1x1 to {block.c3_reduce}, then 5x5", conv_params(c_in, block.c3_reduce, 1)
+        (said(N_("1x1 to {reduce}, then 5x5"), reduce=block.c3_reduce), conv_params(c_in, block.c3_reduce, 1)
          + conv_params(block.c3_reduce, block.c3, 5), conv_params(c_in, block.c3, 5)),
-        ("3x3 max pool, then 1x1", conv_params(c_in, block.c4, 1), conv_params(c_in, block.c4, 1)),
+        (N_("3x3 max pool, then 1x1"), conv_params(c_in, block.c4, 1), conv_params(c_in, block.c4, 1)),
     ]
 
 
@@ -51,24 +52,25 @@ def model_sizes_and_inception() -> Answer:
     block, c_in, module = first_inception()
     rows = branch_rows(block, c_in)
     built = {"1x1": module.b1_1, "3x3": (module.b2_1, module.b2_2), "5x5": (module.b3_1, module.b3_2),
-             "pool": module.b4_2}
+             N_("pool"): module.b4_2}
     measured = [sum(p.numel() for part in (parts if isinstance(parts, tuple) else (parts,))
                     for p in part.parameters()) for parts in built.values()]
     with_reduction, without = sum(r[1] for r in rows), sum(r[2] for r in rows)
     return Answer(
-        summary=(f"{sizes.summary} In GoogLeNet's first Inception block the 1x1 reductions cut the 3x3 and 5x5 "
-                 f"branches' weights: {with_reduction:,} parameters instead of {without:,} "
-                 f"({without / with_reduction:.1f} times fewer)."),
+        summary=said(N_("{sizes} In GoogLeNet's first Inception block the 1x1 reductions cut the 3x3 and 5x5 "
+                        "branches' weights: {reduced} parameters instead of {full} ({times} times fewer)."),
+                     sizes=said(sizes.summary), reduced=f"{with_reduction:,}", full=f"{without:,}",
+                     times=f"{without / with_reduction:.1f}"),
         details=sizes.details,
         tables=(*sizes.tables,
-                Table(f"First Inception block ({c_in} channels in): parameters per branch",
-                      ("branch", "with the 1x1 reduction", "k x k on all input channels"), tuple(rows))),
+                Table(said(N_("First Inception block ({c_in} channels in): parameters per branch"), c_in=c_in),
+                      (N_("branch"), N_("with the 1x1 reduction"), N_("k x k on all input channels")), tuple(rows))),
         checks=(*sizes.checks,
-                *(same(f"branch {name}: formula vs the built Inception module", row[1], real)
+                *(same(said(N_("branch {name}: formula vs the built Inception module"), name=said(name)), row[1], real)
                   for name, row, real in zip(built, rows, measured)),
-                same("the whole block: formula vs the built Inception module", with_reduction,
+                same(N_("the whole block: formula vs the built Inception module"), with_reduction,
                      sum(p.numel() for p in module.parameters())),
-                same("without reductions: formula vs nn.Conv2d layers reading all input channels", without,
+                same(N_("without reductions: formula vs nn.Conv2d layers reading all input channels"), without,
                      sum(p.numel() for layer in unreduced(block, c_in) for p in layer.parameters()))))
 
 
@@ -90,19 +92,21 @@ def googlenet_vs_alexnet() -> Answer:
             model = build(PRESETS[name], input_size=side).eval()
         with FlopCounterMode(display=False) as counter:
             model(torch.empty(1, 1, side, side, device="meta"))
-        checks.append(same(f"{name} at {side}: (parameters, FLOPs), trace vs the built model", found[name, side],
+        checks.append(same(said(N_("{name} at {side}: (parameters, FLOPs), trace vs the built model"), name=name,
+                                side=side), found[name, side],
                            (sum(p.numel() for p in model.parameters()), counter.get_total_flops())))
     (ap, af), (gp, gf) = found["alexnet", 224], found["googlenet", 224]
     dense = sum(r.params for r in trace(PRESETS["alexnet"]) if r.name.startswith("fc"))
     return Answer(
-        summary=(f"On the same 224x224 image GoogLeNet needs {gf / af:.1f} times AlexNet's FLOPs with "
-                 f"{gp / ap:.2f} of its weights: {gf / gp:,.0f} FLOPs per weight against {af / ap:,.0f}. A chip "
-                 f"for GoogLeNet can hold all its weights on chip ({4 * gp / 2**20:.0f} MB in float32, a quarter "
-                 "in int8) and is limited by compute and the traffic of feature maps; AlexNet's dense layers "
-                 f"stream {4 * dense / 2**20:.0f} MB of weights per image for little work, so at small batches it "
-                 "is limited by memory bandwidth."),
-        details=("FLOPs per weight is the arithmetic intensity of the weights: how many operations each "
+        summary=said(N_("On the same 224x224 image GoogLeNet needs {times} times AlexNet's FLOPs with {share} of "
+                        "its weights: {google} FLOPs per weight against {alex}. A chip for GoogLeNet can hold all its "
+                        "weights on chip ({mb} MB in float32, a quarter in int8) and is limited by compute and the "
+                        "traffic of feature maps; AlexNet's dense layers stream {dense} MB of weights per image for "
+                        "little work, so at small batches it is limited by memory bandwidth."),
+                     times=f"{gf / af:.1f}", share=f"{gp / ap:.2f}", google=f"{gf / gp:,.0f}", alex=f"{af / ap:,.0f}",
+                     mb=f"{4 * gp / 2**20:.0f}", dense=f"{4 * dense / 2**20:.0f}"),
+        details=N_("FLOPs per weight is the arithmetic intensity of the weights: how many operations each "
                  "weight fetched from memory pays for at batch size 1; a larger batch reuses each weight more."),
-        tables=(Table("Per image", ("network", "input", "params (M)", "weights (MB)", "GFLOPs",
-                                    "FLOPs per weight"), rows),),
+        tables=(Table(N_("Per image"), (N_("network"), N_("input"), N_("params (M)"), N_("weights (MB)"), "GFLOPs",
+                                        N_("FLOPs per weight")), rows),),
         checks=tuple(checks))

@@ -9,8 +9,9 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnnviz.arch import PRESETS, Conv, Linear, NiNBlock, VGGBlock, activation_memory, build, trace
-from cnnviz.exercises.answer import Answer, Table
+from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
+from cnnviz.i18n import N_
 
 MB = 2**20
 
@@ -53,10 +54,13 @@ def parts(name: str) -> dict:
 def part_checks(name: str, ours: dict) -> list:
     body, head, head_input = split_at_flatten(name)
     (bp, bf), (hp, hf) = measured(body, PRESETS[name].input_shape), measured(head, head_input)
-    return [same(f"{name}: convolutional part's parameters, trace vs the built model", ours["conv params"], bp),
-            same(f"{name}: dense layers' parameters, trace vs the built model", ours["dense params"], hp),
-            same(f"{name}: convolutional FLOPs, trace vs torch's FLOP counter", ours["conv FLOPs"], bf),
-            same(f"{name}: dense FLOPs, trace vs torch's FLOP counter", ours["dense FLOPs"], hf)]
+    return [same(said(N_("{name}: convolutional part's parameters, trace vs the built model"), name=name),
+                 ours["conv params"], bp),
+            same(said(N_("{name}: dense layers' parameters, trace vs the built model"), name=name),
+                 ours["dense params"], hp),
+            same(said(N_("{name}: convolutional FLOPs, trace vs torch's FLOP counter"), name=name),
+                 ours["conv FLOPs"], bf),
+            same(said(N_("{name}: dense FLOPs, trace vs torch's FLOP counter"), name=name), ours["dense FLOPs"], hf)]
 
 
 def alexnet_costs() -> Answer:
@@ -70,18 +74,23 @@ def alexnet_costs() -> Answer:
     weights = ours["dense params"] / total
     work = ours["dense FLOPs"] / (ours["conv FLOPs"] + ours["dense FLOPs"])
     return Answer(
-        summary=(f"The three dense layers hold {100 * weights:.1f}% of AlexNet's {total / 1e6:.1f} million weights "
-                 f"({4 * ours['dense params'] / MB:,.0f} MB of {4 * total / MB:,.0f} MB in float32) but do only "
-                 f"{100 * work:.1f}% of its "
-                 f"{(ours['conv FLOPs'] + ours['dense FLOPs']) / 1e9:.2f} GFLOPs per image: memory is in the "
-                 "dense layers, computation in the convolutions."),
-        details=("Per image on the book's 224x224 input; a multiply-add counts 2 FLOPs. Activations are the "
-                 "float32 outputs a training forward keeps: the convolutions' feature maps dominate them too "
-                 f"({ours['conv activations'] / MB:.1f} MB vs {ours['dense activations'] / 1024:.0f} KB per image). "
-                 "For training, the weights are needed 3-4 times (gradients, momentum) and the activations once "
-                 "per image of the batch; at inference only the weights and one layer's maps at a time."),
-        tables=(Table("AlexNet layer by layer (one 224x224 image)", ("layer", "kind", "output", "weights",
-                      "weights MB", "activations KB", "MFLOPs"), table),),
+        # The percent signs go in the values: "% o" in a template reads as a printf directive to gettext.
+        summary=said(N_("The three dense layers hold {weights} of AlexNet's {total} million weights ({dense_mb} MB "
+                        "of {total_mb} MB in float32) but do only {work} of its {gflops} GFLOPs per image: memory "
+                        "is in the dense layers, computation in the convolutions."),
+                     weights=f"{100 * weights:.1f}%", total=f"{total / 1e6:.1f}",
+                     dense_mb=f"{4 * ours['dense params'] / MB:,.0f}", total_mb=f"{4 * total / MB:,.0f}",
+                     work=f"{100 * work:.1f}%", gflops=f"{(ours['conv FLOPs'] + ours['dense FLOPs']) / 1e9:.2f}"),
+        details=said(N_("Per image on the book's 224x224 input; a multiply-add counts 2 FLOPs. Activations are the "
+                        "float32 outputs a training forward keeps: the convolutions' feature maps dominate them too "
+                        "({conv_mb} MB vs {dense_kb} KB per image). For training, the weights are needed 3-4 times "
+                        "(gradients, momentum) and the activations once per image of the batch; at inference only "
+                        "the weights and one layer's maps at a time."),
+                     conv_mb=f"{ours['conv activations'] / MB:.1f}",
+                     dense_kb=f"{ours['dense activations'] / 1024:.0f}"),
+        tables=(Table(N_("AlexNet layer by layer (one 224x224 image)"),
+                      (N_("layer"), N_("kind"), N_("output"), N_("weights"), N_("weights MB"), N_("activations KB"),
+                       "MFLOPs"), table),),
         checks=tuple(part_checks("alexnet", ours)))
 
 
@@ -95,17 +104,21 @@ def alexnet_vs_vgg() -> Answer:
     vgg, alex = found["vgg11"], found["alexnet"]
     first = next(r for r in trace(PRESETS["vgg11"]) if isinstance(r.layer, Linear))
     return Answer(
-        summary=(f"VGG-11 has {(vgg['conv params'] + vgg['dense params']) / 1e6:.0f} million parameters against "
-                 f"AlexNet's {(alex['conv params'] + alex['dense params']) / 1e6:.0f} million, and needs "
-                 f"{vgg['conv FLOPs'] / alex['conv FLOPs']:.0f} times the convolutional FLOPs "
-                 f"({vgg['conv FLOPs'] / 1e9:.1f} vs {alex['conv FLOPs'] / 1e9:.1f} GFLOPs). In both, the dense "
-                 "layers hold most parameters and the convolutions do almost all the work. Global average "
-                 "pooling (NiN) or a smaller first dense layer cuts the dense cost."),
-        details=(f"VGG's first dense layer alone reads {first.input_shape[0]:,} features into "
-                 f"{first.output_shape[0]:,} units: {first.params / 1e6:.1f} million weights. vgg11_narrow is the "
-                 "version the book trains (channels / 4)."),
-        tables=(Table("Per 224x224 image", ("network", "params (M)", "conv params (M)", "dense params (M)",
-                                             "conv GFLOPs", "dense GFLOPs"), table),),
+        summary=said(N_("VGG-11 has {vgg} million parameters against AlexNet's {alex} million, and needs {times} "
+                        "times the convolutional FLOPs ({vgg_gflops} vs {alex_gflops} GFLOPs). In both, the dense "
+                        "layers hold most parameters and the convolutions do almost all the work. Global average "
+                        "pooling (NiN) or a smaller first dense layer cuts the dense cost."),
+                     vgg=f"{(vgg['conv params'] + vgg['dense params']) / 1e6:.0f}",
+                     alex=f"{(alex['conv params'] + alex['dense params']) / 1e6:.0f}",
+                     times=f"{vgg['conv FLOPs'] / alex['conv FLOPs']:.0f}", vgg_gflops=f"{vgg['conv FLOPs'] / 1e9:.1f}",
+                     alex_gflops=f"{alex['conv FLOPs'] / 1e9:.1f}"),
+        details=said(N_("VGG's first dense layer alone reads {features} features into {units} units: {weights} "
+                        "million weights. vgg11_narrow is the version the book trains (channels / 4)."),
+                     features=f"{first.input_shape[0]:,}", units=f"{first.output_shape[0]:,}",
+                     weights=f"{first.params / 1e6:.1f}"),
+        tables=(Table(N_("Per 224x224 image"), (N_("network"), N_("params (M)"), N_("conv params (M)"),
+                                                N_("dense params (M)"), N_("conv GFLOPs"), N_("dense GFLOPs")),
+                      table),),
         checks=tuple(check for name in names for check in part_checks(name, found[name])))
 
 
@@ -118,15 +131,16 @@ def vgg_layers() -> Answer:
     counts = [r.layer.num_convs for r in blocks]
     doubled = [str(i) for i, n in enumerate(counts, start=1) if n > 1]
     return Answer(
-        summary=(f"The summary lists {len(blocks)} VGG blocks, not {sum(counts)} convolutions: blocks "
-                 f"{', '.join(doubled)} hold two 3x3 convolutions each, so {' + '.join(map(str, counts))} = "
-                 f"{sum(counts)} convolutions, plus {dense} dense layers, make {sum(counts) + dense}."),
-        tables=(Table("VGG-11's blocks", ("block", "convolutions inside", "output"),
+        summary=said(N_("The summary lists {blocks} VGG blocks, not {convs} convolutions: blocks {doubled} hold two "
+                        "3x3 convolutions each, so {sum} = {convs} convolutions, plus {dense} dense layers, make "
+                        "{total}."), blocks=len(blocks), convs=sum(counts), doubled=", ".join(doubled),
+                     sum=" + ".join(map(str, counts)), dense=dense, total=sum(counts) + dense),
+        tables=(Table(N_("VGG-11's blocks"), (N_("block"), N_("convolutions inside"), N_("output")),
                       tuple((r.name, r.layer.num_convs, "x".join(map(str, r.output_shape))) for r in blocks)),),
-        checks=(same("convolutions: sum over the blocks vs nn.Conv2d modules in the built model",
+        checks=(same(N_("convolutions: sum over the blocks vs nn.Conv2d modules in the built model"),
                      sum(r.layer.num_convs for r in blocks), convs),
-                same("dense layers in the built model", 3, dense),
-                same("weight layers in total", 11, convs + dense)))
+                same(N_("dense layers in the built model"), 3, dense),
+                same(N_("weight layers in total"), 11, convs + dense)))
 
 
 def _nin_blocks():
@@ -142,16 +156,17 @@ def nin_three_by_three() -> Answer:
             with torch.device("meta"):
                 pair = nn.Sequential(nn.Conv2d(c, c, k, padding=k // 2), nn.Conv2d(c, c, k, padding=k // 2))
             ours = (2 * (k * k * c * c + c), 2 * 2 * k * k * c * c * h * w)  # params, FLOPs of the two layers
-            checks.append(same(f"{r.name}, two {k}x{k} layers of {c} channels on {h}x{w}: formula vs nn.Conv2d",
+            checks.append(same(said(N_("{block}, two {k}x{k} layers of {c} channels on {h}x{w}: formula vs "
+                                       "nn.Conv2d"), block=r.name, k=k, c=c, h=h, w=w),
                                ours, measured(pair, (c, h, w))))
             rows.append((r.name, c, f"{h}x{w}", f"{k}x{k}", ours[0], f"{ours[1] / 1e6:,.1f}"))
     return Answer(
-        summary=("Each 1x1 convolution becomes 9 times as expensive: the two per block go from 2(c^2 + c) to "
+        summary=N_("Each 1x1 convolution becomes 9 times as expensive: the two per block go from 2(c^2 + c) to "
                  "2(9c^2 + c) weights and 9 times the FLOPs, and each block sees 4 more pixels of context (the "
                  "1x1 layers add none)."),
-        details="The blocks of the book's NiN at 224x224; FLOPs per image of the two extra layers only.",
-        tables=(Table("NiN's per-pixel layers as 1x1 and as 3x3", ("block", "channels", "map", "kernel",
-                                                                   "weights", "MFLOPs"), tuple(rows)),),
+        details=N_("The blocks of the book's NiN at 224x224; FLOPs per image of the two extra layers only."),
+        tables=(Table(N_("NiN's per-pixel layers as 1x1 and as 3x3"),
+                      (N_("block"), N_("channels"), N_("map"), N_("kernel"), N_("weights"), "MFLOPs"), tuple(rows)),),
         checks=tuple(checks))
 
 
@@ -164,14 +179,16 @@ def nin_dense_head() -> Answer:
         dense = nn.Linear(features, 10)
         on_384 = nn.Linear(384 * 5 * 5, 10)
     return Answer(
-        summary=(f"Global average pooling has no parameters; a dense layer from the last block's {features} "
-                 f"values to 10 classes has {features * 10 + 10:,}, and one straight from the 384x5x5 maps (the "
-                 f"last NiN block dropped) {384 * 25 * 10 + 10:,}. Tiny next to AlexNet's "
-                 f"{parts('alexnet')['dense params'] / 1e6:.0f} million dense weights, but the dense layer ties "
-                 "the network to one input size and can overfit where the average cannot."),
-        checks=(same("parameters of global average pooling", 0, sum(p.numel() for p in gap.parameters())),
-                same(f"nn.Linear({features}, 10) parameters", features * 10 + 10, dense.weight.numel() + 10),
-                same("nn.Linear(9600, 10) parameters", 384 * 25 * 10 + 10,
+        summary=said(N_("Global average pooling has no parameters; a dense layer from the last block's {features} "
+                        "values to 10 classes has {dense}, and one straight from the 384x5x5 maps (the last NiN "
+                        "block dropped) {on_384}. Tiny next to AlexNet's {alex} million dense weights, but the dense "
+                        "layer ties the network to one input size and can overfit where the average cannot."),
+                     features=features, dense=f"{features * 10 + 10:,}", on_384=f"{384 * 25 * 10 + 10:,}",
+                     alex=f"{parts('alexnet')['dense params'] / 1e6:.0f}"),
+        checks=(same(N_("parameters of global average pooling"), 0, sum(p.numel() for p in gap.parameters())),
+                same(said(N_("nn.Linear({features}, 10) parameters"), features=features), features * 10 + 10,
+                     dense.weight.numel() + 10),
+                same(N_("nn.Linear(9600, 10) parameters"), 384 * 25 * 10 + 10,
                      on_384.weight.numel() + on_384.bias.numel())))
 
 
@@ -184,15 +201,18 @@ def nin_resources(batch: int = 128) -> Answer:
     train_bytes = 4 * params * 2 + batch * memory.training_bytes  # weights + gradients (plain SGD) + activations
     predict_bytes = 4 * params + memory.peak_bytes
     return Answer(
-        summary=(f"{params:,} parameters ({4 * params / MB:.1f} MB), {flops / 1e9:.2f} GFLOPs per 224x224 image; "
-                 f"training with batches of {batch} holds about {train_bytes / 2**30:.1f} GiB (weights, gradients "
-                 f"and {memory.training_bytes / MB:.1f} MB of activations per image), prediction about "
-                 f"{predict_bytes / MB:.0f} MB for one image."),
-        details=("Few parameters (no dense layers) but large early feature maps: NiN's memory is activations. "
+        summary=said(N_("{params} parameters ({mb} MB), {gflops} GFLOPs per 224x224 image; training with batches "
+                        "of {batch} holds about {train} GiB (weights, gradients and {activations} MB of activations "
+                        "per image), prediction about {predict} MB for one image."),
+                     params=f"{params:,}", mb=f"{4 * params / MB:.1f}", gflops=f"{flops / 1e9:.2f}", batch=batch,
+                     train=f"{train_bytes / 2**30:.1f}", activations=f"{memory.training_bytes / MB:.1f}",
+                     predict=f"{predict_bytes / MB:.0f}"),
+        details=N_("Few parameters (no dense layers) but large early feature maps: NiN's memory is activations. "
                  "Training needs every layer's output kept for the backward pass; prediction only the weights "
                  "and the largest moment of one forward."),
-        checks=tuple(same(f"NiN {what}: trace vs the built model", ours, real) for what, ours, real in
-                     zip(("parameters", "FLOPs"), (params, flops), measured(meta_model("nin"), spec.input_shape))))
+        checks=tuple(same(said(N_("NiN {what}: trace vs the built model"), what=said(what)), ours, real)
+                     for what, ours, real in zip((N_("parameters"), "FLOPs"), (params, flops),
+                                                 measured(meta_model("nin"), spec.input_shape))))
 
 
 def googlenet_smallest_input() -> Answer:
@@ -205,18 +225,20 @@ def googlenet_smallest_input() -> Answer:
         scores = tuple(model(torch.empty(1, 1, 1, 1, device="meta")).shape)
     smallest_two = min(n for n in sizes if maps[n][1] >= 2)
     return Answer(
-        summary=("1x1: every convolution and every max pool in the book's GoogLeNet is padded, so no map ever "
-                 "shrinks below 1x1 and the global average pooling takes whatever is left. Five stride-2 steps "
-                 f"divide the side by 32, so below {smallest_two}x{smallest_two} the last Inception stage sees a "
-                 "single pixel and its 3x3 and 5x5 paths see mostly padding."),
-        details=("The book resizes Fashion-MNIST to 96x96, leaving 3x3 maps for the last stage; ImageNet's "
+        summary=said(N_("1x1: every convolution and every max pool in the book's GoogLeNet is padded, so no map "
+                        "ever shrinks below 1x1 and the global average pooling takes whatever is left. Five "
+                        "stride-2 steps divide the side by 32, so below {side}x{side} the last Inception stage sees "
+                        "a single pixel and its 3x3 and 5x5 paths see mostly padding."), side=smallest_two),
+        details=N_("The book resizes Fashion-MNIST to 96x96, leaving 3x3 maps for the last stage; ImageNet's "
                  "224x224 leaves 7x7."),
-        tables=(Table("Map before the global average pooling", ("input", "last stage's maps"),
+        tables=(Table(N_("Map before the global average pooling"), (N_("input"), N_("last stage's maps")),
                       tuple((f"{n}x{n}", "x".join(map(str, maps[n]))) for n in sizes)),),
-        checks=(same("the built GoogLeNet on a 1x1 image gives 10 scores", scores, (1, 10)),
-                same("last maps on the book's 96x96 input", maps[96], (1024, 3, 3)),
-                same(f"{smallest_two - 1}x{smallest_two - 1} leaves 1x1 maps", maps[smallest_two - 1][1:], (1, 1))
-                if smallest_two - 1 in maps else same("1x1 leaves 1x1 maps", maps[1][1:], (1, 1))))
+        checks=(same(N_("the built GoogLeNet on a 1x1 image gives 10 scores"), scores, (1, 10)),
+                same(N_("last maps on the book's 96x96 input"), maps[96], (1024, 3, 3)),
+                same(said(N_("{side}x{side} leaves 1x1 maps"), side=smallest_two - 1), maps[smallest_two - 1][1:],
+                     (1, 1))
+                if smallest_two - 1 in maps else same(said(N_("{side}x{side} leaves 1x1 maps"), side=1),
+                                                      maps[1][1:], (1, 1))))
 
 
 def parameter_sizes() -> Answer:
@@ -228,14 +250,15 @@ def parameter_sizes() -> Answer:
         traced = trace(spec)
         params = sum(r.params for r in traced)
         dense = sum(r.params for r in traced if isinstance(r.layer, Linear))
-        checks.append(same(f"{name}: trace vs the built model", params, measured(meta_model(name),
-                                                                                    spec.input_shape)[0]))
+        checks.append(same(said(N_("{name}: trace vs the built model"), name=name), params,
+                           measured(meta_model(name), spec.input_shape)[0]))
         rows.append((name, "x".join(map(str, spec.input_shape[1:])), f"{params:,}", f"{100 * dense / params:.1f}%"))
         millions.append(f"{name} {params / 1e6:.1f} M")
     return Answer(
-        summary=(f"Parameters: {', '.join(millions)}. NiN and GoogLeNet end with global average pooling instead "
-                 "of wide dense layers, and use 1x1 convolutions to cut the channels before the expensive 3x3 "
-                 "and 5x5 ones."),
-        tables=(Table("Parameters of the book's networks", ("network", "input", "parameters", "in dense layers"),
+        summary=said(N_("Parameters: {millions}. NiN and GoogLeNet end with global average pooling instead of "
+                        "wide dense layers, and use 1x1 convolutions to cut the channels before the expensive 3x3 "
+                        "and 5x5 ones."), millions=", ".join(millions)),
+        tables=(Table(N_("Parameters of the book's networks"),
+                      (N_("network"), N_("input"), N_("parameters"), N_("in dense layers")),
                       tuple(rows)),),
         checks=tuple(checks))

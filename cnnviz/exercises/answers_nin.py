@@ -7,9 +7,10 @@ import torch
 from torch import nn
 
 from cnnviz.arch import PRESETS, NiNBlock, trace
-from cnnviz.exercises.answer import Answer, Table
+from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import flops_of, same
 from cnnviz.exercises.answers_nets import measured, meta_model
+from cnnviz.i18n import N_
 
 
 def one_by_one_stack(c: int, count: int) -> nn.Sequential:
@@ -39,19 +40,23 @@ def nin_one_by_one_count() -> Answer:
     for count in (1, 2, 3):
         params = base_params + (count - 2) * sum(p for _, _, p, _ in per_layer)
         flops = base_flops + (count - 2) * sum(f for _, _, _, f in per_layer)
-        checks.append(same(f"{count} per block: (params, FLOPs) vs that NiN built", (params, flops),
+        checks.append(same(said(N_("{count} per block: (params, FLOPs) vs that NiN built"), count=count),
+                           (params, flops),
                            measured(nin_variant(count), PRESETS["nin"].input_shape)))
         rows.append((count, f"{params:,}", f"{flops / 1e9:.3f}"))
     for c, shape, p, f in per_layer:
         stack = one_by_one_stack(c, 1)
-        checks.append(same(f"one 1x1 layer of {c} channels on {shape[1]}x{shape[2]}: (params, FLOPs) vs nn.Conv2d",
+        checks.append(same(said(N_("one 1x1 layer of {c} channels on {h}x{w}: (params, FLOPs) vs nn.Conv2d"), c=c,
+                                h=shape[1], w=shape[2]),
                            (p, f), (sum(q.numel() for q in stack.parameters()),
                                     flops_of(stack, torch.empty(1, *shape, device="meta")))))
     return Answer(
-        summary=(f"Each 1x1 layer adds c^2 + c parameters per block: one per block gives {rows[0][1]} parameters, "
-                 f"the book's two {rows[1][1]}, three {rows[2][1]}. The 1x1 layers are the per-pixel MLP that "
-                 "gives NiN its name: two make it a real (hidden-layer) MLP with two extra non-linearities; one "
-                 "is only a linear mix plus ReLU. Whether accuracy follows is an experiment."),
-        tables=(Table("The book's NiN at 224x224", ("1x1 layers per block", "parameters", "GFLOPs per image"),
+        summary=said(N_("Each 1x1 layer adds c^2 + c parameters per block: one per block gives {one} parameters, "
+                        "the book's two {two}, three {three}. The 1x1 layers are the per-pixel MLP that gives NiN "
+                        "its name: two make it a real (hidden-layer) MLP with two extra non-linearities; one is "
+                        "only a linear mix plus ReLU. Whether accuracy follows is an experiment."),
+                     one=rows[0][1], two=rows[1][1], three=rows[2][1]),
+        tables=(Table(N_("The book's NiN at 224x224"),
+                      (N_("1x1 layers per block"), N_("parameters"), N_("GFLOPs per image")),
                       tuple(rows)),),
         checks=tuple(checks))

@@ -7,8 +7,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnviz.exercises.answer import Answer, Table
+from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import flops_of, matrix, same, same_tensor
+from cnnviz.i18n import N_
 
 
 def formula_side(n: int, k: int, p: int, s: int) -> int:
@@ -27,12 +28,12 @@ def book_example_shape() -> Answer:
     n, (kh, kw), (ph, pw), (sh, sw) = 8, (3, 5), (0, 1), (3, 4)
     ours = (formula_side(n, kh, 2 * ph, sh), formula_side(n, kw, 2 * pw, sw))
     return Answer(
-        summary=f"The output is {ours[0]}x{ours[1]}: floor((8 - 3 + 0 + 3) / 3) = 2 rows and "
-                "floor((8 - 5 + 2 + 4) / 4) = 2 columns, as the real layer gives.",
-        details=("Per side: floor((n - k + p + s) / s), with p the padding of both ends together (2 x 1 = 2 "
+        summary=said(N_("The output is {h}x{w}: floor((8 - 3 + 0 + 3) / 3) = 2 rows and "
+                        "floor((8 - 5 + 2 + 4) / 4) = 2 columns, as the real layer gives."), h=ours[0], w=ours[1]),
+        details=N_("Per side: floor((n - k + p + s) / s), with p the padding of both ends together (2 x 1 = 2 "
                  "columns here). Height: (8 - 3 + 0 + 3) / 3 = 8 / 3, floored to 2. Width: (8 - 5 + 2 + 4) / 4 "
                  "= 9 / 4, floored to 2. The leftover rows and columns are simply never reached by the window."),
-        checks=(same("formula vs nn.Conv2d(1, 1, (3, 5), padding=(0, 1), stride=(3, 4)) on 8x8", ours,
+        checks=(same(N_("formula vs nn.Conv2d(1, 1, (3, 5), padding=(0, 1), stride=(3, 4)) on 8x8"), ours,
                      layer_shape(n, (kh, kw), (ph, pw), (sh, sw))),))
 
 
@@ -45,13 +46,15 @@ def other_combinations(n: int = 8) -> Answer:
     for k, p, s in OTHER_COMBINATIONS:
         ours = formula_side(n, k, 2 * p, s)
         real = layer_shape(n, k, p, s)
-        checks.append(same(f"kernel {k}, padding {p}, stride {s}: formula vs nn.Conv2d", (ours, ours), real))
+        checks.append(same(said(N_("kernel {k}, padding {p}, stride {s}: formula vs nn.Conv2d"), k=k, p=p, s=s),
+                           (ours, ours), real))
         rows.append((f"{k}x{k}", p, s, f"floor(({n} - {k} + {2 * p} + {s}) / {s})", f"{ours}x{ours}"))
     return Answer(
-        summary=("With an odd kernel k and padding (k - 1) / 2 the size is kept at stride 1 and divided by the "
+        summary=N_("With an odd kernel k and padding (k - 1) / 2 the size is kept at stride 1 and divided by the "
                  "stride (rounded up) otherwise; without padding each layer loses k - 1 pixels."),
-        details="Every row is computed with the formula and checked against a real nn.Conv2d on an 8x8 input.",
-        tables=(Table(f"Output size on a {n}x{n} input", ("kernel", "padding", "stride", "formula", "output"),
+        details=N_("Every row is computed with the formula and checked against a real nn.Conv2d on an 8x8 input."),
+        tables=(Table(said(N_("Output size on a {n}x{n} input"), n=n),
+                      (N_("kernel"), N_("padding"), N_("stride"), N_("formula"), N_("output")),
                       tuple(rows)),),
         checks=tuple(checks))
 
@@ -74,15 +77,16 @@ def mirror_padding(p: int = 1) -> Answer:
         reference = layer(X[None, None])[0, 0]
     first, padded_first = X[0].long().tolist(), ours[p].long().tolist()  # the first row, before and after
     return Answer(
-        summary=("Mirror padding copies the rows and columns next to the border across it (the border itself "
-                 f"is not repeated): {first} padded by {p} becomes {padded_first}. PyTorch calls it 'reflect'."),
-        details=("Flip the p rows after the first and before the last and stack them on, then do the same for "
+        summary=said(N_("Mirror padding copies the rows and columns next to the border across it (the border "
+                        "itself is not repeated): {first} padded by {p} becomes {padded}. PyTorch calls it "
+                        "'reflect'."), first=first, p=p, padded=padded_first),
+        details=N_("Flip the p rows after the first and before the last and stack them on, then do the same for "
                  "columns. Unlike zero padding, it invents no dark frame, so an edge detector does not fire at "
                  "the image border. 'replicate' padding (repeat the border value) is the other common choice."),
-        matrices=(matrix("X (3x3)", X), matrix(f"X mirror-padded by {p}", ours)),
-        checks=(same_tensor("our mirror padding vs F.pad(mode='reflect')", ours,
+        matrices=(matrix("X (3x3)", X), matrix(said(N_("X mirror-padded by {p}"), p=p), ours)),
+        checks=(same_tensor(N_("our mirror padding vs F.pad(mode='reflect')"), ours,
                             F.pad(X[None, None], (p, p, p, p), mode="reflect")[0, 0]),
-                same_tensor("Laplacian on our padding vs nn.Conv2d(padding_mode='reflect')",
+                same_tensor(N_("Laplacian on our padding vs nn.Conv2d(padding_mode='reflect')"),
                             F.conv2d(ours[None, None], K[None, None])[0, 0], reference, atol=1e-12)))
 
 
@@ -94,15 +98,17 @@ def stride_savings(n: int = 32, channels: int = 8) -> Answer:
         layer = nn.Conv2d(channels, channels, 3, padding=1, stride=s, bias=False, device="meta")
         side = formula_side(n, 3, 2, s)
         ours = 2 * channels * channels * 9 * side * side
-        checks.append(same(f"stride {s}: 2 c_o c_i k^2 h_out w_out vs torch's FLOP counter", ours,
+        checks.append(same(said(N_("stride {s}: 2 c_o c_i k^2 h_out w_out vs torch's FLOP counter"), s=s), ours,
                            flops_of(layer, X)))
         rows.append((s, f"{side}x{side}", ours, f"{ours / (2 * channels * channels * 9 * n * n):.4g}"))
     return Answer(
-        summary=("A stride s computes only every s-th output along each side: about s^2 times fewer outputs, "
+        summary=N_("A stride s computes only every s-th output along each side: about s^2 times fewer outputs, "
                  "so s^2 times fewer multiply-adds and less memory for the next layer."),
-        details=(f"A 3x3 convolution with {channels} input and output channels and padding 1 on a {n}x{n} "
-                 "input; FLOPs count a multiply-add as 2, as torch.utils.flop_counter does."),
-        tables=(Table("Cost of one convolution by stride", ("stride", "output", "FLOPs", "share of stride 1"),
+        details=said(N_("A 3x3 convolution with {channels} input and output channels and padding 1 on a {n}x{n} "
+                        "input; FLOPs count a multiply-add as 2, as torch.utils.flop_counter does."),
+                     channels=channels, n=n),
+        tables=(Table(N_("Cost of one convolution by stride"),
+                      (N_("stride"), N_("output"), "FLOPs", N_("share of stride 1")),
                       tuple(rows)),),
         checks=tuple(checks))
 
@@ -116,11 +122,12 @@ def half_stride() -> Answer:
     spread[::2, ::2] = X  # a zero between neighbours: the stride-1/2 grid
     ours = F.conv2d(F.pad(spread, (1, 1, 1, 1))[None, None], K.flip(0, 1)[None, None])[0, 0]
     return Answer(
-        summary=("Put a zero between neighbouring input values (the input now has 'half-pixel' steps) and "
+        summary=N_("Put a zero between neighbouring input values (the input now has 'half-pixel' steps) and "
                  "slide the kernel with stride 1: the output is twice as large. This is the transposed "
                  "convolution, used to upsample (segmentation, generators, decoders)."),
-        details=("With a 2x2 kernel of ones each input value is copied into a 2x2 block: nearest-neighbour "
+        details=N_("With a 2x2 kernel of ones each input value is copied into a 2x2 block: nearest-neighbour "
                  "upsampling, here learned when the kernel is trained."),
-        matrices=(matrix("X (2x2)", X), matrix("stride 1/2 with a 2x2 kernel of ones (4x4)", up)),
-        checks=(same_tensor("zeros in between, then F.conv2d, vs F.conv_transpose2d(stride=2)", ours, up),
-                same_tensor("each value becomes a 2x2 block", up, X.repeat_interleave(2, 0).repeat_interleave(2, 1))))
+        matrices=(matrix("X (2x2)", X), matrix(N_("stride 1/2 with a 2x2 kernel of ones (4x4)"), up)),
+        checks=(same_tensor(N_("zeros in between, then F.conv2d, vs F.conv_transpose2d(stride=2)"), ours, up),
+                same_tensor(N_("each value becomes a 2x2 block"), up,
+                            X.repeat_interleave(2, 0).repeat_interleave(2, 1))))

@@ -11,8 +11,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from cnnviz.arch import (
     PRESETS, Activation, Architecture, Dropout, Flatten, Linear, VGGBlock, build, count_flops, count_params, trace,
 )
-from cnnviz.exercises.answer import Answer, Table
+from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
+from cnnviz.i18n import N_
 
 # (convolutions, channels) per block, Table 1 of the VGG paper: configurations A (VGG-11), D and E.
 VGG_TABLE_1 = {
@@ -47,19 +48,21 @@ def vgg_family() -> Answer:
         layers = sum(n for n, _ in table) + 3
         params, flops = count_params(spec), count_flops(spec)
         real_layers, real_params = torchvision_counts(name)
-        checks += [same(f"{name}: weight layers vs torchvision.models.{name}", layers, real_layers),
-                   same(f"{name}: parameters vs torchvision.models.{name}", params, real_params)]
+        checks += [same(said(N_("{name}: weight layers vs torchvision.models.{name}"), name=name), layers, real_layers),
+                   same(said(N_("{name}: parameters vs torchvision.models.{name}"), name=name), params, real_params)]
         rows.append((name, " ".join(str(n) for n, _ in table), layers, f"{params:,}", f"{flops / 1e9:.1f}"))
         millions.append(f"{params / 1e6:.0f}")
     return Answer(
-        summary=("Only the number of convolutions per block changes: (1, 1, 2, 2, 2) for VGG-11, (2, 2, 3, 3, 3) "
-                 "for VGG-16 and (2, 2, 4, 4, 4) for VGG-19, always 64-128-256-512-512 channels. On ImageNet "
-                 f"they have {', '.join(millions[:-1])} and {millions[-1]} million parameters; the extra "
-                 "convolutions add little weight but much computation."),
-        details=("Built as cnnviz architectures (colour 224x224 input, 1,000 classes) and compared with "
+        summary=said(N_("Only the number of convolutions per block changes: (1, 1, 2, 2, 2) for VGG-11, "
+                        "(2, 2, 3, 3, 3) for VGG-16 and (2, 2, 4, 4, 4) for VGG-19, always 64-128-256-512-512 "
+                        "channels. On ImageNet they have {first} and {last} million parameters; the extra "
+                        "convolutions add little weight but much computation."),
+                     first=", ".join(millions[:-1]), last=millions[-1]),
+        details=N_("Built as cnnviz architectures (colour 224x224 input, 1,000 classes) and compared with "
                  "torchvision's VGG models, which follow the same table."),
-        tables=(Table("The VGG family on ImageNet", ("network", "convolutions per block", "weight layers",
-                                                     "parameters", "GFLOPs per image"), tuple(rows)),),
+        tables=(Table(N_("The VGG family on ImageNet"), (N_("network"), N_("convolutions per block"),
+                                                         N_("weight layers"), N_("parameters"),
+                                                         N_("GFLOPs per image")), tuple(rows)),),
         checks=tuple(checks))
 
 
@@ -83,19 +86,23 @@ def vgg_smaller_inputs(name: str = "vgg11_narrow") -> Answer:
         traced = trace(spec, (1, side, side))
         last = next(r for r in traced if r.name == "flatten").input_shape  # (C, H, W) of the last block
         found[side] = (sum(r.params for r in traced), sum(r.flops for r in traced))
-        checks.append(same(f"{side}x{side}: (parameters, FLOPs), trace vs the built model", found[side],
+        checks.append(same(said(N_("{side}x{side}: (parameters, FLOPs), trace vs the built model"), side=side),
+                           found[side],
                            _measured_at(name, side)))
         rows.append((f"{side}x{side}", f"{last[1]}x{last[2]}", last[0] * last[1] * last[2], f"{found[side][0]:,}",
                      f"{found[side][1] / 1e9:.3f}", f"{found[side][1] / found[224][1]:.0%}"))
     return Answer(
-        summary=(f"Five halvings leave {rows[1][1]} maps at 96 pixels, {rows[2][1]} at 84 and {rows[3][1]} at 56 "
-                 f"instead of 7x7, so the first dense layer shrinks with them and the network needs "
-                 f"{rows[1][5]}, {rows[2][5]} and {rows[3][5]} of the FLOPs at 224. At 56 the last block sees single "
-                 "pixels; add more 3x3 convolutions (non-linearities) before each pooling, as the VGG paper's deeper "
-                 "configurations do, or pool fewer times. Whether the accuracy holds is an experiment: train them."),
-        details=("The book's VGG-11 (channels / 4) traced at each size and checked against the model built for "
+        summary=said(N_("Five halvings leave {maps96} maps at 96 pixels, {maps84} at 84 and {maps56} at 56 instead "
+                        "of 7x7, so the first dense layer shrinks with them and the network needs {flops96}, "
+                        "{flops84} and {flops56} of the FLOPs at 224. At 56 the last block sees single pixels; add "
+                        "more 3x3 convolutions (non-linearities) before each pooling, as the VGG paper's deeper "
+                        "configurations do, or pool fewer times. Whether the accuracy holds is an experiment: "
+                        "train them."), maps96=rows[1][1], maps84=rows[2][1], maps56=rows[3][1],
+                     flops96=rows[1][5], flops84=rows[2][5], flops56=rows[3][5]),
+        details=N_("The book's VGG-11 (channels / 4) traced at each size and checked against the model built for "
                  "that size. A side that is not a multiple of 32 loses its odd pixels at the max pools."),
-        tables=(Table(f"{name} at smaller inputs", ("input", "last maps", "features into the first dense layer",
-                                                    "parameters", "GFLOPs per image", "FLOPs vs 224"),
+        tables=(Table(said(N_("{name} at smaller inputs"), name=name),
+                      (N_("input"), N_("last maps"), N_("features into the first dense layer"), N_("parameters"),
+                       N_("GFLOPs per image"), N_("FLOPs vs 224")),
                       tuple(rows)),),
         checks=tuple(checks))

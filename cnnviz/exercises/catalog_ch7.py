@@ -223,7 +223,7 @@ S75 = (
 
 _TRAIN_TODO = ("Press \"Use for training\", then train it on the Train page beside the book's LeNet; the "
                "curves overlay.",
-               "按“Use for training”，然后在训练页面与书中的 LeNet 一起训练；曲线会叠加显示。")
+               "按“用于训练”按钮，然后在训练页面与书中的 LeNet 一起训练；曲线会叠加显示。")
 
 S76 = (
     ex("7.6.1", "6.6.1", "experiment",
@@ -249,8 +249,9 @@ S76 = (
        ("Digits are easier than clothes: expect a higher accuracy sooner.",
         "数字比服装容易区分：预计准确率更高、上升更快。"),
        TRAIN, {"net": "lenet_modern"},
-       todo=("Choose the MNIST dataset (when its files are present) and train lenet_modern.",
-                    "选择 MNIST 数据集（若已安装），训练 lenet_modern。")),
+       todo=("The link opens the Train page on MNIST: train lenet_modern (MNIST's files must be present).",
+             "该链接在 MNIST 上打开训练页面：训练 lenet_modern（需要已安装 MNIST 的文件）。"),
+       dataset="mnist"),
     ex("7.6.4", "6.6.4", "experiment",
        ("Show LeNet's first- and second-layer activations for different inputs, such as pullovers and coats.",
         "显示不同输入（例如套衫和外套）时 LeNet 第一层和第二层的激活值。"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnnviz.exercises.catalog_types import BUILDER, TRAIN, exercise as ex
 
 _USE = ("Press \"Use for training\", then train it on the Train page and compare with the other runs.",
-        "按“Use for training”，然后在训练页面训练，并与其他运行结果比较。")
+        "按“用于训练”按钮，然后在训练页面训练，并与其他运行结果比较。")
 
 
 S81 = (
@@ -58,7 +58,7 @@ S81 = (
     ex("8.1.7", "7.1.5", "experiment",
        ("Give LeNet-5 dropout and ReLU. Does it improve? Can preprocessing that exploits the images' "
         "invariances help further?",
-        "给 LeNet-5 加上暂退法（dropout）和 ReLU，效果有提升吗？利用图像不变性的预处理能否进一步改进？"),
+        "给 LeNet-5 加上暂退法（Dropout）和 ReLU，效果有提升吗？利用图像不变性的预处理能否进一步改进？"),
        ("Start from lenet_relu and add Dropout rows after the dense layers.",
         "从 lenet_relu 出发，在全连接层后加入 Dropout 行。"),
        BUILDER, {"preset": "lenet_relu"}, _USE),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cnnviz.i18n import DEFAULT_LANGUAGE, N_, tr
+
 Kind = Literal["computed", "experiment", "explore"]
 KINDS: tuple[Kind, ...] = ("computed", "experiment", "explore")
 
@@ -35,6 +37,7 @@ class TryIt:
     page: str
     state: tuple[tuple[str, object], ...] = ()
     todo: Text | None = None  # one line: what to set or look at once the page is open
+    dataset: str | None = None  # the data set the exercise needs where it is not the default ("mnist")
 
     @property
     def params(self) -> dict[str, object]:
@@ -47,8 +50,12 @@ class Section:
     zh: str  # "6.3"
     title: Text
 
-    def label(self) -> str:
-        """"7.3 Padding and Stride / zh 6.3 填充和步幅": both numberings, as the page shows them."""
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """"7.3 Padding and Stride / zh 6.3 填充和步幅": both numberings, the reader's edition first
+        (in zh: "6.3 填充和步幅（英文版 7.3）")."""
+        if lang == "zh":
+            return tr(lang, N_("{zh} {zh_title} (English edition {en})"), zh=self.zh, zh_title=self.title.zh,
+                      en=self.en)
         return f"{self.en} {self.title.en} / zh {self.zh} {self.title.zh}"
 
 
@@ -70,21 +77,29 @@ class Exercise:
     def zh_only(self) -> bool:
         return self.id.startswith("zh-")
 
-    def numbering(self) -> str:
-        """"7.3.1 · zh 6.3.1", "7.3.3 (not in zh)" or "zh 6.3.2 (zh edition only)"."""
+    def numbering(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """"7.3.1 · zh 6.3.1", "7.3.3 (not in zh)" or "zh 6.3.2 (zh edition only)"; in zh the zh edition's
+        number comes first: "6.3.1 · 英文版 7.3.1"."""
+        if lang == "zh":
+            if self.zh_only:
+                return tr(lang, N_("{zh} (Chinese edition only)"), zh=self.zh)
+            if self.zh:
+                return tr(lang, N_("{zh} · English edition {en}"), zh=self.zh, en=self.id)
+            return tr(lang, N_("English edition {en} (not in the Chinese edition)"), en=self.id)
         if self.zh_only:
             return f"zh {self.zh} (zh edition only)"
         return f"{self.id} · zh {self.zh}" if self.zh else f"{self.id} (not in zh)"
 
 
 def exercise(id: str, zh: str | None, kind: Kind, statement: tuple[str, str], hint: tuple[str, str],
-             page: str, state: dict | None = None, todo: tuple[str, str] | None = None) -> Exercise:
+             page: str, state: dict | None = None, todo: tuple[str, str] | None = None,
+             dataset: str | None = None) -> Exercise:
     """One catalog entry, written compactly: texts as (English, 中文) pairs."""
     section = id.removeprefix("zh-").rsplit(".", 1)[0]
     if id.startswith("zh-"):  # a zh-only exercise lives in the English section of the same topic
         section = {z: e for e, z in ZH_OF_EN.items()}[section]
     return Exercise(id, section, zh, kind, Text(*statement), Text(*hint),
-                    TryIt(page, tuple((state or {}).items()), Text(*todo) if todo else None))
+                    TryIt(page, tuple((state or {}).items()), Text(*todo) if todo else None, dataset))
 
 
 # English section -> zh section of the same chapter text.

@@ -7,6 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cnnviz.figures.activations import GAP
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN
+from cnnviz.i18n import tr
 from cnnviz.receptive_view import UnitField, tile_rectangle
 
 OUTLINE = "#00e5ff"  # cyan stands out on grey images and on the maps' colour scales
@@ -41,15 +43,16 @@ def mark_unit(fig: go.Figure, row: int, column: int) -> go.Figure:
     return fig
 
 
-def add_unit_targets(fig: go.Figure, h: int, w: int) -> go.Figure:
+def add_unit_targets(fig: go.Figure, h: int, w: int, lang: str = EN) -> go.Figure:
     """Invisible square markers on the units of an (h, w) `enlarged_map`: Plotly reports clicks on markers,
     not on heatmap cells (Streamlit 1.67). Large maps get one on every k-th unit, so the figure stays light."""
     step = -(-max(h, w) // MAX_TARGETS_SIDE)
     y, x = np.meshgrid(np.arange(0, h, step), np.arange(0, w, step), indexing="ij")
     size = max(4, int(0.8 * fig.layout.height / max(h, w)) * step)
+    hover = tr(lang, "unit ({row}, {column}): click to outline what it sees", row="%{y}", column="%{x}")
     fig.add_trace(go.Scatter(x=x.ravel(), y=y.ravel(), mode="markers", showlegend=False,
                              marker={"symbol": "square", "size": size, "opacity": 0.01, "color": "white"},
-                             hovertemplate="unit (%{y}, %{x}): click to outline what it sees<extra></extra>"))
+                             hovertemplate=hover + "<extra></extra>"))
     return fig
 
 

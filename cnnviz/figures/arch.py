@@ -15,6 +15,7 @@ from cnnviz.arch import (
     Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow, Linear, NiNBlock, Pool,
     VGGBlock, shape_text,
 )
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, render, tr
 from cnnviz.figures.style import FONT_SIZE, SERIES, base_layout
 
 MAX_PER_LINE = 10  # blocks per line of the diagram before it wraps
@@ -43,29 +44,34 @@ class Block:
     failing: bool = False
 
 
-def group_blocks(input_shape: tuple, rows: Sequence[LayerRow]) -> list[Block]:
+HOVER = N_("<b>{index}. {name}</b>: {kind}<br>output {shape}<br>{params:,} parameters · {flops:,} FLOPs")
+
+
+def group_blocks(input_shape: tuple, rows: Sequence[LayerRow], lang: str = EN) -> list[Block]:
     """The input, then one block per shape-changing layer with its activation/BN/dropout as notes."""
-    blocks = [Block("input", "image", tuple(input_shape), COLOURS["input"])]
+    blocks = [Block(tr(lang, N_("input")), tr(lang, N_("image")), tuple(input_shape), COLOURS["input"])]
     for row in rows:
-        hover = (f"<b>{row.index}. {row.name}</b>: {row.kind}<br>output {shape_text(row.output_shape)}"
-                 f"<br>{row.params:,} parameters · {row.flops:,} FLOPs")
+        kind = render(row.kind, lang)
+        hover = tr(lang, HOVER, index=row.index, name=row.name, kind=kind,
+                   shape=render(shape_text(row.output_shape), lang), params=row.params, flops=row.flops)
         if isinstance(row.layer, NOTES) and len(blocks) > 1:
-            blocks[-1].notes.append(row.kind)
+            blocks[-1].notes.append(kind)
             blocks[-1].hover += "<br>" + hover
             continue
-        blocks.append(Block(row.name, row.kind, row.output_shape, COLOURS.get(type(row.layer), SERIES[7]),
-                            hover=hover))
+        blocks.append(Block(row.name, kind, row.output_shape, COLOURS.get(type(row.layer), SERIES[7]), hover=hover))
     return blocks
 
 
 def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: tuple[int, str] | None = None,
-                        title: str | None = None) -> go.Figure:
+                        title: str | None = None, lang: str = EN) -> go.Figure:
     """Diagram of `rows` (from `trace` or `trace_partial`); `failing` = (layer index, kind) adds a red block."""
-    blocks = group_blocks(input_shape, rows)
+    blocks = group_blocks(input_shape, rows, lang)
     if failing:
-        index, kind = failing
-        blocks.append(Block(f"layer {index}", kind, (), FAIL_COLOUR, notes=["cannot run here"], failing=True,
-                            hover=f"<b>layer {index}</b>: {kind}<br>cannot take its input"))
+        index, kind = failing[0], render(failing[1], lang)
+        blocks.append(Block(tr(lang, N_("layer {index}"), index=index), kind, (), FAIL_COLOUR,
+                            notes=[tr(lang, N_("cannot run here"))], failing=True,
+                            hover=tr(lang, N_("<b>layer {index}</b>: {kind}<br>cannot take its input"), index=index,
+                                     kind=kind)))
     shapes: list[dict] = []
     notes: list[dict] = []  # annotations: labels and arrows
     lines = math.ceil(len(blocks) / MAX_PER_LINE)
@@ -73,7 +79,7 @@ def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: t
     centres = [_position(i, per_line) for i in range(len(blocks))]
     side = input_shape[-1]  # boxes are drawn relative to the input image: 28 or 224 pixels is full height
     for block, (x, y) in zip(blocks, centres):
-        _draw_block(shapes, notes, block, x, y, side)
+        _draw_block(shapes, notes, block, x, y, side, lang)
     for i in range(1, len(blocks)):
         _draw_arrow(notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
     hover = go.Scatter(
@@ -106,7 +112,8 @@ def _size(shape: tuple, side: int) -> tuple[float, float]:
     return BOX_WIDTH, 0.6  # failing layer: no shape
 
 
-def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y: float, side: int) -> None:
+def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y: float, side: int,
+                lang: str = EN) -> None:
     width, height = _size(block.shape, side)
     line = {"color": FAIL_COLOUR, "width": 3, "dash": "dash"} if block.failing else {"color": "#333", "width": 1}
     if len(block.shape) == 3 and block.shape[0] > 1:  # a stack of feature maps: two ghosts behind
@@ -120,9 +127,9 @@ def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y
     title_size = FONT_SIZE if len(block.title) <= 7 else FONT_SIZE - 3  # "inception1" beside "inception2"
     notes.append(dict(x=x, y=0.5 + y, text=f"<b>{block.title}</b>", showarrow=False, yanchor="bottom",
                       font={"size": title_size, "color": FAIL_COLOUR if block.failing else "#111"}))
-    shape = f"<b>{shape_text(block.shape)}</b>" if block.shape else "<b>✖ error</b>"
+    shape = f"<b>{shape_text(block.shape)}</b>" if block.shape else "<b>✖ " + tr(lang, N_("error")) + "</b>"
     if len(block.shape) == 1:  # "400<br>features": ten blocks' labels side by side on a 1280-pixel projector
-        shape = f"<b>{block.shape[0]}</b><br>features"
+        shape = tr(lang, N_("<b>{count}</b><br>features"), count=block.shape[0])
     # "Conv2d<br>5x5<br>pad 2": narrow enough for ten blocks a line on a 1280-pixel projector
     kind = block.kind.replace(" ", "<br>", 1).replace(", ", "<br>")
     text = "<br>".join([shape, kind, *[f"+ {note}" for note in block.notes]])

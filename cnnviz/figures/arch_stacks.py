@@ -6,11 +6,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.figures.style import SERIES, base_layout
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN
+from cnnviz.i18n import N_, tr
 
 
-def stacks_figure(names: tuple[str, str], params: tuple[int, int], flops: tuple[int, int]) -> go.Figure:
+def stacks_figure(names: tuple[str, str], params: tuple[int, int], flops: tuple[int, int],
+                  lang: str = EN) -> go.Figure:
     """Two panels (parameters, FLOPs per image), one bar per stack, each labelled with its value."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("parameters", "FLOPs / image"), horizontal_spacing=0.12)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(tr(lang, N_("parameters")), tr(lang, N_("FLOPs / image"))),
+                        horizontal_spacing=0.12)
     for col, values in enumerate((params, flops), start=1):
         fig.add_trace(go.Bar(x=list(names), y=list(values), marker_color=list(SERIES[:2]),
                              text=[short(v) for v in values], textposition="outside", textangle=0,

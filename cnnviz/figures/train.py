@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cnnviz.figures.style import FONT_SIZE, SEQUENTIAL, SERIES, base_layout
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN, tr
 from cnnviz.train import Progress
 
 LOSS, TRAIN_ACC, TEST_ACC = SERIES[0], SERIES[1], SERIES[2]  # d2l's Animator: blue, red (dashed), green
@@ -24,20 +25,20 @@ def _readable(fig: go.Figure, font_size: int) -> go.Figure:
 
 
 def curves_figure(points: Sequence[Progress], epochs: int, title: str | None = None, height: int = 420,
-                  font_size: int = FONT_SIZE) -> go.Figure:
+                  font_size: int = FONT_SIZE, lang: str = EN) -> go.Figure:
     """Train loss, train accuracy and test accuracy against fractional epochs, on one axis like d2l."""
     epoch = [p.epoch for p in points]
     ends = [p for p in points if p.test_accuracy is not None]
     fig = go.Figure([
-        go.Scatter(x=epoch, y=[p.loss for p in points], name="train loss", mode="lines",
+        go.Scatter(x=epoch, y=[p.loss for p in points], name=tr(lang, "train loss"), mode="lines",
                    line={"color": LOSS, "width": 3}),
-        go.Scatter(x=epoch, y=[p.accuracy for p in points], name="train acc", mode="lines",
+        go.Scatter(x=epoch, y=[p.accuracy for p in points], name=tr(lang, "train acc"), mode="lines",
                    line={"color": TRAIN_ACC, "width": 3, "dash": "dash"}),
-        go.Scatter(x=[p.epoch for p in ends], y=[p.test_accuracy for p in ends], name="test acc",
+        go.Scatter(x=[p.epoch for p in ends], y=[p.test_accuracy for p in ends], name=tr(lang, "test acc"),
                    mode="lines+markers", line={"color": TEST_ACC, "width": 3, "dash": "dot"}, marker={"size": 9}),
     ])
     base_layout(fig, title, height)
-    fig.update_xaxes(title="epoch", range=[0, max(epochs, 1)], gridcolor="#e5e5e5", zeroline=False)
+    fig.update_xaxes(title=tr(lang, "epoch"), range=[0, max(epochs, 1)], gridcolor="#e5e5e5", zeroline=False)
     top = max([1.0, *(p.loss for p in points)])
     fig.update_yaxes(range=[0, top * 1.05], gridcolor="#e5e5e5", zeroline=False)
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, uirevision="curves")
@@ -45,10 +46,11 @@ def curves_figure(points: Sequence[Progress], epochs: int, title: str | None = N
 
 
 def overlay_figure(runs: Sequence[tuple[int, str, Sequence[Progress]]], height: int = 420,
-                   font_size: int = FONT_SIZE) -> go.Figure:
+                   font_size: int = FONT_SIZE, lang: str = EN) -> go.Figure:
     """Runs (number, label, points) side by side: train loss (left) and test accuracy (right) against epochs.
     A run's colour follows its number, so it keeps its colour when another run leaves the comparison."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("train loss", "test accuracy"), horizontal_spacing=0.08)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(tr(lang, "train loss"), tr(lang, "test accuracy")),
+                        horizontal_spacing=0.08)
     for number, label, points in runs:
         colour = SERIES[(number - 1) % len(SERIES)]
         ends = [p for p in points if p.test_accuracy is not None]
@@ -58,7 +60,7 @@ def overlay_figure(runs: Sequence[tuple[int, str, Sequence[Progress]]], height: 
                                  legendgroup=label, showlegend=False, mode="lines+markers",
                                  line={"color": colour, "width": 3}, marker={"size": 8}), 1, 2)
     base_layout(fig, None, height)
-    fig.update_xaxes(title="epoch", gridcolor="#e5e5e5")
+    fig.update_xaxes(title=tr(lang, "epoch"), gridcolor="#e5e5e5")
     fig.update_yaxes(gridcolor="#e5e5e5")
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)  # accuracy: always the whole scale
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40})
@@ -67,7 +69,7 @@ def overlay_figure(runs: Sequence[tuple[int, str, Sequence[Progress]]], height: 
 
 
 def confusion_figure(confusion, classes: Sequence[str], selected: tuple[int, int] | None = None,
-                     height: int = 600, font_size: int = FONT_SIZE) -> go.Figure:
+                     height: int = 600, font_size: int = FONT_SIZE, lang: str = EN) -> go.Figure:
     """Counts (rows: true class, columns: predicted), coloured by the share of each row (darker: a smaller
     share), in square cells with numbers large enough for a projector.
 
@@ -88,7 +90,7 @@ def confusion_figure(confusion, classes: Sequence[str], selected: tuple[int, int
     fig.add_trace(go.Scatter(
         x=[c[0] for c in cells], y=[c[1] for c in cells], customdata=[v for row in counts for v in row],
         mode="markers", showlegend=False, marker={"symbol": "square", "size": 36, "opacity": 0.01, "color": "white"},
-        hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata} images<extra></extra>",
+        hovertemplate=tr(lang, "true %{y}<br>predicted %{x}<br>%{customdata} images") + "<extra></extra>",
     ))
     if selected is not None:
         true_class, predicted = selected
@@ -98,16 +100,16 @@ def confusion_figure(confusion, classes: Sequence[str], selected: tuple[int, int
     # Square cells whatever the width the page gives the figure; fixed ranges, or the click markers would
     # widen the axes' automatic range by their own size.
     last = len(names) - 0.5
-    fig.update_xaxes(title="predicted class", tickangle=-35, showgrid=False, range=[-0.5, last],
+    fig.update_xaxes(title=tr(lang, "predicted class"), tickangle=-35, showgrid=False, range=[-0.5, last],
                      constrain="domain", constraintoward="left")
-    fig.update_yaxes(title="true class", range=[last, -0.5], showgrid=False, scaleanchor="x",
+    fig.update_yaxes(title=tr(lang, "true class"), range=[last, -0.5], showgrid=False, scaleanchor="x",
                      constrain="domain", constraintoward="top")
     fig.update_layout(clickmode="event+select")
     return _readable(fig, font_size)
 
 
 def per_class_figure(accuracy: Sequence[float], classes: Sequence[str], height: int = 420,
-                     font_size: int = FONT_SIZE) -> go.Figure:
+                     font_size: int = FONT_SIZE, lang: str = EN) -> go.Figure:
     """Horizontal bars: test accuracy of each class, worst at the top."""
     order = sorted(range(len(classes)), key=lambda i: accuracy[i])
     fig = go.Figure(go.Bar(
@@ -116,5 +118,5 @@ def per_class_figure(accuracy: Sequence[float], classes: Sequence[str], height: 
         textfont_size=font_size,
     ))
     base_layout(fig, None, height)
-    fig.update_xaxes(title="test accuracy", range=[0, 1.12], tickformat=".0%", gridcolor="#e5e5e5")
+    fig.update_xaxes(title=tr(lang, "test accuracy"), range=[0, 1.12], tickformat=".0%", gridcolor="#e5e5e5")
     return _readable(fig, font_size)

@@ -14,20 +14,30 @@ from cnnviz.figures import activation_outline as outline
 from cnnviz.figures import activations as figs
 from cnnviz.ui import activation_receptive as receptive
 from cnnviz.ui import activation_url as act_url
+from cnnviz.i18n import N_
+from cnnviz.ui import lang
 from cnnviz.ui.common import chart, keep_valid, presenting
+from cnnviz.ui.lang import _
 
 PER_PAGE = 8  # channels per page when a layer has more than fit (LeNet's second layer has 16 or 32)
-MOST = f"the {PER_PAGE} that separate the classes most"
+MOST = f"the {PER_PAGE} that separate the classes most"  # an option's value; shown through MOST_SHOWN
+MOST_SHOWN = N_("the {count} that separate the classes most")
 ZOOM_KEY, ZOOM_OPEN_KEY = "act_zoom", "act_zoom_open"  # the clicked map (row, channel), and "open it now"
 GRID_WIDTH_PX = 580  # the main area's width at 1280 px (sidebar open), less row labels and colour bar
 GRID_HEIGHT_PX = 330  # what the first screen at 720 px high leaves for the maps themselves
-GRID_MARGINS_PX = (30, 12)  # above the maps (the channel numbers) and below them
+GRID_MARGINS_PX = (38, 12)  # above the maps (the channel numbers, whole: 30 px cut their tops) and below them
 PRESENTER_TEXT_PX = 40  # how much taller presenter mode's text makes the controls and captions above the grid
 COLOUR_BAR_PX = 100  # right of the maps: the colour bar, its numbers and title
 MIN_PLOT_PX = 160  # a one-row grid still needs this much height for a readable colour bar
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-STAGE_WORDS = {"convolution": "the convolution", "batch norm": "batch norm", "activation": "the activation",
-               "pooling": "pooling", "dropout": "dropout", "block": "the block"}
+ORDINALS = (N_("first"), N_("second"), N_("third"), N_("fourth"), N_("fifth"), N_("sixth"), N_("seventh"),
+            N_("eighth"), N_("ninth"), N_("tenth"))
+# A stage's kind (activations.layer_kind) as the box shows it, and after "conv2 after ..." in titles.
+KINDS = {"convolution": N_("convolution"), "batch norm": N_("batch norm"), "activation": N_("activation"),
+         "pooling": N_("pooling"), "dropout": N_("dropout"), "block": N_("block"), "flatten": N_("flatten"),
+         "linear": N_("linear")}
+STAGE_WORDS = {"convolution": N_("the convolution"), "batch norm": N_("batch norm"),
+               "activation": N_("the activation"), "pooling": N_("pooling"), "dropout": N_("dropout"),
+               "block": N_("the block")}
 
 
 @dataclass(frozen=True)
@@ -44,19 +54,21 @@ class Shown:
     def title(self) -> str:
         """Names the layer: 'conv2 after the activation (act2)', or 'conv2, the convolution's output'."""
         if self.stage == self.group:
-            return f"{self.group}, the {self.kind}'s output"
-        return f"{self.group} after {STAGE_WORDS.get(self.kind, self.kind)} ({self.stage})"
+            return _("{group}, the {kind}'s output").format(group=self.group, kind=_(KINDS.get(self.kind, self.kind)))
+        return _("{group} after {stage_word} ({stage})").format(
+            group=self.group, stage_word=_(STAGE_WORDS.get(self.kind, self.kind)), stage=self.stage)
 
     def described(self) -> str:
-        _, count, h, w = self.maps.shape
+        _n, count, h, w = self.maps.shape
         first, last = self.channels[0] + 1, self.channels[-1] + 1
         if len(self.channels) == count:
-            which = f"all {count} channels"
+            which = _("all {count} channels").format(count=count)
         elif last - first + 1 == len(self.channels):  # a page of consecutive channels
-            which = f"channels {first}–{last} of {count}"
+            which = _("channels {first}–{last} of {count}").format(first=first, last=last, count=count)
         else:
-            which = f"channels {', '.join(str(c + 1) for c in self.channels)} of {count}"
-        return f"**{self.title}**: {which}, each {h}x{w}"
+            which = _("channels {list} of {count}").format(list=", ".join(str(c + 1) for c in self.channels),
+                                                          count=count)
+        return _("**{title}**: {which}, each {h}x{w}").format(title=self.title, which=which, h=h, w=w)
 
 
 def heading(shown: Shown, spec, trained: bool = True) -> str:
@@ -64,10 +76,10 @@ def heading(shown: Shown, spec, trained: bool = True) -> str:
     first screen says what the cyan boxes are), or that the weights are random."""
     unit = receptive.selected(spec, shown.stage, *shown.maps.shape[-2:])
     if unit is not None:
-        tail = f"cyan: what unit {unit.unit} sees"
+        tail = _("cyan: what unit {unit} sees").format(unit=unit.unit)
     else:
-        tail = "one row per image" if trained else "untrained: the maps mean nothing yet"
-    return f"{shown.described()}, {tail}"
+        tail = _("one row per image") if trained else _("untrained: the maps mean nothing yet")
+    return _("{described}, {tail}").format(described=shown.described(), tail=tail)
 
 
 def spatial_groups(model: nn.Module, captured: dict[str, torch.Tensor]) -> list[list[tuple[str, str]]]:
@@ -76,9 +88,19 @@ def spatial_groups(model: nn.Module, captured: dict[str, torch.Tensor]) -> list[
 
 
 def _group_label(group: list[tuple[str, str]], index: int) -> str:
+    """The layer box's value (English, stable in links): "conv2: second convolution"."""
     name, kind = group[0]
     what = f"{ORDINALS[index]} {'convolution' if kind == 'convolution' else 'block'}" if index < 10 else kind
     return f"{name}: {what}"
+
+
+def _group_shown(group: list[tuple[str, str]], index: int) -> str:
+    """The same label in the reader's language."""
+    name, kind = group[0]
+    if index >= 10:
+        return _("{name}: {kind}").format(name=name, kind=_(KINDS.get(kind, kind)))
+    template = _("{ordinal} convolution") if kind == "convolution" else _("{ordinal} block")
+    return _("{name}: {kind}").format(name=name, kind=template.format(ordinal=_(ORDINALS[index])))
 
 
 def _layer_word(label: str) -> str:
@@ -96,8 +118,9 @@ def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     if linked := act_url.wanted(act_url.LAYER, labels, _layer_word):
         st.session_state["act_layer"] = linked
     keep_valid("act_layer", labels, labels[0])  # another model, or the first visit
-    choice = st.selectbox("Layer", labels, key="act_layer",
-                          help="LeNet has two convolutional layers; deeper presets have more.")
+    shown = dict(zip(labels, (_group_shown(g, i) for i, g in enumerate(groups))))
+    choice = st.selectbox(_("Layer"), labels, key="act_layer", format_func=shown.__getitem__,
+                          help=_("LeNet has two convolutional layers; deeper presets have more."))
     act_url.shown(act_url.LAYER, None if choice == labels[0] else _layer_word(choice))
     return groups[labels.index(choice)]
 
@@ -107,9 +130,10 @@ def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
     kinds = [kind for _, kind in group]
     # Kinds, not names, as options: switching layer keeps "activation" chosen.
     keep_valid("act_stage", kinds, "activation" if "activation" in kinds else kinds[0])
-    kind = st.selectbox("Stage", kinds, key="act_stage",
-                        help="The output after each stage of the layer, in forward order: the convolution, then "
-                             "batch norm, the activation and pooling where the model has them.")
+    shown = {kind: _(KINDS.get(kind, kind)) for kind in kinds}
+    kind = st.selectbox(_("Stage"), kinds, key="act_stage", format_func=shown.__getitem__,
+                        help=_("The output after each stage of the layer, in forward order: the convolution, then "
+                               "batch norm, the activation and pooling where the model has them."))
     return group[kinds.index(kind)][0], kind
 
 
@@ -122,6 +146,17 @@ def channel_options(count: int) -> list[str]:
     return options
 
 
+def _channels_shown():
+    """The channel box's format_func: 'all 16' -> '全部 16 个' in zh; pages of channels are numbers already."""
+    most, every = _(MOST_SHOWN).format(count=PER_PAGE), _("all {count}")
+
+    def shown(option: str) -> str:
+        if option == MOST:
+            return most
+        return every.format(count=option.split()[1]) if option.startswith("all") else option
+    return shown
+
+
 def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) -> list[int]:
     """The channel pager: which channels (0-based) the grids and kernels show."""
     count = maps.shape[1]
@@ -132,9 +167,9 @@ def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) ->
     if linked := act_url.wanted(act_url.CHANNELS, options, _channels_word):
         st.session_state["act_channels"] = linked
     keep_valid("act_channels", options, first_page)
-    choice = st.selectbox("Channels", options, key="act_channels",
-                          help="Pick a page of channels to see them larger, or the ones whose mean activation "
-                               "differs most between the classes (Fisher's ratio).")
+    choice = st.selectbox(_("Channels"), options, key="act_channels", format_func=_channels_shown(),
+                          help=_("Pick a page of channels to see them larger, or the ones whose mean activation "
+                                 "differs most between the classes (Fisher's ratio)."))
     act_url.shown(act_url.CHANNELS, None if choice == first_page else _channels_word(choice))
     if choice == MOST:
         return sorted(act.most_separating_channels(maps, labels, classes, top=PER_PAGE))
@@ -172,8 +207,8 @@ def feature_grid(shown: Shown, inputs: torch.Tensor, names: list[str], shared: b
     cell = grid_cell_px(rows, cols + 1)  # the input image takes one more column
     fig = figs.map_grid(maps, names, [str(c + 1) for c in shown.channels], shared=shared, cell_px=cell,
                         width_px=GRID_WIDTH_PX, label_px=None, clickable=True,
-                        zrange=_shared_range(shown.maps) if shared else None)
-    figs.add_input_column(fig, inputs, h, w)
+                        zrange=_shared_range(shown.maps) if shared else None, lang=lang.current())
+    figs.add_input_column(fig, inputs, h, w, lang=lang.current())
     unit = receptive.selected(spec, shown.stage, h, w)
     if unit is not None:
         outline.outline_inputs(fig, unit, rows, h, w)
@@ -207,7 +242,8 @@ def zoom_dialog(shown: Shown, inputs: torch.Tensor, names: list[str], shared: bo
     row, channel = st.session_state.get(ZOOM_KEY, (0, shown.channels[0]))
     if not (0 <= row < shown.maps.shape[0] and 0 <= channel < shown.maps.shape[1]):
         return  # the click was on another batch or layer
-    title = f"{names[row]} · channel {channel + 1} of {shown.title}"
+    title = _("{image} · channel {channel} of {layer}").format(image=names[row], channel=channel + 1,
+                                                               layer=shown.title)
     st.dialog(title, width="large")(_zoom_body)(shown, inputs[row], row, channel, shared, spec)
 
 
@@ -218,22 +254,25 @@ def _zoom_body(shown: Shown, image: torch.Tensor, row: int, channel: int, shared
     picture, enlarged = st.columns([1, 1.6], gap="medium")
     with picture:
         pixels = image.reshape(-1, *image.shape[-2:])  # (1, S, S)
-        picture_fig = figs.image_grid(pixels, [""], 1)
+        picture_fig = figs.image_grid(pixels, [""], 1, lang=lang.current())
         picture_fig.update_layout(height=300, margin_l=10, xaxis_visible=False)
         if unit is not None:
             outline.outline_image(picture_fig, unit)
         chart(picture_fig, "act_zoom_input")
-        st.caption(f"The input image as the network sees it ({pixels.shape[-2]}x{pixels.shape[-1]})."
-                   + (f" Outlined in cyan: {unit.caption()}." if unit else ""))
+        st.caption(_("The input image as the network sees it ({h}x{w}).").format(h=pixels.shape[-2],
+                                                                                w=pixels.shape[-1])
+                   + (_(" Outlined in cyan: {field}.").format(field=unit.caption(lang.current())) if unit else ""))
     with enlarged:
         zrange = _shared_range(shown.maps) if shared else None
-        fig = outline.add_unit_targets(figs.enlarged_map(values, zrange=zrange, height=420), *values.shape)
+        fig = outline.add_unit_targets(figs.enlarged_map(values, zrange=zrange, height=420, lang=lang.current()),
+                                       *values.shape, lang=lang.current())
         if unit is not None:
             outline.mark_unit(fig, *unit.unit)
         chart(fig, receptive.CLICK_KEY, on_select=receptive.on_unit_click(shown.stage, ZOOM_OPEN_KEY),
               selection_mode="points")
         peak = divmod(int(values.argmax()), values.shape[1])
-        st.caption(f"{values.shape[0]}x{values.shape[1]} values; largest {values.max():.3f} at row {peak[0]}, "
-                   f"column {peak[1]}; mean {values.mean():.3f}. "
-                   + ("Same colours as the grid." if shared else "Colours span this map's own range.")
-                   + " Click a unit to outline the input pixels it sees.")
+        st.caption(_("{h}x{w} values; largest {top} at row {row}, column {column}; mean {mean}.").format(
+            h=values.shape[0], w=values.shape[1], top=f"{values.max():.3f}", row=peak[0], column=peak[1],
+            mean=f"{values.mean():.3f}") + " "
+                   + (_("Same colours as the grid.") if shared else _("Colours span this map's own range."))
+                   + " " + _("Click a unit to outline the input pixels it sees."))

@@ -8,6 +8,8 @@ import streamlit as st
 from cnnviz.arch import Architecture
 from cnnviz.figures import activation_outline as outline
 from cnnviz.receptive_view import UnitError, UnitField, field_of, unit_field
+from cnnviz.ui import lang
+from cnnviz.ui.lang import _
 
 UNIT_KEY = "act_unit"  # (stage, row, column) of the selected unit, e.g. ("act2", 3, 5)
 RERUN_KEY = "act_unit_rerun"  # a new unit was clicked inside the dialog: redraw the whole page once
@@ -49,7 +51,7 @@ def selected(spec: Architecture, stage: str, h: int, w: int) -> UnitField | None
 
 def caption(unit: UnitField | None) -> None:
     if unit is None:
-        st.caption("Click a map to enlarge it, then click a unit of the enlarged map: its receptive field, the "
-                   "input pixels it sees, is outlined on every input image.")
+        st.caption(_("Click a map to enlarge it, then click a unit of the enlarged map: its receptive field, the "
+                     "input pixels it sees, is outlined on every input image."))
     else:
-        st.caption(f"Receptive field (outlined in cyan): {unit.caption()}.")
+        st.caption(_("Receptive field (outlined in cyan): {field}.").format(field=unit.caption(lang.current())))

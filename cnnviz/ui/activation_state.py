@@ -8,21 +8,26 @@ from dataclasses import dataclass
 import streamlit as st
 import torch
 
-from cnnviz.data import CLASSES
+from cnnviz.data import CLASSES, DEFAULT_DATASET, FASHION_MNIST, MNIST, class_names
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_
 from cnnviz.images import to_fashion_mnist
 from cnnviz.shipped import SHIPPED
 from cnnviz.train_input import input_shape_of, to_batch
+from cnnviz.ui import lang
 from cnnviz.ui.activation_models import LoadedModel
-from cnnviz.ui.common import keep_widgets, show_error
+from cnnviz.ui.common import keep_widgets
+from cnnviz.ui.lang import _
 
+# The pair each dataset opens with: the book's pullovers and coats; for digits, a pair LeNet confuses.
+DEFAULT_CLASSES = {FASHION_MNIST: ["Pullover", "Coat"], MNIST: ["4", "9"]}
 DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
-    "act_model": SHIPPED[0].label, "act_classes": ["Pullover", "Coat"],
+    "act_model": SHIPPED[0].label, "act_classes": DEFAULT_CLASSES[DEFAULT_DATASET], "act_data": DEFAULT_DATASET,
     "act_mode": "gallery", "act_count": 4, "act_seed": 0, "act_start": 0, "act_draw": False,
     # layer, stage and channels: checked against the model and the layer before they are drawn
     "act_layer": None, "act_stage": "activation", "act_channels": None, "act_shared": True,
 }
-YOURS = -1  # the label of the student's own images: no Fashion-MNIST class
+YOURS = -1  # the label of the student's own images: no class of the dataset
 MAX_OWN_IMAGES = 8
 
 
@@ -34,7 +39,8 @@ def keep_settings() -> None:
 class Examples:
     images: torch.Tensor  # uint8 (N, 28, 28)
     labels: torch.Tensor  # int64 (N,), YOURS for the student's own images
-    names: list[str]  # one per image, e.g. "Coat 3"
+    names: list[str]  # one per image, e.g. "Coat 3" (in the reader's language)
+    class_names: tuple[str, ...] = CLASSES  # the dataset's, in label order (English: translate where shown)
 
 
 def _class_indices(labels: torch.Tensor, cls: int, count: int, mode: str, start: int, seed: int) -> torch.Tensor:
@@ -47,30 +53,48 @@ def _class_indices(labels: torch.Tensor, cls: int, count: int, mode: str, start:
     return indices[start:start + count]
 
 
-def examples_ui(classes: list[int], test_set: tuple[torch.Tensor, torch.Tensor]) -> Examples:
-    """Widgets choosing the example images per class (gallery or random) plus the student's own uploads."""
+def classes_ui(dataset: str) -> list[int]:
+    """The classes to compare (label indices) among the dataset's; another dataset's choice gives way to its
+    default pair."""
+    names = list(class_names(dataset))
+    if not set(st.session_state.get("act_classes") or []) <= set(names):
+        st.session_state["act_classes"] = DEFAULT_CLASSES[dataset]
+    chosen = st.multiselect(_("Classes to compare"), names, max_selections=4, key="act_classes",
+                            format_func=lang.formatter())
+    return [names.index(name) for name in chosen]
+
+
+MODES = (N_("gallery"), N_("random"))
+
+
+def examples_ui(classes: list[int], test_set: tuple[torch.Tensor, torch.Tensor],
+                names_of: tuple[str, ...] = CLASSES) -> Examples:
+    """Widgets choosing the example images per class (gallery or random) of a test set whose class names are
+    `names_of`."""
     images, labels = test_set
-    mode = st.radio("Images", ["gallery", "random"], horizontal=True, key="act_mode",
-                    help="gallery: consecutive test images of each class; random: a random draw with a seed")
-    count = st.slider("Images per class", 1, 16, key="act_count")
+    mode = st.radio(_("Images"), MODES, horizontal=True, key="act_mode", format_func=lang.formatter(),
+                    help=_("gallery: consecutive test images of each class; random: a random draw with a seed"))
+    count = st.slider(_("Images per class"), 1, 16, key="act_count")
     if mode == "random":
-        seed, start = st.number_input("Seed", 0, 10_000, key="act_seed"), 0
+        seed, start = st.number_input(_("Seed"), 0, 10_000, key="act_seed"), 0
     else:
-        start, seed = st.number_input("First gallery image", 0, 900, step=count, key="act_start"), 0
+        start, seed = st.number_input(_("First gallery image"), 0, 900, step=count, key="act_start"), 0
     chosen = [_class_indices(labels, c, count, mode, int(start), int(seed)) for c in classes]
-    names = [f"{CLASSES[c]} {i + 1}" for c, idx in zip(classes, chosen) for i in range(len(idx))]
+    names = [f"{_(names_of[c])} {i + 1}" for c, idx in zip(classes, chosen) for i in range(len(idx))]
     picked = torch.cat(chosen)
-    return Examples(images[picked], labels[picked], names)
+    return Examples(images[picked], labels[picked], names, tuple(names_of))
 
 
-def _drawing_ui() -> torch.Tensor | None:
-    """A canvas to draw a garment on (light on dark, like Fashion-MNIST), as uint8 (28, 28); None if blank."""
+def _drawing_ui(dataset: str) -> torch.Tensor | None:
+    """A canvas to draw a garment or digit on (light on dark, like the dataset), as uint8 (28, 28); None if
+    blank."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except ImportError:
-        st.caption("Drawing needs the streamlit-drawable-canvas package; upload an image instead.")
+        st.caption(_("Drawing needs the streamlit-drawable-canvas package; upload an image instead."))
         return None
-    st.caption("Draw a garment, light on dark like Fashion-MNIST.")
+    st.caption(_("Draw a digit, light on dark like MNIST.") if dataset == MNIST else
+               _("Draw a garment, light on dark like Fashion-MNIST."))
     st.container(height=30, border=False)  # room for the canvas's floating toolbar
     drawing = st_canvas(stroke_width=18, stroke_color="#ffffff", background_color="#000000", height=196,
                         width=196, drawing_mode="freedraw", return_image_data=True, key="act_canvas")
@@ -81,20 +105,20 @@ def _drawing_ui() -> torch.Tensor | None:
     return image if image.any() else None
 
 
-def own_images_ui() -> list[torch.Tensor]:
+def own_images_ui(dataset: str = DEFAULT_DATASET) -> list[torch.Tensor]:
     """The student's drawing and uploaded images as uint8 (28, 28) each; bad files are reported and skipped."""
     own = []
-    if st.toggle("Draw an image", key="act_draw"):
-        drawn = _drawing_ui()
+    if st.toggle(_("Draw an image"), key="act_draw"):
+        drawn = _drawing_ui(dataset)
         own += [drawn] if drawn is not None else []
-    uploads = st.file_uploader("Your own images (PNG or JPEG; made 28x28 grayscale, light on dark)",
+    uploads = st.file_uploader(_("Your own images (PNG or JPEG; made 28x28 grayscale, light on dark)"),
                                type=["png", "jpg", "jpeg", "webp", "bmp"], accept_multiple_files=True,
                                key="act_own")
     for upload in (uploads or [])[:MAX_OWN_IMAGES]:
         try:
-            own.append(to_fashion_mnist(upload.getvalue()))
+            own.append(to_fashion_mnist(upload.getvalue()))  # the same framing suits a digit
         except CnnvizError as exc:
-            show_error(CnnvizError(f"{upload.name}: {exc}"))
+            st.error(_("{file}: {error}").format(file=upload.name, error=lang.render(exc)), icon=":material/error:")
     return own
 
 
@@ -103,7 +127,8 @@ def with_own_images(examples: Examples, own: list[torch.Tensor]) -> Examples:
         return examples
     images = torch.cat([examples.images, torch.stack(own)])
     labels = torch.cat([examples.labels, torch.full((len(own),), YOURS)])
-    return Examples(images, labels, examples.names + [f"yours {i + 1}" for i in range(len(own))])
+    yours = [_("yours {number}").format(number=i + 1) for i in range(len(own))]
+    return Examples(images, labels, examples.names + yours, examples.class_names)
 
 
 def model_inputs(images: torch.Tensor, spec, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -112,8 +137,8 @@ def model_inputs(images: torch.Tensor, spec, device: torch.device | str = "cpu")
     torchvision's Resize, bilinear and antialiased), for the book's networks at 96x96 or 224x224."""
     channels, side, _ = input_shape_of(spec)
     if channels != 1:
-        raise CnnvizError(f"{spec.name} takes {channels}-channel images; this page feeds grayscale "
-                          "Fashion-MNIST, so choose a model with one input channel")
+        raise CnnvizError(N_("{name} takes {channels}-channel images; this page feeds grayscale images, so "
+                             "choose a model with one input channel"), name=spec.name, channels=channels)
     if side == images.shape[-1]:
         return images
     return to_batch(images.to(device), channels_last=False, size=side)  # (N, 1, S, S)

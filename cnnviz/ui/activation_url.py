@@ -12,12 +12,13 @@ import re
 
 import streamlit as st
 
-from cnnviz.data import CLASSES
+from cnnviz.data import DATASETS, class_names
 from cnnviz.shipped import SHIPPED
 from cnnviz.ui import url_state
 from cnnviz.ui.activation_models import UNTRAINED, untrained_label
 from cnnviz.ui.activation_state import DEFAULTS
 from cnnviz.ui.common import url_to_load
+from cnnviz.ui.lang import _
 from cnnviz.ui.url_state import Param
 
 URL_PAGE = "activations"
@@ -36,7 +37,11 @@ MODELS = {**{shipped.preset: shipped.label for shipped in SHIPPED},
           **{f"untrained-{name}": untrained_label(name) for name in UNTRAINED}}
 PARAMS: dict[str, Param] = {
     "model": Param("act_model", DEFAULTS["act_model"], choices=MODELS),
-    "classes": Param("act_classes", DEFAULTS["act_classes"], choices={class_word(c): c for c in CLASSES}, many=4),
+    # Every dataset's classes: the page keeps those of the model's dataset (MNIST's are "0" to "9").
+    "classes": Param("act_classes", DEFAULTS["act_classes"],
+                     choices={class_word(c): c for name in DATASETS for c in class_names(name)}, many=4),
+    # The images for a model that does not name its dataset (an upload, an untrained network).
+    "data": Param("act_data", DEFAULTS["act_data"], choices={name: name for name in DATASETS}),
     "images": Param("act_mode", DEFAULTS["act_mode"], choices={"gallery": "gallery", "random": "random"}),
     "count": Param("act_count", DEFAULTS["act_count"], allowed=range(1, 17)),
     "seed": Param("act_seed", DEFAULTS["act_seed"], allowed=range(10_001)),
@@ -72,8 +77,9 @@ def wanted(name: str, options: list[str], word_of) -> str | None:
         return None
     match = next((option for option in options if word_of(option) == text), None)
     if match is None:
-        st.warning(f"The link asks for {name} {text!r}, which this model does not have; showing the first.",
-                   icon=":material/link_off:")
+        what = {LAYER: _("layer"), CHANNELS: _("channels")}[name]
+        st.warning(_("The link asks for {what} {text}, which this model does not have; showing the first.").format(
+            what=what, text=repr(text)), icon=":material/link_off:")
     return match
 
 

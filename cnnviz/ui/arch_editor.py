@@ -4,18 +4,21 @@ remove layers. The state behind them (rows, what was loaded, the URL) lives in a
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from cnnviz.arch import INPUT_SHAPE, LAYER_TYPES, MAX_LAYERS, PRESETS, ArchitectureError, from_json
 from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row, option_choices, option_label
-from cnnviz.ui import arch_state
-from cnnviz.ui.arch_labels import input_label, preset_label, preset_names
+from cnnviz.i18n import N_, Text
+from cnnviz.ui import arch_state, lang
+from cnnviz.ui.arch_labels import input_label, preset_formatter, preset_names
 from cnnviz.ui.arch_state import (
     BASE, INPUT_KEY, LIVE, LOADED, MESSAGE, PRESET_KEY, VERSION, input_shape, live_rows, load, replace_rows,
 )
 from cnnviz.ui.common import drawn_last_run, keep_valid, keep_widgets
+from cnnviz.ui.lang import _
 
 ROW_HEIGHT = 32  # px per table row: a 14-layer network fits a 720-pixel projector's first screen
 # The input sizes offered: Fashion-MNIST's own 28, CIFAR's 32, and the sizes the book resizes to (96, 224).
@@ -49,7 +52,7 @@ def _on_reset() -> None:
 def _on_add() -> None:
     rows = live_rows()
     if len(rows) >= MAX_LAYERS:
-        st.session_state[MESSAGE] = ("error", f"At most {MAX_LAYERS} layers; remove one first.")
+        st.session_state[MESSAGE] = ("error", _("At most {limit} layers; remove one first.").format(limit=MAX_LAYERS))
         return
     where = st.session_state.get("arch_add_at", "end")
     position = len(rows) + 1 if where == "end" else min(max(int(where), 1), len(rows) + 1)
@@ -90,10 +93,12 @@ def on_import() -> None:
     try:
         spec = from_json(upload.getvalue())
     except ArchitectureError as exc:  # the user's current layers stay as they are
-        st.session_state[MESSAGE] = ("error", f"{upload.name} was not imported: {exc}")
+        st.session_state[MESSAGE] = ("error", _("{file} was not imported: {error}").format(file=upload.name,
+                                                                                          error=lang.render(exc)))
         return
-    load(spec, f"imported from {upload.name}")
-    st.session_state[MESSAGE] = ("success", f"Imported {spec.name!r} ({len(spec.layers)} layers) from {upload.name}.")
+    load(spec, Text(N_("imported from {file}"), file=upload.name))
+    st.session_state[MESSAGE] = ("success", _("Imported {name!r} ({count} layers) from {file}.").format(
+        name=spec.name, count=len(spec.layers), file=upload.name))
 
 
 def sidebar() -> list[dict]:
@@ -113,13 +118,14 @@ def preset_box() -> None:
     options = preset_names() if loaded.is_preset else [LOADED, *preset_names()]
     keep_valid(PRESET_KEY, options, loaded.option)
     box, size, reset = st.columns([11, 4, 2], vertical_alignment="bottom", gap="small")
-    box.selectbox("Start from", options, key=PRESET_KEY, on_change=_on_preset,
-                  format_func=lambda name: loaded.label() if name == LOADED else preset_label(name),
-                  help="A preset replaces the layers below with its own, at its own input size.")
+    reader = lang.current()
+    box.selectbox(_("Start from"), options, key=PRESET_KEY, on_change=_on_preset,
+                  format_func=preset_formatter(reader, loaded.label(reader), LOADED),
+                  help=_("A preset replaces the layers below with its own, at its own input size."))
     with size:
         input_box()
     reset.button("", key="arch_reset", on_click=_on_reset, width="stretch", icon=":material/undo:",
-                 help=f"Reset: undo every change since {loaded.label()} was loaded.")
+                 help=_("Reset: undo every change since {name} was loaded.").format(name=loaded.label(reader)))
 
 
 def input_options(current) -> list[tuple[int, int, int]]:
@@ -133,9 +139,9 @@ def input_box() -> None:
     current = input_shape()
     options = input_options(current)
     keep_valid(INPUT_KEY, options, current)
-    st.selectbox("Input", options, key=INPUT_KEY, format_func=input_label,
-                 help="The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
-                      "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet.")
+    st.selectbox(_("Input"), options, key=INPUT_KEY, format_func=input_label,
+                 help=_("The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
+                        "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet."))
 
 
 def layer_editor() -> list[dict]:
@@ -171,17 +177,24 @@ def _column_config(rows: list[dict]) -> dict:
     # No min / max on the numbers: the grid would clamp a typed 30 to 28 without a word; the table's
     # checks refuse it and say why ("kernel must be between 1 and 28, got 30").
     number = st.column_config.NumberColumn
+    # Chinese headers are two or three characters a full em wide each (beside the grid's edit icon): the number
+    # columns share out the width "kernel" and "stride" need in English.
+    wide = lang.current() != "en"
     return {
-        "#": number("#", help="Layer number, as error messages count", width=28),
-        "layer": st.column_config.SelectboxColumn("layer", options=list(LAYER_TYPES), required=True, width=100),
-        "size": number("out", step=1, width=54, help="Output channels (Conv, blocks) or output features (Linear)"),
-        "kernel": number("kernel", step=1, width=80, help="Kernel side (Conv, NiN block) or window side (Pool)"),
-        "stride": number("stride", step=1, width=76),
-        "padding": number("pad", step=1, width=62),
-        "dilation": number("dil", step=1, width=54, help="Conv: dilation, the gap between the kernel's taps "
-                           "(1 = none; d2l 7.3 exercises). A 3x3 kernel with dilation 2 spans 5x5."),
-        "option": st.column_config.SelectboxColumn("option", options=option_choices(rows), format_func=option_label,
-                                                   help=OPTION_HELP, width=72),
+        "#": number("#", help=_("Layer number, as error messages count"), width=28),
+        "layer": st.column_config.SelectboxColumn(_("layer"), options=list(LAYER_TYPES), required=True, width=100),
+        "size": number(_("out"), step=1, width=64 if wide else 54,
+                       help=_("Output channels (Conv, blocks) or output features (Linear)")),
+        "kernel": number(_("kernel"), step=1, width=76 if wide else 80,
+                         help=_("Kernel side (Conv, NiN block) or window side (Pool)")),
+        "stride": number(_("stride"), step=1, width=64 if wide else 76),
+        "padding": number(_("pad"), step=1, width=64 if wide else 62),
+        "dilation": number(_("dil"), step=1, width=64 if wide else 54,
+                           help=_("Conv: dilation, the gap between the kernel's taps (1 = none; d2l 7.3 exercises). "
+                                  "A 3x3 kernel with dilation 2 spans 5x5.")),
+        "option": st.column_config.SelectboxColumn(_("option"), options=option_choices(rows),
+                                                   format_func=partial(option_label, lang=lang.current()),
+                                                   help=_(OPTION_HELP), width=68 if wide else 72),
     }
 
 
@@ -198,27 +211,28 @@ def row_buttons(rows: list[dict]) -> None:
     last = max(len(rows), 1)
     st.session_state["arch_row"] = min(max(int(st.session_state.get("arch_row", 1)), 1), last)
     number, up, down, remove = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-    number.number_input("Layer", min_value=1, max_value=last, step=1, key="arch_row",
-                        help="The layer the buttons beside act on.")
+    number.number_input(_("Layer"), min_value=1, max_value=last, step=1, key="arch_row",
+                        help=_("The layer the buttons beside act on."))
     up.button("", key="arch_move_up", on_click=_on_move, args=(-1,), width="stretch",
-              icon=":material/arrow_upward:", help="Move this layer up")
+              icon=":material/arrow_upward:", help=_("Move this layer up"))
     down.button("", key="arch_move_down", on_click=_on_move, args=(1,), width="stretch",
-                icon=":material/arrow_downward:", help="Move this layer down")
+                icon=":material/arrow_downward:", help=_("Move this layer down"))
     remove.button("", key="arch_remove", on_click=_on_remove, width="stretch", icon=":material/delete:",
-                  help="Remove this layer")
+                  help=_("Remove this layer"))
     index = st.session_state["arch_row"]
     if rows and rows[index - 1]["layer"] == "InceptionBlock":  # too many combinations for a drop-down
         key = f"arch_inception_{st.session_state[VERSION]}_{index}"
-        st.text_input(f"Branches of layer {index}: c1, c2_reduce>c2, c3_reduce>c3, c4", key=key,
+        st.text_input(_("Branches of layer {index}: c1, c2_reduce>c2, c3_reduce>c3, c4").format(index=index), key=key,
                       value=str(rows[index - 1]["option"] or ""), on_change=_on_branches, args=(index, key),
-                      help="Channels of the four paths of d2l's Inception block, e.g. 16, 24>32, 4>8, 8.")
+                      help=_("Channels of the four paths of d2l's Inception block, e.g. 16, 24>32, 4>8, 8."))
 
 
 def add_controls(count: int) -> None:
     kind, where, add = st.columns([4, 4, 3], vertical_alignment="bottom")
-    kind.selectbox("Add a layer", list(LAYER_TYPES), key="arch_add_type")
+    kind.selectbox(_("Add a layer"), list(LAYER_TYPES), key="arch_add_type")
     places = ["end", *range(1, count + 1)]
     keep_valid("arch_add_at", places, "end")  # a layer was removed
-    where.selectbox("where", places, key="arch_add_at",
-                    format_func=lambda p: "at the end" if p == "end" else f"before layer {p}")
-    add.button("Add", key="arch_add", on_click=_on_add, width="stretch", icon=":material/add:")
+    at_end, before = _("at the end"), _("before layer {index}")  # bound now: Streamlit formats outside the run
+    where.selectbox(_("where"), places, key="arch_add_at",
+                    format_func=lambda p: at_end if p == "end" else before.format(index=p))
+    add.button(_("Add"), key="arch_add", on_click=_on_add, width="stretch", icon=":material/add:")

@@ -14,6 +14,8 @@ import streamlit as st
 
 from cnnviz.arch import DEFAULT_PRESET, PRESETS, Architecture, ArchitectureError, from_url_token, to_url_token
 from cnnviz.arch.table import layer_to_row, rows_to_layers
+from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, Text, render, tr
+from cnnviz.ui import lang as ui_lang
 from cnnviz.ui.common import url_to_load
 
 CURRENT_KEY = "arch_current"  # the Architecture that "use for training" chose
@@ -28,6 +30,7 @@ MESSAGE = "arch_message"  # (kind, text) shown once above the page: import resul
 PRESET_KEY = "arch_preset"  # the preset box
 INPUT_KEY = "arch_input"  # the input box: (channels, side, side) of the images the network takes
 LOADED = "(loaded)"  # the preset box's entry for what was loaded when it is not a preset
+FROM_LINK = Text(N_("from the link"))
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Loaded:
     """An architecture the editor started from, and where it came from ("" for a preset)."""
 
     spec: Architecture
-    origin: str = ""
+    origin: str = ""  # a Text ("imported from {file}"), shown in the reader's language
 
     @property
     def is_preset(self) -> bool:
@@ -48,9 +51,11 @@ class Loaded:
         """Its entry in the preset box."""
         return self.spec.name if self.is_preset else LOADED
 
-    def label(self) -> str:
+    def label(self, lang: str = EN) -> str:
         """"lenet", or "my_net (imported from my_net.json)"."""
-        return self.spec.name if self.is_preset else f"{self.spec.name} ({self.origin})"
+        if self.is_preset:
+            return self.spec.name
+        return tr(lang, N_("{name} ({origin})"), name=self.spec.name, origin=render(self.origin, lang))
 
 
 def current_architecture() -> Architecture:
@@ -70,7 +75,8 @@ def architecture_from_params(params: dict) -> Architecture | None:
     if QUERY_PRESET in params:
         name = params[QUERY_PRESET]
         if name not in PRESETS:
-            raise ArchitectureError(f"the link names preset {name[:40]!r}; known presets: {', '.join(PRESETS)}")
+            raise ArchitectureError(N_("the link names preset {name!r}; known presets: {known}"), name=name[:40],
+                                    known=", ".join(PRESETS))
         return PRESETS[name]
     return None
 
@@ -97,22 +103,23 @@ def sync_with_url() -> None:
     if BASE not in st.session_state:
         spec = _from_params(params or {})
         if spec is not None:
-            load(spec, "from the link")
+            load(spec, FROM_LINK)
         else:
-            load(current_architecture(), "chosen for training")
+            load(current_architecture(), Text(N_("chosen for training")))
     elif params:
         spec = _from_params(params)
         working, error = rows_to_layers(live_rows())
         shown = (tuple(working), input_shape())
         if spec is not None and (error is not None or shown != (spec.layers, spec.input_shape)):
-            load(spec, "from the link")
+            load(spec, FROM_LINK)
 
 
 def _from_params(params: dict) -> Architecture | None:
     try:
         return architecture_from_params(params)
     except ArchitectureError as exc:  # the layers on screen stay as they are
-        st.session_state[MESSAGE] = ("error", f"The architecture in the link could not be read: {exc}")
+        st.session_state[MESSAGE] = ("error", ui_lang._("The architecture in the link could not be read: {error}")
+                                     .format(error=ui_lang.render(exc)))
         return None
 
 

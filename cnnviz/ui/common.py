@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cnnviz import data
 from cnnviz.device import describe_device, pick_device, set_cpu_threads
@@ -229,6 +231,15 @@ def dataset_or_none(name: str = data.DEFAULT_DATASET,
         return None
 
 
+def test_images(name: str = data.DEFAULT_DATASET) -> tuple[torch.Tensor, torch.Tensor]:
+    """The dataset's test set for a page's input picker; a clear error when it is not installed."""
+    found = dataset_or_none(name, train=False)
+    if found is None:
+        raise data.DatasetMissing(N_("{title} is not installed here; see the Home page for how to get it, or pick "
+                                     "another input"), title=data.dataset_info(name).title)
+    return found
+
+
 def fashion_mnist(train: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     return dataset(data.DEFAULT_DATASET, train)
 
@@ -248,3 +259,24 @@ def user_errors() -> Iterator[None]:
         yield
     except CnnvizError as exc:
         show_error(exc)
+
+
+def _in_fragment_rerun() -> bool:
+    """True while a fragment rerun (a play tick), not a full run, dispatches the callbacks."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def once_per_click(callback: Callable[..., None]) -> Callable[..., None]:
+    """Makes a callback of a button drawn outside a timed fragment act once per click.
+
+    Streamlit 1.67's browser side clears a click only after sending the click's own (full) rerun, a moment
+    later; a play tick that fires in between carries the click too, so the callback ran twice and Play /
+    Pause on the edge page toggled back. The tick's copy is ignored: the full rerun that carries the same click
+    always follows, and it redraws the buttons and starts or stops the ticks.
+    """
+    @functools.wraps(callback)
+    def on_click(*args) -> None:
+        if not _in_fragment_rerun():
+            callback(*args)
+    return on_click

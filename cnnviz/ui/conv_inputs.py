@@ -10,7 +10,7 @@ from cnnviz import conv_presets as presets
 from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_
 from cnnviz.images import load_grayscale
-from cnnviz.ui.common import fashion_mnist_or_none
+from cnnviz.ui.common import test_images
 from cnnviz.ui.conv_state import PARAMS, PREFIX
 from cnnviz.ui.conv_widgets import number_control
 from cnnviz.ui.lang import _, formatter, render
@@ -40,11 +40,7 @@ def input_controls() -> torch.Tensor:
 
 
 def _fashion_mnist_image() -> torch.Tensor:
-    found = fashion_mnist_or_none(train=False)
-    if found is None:
-        raise CnnvizError(N_("Fashion-MNIST is not installed here; see the home page for how to get it, or pick "
-                             "another input"))
-    images, labels = found
+    images, labels = test_images()
     index = number_control("fm_index", _("test image #"))
     from cnnviz.data import CLASSES
 

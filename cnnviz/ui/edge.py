@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 from dataclasses import dataclass
-from typing import Callable
 
 import streamlit as st
 import torch
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cnnviz import edge, edge_inputs
 from cnnviz.data import CLASSES
@@ -18,7 +15,7 @@ from cnnviz.errors import CnnvizError
 from cnnviz.images import load_grayscale
 from cnnviz import i18n
 from cnnviz.i18n import N_
-from cnnviz.ui.common import fashion_mnist_or_none, keep_widgets, show_error
+from cnnviz.ui.common import keep_widgets, once_per_click, show_error, test_images
 from cnnviz.ui.lang import _, current, formatter
 
 LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
@@ -86,11 +83,7 @@ def input_image() -> torch.Tensor:
 
 
 def _fashion_image() -> torch.Tensor:
-    data = fashion_mnist_or_none(train=False)
-    if data is None:
-        raise CnnvizError(N_("Fashion-MNIST is not installed, so its images cannot be used; "
-                             "see the Home page for how to get it, or pick another input"))
-    images, labels = data
+    images, labels = test_images()
     index = st.number_input(_("Test image number"), 0, len(images) - 1, key="edge_fashion_index")
     st.caption(_("class: {name}, 28x28").format(name=_(CLASSES[labels[index]])))
     return edge_inputs.scaled_image(images[index])
@@ -189,27 +182,6 @@ def playback(settings: Settings, Y: torch.Tensor) -> edge.FitPlayback:
         if changed:
             state["edge_playing"] = False  # a new setting stops the old run
     return state["edge_run"]
-
-
-def _in_fragment_rerun() -> bool:
-    """True while a fragment rerun (a play tick), not a full run, dispatches the callbacks."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
-
-
-def once_per_click(callback: Callable[..., None]) -> Callable[..., None]:
-    """Makes a callback of a button drawn outside the play fragment act once per click.
-
-    Streamlit 1.67's browser side clears a click only after sending the click's own (full) rerun, a moment
-    later; a play tick that fires in between carries the click too, so the callback ran twice and Play /
-    Pause toggled back (defect 1). The tick's copy is ignored: the full rerun that carries the same click
-    always follows, and it redraws the buttons and starts or stops the ticks.
-    """
-    @functools.wraps(callback)
-    def on_click(*args) -> None:
-        if not _in_fragment_rerun():
-            callback(*args)
-    return on_click
 
 
 @once_per_click

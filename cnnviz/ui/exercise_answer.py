@@ -1,25 +1,32 @@
-"""Draws any computed `Answer` the same way: summary, details, tables, matrices as heatmaps, and the checks."""
+"""Draws any computed `Answer` the same way: summary, details, tables, matrices as heatmaps, and the checks,
+every text in the reader's language (an answer's texts are templates with values: `answer.say`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from cnnviz.exercises.answer import Answer, Check, Table
+from cnnviz.exercises.answer import Answer, Check, Table, say
 from cnnviz.exercises.answer_figures import matrix_figure
+from cnnviz.ui import lang
 from cnnviz.ui.common import chart
+from cnnviz.ui.lang import _
 
 PASS, FAIL = ":green[:material/check_circle:]", ":red[:material/cancel:]"
 
 
-def check_line(check: Check) -> str:
+def check_line(check: Check, language: str = "en") -> str:
     """One check as a line: a green tick or a red cross, what was compared, and both values."""
     mark = PASS if check.passed else FAIL
-    return f"{mark} {check.what}: cnnviz `{check.ours}` · reference `{check.reference}`"
+    return _("{mark} {what}: cnnviz `{ours}` · reference `{reference}`").format(
+        mark=mark, what=say(check.what, language), ours=say(check.ours, language),
+        reference=say(check.reference, language))
 
 
-def table_frame(table: Table) -> pd.DataFrame:
-    return pd.DataFrame(list(table.rows), columns=list(table.columns))
+def table_frame(table: Table, language: str = "en") -> pd.DataFrame:
+    """The table with its headers and text cells in `language` (numbers stay numbers)."""
+    rows = [[say(cell, language) for cell in row] for row in table.rows]
+    return pd.DataFrame(rows, columns=[say(column, language) for column in table.columns])
 
 
 NARROW = 8  # columns: a matrix this narrow shares a row with others; a wider one gets the page's width
@@ -40,20 +47,21 @@ def show_matrices(answer: Answer, key: str) -> None:
 
 
 def _matrix(matrix, key: str) -> None:
-    st.markdown(f"**{matrix.caption}**")
-    chart(matrix_figure(matrix, title=""), key=key)
+    st.markdown(f"**{say(matrix.caption, lang.current())}**")
+    chart(matrix_figure(matrix, title="", lang=lang.current()), key=key)
 
 
 def show_answer(answer: Answer, key: str) -> None:
     """Renders `answer`; `key` makes its charts' element ids unique on the page."""
-    st.markdown(f"**{answer.summary}**")
+    language = lang.current()
+    st.markdown(f"**{say(answer.summary, language)}**")
     if answer.details:
-        st.markdown(answer.details)
+        st.markdown(say(answer.details, language))
     for i, table in enumerate(answer.tables):
-        st.caption(table.caption)
-        st.dataframe(table_frame(table), hide_index=True, key=f"{key}_table_{i}")
+        st.caption(say(table.caption, language))
+        st.dataframe(table_frame(table, language), hide_index=True, key=f"{key}_table_{i}")
     show_matrices(answer, key)
     if answer.checks:
-        verdict = "all agree" if answer.all_checks_pass else "**some disagree**"
-        st.markdown(f"Checked against PyTorch: {verdict}")
-        st.markdown("\n".join(f"- {check_line(c)}" for c in answer.checks))
+        verdict = _("all agree") if answer.all_checks_pass else _("**some disagree**")
+        st.markdown(_("Checked against PyTorch: {verdict}").format(verdict=verdict))
+        st.markdown("\n".join(f"- {check_line(c, language)}" for c in answer.checks))

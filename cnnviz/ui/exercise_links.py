@@ -5,11 +5,14 @@ preset parameter), so a link cannot drift from what the page reads."""
 
 from __future__ import annotations
 
+from cnnviz import data
 from cnnviz.arch import PRESETS
 from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, TRAIN, TryIt
 from cnnviz.ui import activation_url, arch_state, conv_state, edge_url, train_url
+from cnnviz.ui.lang import _
 
-URL_PAGES = (CONV, EDGE, BUILDER, TRAIN, ACTIVATIONS)  # the pages that read their whole state from the URL  # the pages that read their whole state from the URL today
+URL_PAGES = (CONV, EDGE, BUILDER, TRAIN, ACTIVATIONS)  # the pages that read their whole state from the URL
+DATA_PARAM = "data"  # the Train and Activations pages' data set ("fashion-mnist" / "mnist")
 
 
 class LinkError(ValueError):
@@ -50,6 +53,11 @@ def _activation_params(state: dict) -> dict[str, str]:
         raise LinkError(f"page 5 does not accept {state}: {exc!r}") from exc
 
 
+def _with_dataset(state: dict, codec, dataset: str | None) -> dict:
+    """The exercise's data set as the page's `data` setting, once the page's codec reads one."""
+    return {**state, DATA_PARAM: dataset} if dataset and DATA_PARAM in codec.PARAMS else state
+
+
 def _train_params(state: dict) -> dict[str, str]:
     """The Train page's own link builder (train_url.link: URL words for choices)."""
     try:
@@ -68,9 +76,21 @@ def query_params(try_it: TryIt) -> dict[str, str]:
     if try_it.page == EDGE:
         return _edge_params(state)
     if try_it.page == ACTIVATIONS:
-        return _activation_params(state)
+        return _activation_params(_with_dataset(state, activation_url, try_it.dataset))
     if try_it.page == TRAIN:
-        return _train_params(state)
+        return _train_params(_with_dataset(state, train_url, try_it.dataset))
     if state:
         raise LinkError(f"{try_it.page} does not read its state from the URL yet; say what to set in `todo`")
     return {}
+
+
+def dataset_note(try_it: TryIt) -> str | None:
+    """A line beside an exercise whose data set is not installed here: where cnnviz looked, how to get it."""
+    if not try_it.dataset or data.find_dataset_dir(try_it.dataset) is not None:
+        return None
+    info = data.dataset_info(try_it.dataset)
+    looked = ", ".join(f"`{d}`" for d in data.search_dirs(try_it.dataset))
+    return _("{title} is not installed here, so this exercise cannot be trained yet. cnnviz looked in {looked}. "
+             "Get it with `python -m cnnviz.data {name}` (needs internet, about {mb} MB), or point "
+             "`CNNVIZ_DATA` at a folder whose `{folder}/raw/` holds its four `*-ubyte(.gz)` files.").format(
+        title=info.title, looked=looked, name=try_it.dataset, mb=info.download_mb, folder=info.folder)

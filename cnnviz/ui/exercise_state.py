@@ -3,6 +3,8 @@ page can link to "its" exercises (?section=7.3) and a teacher can share a filter
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from cnnviz.exercises.catalog import KINDS, SECTIONS
@@ -25,25 +27,28 @@ PARAMS: dict[str, Param] = {
 }
 
 
+def _params() -> dict[str, Param]:
+    """PARAMS with the statements' default in the app's language: a reader of the zh edition sees them in
+    Chinese, and a link without `text` opens them in the language it is read in."""
+    return {**PARAMS, "text": replace(PARAMS["text"], default=lang.current())}
+
+
 def load_from_url() -> list[str]:
     """The link's filters into the widgets when the page should load them; returns what was ignored."""
-    return url_state.load(URL_PAGE, PARAMS)
+    return url_state.load(URL_PAGE, _params())
 
 
 def keep_widget_state() -> None:
-    """The statements start in the app's language (a reader of the zh edition sees them in Chinese)."""
-    defaults = {p.key: p.default for p in PARAMS.values()}
-    defaults[PARAMS["text"].key] = lang.current()
-    keep_widgets(defaults, "ex_saved")
+    keep_widgets({p.key: p.default for p in _params().values()}, "ex_saved")
 
 
 def value(name: str) -> str:
-    param = PARAMS[name]
+    param = _params()[name]
     return st.session_state.get(param.key, param.default)
 
 
 def save_to_url() -> None:
-    url_state.save(URL_PAGE, PARAMS)
+    url_state.save(URL_PAGE, _params())
 
 
 def link(**values: str) -> dict[str, str]:

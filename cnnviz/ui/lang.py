@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cnnviz import i18n
+from cnnviz.errors import CnnvizError
 
 LANG_KEY = "_cnnviz_lang"  # session state: the language in force
 SWITCH_KEY = "lang_switch"  # the sidebar's language control
@@ -42,7 +43,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def render(exc: Exception) -> str:
     """An error's message in the reader's language (a CnnvizError carries its template and values)."""
-    return exc.render(current()) if hasattr(exc, "render") else str(exc)
+    return exc.render(current()) if isinstance(exc, CnnvizError) else str(exc)
 
 
 def resolve() -> str:

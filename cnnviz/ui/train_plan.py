@@ -12,6 +12,7 @@ from cnnviz.arch import Architecture
 from cnnviz.errors import CnnvizError
 from cnnviz.train import TrainConfig
 from cnnviz.train_cost import EpochCost, check_memory, epoch_cost
+from cnnviz.ui.lang import _, render
 from cnnviz.ui.train_views import ALL_TEST_IMAGES, TRAIN_SIZES, clock
 
 CONFIRM_S = 180.0  # a run estimated longer than this asks before it starts
@@ -43,17 +44,20 @@ def estimate(spec: Architecture, config: TrainConfig) -> RunEstimate:
 
 def estimate_text(spec: Architecture, run: RunEstimate) -> str:
     c = run.cost
-    return (f":material/timer: **Measured here**: {c.samples_per_s:,.0f} images/s on the {c.device.upper()} → "
-            f"an epoch ≈ **{clock(run.epoch_s)}**, {run.epochs} epoch{'' if run.epochs == 1 else 's'} ≈ "
-            f"**{clock(run.total_s)}** ({c.images:,} training and {run.test_images:,} test images an epoch).")
+    epochs = (_("{n} epoch") if run.epochs == 1 else _("{n} epochs")).format(n=run.epochs)
+    return ":material/timer: " + _(
+        "**Measured here**: {rate} images/s on the {device} → an epoch ≈ **{epoch}**, {epochs} ≈ **{total}** "
+        "({train} training and {test} test images an epoch).").format(
+        rate=f"{c.samples_per_s:,.0f}", device=c.device.upper(), epoch=clock(run.epoch_s), epochs=epochs,
+        total=clock(run.total_s), train=f"{c.images:,}", test=f"{run.test_images:,}")
 
 
-def memory_problem(spec: Architecture, config: TrainConfig) -> str | None:
+def memory_problem(spec: Architecture, config: TrainConfig) -> CnnvizError | None:
     """The refusal (the limit and the largest batch that fits) when the run would exhaust the device's memory."""
     try:
         check_memory(spec, config)
     except CnnvizError as exc:
-        return str(exc)
+        return exc
     return None
 
 
@@ -65,19 +69,19 @@ def largest_quick_subset(spec: Architecture, config: TrainConfig) -> int | None:
     return quick[-1] if quick else None
 
 
-def plan_view(spec: Architecture, config: TrainConfig, running: bool) -> str | None:
+def plan_view(spec: Architecture, config: TrainConfig, running: bool) -> CnnvizError | None:
     """The estimate and any memory refusal under Start; returns the refusal (Start is then disabled)."""
     problem = memory_problem(spec, config)
     if problem is not None:
-        st.error(f"This run would not fit: {problem}.", icon=":material/memory:")
+        st.error(_("This run would not fit: {problem}.").format(problem=render(problem)), icon=":material/memory:")
         return problem
     if not running:  # measuring while a run trains would slow it and measure the contention
-        with st.spinner(f"Measuring how fast {spec.name} trains on this machine..."):
+        with st.spinner(_("Measuring how fast {network} trains on this machine...").format(network=spec.name)):
             run = estimate(spec, config)
         st.caption(estimate_text(spec, run),
-                   help="A few real training steps of this network on random images, timed once per network and "
-                        "device; evaluation counted at a third of a training step per image. The first epoch "
-                        "also pays for moving the data and warming up.")
+                   help=_("A few real training steps of this network on random images, timed once per network and "
+                          "device; evaluation counted at a third of a training step per image. The first epoch "
+                          "also pays for moving the data and warming up."))
     return None
 
 
@@ -100,16 +104,17 @@ def confirmation_view(spec: Architecture, config: TrainConfig, start_anyway, sta
         return
     run = estimate(spec, config)
     subset = largest_quick_subset(spec, config)
-    st.warning(f"This run would take about **{clock(run.total_s)}** here ({run.epochs} × "
-               f"{clock(run.epoch_s)}, measured). Start it anyway, or train on a subset"
-               + (f": {subset:,} images take under {CONFIRM_S / 60:.0f} minutes." if subset else
-                  "; even the smallest one takes longer: use fewer epochs.")
-               + " A subset's results are not the book's.", icon=":material/hourglass_top:")
+    long = _("This run would take about **{total}** here ({epochs} × {epoch}, measured).").format(
+        total=clock(run.total_s), epochs=run.epochs, epoch=clock(run.epoch_s))
+    offer = (_("Start it anyway, or train on a subset: {images} images take under {minutes} minutes.").format(
+        images=f"{subset:,}", minutes=f"{CONFIRM_S / 60:.0f}") if subset else
+        _("Start it anyway, or train on a subset; even the smallest one takes longer: use fewer epochs."))
+    st.warning(f"{long} {offer} " + _("A subset's results are not the book's."), icon=":material/hourglass_top:")
     left, right = st.columns(2)
-    left.button("Start anyway", key="train_confirm_start", on_click=start_anyway, width="stretch")
+    left.button(_("Start anyway"), key="train_confirm_start", on_click=start_anyway, width="stretch")
     if subset:
-        right.button(f"Use {subset:,} images", key="train_use_subset", type="primary", on_click=start_subset,
-                     args=(subset,), width="stretch")
+        right.button(_("Use {images} images").format(images=f"{subset:,}"), key="train_use_subset", type="primary",
+                     on_click=start_subset, args=(subset,), width="stretch")
 
 
 def drop_confirmation() -> None:

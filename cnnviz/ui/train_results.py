@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cnnviz import checkpoint, metrics
-from cnnviz.data import CLASSES
+from cnnviz import checkpoint, data, metrics
 from cnnviz.figures import train as figures
-from cnnviz.ui.common import chart, presenting
-from cnnviz.ui.train_state import Run, run_meta, workspace
-from cnnviz.ui.train_views import figure_font_size
+from cnnviz.ui.common import chart, keep_valid, presenting
+from cnnviz.ui.lang import _, current
+from cnnviz.ui.train_data import class_names
+from cnnviz.ui.train_live import run_label
+from cnnviz.ui.train_messages import ending_only
+from cnnviz.ui.train_state import Run, run_dataset, run_meta, workspace
+from cnnviz.ui.train_views import CELL_DEFAULTS, figure_font_size
 
 OVERLAY_KEY = "train_overlay"
 IMAGES_SHOWN = 12  # test images listed for a chosen cell: two rows that fit beside the matrix
@@ -19,64 +22,81 @@ def weights_caption(run: Run) -> str:
     """Which weights the results show: a stopped run's may be past its last full epoch."""
     snap = run.snapshot()
     if snap.status == "finished":
-        return f"the weights after its last epoch ({run.config.epochs})"
+        return _("the weights after its last epoch ({epochs})").format(epochs=run.config.epochs)
     if snap.status == "stopped":
-        return f"the weights it kept when it {snap.message.split(' because ')[0]}"
-    return "the weights from before the loss diverged"
+        return _("the weights it kept when it {ended}").format(ended=ending_only(snap.message, current()))
+    return _("the weights from before the loss diverged")
 
 
-def _chosen_cell() -> tuple[int, int]:
-    """A clicked confusion-matrix cell moves the two selectboxes (only when the click is new)."""
+def _chosen_cell(classes: tuple[str, ...]) -> tuple[int, int]:
+    """A clicked confusion-matrix cell moves the two selectboxes (only when the click is new). The boxes hold
+    the dataset's English class names (stable values); the figure shows them in the reader's language."""
+    for key, default in CELL_DEFAULTS.items():  # another dataset's classes: its own classic confusion
+        keep_valid(key, classes, classes[data.CLASSES.index(default)])
+    shown = class_names_of(classes)
     event = st.session_state.get("train_confusion")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if points:
-        cell = (CLASSES.index(points[0]["y"]), CLASSES.index(points[0]["x"]))
+    if points and points[0]["y"] in shown and points[0]["x"] in shown:
+        cell = (shown.index(points[0]["y"]), shown.index(points[0]["x"]))
         if cell != st.session_state.get("train_last_click"):
             st.session_state["train_last_click"] = cell
-            st.session_state["train_true"], st.session_state["train_pred"] = (CLASSES[i] for i in cell)
-    return CLASSES.index(st.session_state["train_true"]), CLASSES.index(st.session_state["train_pred"])
+            st.session_state["train_true"], st.session_state["train_pred"] = (classes[i] for i in cell)
+    return classes.index(st.session_state["train_true"]), classes.index(st.session_state["train_pred"])
+
+
+def class_names_of(classes: tuple[str, ...]) -> list[str]:
+    return [_(c) for c in classes]
 
 
 def confusion_view(run: Run, test_set) -> None:
     """The confusion matrix, square and large; choosing a cell shows the test images behind it."""
-    true_class, predicted = _chosen_cell()
+    classes = data.class_names(run_dataset(run))
+    true_class, predicted = _chosen_cell(classes)
+    shown = class_names_of(classes)
     left, right = st.columns([3.2, 1], gap="small")
     with left:
-        fig = figures.confusion_figure(run.confusion, CLASSES, (true_class, predicted),
-                                       height=680 if presenting() else 600, font_size=figure_font_size())
+        fig = figures.confusion_figure(run.confusion, shown, (true_class, predicted),
+                                       height=680 if presenting() else 600, font_size=figure_font_size(),
+                                       lang=current())
         chart(fig, key="train_confusion", on_select="rerun", selection_mode="points")
     with right:
-        st.selectbox("True class", CLASSES, key="train_true")
-        st.selectbox("Predicted as", CLASSES, key="train_pred")
+        names = dict(zip(classes, shown))
+        st.selectbox(_("True class"), classes, key="train_true", format_func=names.get)
+        st.selectbox(_("Predicted as"), classes, key="train_pred", format_func=names.get)
         images, labels = test_set
         labels = labels[:len(run.job.result)]  # a subset run predicted the first test images only
         chosen = metrics.cell_indices(labels, run.job.result, true_class, predicted)
-        verb = "correctly classified" if true_class == predicted else f"classified as {CLASSES[predicted]}"
-        st.markdown(f"**{len(chosen)}** test images of **{CLASSES[true_class]}** {verb}"
-                    + (f" (the first {IMAGES_SHOWN}):" if len(chosen) > IMAGES_SHOWN else ":"))
-        shown = chosen[:IMAGES_SHOWN].tolist()
-        if shown:
-            big = [images[i].numpy().repeat(3, 0).repeat(3, 1) for i in shown]  # (84, 84) each
-            st.image(big, caption=[f"#{i}" for i in shown], width=64)
+        verb = (_("correctly classified") if true_class == predicted else
+                _("classified as {name}").format(name=shown[predicted]))
+        line = (_("**{count}** test images of **{name}** {verb} (the first {shown}):") if len(chosen) > IMAGES_SHOWN
+                else _("**{count}** test images of **{name}** {verb}:"))
+        st.markdown(line.format(count=len(chosen), name=shown[true_class], verb=verb, shown=IMAGES_SHOWN))
+        picked = chosen[:IMAGES_SHOWN].tolist()
+        if picked:
+            big = [images[i].numpy().repeat(3, 0).repeat(3, 1) for i in picked]  # (84, 84) each
+            st.image(big, caption=[f"#{i}" for i in picked], width=64)
 
 
 def per_class_view(run: Run) -> None:
     accuracy = metrics.per_class_accuracy(run.confusion).tolist()
-    chart(figures.per_class_figure(accuracy, CLASSES, font_size=figure_font_size()), key="train_per_class")
+    names = class_names(run_dataset(run))
+    chart(figures.per_class_figure(accuracy, names, font_size=figure_font_size(), lang=current()),
+          key="train_per_class")
 
 
 def downloads_view(run: Run) -> None:
     meta = run_meta(run)
     left, mid, right = st.columns(3)
-    left.download_button("Checkpoint (.pt)", checkpoint.to_bytes(run.job.model, run.spec, meta),
+    left.download_button(_("Checkpoint (.pt)"), checkpoint.to_bytes(run.job.model, run.spec, meta),
                          file_name=f"cnnviz-{run.spec.name}-run{run.number}.pt", icon=":material/download:",
                          mime="application/octet-stream", key="train_download_pt", width="stretch")
     history = run.snapshot().history
     if history is not None:
-        mid.download_button("Metrics per epoch (CSV)", metrics.history_csv(history), icon=":material/download:",
+        mid.download_button(_("Metrics per epoch (CSV)"), metrics.history_csv(history), icon=":material/download:",
                             file_name=f"cnnviz-{run.spec.name}-run{run.number}-epochs.csv", mime="text/csv",
                             key="train_download_csv", width="stretch")
-    right.download_button("Per-class accuracy (CSV)", metrics.per_class_csv(run.confusion, CLASSES),
+    classes = data.class_names(run_dataset(run))  # the file keeps the dataset's own names, like the checkpoint
+    right.download_button(_("Per-class accuracy (CSV)"), metrics.per_class_csv(run.confusion, classes),
                           file_name=f"cnnviz-{run.spec.name}-run{run.number}-classes.csv", mime="text/csv",
                           key="train_download_classes", width="stretch", icon=":material/download:")
 
@@ -91,11 +111,13 @@ def _overlay_changed(labels: dict[str, int]) -> None:
 
 def overlay_view(runs: list[Run]) -> None:
     labels = {r.label: r.number for r in runs}
+    shown = {r.label: run_label(r) for r in runs}
     hidden = workspace().overlay_hidden
     # Set before the widget is drawn: a widget's own memory would keep the list it had before this run ended.
     st.session_state[OVERLAY_KEY] = [label for label, number in labels.items() if number not in hidden]
-    st.multiselect("Runs to compare", list(labels), key=OVERLAY_KEY, on_change=_overlay_changed, args=(labels,),
-                   help="Every new run joins the comparison; take a run out here and it stays out.")
-    picked = [(r.number, r.label, r.snapshot().points) for r in runs if r.number not in hidden]
+    st.multiselect(_("Runs to compare"), list(labels), key=OVERLAY_KEY, on_change=_overlay_changed, args=(labels,),
+                   format_func=shown.get,
+                   help=_("Every new run joins the comparison; take a run out here and it stays out."))
+    picked = [(r.number, shown[r.label], r.snapshot().points) for r in runs if r.number not in hidden]
     if picked:
-        chart(figures.overlay_figure(picked, font_size=figure_font_size()), key="train_overlay_chart")
+        chart(figures.overlay_figure(picked, font_size=figure_font_size(), lang=current()), key="train_overlay_chart")

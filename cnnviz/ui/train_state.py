@@ -22,13 +22,14 @@ from torch import nn
 
 from cnnviz import metrics
 from cnnviz.arch import Architecture, build
-from cnnviz.data import CLASSES
+from cnnviz import data
 from cnnviz.device import pick_device
-from cnnviz.jobs import JobSlots, TrainingJob, default_max_jobs
+from cnnviz.jobs import JobSlots, LiveOptions, TrainingJob, default_max_jobs
+from cnnviz.live import class_examples
 from cnnviz.train import TrainConfig
 from cnnviz.train_cost import check_memory
 from cnnviz.train_store import Run, Workspace, WorkspaceStore, reconnect_grace_s
-from cnnviz.ui.common import fashion_mnist
+from cnnviz.ui.common import dataset
 
 __all__ = ["Run", "Workspace"]
 
@@ -147,33 +148,39 @@ def is_running(run: Run | None) -> bool:
     return run is not None and run.active
 
 
-def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = False) -> Run:
-    """Builds the model (seeded) and starts training it in the background; refuses a run that would not fit
-    the device's memory (TrainingError naming the limit and the largest batch that fits)."""
+def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = False,
+              dataset_name: str = data.DEFAULT_DATASET) -> Run:
+    """Builds the model (seeded) and starts training it on `dataset_name` in the background; refuses a run that
+    would not fit the device's memory (TrainingError naming the limit and the largest batch that fits), or
+    whose dataset is not installed (DatasetMissing, saying where cnnviz looked)."""
     config.validate()
     check_memory(spec, config)
     # Move the objects alive now (torch, streamlit, plotly: ~400k) out of the collector's reach, so an
     # automatic full collection does not hold the GIL for most of a second while the job trains.
     gc.freeze()
-    train_set, test_set = fashion_mnist(True), fashion_mnist(False)
+    train_set, test_set = dataset(dataset_name, True), dataset(dataset_name, False)
+    info = data.dataset_info(dataset_name)
     torch.manual_seed(config.seed)  # the initial weights
-    model = build(spec)
+    model = build(spec, stats=(info.pixel_mean, info.pixel_std))  # the Normalize buffers travel in the checkpoint
     test_images = test_set[0][:config.max_test_samples]  # the images fit evaluates, at the network's size
+    live = LiveOptions(images=class_examples(*test_set, num_classes=len(info.classes)))  # the live panels' images
     job = TrainingJob(model, train_set, test_set, config, slots=job_slots(),
-                      after_fit=lambda m: metrics.predict(m, test_images, config.eval_batch, config.input_size))
+                      after_fit=lambda m: metrics.predict(m, test_images, config.eval_batch, config.input_size),
+                      live=live)
     ws = workspace()
     if from_builder:
         ws.builder_spec = spec  # the builder's own state does not survive a reload; this run's copy does
     run = Run(ws.next_number(), spec, config, job)
+    run.dataset = dataset_name  # what its results, class names and checkpoint belong to (see run_dataset)
     ws.current = st.session_state[JOB_KEY] = run
     job.start()
     return run
 
 
-def stop_run() -> None:
+def stop_run(reason: str = "you pressed Stop") -> None:
     run = current_run()
     if run is not None:
-        run.job.stop("you pressed Stop")
+        run.job.stop(reason)
 
 
 def archive_if_done(run: Run | None) -> bool:
@@ -184,7 +191,7 @@ def archive_if_done(run: Run | None) -> bool:
     predictions = run.job.result
     ws = workspace()
     if isinstance(predictions, torch.Tensor):
-        labels = fashion_mnist(False)[1][:len(predictions)]  # a subset run predicts the first test images
+        labels = run.job.test_set[1][:len(predictions)]  # a subset run predicts the first test images
         run.confusion = metrics.confusion_matrix(labels, predictions)
         ws.trained = st.session_state[TRAINED_KEY] = (run.job.model, run.spec, run_meta(run))
     run.archived = True
@@ -197,7 +204,8 @@ def run_meta(run: Run) -> dict:
     """Plain metadata for the checkpoint and the Activations page."""
     snap = run.snapshot()
     history = snap.history
-    meta = {"dataset": "Fashion-MNIST", "classes": list(CLASSES), "status": snap.status,
+    name = run_dataset(run)
+    meta = {"dataset": name, "classes": list(data.class_names(name)), "status": snap.status,
             "message": snap.message, "config": asdict(run.config), "seconds": round(snap.seconds, 2)}
     if history is not None:
         meta["history"] = {k: [float(v) for v in getattr(history, k)] for k in
@@ -208,6 +216,11 @@ def run_meta(run: Run) -> dict:
         meta["confusion"] = run.confusion.tolist()
         meta["test_accuracy"] = kept_accuracy(run)
     return meta
+
+
+def run_dataset(run: Run) -> str:
+    """The dataset NAME a run trained on ("fashion-mnist", "mnist"); runs from before the choice: Fashion-MNIST."""
+    return getattr(run, "dataset", data.DEFAULT_DATASET)
 
 
 def kept_accuracy(run: Run) -> float | None:

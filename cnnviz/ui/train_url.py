@@ -1,13 +1,14 @@
-"""The Train page's settings in its URL: network, recipe and every setting, so a link (an exercise's Try it,
+"""The Train page's settings in its URL: network, dataset, recipe and every setting, so a link (an exercise's Try it,
 a teacher's slide) opens the page ready to press Start. The runs themselves stay in the tab's workspace
 (`?session=`, cnnviz.ui.train_state), which the codec keeps beside the settings."""
 
 from __future__ import annotations
 
 from cnnviz.arch import PRESETS
-from cnnviz.recipes import RECIPES
+from cnnviz.data import DATASETS
+from cnnviz.recipes import DEMOS, RECIPES
 from cnnviz.train import OPTIMIZERS, SCHEDULES
-from cnnviz.ui import train_state, url_state
+from cnnviz.ui import train_data, train_state, url_state
 from cnnviz.ui.common import page_query
 from cnnviz.ui import train_views as views
 from cnnviz.ui.url_state import Param
@@ -21,7 +22,8 @@ def _choices(values) -> dict[str, object]:
 
 PARAMS: dict[str, Param] = {
     "net": Param("train_arch", None, choices={**_choices(PRESETS), "builder": views.BUILDER}),
-    "recipe": Param(views.RECIPE_KEY, None, choices=_choices(RECIPES)),
+    "data": Param(train_data.DATA_KEY, train_data.DEFAULT, choices=_choices(DATASETS)),  # fashion-mnist | mnist
+    "recipe": Param(views.RECIPE_KEY, None, choices=_choices({**RECIPES, **DEMOS})),
     "optimizer": Param("train_optimizer", views.DEFAULTS["train_optimizer"], choices=_choices(OPTIMIZERS)),
     "lr": Param("train_lr", views.DEFAULTS["train_lr"], choices=_choices(views.LEARNING_RATES)),
     "schedule": Param("train_schedule", views.DEFAULTS["train_schedule"], choices=_choices(SCHEDULES)),

@@ -9,16 +9,27 @@ from streamlit.testing.v1 import AppTest
 
 # Words a Chinese reader reads in English too: names, code, formats, units, symbols of the book's formulas.
 ALLOWED = {
-    "d2l", "torch", "PyTorch", "Fashion", "MNIST", "CPU", "GPU", "CUDA", "MPS", "Apple", "Metal", "bfloat16",
+    "d2l", "Nesterov", "torch", "PyTorch", "Fashion", "MNIST", "CPU", "GPU", "CUDA", "MPS", "Apple", "Metal", "bfloat16",
     "float32", "GiB", "MB", "GB", "KB", "PNG", "JPEG", "JSON", "CSV", "SGD", "Adam", "Sobel", "ReLU", "LeNet",
     "AlexNet", "VGG", "NiN", "GoogLeNet", "Inception", "BatchNorm", "Conv2d", "MaxPool2d", "AvgPool2d",
     "Linear", "Flatten", "Dropout", "Sigmoid", "corr2d", "pool2d", "conv2d", "lr", "GD", "PᵀP", "cnnviz",
     "FLOPs", "px", "Streamlit", "Plotly", "Xavier", "Fashion-MNIST",
+    "Grad-CAM",  # a method's name (Selvaraju et al., 2017), as the zh literature writes it
     "Language", "English",  # the language switch names both languages in their own words
     "nn", "max",  # torch.nn in nn.MaxPool2d; max(...) in a max-pooled cell's formula
+    # the builder's layer types as JSON and the editor spell them, activations as torch names them, and the
+    # child modules' names in the diagram (nn.Sequential's "flatten", "gap")
+    "Conv", "Pool", "Activation", "GlobalAvgPool", "VGGBlock", "NiNBlock", "InceptionBlock", "Tanh", "GELU",
+    "LeakyReLU", "flatten", "gap", "sigmoid",
+    "Toeplitz", "ShuffleNet", "ImageNet", "torchvision", "GFLOPs",  # the Toeplitz matrix (a mathematician's name); a network's name
+    # Streamlit's markdown directives (code): badges and coloured icons, e.g. :green-badge[:material/science: 实验]
+    "material", "green-badge", "orange-badge", "blue-badge", "green", "calculate", "science", "travel_explore",
+    "check_circle",
+    "AdamW", "Debian", "Ubuntu", "MiB",  # an optimizer; the systems the missing-dataset message names; a unit
 }
 LETTERS = re.compile(r"[A-Za-zᵀ][A-Za-z0-9ᵀ_\-]*[A-Za-z0-9ᵀ]|[A-Za-z]{2,}")
 CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$"  # inline code, Plotly placeholders, tags, formulas
+                  r"|:material/[a-z0-9_]+:"  # Streamlit's icon shortcodes in markdown (drawn as icons)
                   r"|\b[\w-]+(?:\.[\w-]+)*\.(?:ai|org|com|io)\b")  # web addresses (zh.d2l.ai)
 
 

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, sync_playwright
 from tests.conftest import ROOT
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
+DOCS = ROOT / "docs" / "screenshots"  # the README's pictures
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -101,9 +102,19 @@ def pytest_runtest_makereport(item, call):
 PROJECTOR = {"width": 1280, "height": 720}  # a classroom projector's screen
 
 
-def _page(browser, server_url, request, viewport: dict):
-    context = browser.new_context(viewport=viewport, base_url=server_url)
+@pytest.fixture(scope="session")
+def context(browser, server_url):
+    """One browser context for the whole run: its HTTP and code caches keep Streamlit's and Plotly's scripts
+    parsed between tests (a fresh context parses megabytes of JavaScript again on a 2-core CPU). Each test
+    still gets its own tab, so its own Streamlit session."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, base_url=server_url)
+    yield context
+    context.close()
+
+
+def _page(context, request, viewport: dict):
     page = context.new_page()
+    page.set_viewport_size(viewport)
     page.set_default_timeout(60_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
@@ -113,19 +124,19 @@ def _page(browser, server_url, request, viewport: dict):
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:  # what the page showed when it failed, for CI logs
         screenshot(page, f"FAILED-{request.node.name}")
-    context.close()
+    page.close()
     assert not errors, errors
 
 
 @pytest.fixture
-def page(browser, server_url, request) -> Page:
-    yield from _page(browser, server_url, request, {"width": 1600, "height": 1000})
+def page(context, request) -> Page:
+    yield from _page(context, request, {"width": 1600, "height": 1000})
 
 
 @pytest.fixture
-def projector(browser, server_url, request) -> Page:
+def projector(context, request) -> Page:
     """A page the size of a classroom projector's screen, 1280x720."""
-    yield from _page(browser, server_url, request, PROJECTOR)
+    yield from _page(context, request, PROJECTOR)
 
 
 def assert_on_first_screen(page: Page, selector: str, what: str) -> None:
@@ -164,3 +175,21 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def doc_screenshot(page: Page, name: str, doc: str) -> Path:
+    """A first-screen screenshot, also kept as docs/screenshots/<doc>.png for the README."""
+    shot = screenshot(page, name, full_page=False)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, DOCS / f"{doc}.png")
+    return shot
+
+
+def presenter_keeps_first_screen(page: Page, switch_label: str, first_screen, name: str) -> None:
+    """Turns presenter mode on (larger type) and checks that the first screen still shows everything in
+    `first_screen` ((selector, what) pairs); leaves presenter mode on."""
+    page.locator(".st-key-presenter").get_by_text(switch_label).click()
+    wait_idle(page)
+    screenshot(page, name, full_page=False)
+    for selector, what in first_screen:
+        assert_on_first_screen(page, selector, what)

@@ -4,16 +4,14 @@ Two page loads only (each costs seconds): one walks through the interactions and
 screenshot of each; the other opens a shared link.
 """
 
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_on_first_screen, open_page, screenshot, wait_idle
-from tests.conftest import ROOT
+from tests.browser.conftest import (assert_on_first_screen, doc_screenshot, open_page, presenter_keeps_first_screen,
+                                    screenshot, wait_idle)
 
 pytestmark = pytest.mark.browser
-DOCS = ROOT / "docs" / "screenshots"
 
 PATH = "/Convolution_and_pooling"
 TALL = {"width": 1600, "height": 1500}  # Streamlit scrolls inside its own container: a tall window shows it all
@@ -136,15 +134,9 @@ def test_page1_projector_first_screen(projector):
     for selector, what in FIRST_SCREEN:
         assert_on_first_screen(projector, selector, what)
     _titles_fit(projector)
-    shot = screenshot(projector, "page1_projector", full_page=False)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, DOCS / "convolution.png")
+    doc_screenshot(projector, "page1_projector", "convolution")
     # Presenter mode: larger type, and still everything on the first screen.
-    projector.locator(".st-key-presenter").get_by_text("Presenter mode").click()
-    wait_idle(projector)
-    screenshot(projector, "page1_projector_presenter", full_page=False)
-    for selector, what in FIRST_SCREEN:
-        assert_on_first_screen(projector, selector, what)
+    presenter_keeps_first_screen(projector, "Presenter mode", FIRST_SCREEN, "page1_projector_presenter")
     _titles_fit(projector)
 
 

@@ -1,13 +1,12 @@
 """Page 1 in Chinese in a real Chromium at projector size: the first screen as in English, CJK glyphs drawn,
 no figure title or control label cut off; screenshots for a look by eye."""
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_on_first_screen, open_page, screenshot, wait_idle
-from tests.browser.test_page1_conv import DOCS, FIRST_SCREEN, PATH, TALL, _titles_fit
+from tests.browser.conftest import (assert_on_first_screen, doc_screenshot, open_page, presenter_keeps_first_screen,
+                                    screenshot, wait_idle)
+from tests.browser.test_page1_conv import FIRST_SCREEN, PATH, TALL, _titles_fit
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +36,9 @@ def test_page1_in_chinese_on_a_projector(projector):
     _titles_fit(projector)
     _labels_fit(projector)
     _glyphs_drawn(projector, "卷积核互相关运算")
-    shot = screenshot(projector, "page1_zh_projector", full_page=False)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, DOCS / "convolution_zh.png")
+    doc_screenshot(projector, "page1_zh_projector", "convolution_zh")
     # Presenter mode: larger type, Chinese titles about twice as wide as English ones, still all on screen.
-    projector.locator(".st-key-presenter").get_by_text("演示模式").click()
-    wait_idle(projector)
-    screenshot(projector, "page1_zh_projector_presenter", full_page=False)
-    for selector, what in FIRST_SCREEN:
-        assert_on_first_screen(projector, selector, what)
+    presenter_keeps_first_screen(projector, "演示模式", FIRST_SCREEN, "page1_zh_projector_presenter")
     _titles_fit(projector)
     projector.locator(".st-key-presenter").get_by_text("演示模式").click()
     wait_idle(projector)

@@ -86,27 +86,6 @@ def test_play_makes_the_loss_fall(page):
     screenshot(page, "page2_edge_compare", full_page=False)
 
 
-def test_too_high_learning_rate_reports_divergence(page):
-    page.set_viewport_size(TALL)
-    _open(page)
-    box = page.locator(".st-key-edge_lr_typed input")
-    box.fill("0.05")
-    box.press("Enter")
-    expect(page.get_by_text("expect divergence")).to_have_count(1, timeout=WAIT)
-    wait_idle(page)
-    page.locator(".st-key-edge_to_end button").click()
-    error = page.locator("[data-testid='stAlertContentError']").filter(has_text="lower the learning rate")
-    expect(error).to_contain_text("at step 4", timeout=WAIT)
-    wait_idle(page)
-    screenshot(page, "page2_edge_diverged")
-
-    page.locator(".st-key-edge_target input").click()  # in the sidebar
-    page.get_by_role("option", name="Horizontal edge [[1], [-1]]").click()
-    expect(page.get_by_text("no edge in the target's direction")).to_have_count(1, timeout=WAIT)
-    wait_idle(page)
-    screenshot(page, "page2_edge_not_identifiable")
-
-
 def _set_number(page, key: str, value: int) -> None:
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))
@@ -186,9 +165,17 @@ def test_projector_first_screen_shows_play_and_the_learning_kernel(projector):
     expect(page.get_by_text("expect divergence")).to_have_count(1, timeout=WAIT)
     wait_idle(page)
     page.locator(".st-key-edge_to_end button").click()
+    error = page.locator("[data-testid='stAlertContentError']").filter(has_text="lower the learning rate")
+    expect(error).to_contain_text("at step 4", timeout=WAIT)
     clipped = page.locator(".st-key-edge_kernel_chart").filter(has_text="colours clipped at ±1.25")
     expect(clipped).to_have_count(1, timeout=WAIT)
     _wait_for_charts(page)
     assert page.evaluate(CUT_SHORT_JS, list(BUTTONS)) == []
     assert_on_first_screen(page, ".st-key-edge_kernel_chart .js-plotly-plot", "the diverged kernel")
     screenshot(page, "page2_edge_projector_diverged", full_page=False)
+
+    page.locator(".st-key-edge_target input").click()  # in the sidebar
+    page.get_by_role("option", name="Horizontal edge [[1], [-1]]").click()
+    expect(page.get_by_text("no edge in the target's direction")).to_have_count(1, timeout=WAIT)
+    wait_idle(page)
+    screenshot(page, "page2_edge_not_identifiable", full_page=False)

@@ -53,7 +53,7 @@ def _cell(page, column: int, row: int) -> str:
     return page.locator(f".st-key-arch_editor [data-testid='glide-cell-{column}-{row}']").inner_text()
 
 
-def test_build_a_stack_and_see_diagram_and_table(page):
+def test_build_a_stack_and_see_diagram_and_table_then_a_deep_preset(page):
     page.set_viewport_size({"width": 1600, "height": 2600})  # the app scrolls inside: a tall window shows it all
     _open(page, "/Architecture_builder?preset=lenet")
     diagram = page.locator(".st-key-arch_diagram")
@@ -82,12 +82,11 @@ def test_build_a_stack_and_see_diagram_and_table(page):
     screenshot(page, "page3_arch_fixed")
     page.locator(".st-key-arch_table").screenshot(path="build/screenshots/page3_arch_table.png")
 
-
-def test_deep_preset_wraps_the_diagram(page):
+    # A deep preset wraps its diagram onto several lines.
     page.set_viewport_size({"width": 1600, "height": 2000})
-    _open(page, "/Architecture_builder?preset=googlenet_small")
+    _choose(page, "arch_preset", preset_label("googlenet_small"))
+    _shows(page, "Parameters", "150,164")
     assert page.locator("[data-testid='stAlert']").count() == 0
-    assert _metric(page, "Parameters") == "150,164"
     screenshot(page, "page3_arch_googlenet")
     page.locator(".st-key-arch_diagram").screenshot(path="build/screenshots/page3_arch_diagram_googlenet.png")
 
@@ -122,11 +121,8 @@ def test_back_undoes_the_last_change_and_other_pages_keep_the_state(page):
     assert _cell(page, 1, 12) == "BatchNorm"
 
 
-@pytest.mark.parametrize("size", [(1400, 1000), (1280, 720)])
-def test_layer_table_fits_its_sidebar(page, size):
+def _table_fits_its_sidebar(page) -> None:
     """Every column, the option column included, shows without scrolling the table sideways."""
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    _open(page, "/Architecture_builder?preset=lenet")
     fits = "() => { const s = document.querySelector('.st-key-arch_editor .dvn-scroller');" \
            " return s !== null && s.clientWidth > 0 && s.scrollWidth <= s.clientWidth; }"
     try:  # the sidebar takes its width from the page's style a moment after the table appears
@@ -136,13 +132,11 @@ def test_layer_table_fits_its_sidebar(page, size):
     scroll, visible = page.evaluate(
         "() => { const s = document.querySelector('.st-key-arch_editor .dvn-scroller');"
         " return [s.scrollWidth, s.clientWidth]; }")
-    assert scroll <= visible, f"the layer table is {scroll - visible} px wider than the sidebar"
-    assert _cell(page, 7, 1) == "sigmoid" and _cell(page, 2, 1) == ""  # an unused cell is blank
-    assert _cell(page, 6, 0) == "1" and _cell(page, 6, 2) == ""  # dilation: a Conv's, blank for a pool
+    width = page.viewport_size["width"]
+    assert scroll <= visible, f"at {width} px the layer table is {scroll - visible} px wider than the sidebar"
 
 
-def test_a_kernel_larger_than_the_image_is_refused_not_clamped(page):
-    _open(page, "/Architecture_builder?preset=lenet")
+def _type_kernel_30_into_layer_1(page) -> None:
     table = page.locator(".st-key-arch_editor [data-testid='stDataFrame']").bounding_box()
     page.mouse.click(table["x"] + 12, table["y"] + 3 * ROW)  # a cell in the first rows
     grid = page.locator(".st-key-arch_editor")
@@ -156,22 +150,35 @@ def test_a_kernel_larger_than_the_image_is_refused_not_clamped(page):
     editor.fill("30")
     expect(editor).to_have_value("30")
     editor.press("Enter")
+
+
+def test_projector_first_screen_the_table_fits_and_a_kernel_too_large_is_refused(projector):
+    """At 1280x720 the layer table, the totals and the diagram show without scrolling; the table fits its
+    sidebar there and at 1400 px; a kernel larger than the image, typed into the real grid, is refused and
+    kept as typed (one page load for all of it: each load costs seconds of JavaScript on a 2-core CPU)."""
+    page = projector
+    _open(page, "/Architecture_builder")
+    assert_on_first_screen(page, "[data-testid='stSidebar'] .st-key-arch_editor", "the layer table")
+    assert_on_first_screen(page, ".st-key-arch_summary", "the totals")
+    assert_on_first_screen(page, ".st-key-arch_diagram", "the diagram")
+    assert _metric(page, "Layers") == "14"  # the default preset, every layer in the table
+    assert _cell(page, 1, 13) == "Linear"
+    shot = screenshot(page, "builder", full_page=False)
+    shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder.png")
+
+    _choose(page, "arch_preset", preset_label("lenet"))
+    _shows(page, "Layers", "12")
+    for size in ({"width": 1280, "height": 720}, {"width": 1400, "height": 1000}):
+        page.set_viewport_size(size)
+        _table_fits_its_sidebar(page)
+    assert _cell(page, 7, 1) == "sigmoid" and _cell(page, 2, 1) == ""  # an unused cell is blank
+    assert _cell(page, 6, 0) == "1" and _cell(page, 6, 2) == ""  # dilation: a Conv's, blank for a pool
+
+    _type_kernel_30_into_layer_1(page)
     alert = page.locator("[data-testid='stAlert']").first
     expect(alert).to_contain_text("layer 1, Conv: kernel must be between 1 and 28, got 30", timeout=60_000)
     wait_idle(page)
     assert _cell(page, 3, 0) == "30"  # as typed, for the student to see and fix
-
-
-def test_projector_first_screen(projector):
-    """At 1280x720 the layer table, the totals and the diagram show without scrolling."""
-    _open(projector, "/Architecture_builder")
-    assert_on_first_screen(projector, "[data-testid='stSidebar'] .st-key-arch_editor", "the layer table")
-    assert_on_first_screen(projector, ".st-key-arch_summary", "the totals")
-    assert_on_first_screen(projector, ".st-key-arch_diagram", "the diagram")
-    assert _metric(projector, "Layers") == "14"  # the default preset, every layer in the table
-    assert _cell(projector, 1, 13) == "Linear"
-    shot = screenshot(projector, "builder", full_page=False)
-    shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder.png")
 
 
 def _grid_cell(container, column: str, row: int) -> str:

@@ -61,7 +61,7 @@ def test_projector_first_screen_shows_the_feature_maps(projector):
     screenshot(page, "page5_projector_conv2", full_page=False)
 
 
-def test_clicking_a_map_enlarges_it(projector):
+def test_clicking_a_map_enlarges_it_and_a_unit_outlines_its_receptive_field(projector):
     page = projector
     open_page(page)
     choose(page, "act_layer", "conv2: second convolution")
@@ -76,15 +76,33 @@ def test_clicking_a_map_enlarges_it(projector):
     big = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
     assert big["width"] >= 300, f"the enlarged map is {big['width']:.0f} px wide"
     screenshot(page, "page5_zoom", full_page=False)
+    # A real click on unit (3, 5) of the enlarged 10x10 map: row 3, column 5 of its heatmap image.
+    cells = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
+    page.mouse.click(cells["x"] + 5.5 * cells["width"] / 10, cells["y"] + 3.5 * cells["height"] / 10)
+    # The whole page reruns and the dialog opens again with the unit outlined on its map and on the input.
+    expect(dialog).to_contain_text("Outlined in cyan: unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of "
+                                   "the 28x28 input).", timeout=60_000)
+    wait_idle(page)
+    expect(dialog.locator(".st-key-act_zoom_input .shapelayer path")).to_have_count(1)
+    # LeNet's conv2 unit (3, 5) sees rows 4-17, columns 8-21 (tests/unit/test_receptive_outline.py).
+    assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": 7.5, "y0": 3.5, "x1": 21.5, "y1": 17.5}]
+    shutil.copyfile(screenshot(page, "page5_receptive_zoom", full_page=False), DOCS / "activations_receptive_zoom.png")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
+    # Every input image of the grid carries the outline, and the caption says what the unit sees.
+    expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
+    expect(page.get_by_text("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)")) \
+        .to_be_visible()
+    assert_on_first_screen(page, f"{GRID} .hm", "the maps with the outlined inputs")
+    assert_on_first_screen(page, "text=cyan: what unit (3, 5) sees", "the heading naming the outlined unit")
+    shutil.copyfile(screenshot(page, "page5_receptive", full_page=False), DOCS / "activations_receptive.png")
 
 
 def test_lower_sections_render(page):
     page.set_viewport_size({"width": 1600, "height": 4200})  # the app scrolls inside: a tall window shows it all
     open_page(page)
     for key in ("act_probs", "act_means", "act_difference", "act_bars", "act_kernels",
-                "act_saliency"):
+                "act_attribution"):
         expect(page.locator(f".st-key-{key} .js-plotly-plot"), key).to_have_count(1, timeout=60_000)
     screenshot(page, "page5_activations_full")
 
@@ -116,37 +134,6 @@ def figure_shapes(page, selector: str) -> list[dict]:
     return page.locator(f"{selector} .js-plotly-plot").evaluate(
         "el => (el.layout.shapes || []).filter(s => s.type === 'rect')"
         ".map(s => ({x0: s.x0, y0: s.y0, x1: s.x1, y1: s.y1}))")
-
-
-def test_clicking_a_unit_outlines_its_receptive_field(projector):
-    page = projector
-    open_page(page)
-    choose(page, "act_layer", "conv2: second convolution")
-    column = page.locator(f"{GRID} .xtick text", has_text="3").first.bounding_box()
-    row = page.locator(f"{GRID} .ytick text", has_text="Coat 2").first.bounding_box()
-    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
-    dialog = page.get_by_role("dialog")
-    expect(dialog.locator(".st-key-act_zoom_map .js-plotly-plot")).to_have_count(1, timeout=30_000)
-    # A real click on unit (3, 5) of the enlarged 10x10 map: row 3, column 5 of its heatmap image.
-    cells = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
-    page.mouse.click(cells["x"] + 5.5 * cells["width"] / 10, cells["y"] + 3.5 * cells["height"] / 10)
-    # The whole page reruns and the dialog opens again with the unit outlined on its map and on the input.
-    expect(dialog).to_contain_text("Outlined in cyan: unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of "
-                                   "the 28x28 input).", timeout=60_000)
-    wait_idle(page)
-    expect(dialog.locator(".st-key-act_zoom_input .shapelayer path")).to_have_count(1)
-    # LeNet's conv2 unit (3, 5) sees rows 4-17, columns 8-21 (tests/unit/test_receptive_outline.py).
-    assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": 7.5, "y0": 3.5, "x1": 21.5, "y1": 17.5}]
-    shutil.copyfile(screenshot(page, "page5_receptive_zoom", full_page=False), DOCS / "activations_receptive_zoom.png")
-    page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0)
-    # Every input image of the grid carries the outline, and the caption says what the unit sees.
-    expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
-    expect(page.get_by_text("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)")) \
-        .to_be_visible()
-    assert_on_first_screen(page, f"{GRID} .hm", "the maps with the outlined inputs")
-    assert_on_first_screen(page, "text=cyan: what unit (3, 5) sees", "the heading naming the outlined unit")
-    shutil.copyfile(screenshot(page, "page5_receptive", full_page=False), DOCS / "activations_receptive.png")
 
 
 def test_an_untrained_book_network_at_224(projector):

@@ -123,33 +123,6 @@ def test_stage_groups_follow_the_book():
     assert [g[0][1] for g in groups[2:]] == ["flatten", "linear", "linear"]
 
 
-def test_input_gradient_matches_autograd_and_has_the_inputs_shape(images):
-    model = small_lenet().eval()
-    saliency = act.input_gradient(model, images[0], target=4)
-    act.grad_cam(model, images[0], target=4, layer="conv1")
-    assert all(p.grad is None for p in model.parameters())  # a shared model's .grad stays untouched
-    x = (images[0].float() / 255)[None, None].requires_grad_(True)
-    model(x)[0, 4].backward()
-    want = x.grad[0, 0].abs()
-    assert saliency.map.shape == (28, 28) and saliency.map.max() == 1
-    torch.testing.assert_close(saliency.map, want / want.max())
-
-
-def test_grad_cam_matches_a_manual_computation(images):
-    model = small_lenet().eval()
-    saliency = act.grad_cam(model, images[0], target=2, layer="conv2")
-    x = (images[0].float() / 255)[None, None]
-    maps = model[:5](x).detach().requires_grad_(True)  # conv2's output, (1, 16, 10, 10)
-    model[5:](maps)[0, 2].backward()
-    cam = torch.relu((maps.grad.mean(dim=(2, 3), keepdim=True) * maps).sum(1, keepdim=True))
-    cam = nn.functional.interpolate(cam, size=(28, 28), mode="bilinear", align_corners=False)[0, 0]
-    assert saliency.map.shape == (28, 28)
-    assert saliency.map.abs().sum() > 0
-    torch.testing.assert_close(saliency.map, cam / cam.max())
-    with pytest.raises(act.ActivationError, match="not maps"):
-        act.grad_cam(model, images[0], target=2, layer="fc1")
-
-
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_capture_shapes_equal_trace_shapes_for_every_preset(preset):
     spec = PRESETS[preset]
@@ -161,8 +134,6 @@ def test_capture_shapes_equal_trace_shapes_for_every_preset(preset):
     assert list(got) == [row.name for row in rows]
     for row in rows:
         assert tuple(got[row.name].shape[1:]) == tuple(row.output_shape), row.name
-    saliency = act.input_gradient(model, images[0], target=0)
-    assert saliency.map.shape == (side, side) and saliency.map.abs().sum() > 0
 
 
 def test_capture_takes_batches_resized_as_training_resizes_them(images):

@@ -121,13 +121,3 @@ def test_the_outline_covers_the_pixels_a_unit_sees_on_each_input_tile():
         assert (shape.x0, shape.x1) == pytest.approx((-12.5 + 16 * scale, -12.5 + 28 * scale))
         assert (shape.y0, shape.y1) == pytest.approx((row * 11 - 0.5, row * 11 - 0.5 + 12 * scale))
     assert len(fig.layout.shapes) == 3
-
-
-def test_saliency_is_drawn_at_the_size_the_network_sees():
-    image = torch.rand(1, 96, 96)
-    heat = torch.rand(96, 96)
-    fig = figs.saliency_overlay(image, heat)
-    grey, overlay = fig.data
-    assert grey.z.shape == overlay.z.shape == (96, 2 * 96 + 6)
-    np.testing.assert_allclose(grey.z[:, :96], image[0].numpy() * 255, rtol=1e-6)
-    np.testing.assert_allclose(overlay.z[:, -96:], heat.numpy())

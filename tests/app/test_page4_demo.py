@@ -1,0 +1,64 @@
+"""The fast demo on the Train page: one click sets its network and settings (those without a widget too),
+a short real run trains with them, and a link opens the page with the demo in force."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnnviz.arch import PRESETS
+from cnnviz.recipes import FAST_DEMO
+from tests.app.test_page4_train import finish, measured_rate
+from tests.conftest import assert_no_exception, make_app
+
+PAGE = "pages/4_Train.py"
+
+
+@pytest.fixture
+def page(monkeypatch):
+    measured_rate(monkeypatch, 5_000.0)  # no question before Start: the speed is not what this is about
+    at = make_app(PAGE).run()
+    assert_no_exception(at)
+    yield at
+    run = at.session_state["train_job"] if "train_job" in at.session_state else None
+    if run is not None:
+        run.job.stop()
+        run.job.join(300)
+
+
+def test_one_click_sets_the_demo_and_a_run_trains_with_all_of_it(page):
+    at = page
+    at.button(key="train_demo").click().run()
+    assert_no_exception(at)
+    assert at.selectbox(key="train_arch").value == FAST_DEMO.preset
+    assert any("The fast demo" in c.value for c in at.caption)
+    at.select_slider(key="train_size").set_value(5_000).run()  # a subset is still the demo's recipe
+    assert any("The fast demo" in c.value for c in at.caption)
+    at.button(key="train_start").click().run()
+    run = at.session_state["train_job"]
+    want = FAST_DEMO.config
+    for name in ("optimizer", "lr", "lr_schedule", "momentum", "nesterov", "label_smoothing", "warmup",
+                 "weight_decay", "batch_size", "epochs"):
+        assert getattr(run.config, name) == getattr(want, name), name
+    assert run.spec == PRESETS[FAST_DEMO.preset]
+    finish(at, run)
+    history = run.snapshot().history
+    assert history.status == "finished" and len(history.test_accuracy) == want.epochs
+    # 3 epochs of 5,000 images (60 steps: enough for batch norm's running statistics): far above chance (0.1)
+    assert history.test_accuracy[-1] > 0.7
+
+
+def test_a_changed_setting_is_named_and_the_extras_leave_with_the_network(page):
+    at = page
+    at.button(key="train_demo").click().run()
+    at.select_slider(key="train_lr").set_value(0.1).run()
+    assert any("No longer the fast demo: learning rate 0.1 (the demo: 0.2)" in c.value for c in at.caption)
+    at.selectbox(key="train_arch").set_value("lenet").run()
+    assert_no_exception(at)
+    assert not any("fast demo" in c.value for c in at.caption)
+
+
+def test_a_link_opens_the_page_with_the_demo_in_force():
+    at = make_app(PAGE, query={"net": "fast_demo", "recipe": "fast_demo", "lr": "0.2", "schedule": "onecycle",
+                               "optimizer": "sgd", "momentum": "0.9", "batch": "256", "epochs": "3"}).run()
+    assert_no_exception(at)
+    assert any("The fast demo" in c.value for c in at.caption)
