@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from cnnviz.device import channels_last_pays, mixed_precision_dtype, pick_device, set_cpu_threads
-from cnnviz.i18n import N_
+from cnnviz.i18n import N_, Text
 from cnnviz.train_config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainingError, make_optimizer, make_scheduler
 from cnnviz.train_input import init_weights, to_batch, use_unit_range_input
 
@@ -52,7 +52,7 @@ class History:
     samples_per_s: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)  # wall time of each epoch, evaluation included
     status: str = "finished"  # "finished" | "stopped" | "diverged"
-    message: str = ""  # why it ended early, in words a student can act on
+    message: str = ""  # why it ended early, in words a student can act on (an i18n.Text: any language)
 
     @property
     def epochs_done(self) -> int:
@@ -179,8 +179,8 @@ def _diverged(run: _Run, step: int) -> None:
     if run.good_state is not None:
         run.model.load_state_dict(run.good_state)
     run.history.status = "diverged"
-    run.history.message = (f"loss became NaN or infinite at step {step}: lower the learning rate "
-                           f"(now {run.config.lr:g}); the weights from before it diverged are kept")
+    run.history.message = Text(N_("loss became NaN or infinite at step {step}: lower the learning rate (now {lr}); "
+                                  "the weights from before it diverged are kept"), step=step, lr=f"{run.config.lr:g}")
 
 
 def _run_epoch(run: _Run, epoch: int, on_progress, stop) -> bool:
@@ -195,7 +195,7 @@ def _run_epoch(run: _Run, epoch: int, on_progress, stop) -> bool:
     seen, epoch_start, steps = 0, time.perf_counter(), math.ceil(n / bs)
     for i in range(steps):
         if stop is not None and stop.is_set():
-            run.history.status, run.history.message = "stopped", f"stopped at step {run.step}"
+            run.history.status, run.history.message = "stopped", Text(N_("stopped at step {step}"), step=run.step)
             return False
         index = order[i * bs:(i + 1) * bs]
         loss, batch_correct = _train_step(run, images[index], labels[index])
@@ -231,7 +231,7 @@ def _end_epoch(run: _Run, epoch: int, loss: float, accuracy: float, seen: int, e
     test_loss, test_accuracy = evaluate(run.model, run.test, run.config.eval_batch, stop, run.channels_last,
                                         run.config.input_size, run.config.test_flip)
     if stop is not None and stop.is_set():  # the evaluation was cut short: its numbers mean nothing
-        run.history.status, run.history.message = "stopped", f"stopped at step {run.step}"
+        run.history.status, run.history.message = "stopped", Text(N_("stopped at step {step}"), step=run.step)
         return False
     h = run.history
     h.train_loss.append(loss)

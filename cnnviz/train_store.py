@@ -24,6 +24,7 @@ import torch
 
 from cnnviz.arch import Architecture
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_, Text
 from cnnviz.jobs import DONE, JobSnapshot, TrainingJob
 from cnnviz.train import TrainConfig
 
@@ -162,7 +163,8 @@ class WorkspaceStore:
             if workspace.viewers or workspace._detached != departure:
                 return  # a page came back (and maybe left again: its own timer decides)
         # The job's message carries the reason, so the page that comes back says what happened.
-        workspace.stop_jobs(f"no page showed it for {self.grace_s:g} s (its tab was closed or reloaded)")
+        workspace.stop_jobs(Text(N_("no page showed it for {seconds} s (its tab was closed or reloaded)"),
+                                 seconds=f"{self.grace_s:g}"))
 
     def _drop_stale(self) -> None:
         """Drops workspaces unseen for `keep_s`, then the longest unseen beyond `max_workspaces` (lock held)."""
@@ -171,5 +173,5 @@ class WorkspaceStore:
         excess = len(self._workspaces) + 1 - self.max_workspaces
         for i, workspace in enumerate(unseen):
             if i < excess or now - workspace.last_seen > self.keep_s:
-                workspace.stop_jobs("its workspace was dropped from the server")
+                workspace.stop_jobs(Text(N_("its workspace was dropped from the server")))
                 del self._workspaces[workspace.id]
