@@ -97,3 +97,25 @@ def test_the_home_page_in_chinese_has_no_english_left_and_its_links_carry_the_la
     main_links = [link for link in at.get("page_link") if "《动手学深度学习》" in link.proto.label]
     assert len(main_links) == 6 and {link.proto.query_string for link in main_links} == {"lang=zh"}
     assert any("6.2-6.5" in link.proto.label for link in main_links)  # the zh edition's section numbers
+
+
+# Each page opened on a link's state, then switched to Chinese: the state, and the link, stay as they were.
+SWITCH_CASES = {
+    "pages/1_Convolution_and_pooling.py": ({"input": "4x4 arange"}, "p1_input", "4x4 arange"),
+    "pages/3_Architecture_builder.py": ({"preset": "alexnet"}, "arch_preset", "alexnet"),
+    "pages/4_Train.py": ({"net": "googlenet", "epochs": "3"}, "train_epochs", 3),
+    "pages/5_Activations.py": ({"count": "3"}, "act_count", 3),
+    "pages/6_Exercises.py": ({"section": "7.3"}, "ex_section", "7.3"),
+}
+
+
+@pytest.mark.parametrize("page", sorted(SWITCH_CASES))
+def test_every_page_keeps_its_state_and_its_link_when_the_language_switches(page):
+    query, key, value = SWITCH_CASES[page]
+    at = make_app(page, query=query).run()
+    assert at.session_state[key] == value
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert_no_exception(at)
+    assert sidebar_toggle_label(at) == "演示模式"
+    assert at.session_state[key] == value
+    assert {k: at.query_params.get(k) for k in [*query, "lang"]} == {**query, "lang": "zh"}
