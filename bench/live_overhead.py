@@ -16,6 +16,7 @@ import platform
 import statistics
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist  # noqa: E402
 from cnnviz.jobs import LiveOptions, TrainingJob  # noqa: E402
-from cnnviz.live import class_examples  # noqa: E402
+from cnnviz.live import LiveRecorder, class_examples  # noqa: E402
 from cnnviz.train import TrainConfig  # noqa: E402
 
 def cpu_name() -> str:
@@ -69,6 +70,18 @@ def one_run(preset: str, config: TrainConfig, train, test, mode: str) -> float:
     return statistics.mean(job.snapshot().history.samples_per_s)
 
 
+def copy_cost_us(preset: str) -> float:
+    """Microseconds one snapshot costs the training thread (the copy of the prefix), median of 200."""
+    model = build(PRESETS[preset])
+    recorder = LiveRecorder(model)
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        recorder.copy(model, 1, 0.0)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
 def runs() -> dict[str, tuple[str, TrainConfig]]:
     found = {"LeNet (lenet_relu, Adam)": ("lenet_relu", TrainConfig(optimizer="adam", lr=0.001))}
     try:
@@ -99,7 +112,8 @@ def main() -> None:
             for mode in order:
                 rates[mode].append(one_run(preset, config, train, test, mode))
         off = statistics.median(rates["off"])
-        print(f"\n{title}: median samples/s over {args.repeats} runs")
+        print(f"\n{title}: median samples/s over {args.repeats} runs; one snapshot costs the training thread "
+              f"{copy_cost_us(preset):.0f} us")
         for mode in MODES:
             rate = statistics.median(rates[mode])
             print(f"  {mode:<20} {rate:>9,.0f}  ratio to off {rate / off:.3f}  "

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_, Text
 from cnnviz.live import LiveRecorder, LiveSnapshot
 from cnnviz.train import Dataset, History, Progress, TrainConfig, fit
 
@@ -150,8 +151,10 @@ class TrainingJob:
         self._stop.set()
 
     def _stopped_message(self, message: str) -> str:
+        """The message with why the job was stopped, as a Text: shown in the reader's language, reason too."""
         with self._lock:
-            return f"{message} because {self._stop_reason}" if self._stop_reason else message
+            reason = self._stop_reason
+        return Text(N_("{ending} because {reason}"), ending=message, reason=reason) if reason else message
 
     def join(self, timeout: float | None = None) -> bool:
         """Waits for the thread; True when it has ended."""
@@ -196,11 +199,11 @@ class TrainingJob:
 
     def _run(self) -> None:
         if self.slots and not self.slots.acquire(self, self._stop):
-            self._set(status="stopped", message=self._stopped_message("stopped while queued"))
+            self._set(status="stopped", message=self._stopped_message(Text(N_("stopped while queued"))))
             return
         if self.slots and self._stop.is_set():  # stopped while queued; the slot came free before this thread ran
             self.slots.release()
-            self._set(status="stopped", message=self._stopped_message("stopped while queued"))
+            self._set(status="stopped", message=self._stopped_message(Text(N_("stopped while queued"))))
             return
         try:
             self._set(status="running", started=time.perf_counter())
@@ -216,9 +219,11 @@ class TrainingJob:
             if self.after_fit is not None:  # diverged runs too: their last good weights were restored
                 self.result = self.after_fit(self.model)
         except CnnvizError as exc:
-            self._set(status="failed", message=str(exc), ended=time.perf_counter())
+            self._set(status="failed", message=Text(exc.message.template, **exc.message.values),
+                      ended=time.perf_counter())
         except Exception as exc:  # a bug or a broken architecture: report it, never kill the server
-            self._set(status="failed", message=f"training failed: {type(exc).__name__}: {exc}",
+            error = f"{type(exc).__name__}: {exc}"
+            self._set(status="failed", message=Text(N_("training failed: {error}"), error=error),
                       ended=time.perf_counter())
         else:
             status = {"finished": "finished", "stopped": "stopped", "diverged": "failed"}[history.status]

@@ -188,7 +188,9 @@ class LiveRecorder:
             return {}
         size = None if self.plan.input_size == DATA_SIZE else self.plan.input_size
         batch = to_batch(images.cpu(), channels_last=False, size=size)  # (N, 1, S, S) in [0, 1]
-        return capture(self.prefix_model(snapshot), batch, self.plan.stages)
+        maps = capture(self.prefix_model(snapshot), batch, self.plan.stages)
+        # A block that ends in scores (a wrapped model: the whole network as one child) has no maps to show.
+        return {name: out for name, out in maps.items() if out.dim() == 4}
 
 
 def class_examples(images: torch.Tensor, labels: torch.Tensor, num_classes: int = 10) -> torch.Tensor:

@@ -13,8 +13,10 @@ from cnnviz.figures.style import DIVERGING, FONT_SIZE, GRAY, SEQUENTIAL, base_la
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, tr
 
 KERNEL_COLUMNS = 16  # kernels a row: LeNet's 6 in one row, AlexNet's 96 in six
-MAPS_SHOWN = 6  # channels of each stage beside the input: 13 tiles fit a 700-pixel column on a projector
-TILE_PX = 48  # a kernel's or map's side on the screen
+MAPS_SHOWN = 6  # channels of each stage beside the input: 7 tiles a row fit the Train page's live column
+COLUMN_PX = 440  # the live column's width at 1280x720, sidebar open: tiles are sized to fill it
+MAX_KERNEL_PX = 64  # a kernel's side on the screen at most (LeNet's six 5x5 would otherwise be huge)
+MAP_PX = 56  # a feature map's side on the screen
 HOVER = "%{z:.3f}<extra></extra>"
 
 
@@ -47,11 +49,11 @@ def kernels_figure(kernels: torch.Tensor, layer: str, lang: str = EN, font_size:
     weights = kernels[:, 0]  # (C_out, k, k)
     columns = min(len(weights), KERNEL_COLUMNS)
     rows = math.ceil(len(weights) / columns)
-    limit = float(weights.abs().max()) or 1.0
+    limit = float(torch.nan_to_num(weights).abs().max()) or 1.0  # a diverged run's NaN must not blank it
     fig = go.Figure(_grid(tile(weights, columns), DIVERGING, -limit, limit))
-    title = tr(lang, "First-layer kernels ({layer}): {count} of {k}x{k}, blue < 0 < red, largest |w| {limit}",
-               layer=layer, count=len(weights), k=weights.shape[-1], limit=f"{limit:.2f}")
-    base_layout(fig, title=title, height=60 + rows * TILE_PX)
+    title = tr(lang, "{layer}: {count} kernels {k}x{k}, |w| ≤ {limit}", layer=layer, count=len(weights),
+               k=weights.shape[-1], limit=f"{limit:.2f}")
+    base_layout(fig, title=title, height=55 + rows * min(MAX_KERNEL_PX, COLUMN_PX // columns))
     fig.update_layout(font_size=font_size, title_font_size=font_size)
     _square(fig)
     return fig
@@ -59,28 +61,29 @@ def kernels_figure(kernels: torch.Tensor, layer: str, lang: str = EN, font_size:
 
 def maps_figure(images: torch.Tensor, maps: dict[str, torch.Tensor], class_names: tuple[str, str],
                 lang: str = EN, font_size: int = FONT_SIZE) -> go.Figure:
-    """Two images (2, S, S) in [0, 1] and their maps {stage layer: (2, C, H, W)}: one row per image, the input
-    then the first MAPS_SHOWN channels of each stage, each stage on one scale shared by both images."""
-    widths = [1] + [min(m.shape[1], MAPS_SHOWN) for m in maps.values()]
-    titles = [tr(lang, "input")] + [tr(lang, "{layer}: {shown} of {count} maps", layer=layer,
-                                       shown=min(m.shape[1], MAPS_SHOWN), count=m.shape[1])
-                                    for layer, m in maps.items()]
-    fig = make_subplots(rows=1, cols=len(widths), column_widths=widths, subplot_titles=titles,
-                        horizontal_spacing=0.03)
-    fig.add_trace(_grid(tile(images, 1), GRAY, 0.0, 1.0), row=1, col=1)
-    for col, m in enumerate(maps.values(), start=2):
-        shown = m[:, :MAPS_SHOWN].float()  # (2, c, H, W)
-        c = shown.shape[1]
-        z = tile(shown.reshape(-1, *shown.shape[2:]), c)  # row 0: the first image's maps, row 1: the second's
-        fig.add_trace(_grid(z, SEQUENTIAL, float(shown.min()), float(shown.max())), row=1, col=col)
-    base_layout(fig, height=2 * 1.6 * TILE_PX + 110)
-    fig.update_layout(font_size=font_size, margin={"l": 10, "r": 10, "t": 40, "b": 40})
+    """Two images (2, S, S) in [0, 1] and their maps {stage layer: (2, C, H, W)}: a row of subplots per stage,
+    the input then the stage's first MAPS_SHOWN channels, one tile row per image; each stage on one scale
+    shared by both images, so what differs between them is the network's, not the colour scale's."""
+    shown = {layer: m[:, :MAPS_SHOWN].float() for layer, m in maps.items()}  # (2, c, H, W) each
+    columns = max(m.shape[1] for m in shown.values())
+    titles = []
+    for layer, m in maps.items():
+        titles += [tr(lang, "input"), tr(lang, "{layer}: {shown} of {count} maps", layer=layer,
+                                          shown=shown[layer].shape[1], count=m.shape[1])]
+    fig = make_subplots(rows=len(shown), cols=2, column_widths=[1, columns], subplot_titles=titles,
+                        horizontal_spacing=0.03, vertical_spacing=0.12)
+    for row, m in enumerate(shown.values(), start=1):
+        fig.add_trace(_grid(tile(images, 1), GRAY, 0.0, 1.0), row=row, col=1)
+        z = tile(m.reshape(-1, *m.shape[2:]), m.shape[1])  # tile row 0: the first image's maps, row 1: the second's
+        fig.add_trace(_grid(z, SEQUENTIAL, float(m.min()), float(m.max())), row=row, col=2)
+    base_layout(fig, height=len(shown) * (2 * MAP_PX + 45) + 55)
+    fig.update_layout(font_size=font_size, margin={"l": 10, "r": 10, "t": 30, "b": 35})
     fig.update_annotations(font_size=font_size)
-    for col in range(1, len(widths) + 1):
-        _square(fig, "" if col == 1 else str(col))
+    for axis in range(1, 2 * len(shown) + 1):
+        _square(fig, "" if axis == 1 else str(axis))
     legend = tr(lang, "top: {first} · bottom: {second}", first=class_names[0], second=class_names[1])
-    fig.add_annotation(text=legend, xref="paper", yref="paper", x=0, y=-0.02, yanchor="top", xanchor="left",
-                       showarrow=False)
+    fig.add_annotation(text=legend, xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-8,
+                       xanchor="left", showarrow=False)
     return fig
 
 

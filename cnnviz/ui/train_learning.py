@@ -18,6 +18,7 @@ from cnnviz.ui.train_views import figure_font_size
 FIRST_KEY, SECOND_KEY = "train_live_first", "train_live_second"  # class indices: stable in links and tests
 REPLAY_KEY = "train_live_replay"  # the replayed snapshot's index
 REPLAY_RUN_KEY = "train_live_replay_run"  # the run the slider's value belongs to
+FIGURES_KEY = "train_live_figures"  # (what they show, the snapshot, the two figures): the last ones drawn
 DEFAULT_CLASSES = (2, 4)  # Pullover vs Coat: alike at a glance, told apart by the network
 
 
@@ -72,14 +73,29 @@ def images_of(job: TrainingJob, classes: tuple[int, int]) -> torch.Tensor:
 
 
 def draw(job: TrainingJob, snapshot: LiveSnapshot, classes: tuple[int, int], dataset: str) -> None:
-    lang, size = current(), figure_font_size()
-    names = data.class_names(dataset)
     st.caption(_("The weights as they were at step {step} (epoch {epoch}), copied at that report while "
-                 "training went on.").format(step=snapshot.step, epoch=f"{snapshot.epoch:.2f}"))
+                 "training went on. Kernels: blue negative, red positive; maps: dark low, yellow high.").format(
+                     step=snapshot.step, epoch=f"{snapshot.epoch:.2f}"))
+    kernels, maps = panel_figures(job, snapshot, classes, dataset)
+    chart(kernels, key="train_live_kernels")
+    if maps is not None:
+        chart(maps, key="train_live_maps")
+
+
+def panel_figures(job: TrainingJob, snapshot: LiveSnapshot, classes: tuple[int, int], dataset: str):
+    """The two figures, computed once per snapshot and choice: the fragment redraws twice a second, new
+    snapshots come at the reports, and each computation takes CPU from the training thread."""
+    lang, size = current(), figure_font_size()
+    wanted = (id(job), snapshot.step, classes, dataset, lang, size)
+    kept = st.session_state.get(FIGURES_KEY)
+    if kept is not None and kept[0] == wanted and kept[1] is snapshot:
+        return kept[2]
     kernel_layer = job.live.plan.kernel.rsplit(".", 1)[0]
-    chart(figures.kernels_figure(job.live.kernels(snapshot), kernel_layer, lang, size), key="train_live_kernels")
+    kernels = figures.kernels_figure(job.live.kernels(snapshot), kernel_layer, lang, size)
     images = images_of(job, classes)
     maps = job.live.feature_maps(snapshot, images)
-    shown = images.float() / 255  # what the network reads, before its own Normalize
-    chart(figures.maps_figure(shown, maps, (_(names[classes[0]]), _(names[classes[1]])), lang, size),
-          key="train_live_maps")
+    names = data.class_names(dataset)
+    maps_fig = figures.maps_figure(images.float() / 255, maps, (_(names[classes[0]]), _(names[classes[1]])),
+                                   lang, size) if maps else None  # the images as the network reads them
+    st.session_state[FIGURES_KEY] = (wanted, snapshot, (kernels, maps_fig))
+    return kernels, maps_fig

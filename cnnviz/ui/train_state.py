@@ -206,7 +206,7 @@ def run_meta(run: Run) -> dict:
     history = snap.history
     name = run_dataset(run)
     meta = {"dataset": name, "classes": list(data.class_names(name)), "status": snap.status,
-            "message": snap.message, "config": asdict(run.config), "seconds": round(snap.seconds, 2)}
+            "message": str(snap.message), "config": asdict(run.config), "seconds": round(snap.seconds, 2)}
     if history is not None:
         meta["history"] = {k: [float(v) for v in getattr(history, k)] for k in
                            ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "samples_per_s", "seconds")}

@@ -51,20 +51,20 @@ def test_a_short_run_shows_its_kernels_and_maps_and_replays_them(page):
     assert len(snapshots) >= 4 and snapshots[-1].step == run.final.points[-1].step
     kernels, maps = _expected(run, snapshots[-1])
     np.testing.assert_allclose(_z(at, "train_live_kernels"), kernels, rtol=1e-6, equal_nan=True)
-    np.testing.assert_allclose(_z(at, "train_live_maps", 2), maps, rtol=1e-5, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(_z(at, "train_live_maps", 3), maps, rtol=1e-5, atol=1e-6, equal_nan=True)
     assert at.selectbox(key="train_live_first").value == 2 and at.selectbox(key="train_live_second").value == 4
 
     at.select_slider(key="train_live_replay").set_value(0).run()
     assert_no_exception(at)
     kernels0, maps0 = _expected(run, snapshots[0])
     np.testing.assert_allclose(_z(at, "train_live_kernels"), kernels0, rtol=1e-6, equal_nan=True)
-    np.testing.assert_allclose(_z(at, "train_live_maps", 2), maps0, rtol=1e-5, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(_z(at, "train_live_maps", 3), maps0, rtol=1e-5, atol=1e-6, equal_nan=True)
     assert not np.allclose(kernels0, kernels, equal_nan=True)
     assert f"step {snapshots[0].step} (epoch" in " ".join(c.value for c in at.caption)
 
     at.selectbox(key="train_live_second").set_value(8).run()  # a bag instead of the coat
     _, maps_bag = _expected(run, snapshots[0], 2, 8)
-    np.testing.assert_allclose(_z(at, "train_live_maps", 2), maps_bag, rtol=1e-5, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(_z(at, "train_live_maps", 3), maps_bag, rtol=1e-5, atol=1e-6, equal_nan=True)
 
 
 def test_a_network_without_convolutions_says_so(page):

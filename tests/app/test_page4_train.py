@@ -189,7 +189,7 @@ def test_no_chart_shows_plotlys_hover_toolbar(page):
     at = page
     finish(at, start_short_run(at, epochs=1))
     charts = at.get("plotly_chart")
-    assert len(charts) == 4
+    assert len(charts) == 6  # curves, live kernels and maps, confusion, per class, overlay
     assert all(json.loads(c.proto.config)["displayModeBar"] is False for c in charts)
 
 

@@ -30,7 +30,8 @@ ALLOWED = {
 LETTERS = re.compile(r"[A-Za-zᵀ][A-Za-z0-9ᵀ_\-]*[A-Za-z0-9ᵀ]|[A-Za-z]{2,}")
 CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$"  # inline code, Plotly placeholders, tags, formulas
                   r"|:material/[a-z0-9_]+:"  # Streamlit's icon shortcodes in markdown (drawn as icons)
-                  r"|\b[\w-]+(?:\.[\w-]+)*\.(?:ai|org|com|io)\b")  # web addresses (zh.d2l.ai)
+                  r"|\b[\w-]+(?:\.[\w-]+)*\.(?:ai|org|com|io)\b"  # web addresses (zh.d2l.ai)
+                  r"|\b[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\b")  # module paths (model.conv1, torch.nn)
 
 
 def _labels(at: AppTest) -> list[str]:

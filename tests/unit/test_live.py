@@ -133,3 +133,15 @@ def test_one_example_of_each_class():
     labels = torch.arange(30) % 10
     examples = class_examples(images, labels)
     assert torch.equal(examples, images[:10])
+
+
+def test_a_wrapped_network_shows_its_kernels_and_no_scores_as_maps():
+    """A model wrapped whole in another module (as tests wrap one to make it diverge): one "block" that ends
+    in scores (N, 10), which are not feature maps."""
+    inner = build(PRESETS["lenet_relu"])
+    wrapper = nn.Sequential()
+    wrapper.add_module("net", inner)
+    recorder = LiveRecorder(wrapper)
+    snapshot = recorder.copy(wrapper, 1, 0.1)
+    torch.testing.assert_close(recorder.kernels(snapshot), inner.conv1.weight.detach())
+    assert recorder.feature_maps(snapshot, _images()) == {}
