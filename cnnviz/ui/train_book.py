@@ -18,9 +18,13 @@ from cnnviz.ui.train_state import Run, run_dataset
 from cnnviz.ui.train_views import RECIPE_KEY, SCALINGS, TRAIN_SIZES, config_from_state
 
 EDITIONS = {"zh": N_("Chinese edition"), "en": N_("English edition")}
+BUTTON_EDITIONS = {"en": "d2l", "zh": "zh"}  # d2l.ai's numbering and the zh edition's, as links write them
+
+
 def edition_label(edition: str) -> str:
-    """"zh" / "en" as the buttons show them: the code in English, the edition's name in another language."""
-    return edition if current() == "en" else _(EDITIONS.get(edition, edition))
+    """The edition as the buttons show it: "d2l" (d2l.ai's numbering) / "zh" in English, the edition's name in
+    another language."""
+    return {"en": "d2l"}.get(edition, edition) if current() == "en" else _(EDITIONS.get(edition, edition))
 
 
 def where_text(recipe: Recipe) -> str:
@@ -130,16 +134,15 @@ def recipe_ui(arch_choice: str, disabled: bool) -> None:
     """The fast demo first (for a class, the quickest run that learns well), then a button per edition of the
     book for the chosen preset, then a line: following the recipe, or how it differs."""
     recipes = recipes_for(arch_choice) if arch_choice in PRESETS else []
-    columns = st.columns(1 + len(recipes), gap="small")
+    columns = st.columns([1.5] + [1] * len(recipes), gap="small")  # "Fast demo" is the longest label
     about = _("Reaches 91% test accuracy on Fashion-MNIST in about 3 epochs: {note}").format(note=_(FAST_DEMO.note))
     columns[0].button(_("Fast demo"), key="train_demo", disabled=disabled, on_click=apply_demo, width="stretch",
                       icon=":material/bolt:", help=about)
     _demo_caption(arch_choice)
     for col, recipe in zip(columns[1:], recipes):
-        col.button(_("Book {edition} {section}").format(edition=edition_label(recipe.edition), section=recipe.section),
+        col.button(f"{BUTTON_EDITIONS[recipe.edition]} {recipe.section}",  # short codes: three buttons share a row
                    key=f"train_recipe_{recipe.key}", disabled=disabled, on_click=apply_recipe, args=(recipe.key,),
-                   width="stretch", icon=":material/menu_book:",
-                   help=_("The book's recipe in one click: {summary}").format(summary=summary(recipe)))
+                   width="stretch", help=_("The book's recipe in one click: {summary}").format(summary=summary(recipe)))
     recipe = in_force(arch_choice)
     if recipe is None:
         return

@@ -125,7 +125,7 @@ def architecture_ui(disabled: bool) -> Architecture:
     st.selectbox(_("Architecture"), choices, key="train_arch", disabled=disabled,
                  format_func=_architecture_labels(choices).get,
                  help=_("Build your own on the Architecture builder page and press 'use for training'."))
-    size_col, data_col = st.columns([1, 1.05], gap="small", vertical_alignment="center")
+    size_col, data_col = st.columns([1, 1.1], gap="small", vertical_alignment="center")
     with data_col:  # beside the size line: on a projector the first screen has no row to spare
         name = dataset_ui(disabled)
     spec = architecture_from_state()
@@ -137,8 +137,9 @@ def architecture_ui(disabled: bool) -> Architecture:
     if side != 28:
         about += " " + _("Takes {side}x{side} images: each batch of {dataset} is resized on the device, as the "
                          "book's Resize does.").format(side=side, dataset=dataset_info(name).title)
-    size_col.markdown(_("{shown}{params} parameters{size}").format(shown=shown, params=f"{count_params(spec):,}",
-                                                             size=size), help=about.strip() or None)
+    # A caption: two short lines at most beside the dataset box, so Start stays on a projector's first screen.
+    size_col.caption(_("{shown}{params} parameters{size}").format(shown=shown, params=f"{count_params(spec):,}",
+                                                            size=size), help=about.strip() or None)
     return spec
 
 

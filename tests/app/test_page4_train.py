@@ -284,7 +284,7 @@ def book_values(key: str) -> dict:
 def test_the_books_recipe_sets_every_widget_in_one_click(page):
     at = page
     at.selectbox(key="train_arch").set_value("lenet").run()
-    assert [b.label for b in at.button if b.key.startswith("train_recipe_")] == ["Book zh 6.6", "Book en 7.6"]
+    assert [b.label for b in at.button if b.key.startswith("train_recipe_")] == ["zh 6.6", "d2l 7.6"]
     at.button(key="train_recipe_lenet_zh").click().run()
     assert_no_exception(at)
     assert widget_values(at) == book_values("lenet_zh") == {
@@ -300,7 +300,7 @@ def test_the_books_recipe_sets_every_widget_in_one_click(page):
     assert widget_values(at) == book_values("lenet_en") and widget_values(at)["lr"] == 0.1
     at.selectbox(key="train_arch").set_value("alexnet").run()  # another network: no recipe in force
     assert not any("book's recipe" in c.value.lower() for c in at.caption)
-    assert [b.label for b in at.button if b.key.startswith("train_recipe_")] == ["Book zh 7.1", "Book en 8.1"]
+    assert [b.label for b in at.button if b.key.startswith("train_recipe_")] == ["zh 7.1", "d2l 8.1"]
     at.button(key="train_recipe_alexnet_en").click().run()
     assert widget_values(at) == book_values("alexnet_en") and widget_values(at)["init"] == "default"
 

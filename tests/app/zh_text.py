@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 # Words a Chinese reader reads in English too: names, code, formats, units, symbols of the book's formulas.
 ALLOWED = {
-    "d2l", "Nesterov", "torch", "PyTorch", "Fashion", "MNIST", "CPU", "GPU", "CUDA", "MPS", "Apple", "Metal", "bfloat16",
+    "d2l", "zh", "Nesterov", "torch", "PyTorch", "Fashion", "MNIST", "CPU", "GPU", "CUDA", "MPS", "Apple", "Metal", "bfloat16",
     "float32", "GiB", "MB", "GB", "KB", "PNG", "JPEG", "JSON", "CSV", "SGD", "Adam", "Sobel", "ReLU", "LeNet",
     "AlexNet", "VGG", "NiN", "GoogLeNet", "Inception", "BatchNorm", "Conv2d", "MaxPool2d", "AvgPool2d",
     "Linear", "Flatten", "Dropout", "Sigmoid", "corr2d", "pool2d", "conv2d", "lr", "GD", "PᵀP", "cnnviz",
