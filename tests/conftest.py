@@ -49,3 +49,21 @@ def assert_no_exception(at: AppTest) -> None:
 def app():
     return make_app
 
+
+
+# The slowest files first: `make test` runs two workers, each taking the next whole file (--dist loadfile),
+# so a long browser file picked up last would leave one worker alone at the end. The browser files go out
+# first, then the AppTest files, then the many small unit files, which fill in around them.
+_ORDER = {"browser": 0, "app": 1, "unit": 2}
+_LONGEST = ("test_page4_train.py", "test_page5_activations.py", "test_page2_edge.py", "test_page3_arch.py",
+            "test_page1_conv.py", "test_page6_exercises.py")  # the longest browser files, longest first
+
+
+def _rank(item) -> tuple[int, int]:
+    path = Path(str(item.fspath))
+    longest = _LONGEST.index(path.name) if path.parent.name == "browser" and path.name in _LONGEST else len(_LONGEST)
+    return _ORDER.get(path.parent.name, 3), longest
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_rank)  # a stable sort: each file's tests keep their order

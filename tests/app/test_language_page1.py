@@ -8,23 +8,15 @@ import torch
 import torch.nn.functional as F
 
 from tests.app.test_page1_conv import BOOK_K, BOOK_X, _figure, _markdown, _z
-from tests.app.zh_text import english_left, visible_texts
+from tests.app.zh_text import assert_all_chinese, english_left, open_in_chinese
 from tests.conftest import assert_no_exception, make_app, plotly_figures
 
 CONV = "pages/1_Convolution_and_pooling.py"
 BAD_CELL = {"edited_rows": {"0": {"1": "abc"}}, "added_rows": [], "deleted_rows": []}
 
 
-def zh_page(query: dict | None = None):
-    at = make_app(CONV, query={"lang": "zh", **(query or {})}).run()
-    assert_no_exception(at)
-    return at
 
 
-def assert_all_chinese(at, at_least: int) -> None:
-    assert_no_exception(at)
-    assert english_left(at) == {}
-    assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree
 
 
 @pytest.mark.parametrize("query", [
@@ -40,11 +32,11 @@ def assert_all_chinese(at, at_least: int) -> None:
     {"pad_h": "99", "kernel": "1,x"},  # a link with bad values: the warning, in Chinese
 ])
 def test_every_mode_in_chinese_has_no_english_left(query):
-    assert_all_chinese(zh_page(query), 15)
+    assert_all_chinese(open_in_chinese(CONV, query), 15)
 
 
 def test_the_chinese_page_shows_the_same_numbers_as_pytorch():
-    at = zh_page({"pad_h": "1"})
+    at = open_in_chinese(CONV, {"pad_h": "1"})
     ref = F.conv2d(BOOK_X[None, None], BOOK_K[None, None], padding=(1, 0))[0, 0]
     assert _z(_figure(at, "输出 4×2")).tolist() == ref.tolist()
     assert _z(_figure(at, "卷积核")).tolist() == BOOK_K.tolist()
@@ -53,7 +45,7 @@ def test_the_chinese_page_shows_the_same_numbers_as_pytorch():
 
 
 def test_a_kernel_larger_than_the_input_says_so_in_chinese():
-    at = zh_page()
+    at = open_in_chinese(CONV)
     at.number_input(key="p1_kh").set_value(5).run()
     assert_all_chinese(at, 15)
     # cnnviz.ops' error, its numbers filled into the Chinese sentence
@@ -63,7 +55,7 @@ def test_a_kernel_larger_than_the_input_says_so_in_chinese():
 
 
 def test_a_non_numeric_kernel_cell_says_so_in_chinese():
-    at = zh_page()
+    at = open_in_chinese(CONV)
     at.session_state["p1_kernel_0"] = BAD_CELL
     at.run()
     assert_all_chinese(at, 15)
@@ -86,7 +78,7 @@ def test_a_library_error_is_shown_in_the_readers_language(lang, expected):
 
 
 def test_too_much_pooling_padding_says_so_in_chinese():
-    at = zh_page({"mode": "Pooling", "pool_pad_h": "2"})
+    at = open_in_chinese(CONV, {"mode": "Pooling", "pool_pad_h": "2"})
     assert_all_chinese(at, 10)
     assert any("填充 (2, 0) 超过了汇聚窗口 2x2 的一半；PyTorch 最多允许 (1, 1)" in e.value for e in at.error), \
         [e.value for e in at.error]
@@ -107,7 +99,7 @@ def test_chinese_titles_are_measured_as_wide_characters():
     page sizes columns for zh titles by it (the browser test checks no title is cut)."""
     from cnnviz.figures.conv import title_px
 
-    at = zh_page({"true_conv": "true"})
+    at = open_in_chinese(CONV, {"true_conv": "true"})
     title = _figure(at, "卷积核")["layout"]["title"]["text"]
     assert title == "卷积核，旋转 180°"
     assert title_px("卷积核" * 4) > 1.5 * title_px("abc" * 4)  # CJK characters vs as many Latin letters

@@ -11,23 +11,15 @@ import pytest
 
 from cnnviz.arch import PRESETS, ArchitectureError, Linear, count_params
 from tests.app.test_page3_arch import build_unchecked, edit, metrics, stack_table, table, torch_figures, torch_stack
-from tests.app.zh_text import english_left, visible_texts
+from tests.app.zh_text import assert_all_chinese, open_in_chinese
 from tests.conftest import assert_no_exception, make_app, plotly_figures
 from tests.unit.test_book_presets import book_model
 
 PAGE = "pages/3_Architecture_builder.py"
 
 
-def zh_page(query: dict | None = None):
-    at = make_app(PAGE, query={"lang": "zh", **(query or {})}).run()
-    assert_no_exception(at)
-    return at
 
 
-def assert_all_chinese(at, at_least: int = 60) -> None:
-    assert_no_exception(at)
-    assert english_left(at) == {}
-    assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree
 
 
 def diagram_texts(at) -> list[str]:
@@ -35,16 +27,16 @@ def diagram_texts(at) -> list[str]:
 
 
 def test_the_default_preset_in_chinese_has_no_english_left():
-    at = zh_page()
-    assert_all_chinese(at)
+    at = open_in_chinese(PAGE)
+    assert_all_chinese(at, 60)
     assert at.title[0].value == "网络架构搭建"  # as the menu names it
     assert set(metrics(at)) == {"层数", "参数", "每图 FLOPs", "训练内存", "推理峰值内存", "输出形状"}
     assert "<b>输入</b>" in diagram_texts(at)
 
 
 def test_alexnet_at_224_in_chinese_shows_the_books_numbers():
-    at = zh_page({"preset": "alexnet"})
-    assert_all_chinese(at)
+    at = open_in_chinese(PAGE, {"preset": "alexnet"})
+    assert_all_chinese(at, 60)
     assert metrics(at)["参数"] == f"{sum(p.numel() for p in book_model('alexnet').parameters()):,}"
     assert at.selectbox(key="arch_preset").format_func("alexnet") == "AlexNet，224x224（d2l 7.1）"  # zh numbering
     # the diagram's flat layers in Chinese, their sizes the real model's
@@ -55,7 +47,7 @@ def test_alexnet_at_224_in_chinese_shows_the_books_numbers():
 
 
 def test_a_kernel_larger_than_the_image_says_so_in_chinese():
-    at = zh_page({"preset": "lenet"})
+    at = open_in_chinese(PAGE, {"preset": "lenet"})
     edit(at, {0: {"kernel": 30}})
     assert_all_chinese(at, 40)
     assert "这个网络无法运行：第 1 层，Conv：卷积核必须在 1 到 28 之间，现在是 30" in at.error[0].value
@@ -66,7 +58,7 @@ def test_a_kernel_larger_than_the_image_says_so_in_chinese():
 def test_an_input_too_small_says_so_in_chinese_with_the_smallest_size_torch_runs():
     """AlexNet's layers on a 28x28 input shrink to nothing at layer 6: the Chinese message names it and the
     smallest input that works, which the real torch layers confirm."""
-    at = zh_page({"preset": "alexnet"})
+    at = open_in_chinese(PAGE, {"preset": "alexnet"})
     at.selectbox(key="arch_input").select((1, 28, 28)).run()
     assert_all_chinese(at, 40)
     message = at.error[0].value
@@ -85,17 +77,17 @@ def test_an_input_too_small_says_so_in_chinese_with_the_smallest_size_torch_runs
 
 
 def test_a_stack_that_shrinks_to_nothing_says_so_in_chinese():
-    at = zh_page()
+    at = open_in_chinese(PAGE)
     at.text_input(key="arch_stack_b").set_value("3x3, pool 2x2, pool 2x2, pool 2x2, pool 2x2, pool 2x2, pool 2x2").run()
-    assert_all_chinese(at)
+    assert_all_chinese(at, 60)
     # 56 -> 28 -> 14 -> 7 -> 3 -> 1: the sixth pool (layer 8 of the stack, conv and ReLU first) has a 1x1 input
     assert any("卷积组 B 无法比较：第 8 层，MaxPool2d 2x2：它的输入是 64x1x1，比 2x2 的窗口还小" in e.value
                for e in at.error), [e.value for e in at.error]
 
 
 def test_the_two_stacks_compared_in_chinese_equal_torch():
-    at = zh_page()
-    assert_all_chinese(at)
+    at = open_in_chinese(PAGE)
+    assert_all_chinese(at, 60)
     field, shape, params, flops = torch_figures(torch_stack([(3, 1, 1)] * 3, 64), (64, 56, 56))
     frame = stack_table(at)
     assert list(frame.index) == ["感受野", "输出", "参数", "FLOPs", "ReLU 数"]

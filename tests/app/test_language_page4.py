@@ -13,17 +13,13 @@ from cnnviz.train import TrainConfig
 from cnnviz.ui import train_state
 from cnnviz.ui.arch_labels import PRESET_TITLES
 from tests.app.test_page4_train import _stop_all, figure, finish, measured_rate, start_short_run
-from tests.app.zh_text import english_left, visible_texts
+from tests.app.zh_text import assert_all_chinese
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/4_Train.py"
 ZH_CLASSES = ["T恤", "裤子", "套衫", "连衣裙", "外套", "凉鞋", "衬衫", "运动鞋", "包", "短靴"]  # the zh edition's
 
 
-def assert_all_chinese(at, at_least: int = 20) -> None:
-    assert_no_exception(at)
-    assert english_left(at) == {}
-    assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree
 
 
 @pytest.fixture

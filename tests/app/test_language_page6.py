@@ -11,23 +11,15 @@ import torch.nn.functional as F
 from cnnviz.exercises.answers import ANSWERS
 from cnnviz.exercises.catalog import BY_ID, EXERCISES, SECTIONS, find, matching
 from cnnviz.ui.exercise_view import widget_key
-from tests.app.zh_text import english_left, visible_texts
+from tests.app.zh_text import assert_all_chinese, english_left, open_in_chinese
 from tests.conftest import ROOT, assert_no_exception, make_app, plotly_figures
 from tests.unit.test_explain import decode_array
 
 PAGE = "pages/6_Exercises.py"
 
 
-def zh_page(query: dict | None = None):
-    at = make_app(PAGE, query={"lang": "zh", **(query or {})}).run()
-    assert_no_exception(at)
-    return at
 
 
-def assert_all_chinese(at, at_least: int) -> None:
-    assert_no_exception(at)
-    assert english_left(at) == {}
-    assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree
 
 
 def card_heads(at) -> list[str]:
@@ -35,7 +27,7 @@ def card_heads(at) -> list[str]:
 
 
 def test_the_page_at_rest_is_chinese_with_the_zh_numbers_first():
-    at = zh_page()
+    at = open_in_chinese(PAGE)
     assert_all_chinese(at, 200)
     assert at.title[0].value == "练习"
     assert [h.value for h in at.subheader] == [f"{s.zh} {s.title.zh}（英文版 {s.en}）" for s in SECTIONS]
@@ -50,7 +42,7 @@ def test_the_page_at_rest_is_chinese_with_the_zh_numbers_first():
 
 
 def test_a_search_and_the_filters_in_chinese():
-    at = zh_page()
+    at = open_in_chinese(PAGE)
     at.text_input(key="ex_query").set_value("汇聚").run()
     assert_all_chinese(at, 20)
     assert len(card_heads(at)) == len(matching("汇聚")) > 0
@@ -65,7 +57,7 @@ def test_a_search_and_the_filters_in_chinese():
 
 
 def test_a_bad_link_says_what_it_ignored_in_chinese():
-    at = zh_page({"section": "9.9"})
+    at = open_in_chinese(PAGE, {"section": "9.9"})
     assert_all_chinese(at, 100)
     assert "section=9.9" in at.warning[0].value and "链接" in at.warning[0].value
 
@@ -78,7 +70,7 @@ def _open_answers(at, ids: list[str]):
 
 def test_every_computed_answer_in_chinese():
     """Every registered answer open at once: summaries, details, matrix captions, table captions, checks."""
-    at = zh_page()
+    at = open_in_chinese(PAGE)
     _open_answers(at, list(ANSWERS))
     assert_all_chinese(at, 300)
     assert not at.error, [e.value for e in at.error]
@@ -89,7 +81,7 @@ def test_every_computed_answer_in_chinese():
 
 def test_a_matrix_answer_in_chinese_shows_pytorchs_numbers():
     """7.2.4: the Toeplitz matrix W; W @ x equals F.conv2d of the book's 3x3 example."""
-    at = zh_page({"section": "7.2"})
+    at = open_in_chinese(PAGE, {"section": "7.2"})
     _open_answers(at, ["7.2.4"])
     assert_all_chinese(at, 20)
     W = next(z for z in (decode_array(f["data"][0]["z"]) for f in plotly_figures(at)) if z.shape == (4, 9))
@@ -103,7 +95,7 @@ def test_a_matrix_answer_in_chinese_shows_pytorchs_numbers():
 
 def test_a_table_answer_in_chinese():
     """zh 6.3.2: output sizes by the formula, each the real nn.Conv2d's; headers in Chinese."""
-    at = zh_page({"section": "7.3"})
+    at = open_in_chinese(PAGE, {"section": "7.3"})
     _open_answers(at, ["zh-6.3.2"])
     assert_all_chinese(at, 20)
     frame = at.dataframe[0].value
@@ -116,7 +108,7 @@ def test_a_table_answer_in_chinese():
 
 @pytest.mark.parametrize("kind", ["experiment", "explore"])
 def test_experiments_and_open_questions_in_chinese(kind):
-    at = zh_page({"kind": kind})
+    at = open_in_chinese(PAGE, {"kind": kind})
     assert_all_chinese(at, 30)
     assert len(card_heads(at)) == sum(e.kind == kind for e in EXERCISES)
     links = [pl.proto for pl in at.get("page_link") if pl.proto.label.startswith("试一试")]
@@ -136,7 +128,7 @@ def test_the_mnist_exercise_opens_the_train_page_on_mnist_and_says_when_it_is_mi
     from cnnviz import data
 
     monkeypatch.setattr(data, "find_dataset_dir", lambda name=data.DEFAULT_DATASET: None)
-    at = zh_page({"section": "7.6"})
+    at = open_in_chinese(PAGE, {"section": "7.6"})
     assert_all_chinese(at, 20)
     note = [i.value for i in at.info if "MNIST" in i.value]
     assert len(note) == 1 and "未安装 MNIST" in note[0] and "python -m cnnviz.data mnist" in note[0]
@@ -148,5 +140,5 @@ def test_the_mnist_exercise_opens_the_train_page_on_mnist_and_says_when_it_is_mi
     assert train.session_state["train_data"] == "mnist" and train.session_state["train_arch"] == "lenet_modern"
 
     monkeypatch.setattr(data, "find_dataset_dir", lambda name=data.DEFAULT_DATASET: ROOT)  # "found"
-    at = zh_page({"section": "7.6"})
+    at = open_in_chinese(PAGE, {"section": "7.6"})
     assert not [i.value for i in at.info if "MNIST" in i.value]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from cnnviz import edge, edge_inputs
+from cnnviz.ui import common
 from cnnviz.ui import edge as ui
 from tests.conftest import assert_no_exception, make_app
 
@@ -197,12 +198,12 @@ def test_a_click_carried_by_a_play_tick_acts_once(monkeypatch, book_run):
     tick = SimpleNamespace(fragment_ids_this_run=["edge_live_view"])
     full = SimpleNamespace(fragment_ids_this_run=None)
 
-    monkeypatch.setattr(ui, "get_script_run_ctx", lambda: tick)
+    monkeypatch.setattr(common, "get_script_run_ctx", lambda: tick)  # once_per_click asks common
     for click in (ui.step_once, ui.run_to_end, ui.reset, lambda: ui.set_playing(False)):
         click()
     assert (state["edge_playing"], run.last.step) == (True, 5) and state["edge_run"] is run
 
-    monkeypatch.setattr(ui, "get_script_run_ctx", lambda: full)
+    monkeypatch.setattr(common, "get_script_run_ctx", lambda: full)
     ui.set_playing(False)
     ui.set_playing(False)  # the same Pause twice still pauses
     assert state["edge_playing"] is False

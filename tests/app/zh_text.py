@@ -83,3 +83,21 @@ def english_words(text: str) -> list[str]:
 def english_left(at: AppTest) -> dict[str, list[str]]:
     """Each visible text that still has English in it, with the words."""
     return {text: words for text in visible_texts(at) if (words := english_words(text))}
+
+
+def open_in_chinese(page: str, query: dict | None = None):
+    """A page run once with ?lang=zh (and `query`), no exception."""
+    from tests.conftest import assert_no_exception, make_app
+
+    at = make_app(page, query={"lang": "zh", **(query or {})}).run()
+    assert_no_exception(at)
+    return at
+
+
+def assert_all_chinese(at, at_least: int = 20) -> None:
+    """No English left in what a person reads, and the check saw a page (more than `at_least` texts)."""
+    from tests.conftest import assert_no_exception
+
+    assert_no_exception(at)
+    assert english_left(at) == {}
+    assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree

@@ -51,9 +51,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> Non
 @pytest.fixture(scope="session")
 def server_url():
     port = _free_port()
-    # A closed tab's run stops 10 s after its page went away (30 s when serving a class): long enough for a
-    # reload on a busy CPU, short enough that the queued-student test does not wait half a minute.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CNNVIZ_RECONNECT_GRACE_S": "10"}
+    # A closed tab's run stops 20 s after its page went away (30 s when serving a class): long enough for a
+    # reload while both test workers load the CPU (10 s was not), shorter for the queued-student test.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CNNVIZ_RECONNECT_GRACE_S": "20"}
     (ROOT / "build").mkdir(exist_ok=True)
     log = open(ROOT / "build" / "streamlit-test.log", "w")
     proc = subprocess.Popen(
