@@ -12,9 +12,11 @@ run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Two workers, a test file each at a time: the browser and AppTest suites spend much of their time waiting
-# on a server, a page or a training thread, so two run in the time of about one.
+# on a server, a page or a training thread, so two run in the time of about one. The files go out in the
+# order tests/conftest.py gives them (the longest browser files first); xdist's own reorder, by number of
+# tests per file, would leave the long browser files to the end.
 test: $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/browser
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
 	$(PY) bench/run_all.py

@@ -31,7 +31,7 @@ def test_kernels_and_maps_redraw_while_training_and_replay_after(projector):
     page = projector
     open_page(page, "/Train")
     _choose(page, "train_arch", "lenet_relu")
-    _slide(page, "train_size", 3)  # 2,000 images: 8 batches an epoch, a redraw after each
+    _slide(page, "train_size", 4)  # 5,000 images: 20 batches an epoch, long enough to catch two moments
     _type_number(page, "train_epochs", 2)
     _press_start(page)
     page.wait_for_function(f"({KERNELS})() !== null", timeout=TRAINING)
