@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: run test bench screenshots messages clean
+.PHONY: run test bench screenshots messages clean cluster cluster-stop
 
 run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
@@ -20,6 +20,24 @@ test: $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/brow
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
 	$(PY) bench/run_all.py
+
+# A local Ray cluster to try the Ray backend (README, "Serving a class"): runs then train in its workers.
+# `ray stop` ends every Ray cluster this user started on the machine; the tests start and end their own.
+CLUSTER_CPUS ?= 2
+cluster: $(STAMPS)/install-ray $(STAMPS)/dataset $(STAMPS)/catalogs
+	$(VENV)/bin/ray start --head --num-cpus=$(CLUSTER_CPUS) --include-dashboard=false --disable-usage-stats
+	@echo
+	@echo "A Ray head runs here with $(CLUSTER_CPUS) CPUs. Serve cnnviz with its runs on it:"
+	@echo "    export CNNVIZ_RAY_ADDRESS=auto"
+	@echo "    make run"
+	@echo "(or in one line: CNNVIZ_RAY_ADDRESS=auto make run). Stop the cluster with: make cluster-stop"
+
+cluster-stop:
+	$(VENV)/bin/ray stop
+
+$(STAMPS)/install-ray: pyproject.toml $(STAMPS)/install
+	$(PY) -m pip install --quiet -e '.[ray]'
+	@mkdir -p $(STAMPS) && touch $@
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

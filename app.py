@@ -5,6 +5,7 @@ import streamlit as st
 from cnnviz import data
 from cnnviz.i18n import N_
 from cnnviz.ui.common import PAGES, environment, language_query, page_setup, show_error
+from cnnviz.ui.job_backend_view import backend_line
 from cnnviz.ui.lang import _, current
 
 page_setup(N_("Home"))
@@ -28,7 +29,7 @@ cols = st.columns(3)
 cols[0].metric("PyTorch", env["torch"])
 cols[1].metric(_("Device"), env["device"], help=env["device_detail"].render(current()))
 cols[2].metric("Fashion-MNIST", _("found") if env["dataset"] else _("missing"))
-if env["device"] == "CPU":
+if backend_line().backend == "thread" and env["device"] == "CPU":  # a Ray cluster's workers have their own
     st.caption(_("No CUDA or Apple GPU found: training runs on the CPU (small models train in about a minute)."))
 if env["dataset"]:
     st.caption(_("Fashion-MNIST is read from `{path}`.").format(path=env["dataset"]))

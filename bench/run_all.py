@@ -7,7 +7,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 for script in sorted(HERE.glob("*.py")):
-    if script.name in {"run_all.py", "__init__.py"}:
+    if script.name == "run_all.py" or script.name.startswith("_"):  # helpers, not benchmarks
         continue
     print(f"\n=== {script.name}", flush=True)
     subprocess.run([sys.executable, str(script)], cwd=HERE.parent, check=False)

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def one_run(threads: int, seconds: float, start_at: float, out) -> None:
     import torch
 
+    from bench.train_throughput import timed_steps
     from cnnviz.arch import PRESETS, build
 
     torch.set_num_threads(threads)
@@ -32,14 +33,7 @@ def one_run(threads: int, seconds: float, start_at: float, out) -> None:
     y = torch.randint(0, 10, (256,))
     while time.time() < start_at:  # every run of a row starts together, after its imports
         time.sleep(0.01)
-    seen, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        seen += len(y)
-    out.put(seen / (time.perf_counter() - start))
+    out.put(timed_steps(model, optimizer, x, y, seconds))
 
 
 def measure(runs: int, threads: int, seconds: float) -> list[float]:

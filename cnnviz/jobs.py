@@ -88,6 +88,7 @@ class JobSnapshot:
     message: str  # why it stopped or failed, or ""
     queue_position: int | None  # while queued
     seconds: float  # wall time since it started running
+    waiting_for: str = ""  # a Ray run while queued, a Text: "a GPU worker", "free CPUs on the cluster", ...
 
     @property
     def latest(self) -> Progress | None:
@@ -118,6 +119,8 @@ class _State:
 
 class TrainingJob:
     """Runs `fit(model, train_set, test_set, config)` in a daemon thread; `after_fit(model)` runs there too."""
+
+    backend = "thread"  # where it trains: in this process (cnnviz.jobs_ray.RayTrainingJob: "ray")
 
     def __init__(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig,
                  slots: JobSlots | None = None, after_fit: Callable[[nn.Module], object] | None = None,
@@ -216,16 +219,21 @@ class TrainingJob:
         try:
             history = fit(self.model, self.train_set, self.test_set, self.config, self._report, self._stop)
             self.model.to("cpu", memory_format=torch.contiguous_format)
-            if self.after_fit is not None:  # diverged runs too: their last good weights were restored
-                self.result = self.after_fit(self.model)
-        except CnnvizError as exc:
-            self._set(status="failed", message=Text(exc.message.template, **exc.message.values),
-                      ended=time.perf_counter())
+            self._finish(history)
         except Exception as exc:  # a bug or a broken architecture: report it, never kill the server
-            error = f"{type(exc).__name__}: {exc}"
-            self._set(status="failed", message=Text(N_("training failed: {error}"), error=error),
-                      ended=time.perf_counter())
-        else:
-            status = {"finished": "finished", "stopped": "stopped", "diverged": "failed"}[history.status]
-            message = self._stopped_message(history.message) if status == "stopped" else history.message
-            self._set(status=status, history=history, message=message, ended=time.perf_counter())
+            self._set(status="failed", message=failure_message(exc), ended=time.perf_counter())
+
+    def _finish(self, history: History) -> None:
+        """The model holds its final weights (on the CPU): computes `result` and says how the run ended."""
+        if self.after_fit is not None:  # diverged runs too: their last good weights were restored
+            self.result = self.after_fit(self.model)
+        status = {"finished": "finished", "stopped": "stopped", "diverged": "failed"}[history.status]
+        message = self._stopped_message(history.message) if status == "stopped" else history.message
+        self._set(status=status, history=history, message=message, ended=time.perf_counter())
+
+
+def failure_message(exc: Exception) -> Text:
+    """Why a run failed, as a Text: a CnnvizError's own sentence, anything else named with its type."""
+    if isinstance(exc, CnnvizError):
+        return Text(exc.message.template, **exc.message.values)
+    return Text(N_("training failed: {error}"), error=f"{type(exc).__name__}: {exc}")

@@ -28,7 +28,7 @@ from cnnviz.i18n import N_, Text
 from cnnviz.jobs import DONE, JobSnapshot, TrainingJob
 from cnnviz.train import TrainConfig
 
-GRACE_S = 30.0  # seconds a running job waits for its page to come back (a reload takes a few)
+GRACE_S = 60.0  # seconds a running job waits for its page to come back (a reload takes a few; wifi may take more)
 KEEP_S = 6 * 3600.0  # a workspace nobody looks at is dropped after this long (a school day)
 MAX_WORKSPACES = 100  # beyond this, the workspaces unseen the longest are dropped first
 CLAIM_WAIT_S = 2.0  # how long a reloaded page waits for its old session to let its workspace go

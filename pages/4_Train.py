@@ -19,6 +19,7 @@ from cnnviz.ui import train_state as state  # noqa: E402
 from cnnviz.ui import train_views as views  # noqa: E402
 from cnnviz.ui import lang, train_url, url_state  # noqa: E402
 from cnnviz.ui.common import intro, show_error  # noqa: E402
+from cnnviz.ui.job_backend_view import backend_line  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
 from cnnviz.ui.train_messages import STOP_REASON  # noqa: E402
 
@@ -99,6 +100,7 @@ with settings:
         plan.confirmation_view(spec, config, lambda: start(confirmed=True), start_subset)
     if ERROR_KEY in st.session_state:
         show_error(st.session_state[ERROR_KEY])
+    backend_line()  # where runs train: this server's threads or a Ray cluster
 
 
 @st.fragment(run_every=0.5 if running else None)

@@ -59,8 +59,13 @@ _LONGEST = ("test_page4_train.py", "test_page5_activations.py", "test_page2_edge
             "test_page1_conv.py", "test_page6_exercises.py")  # the longest browser files, longest first
 
 
+_FIRST = ("test_job_backends.py",)  # long files outside the browser suite (a Ray head, workers importing torch)
+
+
 def _rank(item) -> tuple[int, int]:
     path = Path(str(item.fspath))
+    if path.name in _FIRST:
+        return -1, _FIRST.index(path.name)
     longest = _LONGEST.index(path.name) if path.parent.name == "browser" and path.name in _LONGEST else len(_LONGEST)
     return _ORDER.get(path.parent.name, 3), longest
 

@@ -9,7 +9,7 @@ from cnnviz import data
 from cnnviz.arch import PRESETS
 from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, TRAIN, TryIt
 from cnnviz.ui import activation_url, arch_state, conv_state, edge_url, train_url
-from cnnviz.ui.lang import _
+from cnnviz.ui.lang import _, current
 
 URL_PAGES = (CONV, EDGE, BUILDER, TRAIN, ACTIVATIONS)  # the pages that read their whole state from the URL
 DATA_PARAM = "data"  # the Train and Activations pages' data set ("fashion-mnist" / "mnist")
@@ -85,12 +85,8 @@ def query_params(try_it: TryIt) -> dict[str, str]:
 
 
 def dataset_note(try_it: TryIt) -> str | None:
-    """A line beside an exercise whose data set is not installed here: where cnnviz looked, how to get it."""
+    """A note beside an exercise whose data set is not installed here: where cnnviz looked, how to get it."""
     if not try_it.dataset or data.find_dataset_dir(try_it.dataset) is not None:
         return None
-    info = data.dataset_info(try_it.dataset)
-    looked = ", ".join(f"`{d}`" for d in data.search_dirs(try_it.dataset))
-    return _("{title} is not installed here, so this exercise cannot be trained yet. cnnviz looked in {looked}. "
-             "Get it with `python -m cnnviz.data {name}` (needs internet, about {mb} MB), or point "
-             "`CNNVIZ_DATA` at a folder whose `{folder}/raw/` holds its four `*-ubyte(.gz)` files.").format(
-        title=info.title, looked=looked, name=try_it.dataset, mb=info.download_mb, folder=info.folder)
+    return _("This exercise cannot be trained here until its data set is installed.") + "\n\n" + \
+        data.missing_message(try_it.dataset, current())

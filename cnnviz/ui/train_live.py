@@ -38,6 +38,10 @@ def status_view(run: Run, snap: JobSnapshot) -> None:
     """Queue place, progress bar, or how the run ended."""
     if snap.status in ("new", "queued"):
         place = _(" (place {place} in line)").format(place=snap.queue_position) if snap.queue_position else ""
+        if snap.waiting_for:  # a Ray run: the cluster's resources queue it, not this server
+            st.info(_("Queued{place} on the Ray cluster: waiting for {what}. Stop cancels it.").format(
+                place=place, what=i18n.render(snap.waiting_for, current())), icon=":material/hourglass_top:")
+            return
         st.info(_("Queued{place}: another training job is using this server's processor. It starts when that "
                   "one ends.").format(place=place), icon=":material/hourglass_top:")
         return

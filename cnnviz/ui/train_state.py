@@ -23,8 +23,9 @@ from torch import nn
 from cnnviz import metrics
 from cnnviz.arch import Architecture, build
 from cnnviz import data
+from cnnviz.backends import RayBackend, ThreadBackend, backend_from_env
 from cnnviz.device import pick_device
-from cnnviz.jobs import JobSlots, LiveOptions, TrainingJob, default_max_jobs
+from cnnviz.jobs import JobSlots, LiveOptions, default_max_jobs
 from cnnviz.live import class_examples
 from cnnviz.train import TrainConfig
 from cnnviz.train_cost import check_memory
@@ -49,6 +50,12 @@ MAX_RUNS = 8  # runs kept per workspace; the oldest is dropped
 def job_slots() -> JobSlots:
     """One limit for the whole server, shared by every session (CNNVIZ_MAX_JOBS)."""
     return JobSlots(default_max_jobs(pick_device().type))
+
+
+@st.cache_resource(show_spinner=False)
+def job_backend() -> ThreadBackend | RayBackend:
+    """Where every session's runs train: the Ray cluster CNNVIZ_RAY_ADDRESS names, else threads in this server."""
+    return backend_from_env()
 
 
 @st.cache_resource(show_spinner=False)
@@ -164,9 +171,9 @@ def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = Fals
     model = build(spec, stats=(info.pixel_mean, info.pixel_std))  # the Normalize buffers travel in the checkpoint
     test_images = test_set[0][:config.max_test_samples]  # the images fit evaluates, at the network's size
     live = LiveOptions(images=class_examples(*test_set, num_classes=len(info.classes)))  # the live panels' images
-    job = TrainingJob(model, train_set, test_set, config, slots=job_slots(),
-                      after_fit=lambda m: metrics.predict(m, test_images, config.eval_batch, config.input_size),
-                      live=live)
+    job = job_backend().new_job(  # slots limit the thread backend; a Ray cluster queues runs by its resources
+        model, train_set, test_set, config, slots=job_slots(),
+        after_fit=lambda m: metrics.predict(m, test_images, config.eval_batch, config.input_size), live=live)
     ws = workspace()
     if from_builder:
         ws.builder_spec = spec  # the builder's own state does not survive a reload; this run's copy does

@@ -7,7 +7,6 @@ texts (found by its own widgets' keys, its chart and its heading and note) are l
 
 from __future__ import annotations
 
-import json
 import pickle
 
 import numpy as np
@@ -19,40 +18,13 @@ from cnnviz import checkpoint
 from cnnviz.data import load_fashion_mnist
 from cnnviz.shipped import SHIPPED
 from tests.app.test_page5_activations import array, figure, tile
-from tests.app.zh_text import _figure_texts, english_left, visible_texts
-from tests.conftest import assert_no_exception, make_app
+from tests.app.zh_text import assert_all_chinese, open_in_chinese
 
 PAGE = "pages/5_Activations.py"
-SALIENCY_KEYS = ("act_sal_", "act_attr")  # the other engineer's section: widgets and chart (prefixes)
-SALIENCY_PROSE = ("Saliency:", "Input gradient:")  # its heading and its note
-
-
-def _saliency_texts(at) -> set[str]:
-    texts: set[str] = set()
-    for kind in ("selectbox", "radio"):
-        for widget in at.get(kind):
-            if (widget.key or "").startswith(SALIENCY_KEYS):
-                proto = widget.proto
-                texts |= {proto.label, proto.help, *proto.options}
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(SALIENCY_KEYS[1]):
-            texts |= set(_figure_texts(json.loads(chart.proto.spec)))
-    texts |= {t for t in visible_texts(at) if t.startswith(SALIENCY_PROSE)}
-    return texts
-
-
-def assert_all_chinese(at, at_least: int = 20) -> None:
-    assert_no_exception(at)
-    saliency = _saliency_texts(at)
-    left = {text: words for text, words in english_left(at).items() if text not in saliency}
-    assert left == {}
-    assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree
 
 
 def zh_page(query: dict | None = None):
-    at = make_app(PAGE, query={"lang": "zh", **(query or {})}).run()
-    assert_no_exception(at)
-    return at
+    return open_in_chinese(PAGE, query)
 
 
 def test_the_shipped_model_in_chinese_shows_the_same_maps():

@@ -21,6 +21,7 @@ ALLOWED = {
     # child modules' names in the diagram (nn.Sequential's "flatten", "gap")
     "Conv", "Pool", "Activation", "GlobalAvgPool", "VGGBlock", "NiNBlock", "InceptionBlock", "Tanh", "GELU",
     "LeakyReLU", "flatten", "gap", "sigmoid",
+    "Ray",  # the cluster engine's name, as zh texts write it
     "Toeplitz", "ShuffleNet", "ImageNet", "torchvision", "GFLOPs",  # the Toeplitz matrix (a mathematician's name); a network's name
     # Streamlit's markdown directives (code): badges and coloured icons, e.g. :green-badge[:material/science: 实验]
     "material", "green-badge", "orange-badge", "blue-badge", "green", "calculate", "science", "travel_explore",

@@ -58,16 +58,23 @@ def test_try_it_opens_page_1_in_the_exercises_state(projector):
     shutil.copy(screenshot(projector, "exercises-try", full_page=False), DOCS / "exercises_try.png")
 
 
-def test_a_computed_answer_with_its_matrices_and_checks(projector):
-    _open(projector, "/Exercises?section=7.2")
+def open_toeplitz_answer(projector, path: str, agreed: str):
+    """Exercise 7.2.4's computed answer (the Toeplitz matrix) opened, with its 4 charts and `agreed` shown,
+    the window tall enough for the whole card; returns the card."""
+    _open(projector, path)
     projector.locator(".st-key-ex_show_7_2_4 label").click()
     wait_idle(projector, timeout=WAIT)
     card = projector.locator(".st-key-ex_card_7_2_4")
-    expect(card.get_by_text("Checked against PyTorch: all agree")).to_be_visible(timeout=WAIT)
+    expect(card.get_by_text(agreed)).to_be_visible(timeout=WAIT)
     expect(card.locator("[data-testid='stPlotlyChart']")).to_have_count(4, timeout=WAIT)
     projector.set_viewport_size({"width": 1280, "height": 2200})  # the whole card drawn, not only its top
     card.scroll_into_view_if_needed()
     wait_idle(projector, timeout=WAIT)
+    return card
+
+
+def test_a_computed_answer_with_its_matrices_and_checks(projector):
+    card = open_toeplitz_answer(projector, "/Exercises?section=7.2", "Checked against PyTorch: all agree")
     card.screenshot(path=str(DOCS / "exercises_answer.png"))  # the whole card, its matrices and checks
 
 

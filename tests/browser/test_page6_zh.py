@@ -5,21 +5,15 @@ English, the zh edition's numbers first, CJK glyphs drawn, no label cut off, and
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DOCS, assert_on_first_screen, doc_screenshot, wait_idle
+from tests.browser.conftest import DOCS, assert_on_first_screen, doc_screenshot
 from tests.browser.test_page1_zh import _glyphs_drawn, _labels_fit
+from tests.browser.test_page6_exercises import _open, open_toeplitz_answer
 
 pytestmark = pytest.mark.browser
 
-WAIT = 180_000  # ms: a fresh server's first run imports torch
 FIRST_SCREEN = (("h1", "the title"), (".st-key-ex_query", "the search box"),
                 (".st-key-ex_section", "the section filter"), (".st-key-ex_kind", "the kind filter"), (".st-key-ex_lang", "the statements' language"),
                 (".st-key-ex_card_7_2_1", "the first exercise"))
-
-
-def _open(page, path: str) -> None:
-    page.goto(path)
-    page.wait_for_selector("[data-testid='stApp']")
-    wait_idle(page, timeout=WAIT)
 
 
 def test_exercises_in_chinese_on_a_projector(projector):
@@ -36,14 +30,6 @@ def test_exercises_in_chinese_on_a_projector(projector):
     doc_screenshot(projector, "exercises_zh_projector", "exercises_zh")
 
     # A computed answer in Chinese: 6.2.3 (EN 7.2.4), the Toeplitz matrix, its table and its checks.
-    _open(projector, "/Exercises?lang=zh&section=7.2")
-    projector.locator(".st-key-ex_show_7_2_4 label").click()
-    wait_idle(projector, timeout=WAIT)
-    card = projector.locator(".st-key-ex_card_7_2_4")
-    expect(card.get_by_text("与 PyTorch 核对：全部一致")).to_be_visible(timeout=WAIT)
-    expect(card.locator("[data-testid='stPlotlyChart']")).to_have_count(4, timeout=WAIT)
-    projector.set_viewport_size({"width": 1280, "height": 2200})  # the whole card drawn, not only its top
-    card.scroll_into_view_if_needed()
-    wait_idle(projector, timeout=WAIT)
+    card = open_toeplitz_answer(projector, "/Exercises?lang=zh&section=7.2", "与 PyTorch 核对：全部一致")
     _labels_fit(projector)
     card.screenshot(path=str(DOCS / "exercises_zh_answer.png"))

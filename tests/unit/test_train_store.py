@@ -116,7 +116,7 @@ def test_a_stop_while_queued_says_why():
     assert second.snapshot().message == "stopped while queued because you pressed Stop"
 
 
-@pytest.mark.parametrize(("value", "seconds"), [("", 30.0), ("0", 0.0), ("2.5", 2.5)])
+@pytest.mark.parametrize(("value", "seconds"), [("", 60.0), ("0", 0.0), ("2.5", 2.5)])
 def test_the_grace_period_comes_from_the_environment(monkeypatch, value, seconds):
     monkeypatch.setenv("CNNVIZ_RECONNECT_GRACE_S", value)
     assert reconnect_grace_s() == seconds

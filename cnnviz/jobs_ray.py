@@ -1,0 +1,247 @@
+"""Training runs on a Ray cluster, behind the same interface as the in-process `TrainingJob`.
+
+A run is a Ray actor (`RunActor`) whose `run` method is a streaming generator: it trains with `fit` in a
+thread of its own and yields each report as it comes (a Progress and, for the live panels, a LiveSnapshot of
+the first layers, made on the worker), then the final CPU weights and History. A second actor method sets the
+stop flag `fit` checks every batch, so Stop brings the weights back in milliseconds; the actor is killed only
+when nothing comes back. On the server, `RayTrainingJob` keeps the model the page built and a daemon thread
+that reads the stream, loads the final weights into that model and runs `after_fit` here, so a finished Ray
+run looks to a page exactly like a thread run. Ray is an optional extra: it is imported only in this module's
+functions, which only a `RayBackend` (cnnviz.backends) calls.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from dataclasses import replace
+from typing import Callable
+
+import torch
+from torch import nn
+
+from cnnviz.errors import CnnvizError
+from cnnviz.i18n import N_, Text
+from cnnviz.jobs import JobSnapshot, LiveOptions, TrainingJob, failure_message
+from cnnviz.live import LiveRecorder
+from cnnviz.train import Dataset, TrainConfig, fit
+
+POLL_S = 0.1  # how often the reader looks at the stop flag while it waits for the stream
+STOP_WAIT_S = 10.0  # after Stop, how long the final weights may take before the actor is killed
+RESOURCES_EVERY_S = 1.0  # how often a queued run asks the cluster what it is waiting for
+
+WAITING_GPU = N_("a GPU worker")
+WAITING_CPUS = N_("free CPUs on the cluster")
+WAITING_START = N_("a worker to start")
+
+
+class RunActor:
+    """The worker's side of a run (Ray makes it an actor with two concurrent calls: `run` and `stop`)."""
+
+    def __init__(self, threads: int):
+        torch.set_num_threads(threads)  # Ray's OMP_NUM_THREADS comes too late for an already-imported torch
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def run(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig,
+            live: LiveOptions | None):
+        """Yields ("started", pid, None), then ("progress", Progress, LiveSnapshot | None) per report, and last
+        ("done", CPU state_dict, History) or ("failed", Text, None)."""
+        records: queue.Queue = queue.Queue()
+        recorder = LiveRecorder(model, config.input_size, live.keep) if live is not None else None
+
+        def report(progress) -> None:
+            snapshot = recorder.copy(model, progress.step, progress.epoch) if recorder is not None else None
+            records.put(("progress", progress, snapshot))
+
+        def train() -> None:
+            try:
+                history = fit(model, train_set, test_set, config, report, self._stop)
+                model.to("cpu", memory_format=torch.contiguous_format)
+                records.put(("done", model.state_dict(), history))
+            except Exception as exc:  # the server shows it; the worker lives on until it is killed
+                records.put(("failed", failure_message(exc), None))
+
+        yield "started", os.getpid(), None
+        threading.Thread(target=train, name="cnnviz-ray-fit", daemon=True).start()
+        while True:
+            record = records.get()
+            yield record
+            if record[0] in ("done", "failed"):
+                return
+
+
+class RayTrainingJob(TrainingJob):
+    """A `TrainingJob` whose training happens in a Ray actor; `start`, `stop`, `snapshot`, `result`, `live`
+    behave as the thread job's. `queue` is the backend's list of its runs waiting for the cluster."""
+
+    backend = "ray"
+
+    def __init__(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig, *,
+                 resources: dict, threads: int, data_refs: Callable[[], tuple], waiting: list,
+                 after_fit: Callable[[nn.Module], object] | None = None, live: LiveOptions | None = None):
+        super().__init__(model, train_set, test_set, config, slots=None, after_fit=after_fit, live=live)
+        self.resources, self.threads = resources, threads  # {"num_cpus": 1} or {"num_gpus": 1}
+        self._data_refs = data_refs  # the datasets' object-store refs (put once per server)
+        self._waiting = waiting  # shared by the backend's jobs, in start order; guarded by its own lock
+        self._waiting_for: str = Text(WAITING_START)
+        self._actor = None
+
+    def start(self) -> "RayTrainingJob":
+        with self._lock:
+            if self._state.status != "new":
+                raise CnnvizError(N_("this training job was already started; start a new one"))
+            self._state.status = "queued"  # until its worker says it has started
+        with _WAITING_LOCK:
+            self._waiting.append(self)
+        self._thread.start()
+        return self
+
+    def snapshot(self) -> JobSnapshot:
+        snap = super().snapshot()
+        if snap.status != "queued":
+            return snap
+        with self._lock:
+            waiting_for = self._waiting_for
+        return replace(snap, queue_position=self.queue_position(), waiting_for=waiting_for)
+
+    def queue_position(self) -> int | None:
+        """1 for the first of this server's Ray runs still waiting for the cluster, 2 behind it, ..."""
+        with _WAITING_LOCK:
+            return self._waiting.index(self) + 1 if self in self._waiting else None
+
+    def _run(self) -> None:
+        import ray
+
+        try:
+            self._actor = ray.remote(RunActor).options(max_concurrency=2, **self.resources).remote(self.threads)
+            train_ref, test_ref = self._data_refs()
+            stream = self._actor.run.options(num_returns="streaming").remote(
+                self.model, train_ref, test_ref, self._worker_config(), self.live_options)
+            self._read(stream)
+        except Exception as exc:  # the worker died, or the cluster went away: say so, never hang
+            self._set(status="failed", message=_ray_failure(exc), ended=time.perf_counter())
+        finally:
+            self._leave_queue()
+            self._kill_actor()
+
+    def _kill_actor(self) -> None:
+        """No idle worker holds its CPUs or GPU after the run (a pending actor is cancelled)."""
+        import ray
+
+        try:
+            if self._actor is not None:
+                ray.kill(self._actor)
+        except Exception:  # the cluster is gone, and the actor with it
+            pass
+
+    def _worker_config(self) -> TrainConfig:
+        if "num_gpus" in self.resources:
+            return replace(self.config, device="cuda")
+        # "auto" on a CPU run: the worker may see a GPU it did not ask for, and another run may hold it
+        device = "cpu" if self.config.device == "auto" else self.config.device
+        return replace(self.config, device=device, cpu_threads=self.threads)
+
+    def _read(self, stream) -> None:
+        """Consumes the stream until the run ends, is stopped, or its actor dies."""
+        import ray
+
+        started, give_up_at, asked_at = False, None, 0.0
+        while True:
+            if self._stop.is_set() and give_up_at is None:
+                if not started:  # still waiting for resources: the pending actor is cancelled on the way out
+                    self._set(status="stopped", message=self._stopped_message(Text(N_("stopped while queued"))))
+                    return
+                self._actor.stop.remote()
+                give_up_at = time.monotonic() + STOP_WAIT_S
+            ready, _ = ray.wait([stream], timeout=POLL_S)
+            if not ready:
+                if give_up_at is not None and time.monotonic() > give_up_at:
+                    self._give_up()
+                    return
+                if not started and time.monotonic() - asked_at > RESOURCES_EVERY_S:
+                    asked_at = time.monotonic()
+                    self._set_waiting_for(_waiting_for(self.resources))
+                continue
+            kind, first, second = ray.get(next(stream), timeout=60)  # ready: wait() said so
+            if kind == "started":
+                started = True
+                self._leave_queue()
+                self._set(status="running", started=time.perf_counter())
+            elif kind == "progress":
+                self._receive(first, second)
+            else:
+                self._end(kind, first, second)
+                return
+
+    def _give_up(self) -> None:
+        """Stopped, but the worker never answered (hung, or swapped out): the actor is killed on the way out."""
+        self._set(status="stopped", ended=time.perf_counter(), message=self._stopped_message(Text(
+            N_("stopped at step {step}; its Ray worker did not send the weights back within {seconds} s, so the "
+               "model keeps its initial weights"), step=self._last_step(), seconds=f"{STOP_WAIT_S:g}")))
+
+    def _receive(self, progress, snapshot) -> None:
+        with self._lock:
+            self._state.points.append(progress)
+            if self.live is not None:
+                self.live.add(snapshot)
+
+    def _end(self, kind: str, payload, history) -> None:
+        if kind == "failed":
+            self._set(status="failed", message=payload, ended=time.perf_counter())
+            return
+        self.model.load_state_dict(payload)
+        try:
+            self._finish(history)
+        except Exception as exc:  # after_fit failed here, as it would in a thread job
+            self._set(status="failed", message=failure_message(exc), ended=time.perf_counter())
+
+    def _last_step(self) -> int:
+        with self._lock:
+            return self._state.points[-1].step if self._state.points else 0
+
+    def _set_waiting_for(self, text: str) -> None:
+        with self._lock:
+            self._waiting_for = text
+
+    def _leave_queue(self) -> None:
+        with _WAITING_LOCK:
+            if self in self._waiting:
+                self._waiting.remove(self)
+
+
+_WAITING_LOCK = threading.Lock()  # guards every backend's list of waiting runs (they are short)
+
+
+def _waiting_for(resources: dict) -> Text:
+    """What a queued run waits for, from what the cluster has free now."""
+    import ray
+
+    try:
+        free = ray.available_resources()
+    except Exception:  # the cluster did not answer now: say the general thing
+        return Text(WAITING_START)
+    if resources.get("num_gpus", 0) > free.get("GPU", 0):
+        return Text(WAITING_GPU)
+    if resources.get("num_cpus", 0) > free.get("CPU", 0):
+        return Text(WAITING_CPUS)
+    return Text(WAITING_START)
+
+
+def _ray_failure(exc: Exception) -> Text:
+    """A worker that died or a cluster that went away, in words: what happened and what to do."""
+    import ray
+
+    if isinstance(exc, ray.exceptions.RayActorError):
+        return Text(N_("the Ray worker training this run died ({error}); start the run again, and if it dies again "
+                       "choose a smaller batch size or network: the worker may have run out of memory"),
+                    error=type(exc).__name__)
+    return Text(N_("the Ray cluster failed this run ({error}); start it again"),
+                error=f"{type(exc).__name__}: {str(exc)[:200]}")

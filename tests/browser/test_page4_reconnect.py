@@ -1,0 +1,171 @@
+"""The Train page in Chromium when the network fails: a run survives a dropped connection (Streamlit's websocket
+closes and the page opens a new one) and the page shows the same run, its curve grown, until it finishes;
+a second tab opening the page's link while the first still shows it gets a workspace of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PROJECTOR, _base_path_probe, doc_screenshot, open_page, screenshot, wait_idle
+from tests.browser.test_page4_train import POINTS, TRAINING, _press_start
+
+pytestmark = pytest.mark.browser
+
+STATE = "() => document.querySelector('[data-testid=stApp]').getAttribute('data-test-connection-state')"
+SHORT_RUN = "net=lenet_relu&epochs=1"  # the page's own link parameters: no widget to set by hand
+OUTAGE_S = 3  # the network stays down this long after the page noticed: a few of the frontend's pings fail
+
+
+class Relay:
+    """A TCP relay between Chromium and the server that can cut every connection and refuse new ones, as a
+    dropped wifi does. (Chromium's offline emulation, `context.set_offline`, leaves an open websocket open.)"""
+
+    def __init__(self, target: str):
+        self.target = ("127.0.0.1", int(target.rsplit(":", 1)[1]))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.down = False  # from `cut` until the page has reconnected; new connections are refused until `restore`
+        self._refusing = False
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            if self._refusing:
+                client.close()
+                continue
+            server = socket.create_connection(self.target)
+            with self._lock:
+                self._open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.down = self._refusing = True
+        with self._lock:
+            cut, self._open = self._open, []
+        for end in cut:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def restore(self) -> None:
+        self._refusing = False
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut()
+
+
+@pytest.fixture
+def network(server_url):
+    relay = Relay(server_url)
+    try:
+        yield relay
+    finally:
+        relay.close()
+
+
+@pytest.fixture
+def watched(context, network):
+    """A tab of the shared context whose errors fail the test, except the console's while the network is down
+    (the socket's failure, the frontend's failed pings and its reruns that could not be sent)."""
+    page = context.new_page()
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.set_default_timeout(60_000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console: {msg.text} at {msg.location.get('url')}")
+            if msg.type == "error" and not _base_path_probe(msg)
+            and not network.down else None)
+    yield page
+    page.close()
+    assert not errors, errors
+
+
+def _sockets(page) -> list:
+    """Every websocket the page opens from now on, in order."""
+    found = []
+    page.on("websocket", lambda socket: found.append(socket))
+    return found
+
+
+def test_a_run_survives_a_dropped_connection(watched, network):
+    page = watched
+    sockets = _sockets(page)
+    open_page(page, f"{network.url}/Train?{SHORT_RUN}&images=20000")  # it trains on while the connection is down
+    _press_start(page)
+    expect(page.locator(".st-key-train_stop button")).to_be_enabled()  # it trains
+    assert len(sockets) == 1
+    workspace = _session_id(page.url)
+
+    network.cut()  # at once: a page slow to draw may still be catching up with the run's first points
+    try:
+        sockets[0].wait_for_event("close", timeout=30_000)  # the websocket really dropped ...
+        page.wait_for_function(f"({STATE})() !== 'CONNECTED'", timeout=30_000)  # ... and the page knows it
+        cut_at = page.evaluate(POINTS)  # what reached the page before the connection went
+        page.wait_for_timeout(OUTAGE_S * 1000)
+        screenshot(page, "page4_reconnect_offline", full_page=False)
+    finally:
+        network.restore()
+    page.wait_for_function(f"({STATE})() === 'CONNECTED'", timeout=60_000)  # the page reconnected ...
+    network.down = False  # (its console errors while it was down were the network's)
+    assert len(sockets) == 2 and sockets[0].is_closed() and not sockets[1].is_closed()  # ... on a new socket
+    wait_idle(page)
+
+    page.wait_for_function(f"({POINTS})() > {cut_at}", timeout=TRAINING)  # the same run's curve grew on
+    done = page.locator("[data-testid='stAlert']", has_text="#1 lenet_relu · adam lr 0.001: finished after")
+    done.wait_for(timeout=TRAINING)  # and it finished: neither stopped nor lost, nor a run #2
+    wait_idle(page)
+    assert page.evaluate(POINTS) > cut_at and _session_id(page.url) == workspace != ""
+    screenshot(page, "page4_reconnect_finished", full_page=False)
+
+
+def test_a_second_tab_on_the_same_link_gets_a_workspace_of_its_own(watched, context):
+    """The teacher's tab trains; a student opens the very same address (its ?session=) in another tab while the
+    teacher's still shows it: the student's tab starts empty, under a new id, and says why."""
+    teacher = watched
+    open_page(teacher, f"/Train?{SHORT_RUN}&images=1000")
+    _press_start(teacher)
+    teacher.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
+    teachers_id = _session_id(teacher.url)
+
+    student = context.new_page()
+    student.set_viewport_size(PROJECTOR)  # the README's picture, at a projector's size
+    try:
+        open_page(student, teacher.url)
+        expect(student.locator("[data-testid='stAlert']", has_text="open in another tab")).to_be_visible()
+        expect(student.get_by_text("Choose an architecture and settings, then press")).to_be_visible()
+        expect(student.get_by_text("#1 lenet_relu")).to_have_count(0)  # not the teacher's run ...
+        expect(student.locator(".st-key-train_stop button")).to_be_disabled()  # ... nor their Stop button
+        expect(student.locator(".st-key-train_start button")).to_be_enabled()
+        assert _session_id(student.url) not in ("", teachers_id)  # a workspace of its own, in its address
+        doc_screenshot(student, "page4_reconnect_second_tab", "train_shared_link")
+    finally:
+        student.close()
+    teacher.locator("[data-testid='stAlert']", has_text="#1 lenet_relu · adam lr 0.001: finished after").wait_for(
+        timeout=TRAINING)  # the teacher's run went on
+    assert _session_id(teacher.url) == teachers_id
+
+
+def _session_id(url: str) -> str:
+    return parse_qs(urlparse(url).query).get("session", [""])[0]
