@@ -15,7 +15,10 @@ run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 # on a server, a page or a training thread, so two run in the time of about one. The files go out in the
 # order tests/conftest.py gives them (the longest browser files first); xdist's own reorder, by number of
 # tests per file, would leave the long browser files to the end.
-test: $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/browser
+# The set-up's steps run side by side (-j3): pip installs while apt fetches the dataset, Chromium and the fonts.
+TEST_SETUP := $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/browser
+test:
+	@$(MAKE) --no-print-directory -j3 $(TEST_SETUP)
 	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
@@ -67,7 +70,13 @@ messages: $(STAMPS)/install
 		--project cnnviz --version 0.1 -o locale/cnnviz.pot .
 	$(VENV)/bin/pybabel update -i locale/cnnviz.pot -d locale -D cnnviz --no-fuzzy-matching --ignore-obsolete --width 120
 
-$(STAMPS)/browser: scripts/setup_browser.sh $(STAMPS)/install-test
+# Debian's packages first, after the dataset's (apt installs one at a time), needing no venv; then the check
+# (or Playwright's own Chromium elsewhere), once playwright is installed.
+$(STAMPS)/browser-system: scripts/setup_browser.sh $(STAMPS)/dataset
+	bash scripts/setup_browser.sh --system
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/browser: scripts/setup_browser.sh $(STAMPS)/browser-system $(STAMPS)/install-test
 	bash scripts/setup_browser.sh $(PY)
 	@mkdir -p $(STAMPS) && touch $@
 

@@ -13,12 +13,13 @@ import os
 import socket
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
 from torch import nn
 
+from cnnviz.device import threads_for
 from cnnviz.i18n import N_, Text
 from cnnviz.jobs import JobSlots, LiveOptions, TrainingJob
 from cnnviz.train import Dataset, TrainConfig
@@ -71,6 +72,8 @@ class ThreadBackend:
     def new_job(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig, *,
                 slots: JobSlots | None = None, after_fit: Callable[[nn.Module], object] | None = None,
                 live: LiveOptions | None = None) -> TrainingJob:
+        if config.cpu_threads is None and slots is not None:  # the spare cores split between the runs at once
+            config = replace(config, cpu_threads=threads_for(slots.limit))
         return self._jobs.add(TrainingJob(model, train_set, test_set, config, slots=slots, after_fit=after_fit,
                                           live=live))
 

@@ -66,10 +66,10 @@ def describe_device(device: torch.device | None = None) -> DeviceInfo:
 
 
 def set_cpu_threads(requested: int | None = None) -> int:
-    """Intra-op threads for the CPU (process-wide); by default all cores but one, so the web server and a
-    training run each keep a core. On a busy 2-core machine torch's default of 2 made small ops ~8x slower."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    threads = requested or max(1, cores - 1)
+    """Intra-op threads for the CPU (process-wide); by default `threads_for(1)`: all cores but one, so the web
+    server and a training run each keep a core. On a busy 2-core machine torch's default of 2 made small ops
+    ~8x slower."""
+    threads = requested or threads_for(1)
     torch.set_num_threads(threads)
     return threads
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A real Chromium for the browser tests, and fonts that draw Chinese (the zh UI and exercise statements).
 # Debian as root: Debian's chromium and fonts-noto-cjk packages. Elsewhere: Playwright's own build.
+# `--system`: only Debian's packages (needs no venv, so make runs it while pip installs); a later call without
+# it finds them, or falls back to Playwright's build.
 set -eu
 PY=${1:-.venv/bin/python}
 apt_install() {
@@ -9,6 +11,13 @@ apt_install() {
 as_root_on_debian() {
   command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]
 }
+if [ "$PY" = --system ]; then
+  if as_root_on_debian; then
+    command -v chromium >/dev/null 2>&1 || apt_install chromium
+    { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family)" ]; } || apt_install fonts-noto-cjk
+  fi
+  exit 0
+fi
 if command -v chromium >/dev/null 2>&1; then
   echo "Chromium: $(command -v chromium)"
 elif as_root_on_debian; then

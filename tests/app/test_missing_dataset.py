@@ -32,11 +32,3 @@ def test_edge_page_says_the_dataset_is_missing_and_keeps_learning(no_dataset):
     assert any("Fashion-MNIST is not installed here" in e.value for e in at.error)
     assert any("book's stripes" in c.value for c in at.caption)  # the page learns on the fallback input
 
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_an_exercise_on_a_missing_dataset_says_where_cnnviz_looked(no_dataset, lang):
-    at = make_app("pages/6_Exercises.py", query={"section": "7.6", "lang": lang}).run()
-    assert_no_exception(at)
-    notes = [i.value for i in at.info if data.missing_message("mnist", lang) in i.value]
-    lead = {"en": "This exercise cannot be trained here", "zh": "这道练习还不能训练"}[lang]
-    assert len(notes) == 1 and lead in notes[0], [i.value for i in at.info]  # the MNIST exercise only

@@ -1,24 +1,22 @@
 """The Train page in Chromium when the network fails: a run survives a dropped connection (Streamlit's websocket
-closes and the page opens a new one) and the page shows the same run, its curve grown, until it finishes;
-a second tab opening the page's link while the first still shows it gets a workspace of its own."""
+closes and the page opens a new one) and a reload, and the page shows the same run, its curve grown, until it
+finishes. (A second tab on the same link: tests/browser/test_page4_train.py, with the queue.)"""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PROJECTOR, _base_path_probe, doc_screenshot, open_page, screenshot, wait_idle
-from tests.browser.test_page4_train import POINTS, TRAINING, _press_start
+from tests.browser.conftest import _base_path_probe, open_page, screenshot, wait_idle
+from tests.browser.test_page4_train import POINTS, TRAINING, _press_start, _session_id
 
 pytestmark = pytest.mark.browser
 
 STATE = "() => document.querySelector('[data-testid=stApp]').getAttribute('data-test-connection-state')"
-SHORT_RUN = "net=lenet_relu&epochs=1"  # the page's own link parameters: no widget to set by hand
 OUTAGE_S = 3  # the network stays down this long after the page noticed: a few of the frontend's pings fail
 
 
@@ -109,10 +107,10 @@ def _sockets(page) -> list:
     return found
 
 
-def test_a_run_survives_a_dropped_connection(watched, network):
+def test_a_run_survives_a_dropped_connection_and_a_reload(watched, network):
     page = watched
     sockets = _sockets(page)
-    open_page(page, f"{network.url}/Train?{SHORT_RUN}&images=20000")  # it trains on while the connection is down
+    open_page(page, f"{network.url}/Train?net=lenet_relu&epochs=2&images=60000")  # still training after the outage and a reload
     _press_start(page)
     expect(page.locator(".st-key-train_stop button")).to_be_enabled()  # it trains
     assert len(sockets) == 1
@@ -133,39 +131,16 @@ def test_a_run_survives_a_dropped_connection(watched, network):
     wait_idle(page)
 
     page.wait_for_function(f"({POINTS})() > {cut_at}", timeout=TRAINING)  # the same run's curve grew on
+
+    page.reload()  # a reload opens a new session: the address's ?session= finds the run again, still training
+    page.wait_for_selector("[data-testid='stApp']")
+    wait_idle(page)
+    expect(page.get_by_text("#1 lenet_relu · adam lr 0.001 · epoch")).to_be_visible(timeout=TRAINING)
+    reloaded_at = page.evaluate(POINTS)
+    page.wait_for_function(f"({POINTS})() > {reloaded_at}", timeout=TRAINING)  # and its curve keeps growing
     done = page.locator("[data-testid='stAlert']", has_text="#1 lenet_relu · adam lr 0.001: finished after")
     done.wait_for(timeout=TRAINING)  # and it finished: neither stopped nor lost, nor a run #2
     wait_idle(page)
     assert page.evaluate(POINTS) > cut_at and _session_id(page.url) == workspace != ""
     screenshot(page, "page4_reconnect_finished", full_page=False)
 
-
-def test_a_second_tab_on_the_same_link_gets_a_workspace_of_its_own(watched, context):
-    """The teacher's tab trains; a student opens the very same address (its ?session=) in another tab while the
-    teacher's still shows it: the student's tab starts empty, under a new id, and says why."""
-    teacher = watched
-    open_page(teacher, f"/Train?{SHORT_RUN}&images=1000")
-    _press_start(teacher)
-    teacher.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
-    teachers_id = _session_id(teacher.url)
-
-    student = context.new_page()
-    student.set_viewport_size(PROJECTOR)  # the README's picture, at a projector's size
-    try:
-        open_page(student, teacher.url)
-        expect(student.locator("[data-testid='stAlert']", has_text="open in another tab")).to_be_visible()
-        expect(student.get_by_text("Choose an architecture and settings, then press")).to_be_visible()
-        expect(student.get_by_text("#1 lenet_relu")).to_have_count(0)  # not the teacher's run ...
-        expect(student.locator(".st-key-train_stop button")).to_be_disabled()  # ... nor their Stop button
-        expect(student.locator(".st-key-train_start button")).to_be_enabled()
-        assert _session_id(student.url) not in ("", teachers_id)  # a workspace of its own, in its address
-        doc_screenshot(student, "page4_reconnect_second_tab", "train_shared_link")
-    finally:
-        student.close()
-    teacher.locator("[data-testid='stAlert']", has_text="#1 lenet_relu · adam lr 0.001: finished after").wait_for(
-        timeout=TRAINING)  # the teacher's run went on
-    assert _session_id(teacher.url) == teachers_id
-
-
-def _session_id(url: str) -> str:
-    return parse_qs(urlparse(url).query).get("session", [""])[0]

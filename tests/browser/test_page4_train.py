@@ -1,16 +1,17 @@
 """The Train page in Chromium: start training, watch the curve grow, stop, see the stopped state; click a
-confusion-matrix cell; a reload finds the runs, the settings and the running job again; a second session
-queues behind the first and runs once the first tab has been closed for the grace period; at 1280x720
+confusion-matrix cell; a shared link in a second tab opens a workspace of its own, whose run queues behind the
+first and runs once the first tab has been closed for the grace period (a reload: test_page4_reconnect.py); at 1280x720
 Start and the curves are on the first screen, and the confusion matrix is square and legible."""
 
 import shutil
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
 from cnnviz.data import CLASSES
 from cnnviz.train_store import GRACE_S
-from tests.browser.conftest import assert_on_first_screen, open_page, screenshot, wait_idle
+from tests.browser.conftest import PROJECTOR, assert_on_first_screen, doc_screenshot, open_page, screenshot, wait_idle
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -123,36 +124,6 @@ def click_heatmap_cell(page, container: str, row: int, col: int) -> None:
     page.mouse.click(x, y)
 
 
-def test_a_reload_keeps_the_runs_the_settings_and_the_running_job(page):
-    """Defect 2: a reload during a run lost the run, the earlier runs, the overlay and the settings."""
-    page.set_viewport_size({"width": 1600, "height": 1400})
-    open_page(page, "/Train")
-    _short_run(page)  # run #1: finished
-    _slide(page, "train_size", 8)  # all 60,000 images, for a run that is still training after the reload
-    _type_number(page, "train_epochs", 3)
-    _choose(page, "train_optimizer", "sgd")
-    _press_start(page)  # run #2
-    page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
-
-    page.reload()
-    page.wait_for_selector("[data-testid='stApp']")
-    wait_idle(page)
-    expect(page.locator(".st-key-train_stop button")).to_be_enabled()  # still training, found again
-    expect(page.get_by_text("#2 lenet_relu · sgd lr 0.001 · epoch")).to_be_visible()
-    before = page.evaluate(POINTS)
-    page.wait_for_function(f"({POINTS})() > {before}", timeout=TRAINING)  # and its curve keeps growing
-    expect(page.locator(".st-key-train_epochs input")).to_have_value("3")
-    expect(page.locator(".st-key-train_optimizer [role='combobox']")).to_have_value("sgd")
-    assert _legend(page) == ["#1 lenet_relu · adam lr 0.001"]  # the earlier run, in the comparison
-    screenshot(page, "page4_train_reloaded", full_page=False)
-    assert "session=" in page.url  # what the reloaded page found its workspace by
-
-    page.locator(".st-key-train_stop button").click()
-    page.locator("[data-testid='stAlert']", has_text="because you pressed Stop").wait_for(timeout=60_000)
-    wait_idle(page)
-    assert _legend(page) == ["#1 lenet_relu · adam lr 0.001", "#2 lenet_relu · sgd lr 0.001"]
-
-
 def test_projector_shows_start_and_the_curves_then_a_legible_confusion_matrix(projector):
     """At 1280x720, sidebar open: Start, the run's status and its curves on the first screen (the README's
     screenshot); further down, a square confusion matrix whose cells are large enough to read."""
@@ -184,7 +155,8 @@ def test_projector_shows_start_and_the_curves_then_a_legible_confusion_matrix(pr
 
 
 def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, server_url, page):
-    """One job at a time on this CPU (CNNVIZ_MAX_JOBS defaults to 1): a second student's run waits in line.
+    """A shared link opens a workspace of its own. One job at a time on this CPU (CNNVIZ_MAX_JOBS defaults to
+    1): a second student's run waits in line.
     Closing the first student's tab stops the first run once the tab has stayed away for the grace period
     (a reload would have found it), so the second one trains."""
     first_student = browser.new_context(viewport={"width": 1600, "height": 1400}, base_url=server_url)
@@ -193,8 +165,15 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
     _press_start(first)
     first.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
 
-    page.set_viewport_size({"width": 1600, "height": 1400})
-    open_page(page, "/Train")
+    # The second student opens the first one's address (a shared link, its ?session=) while the first tab
+    # still shows it: a workspace of its own, empty and saying why, never the first student's run or Stop.
+    page.set_viewport_size(PROJECTOR)  # the README's picture, at a projector's size
+    open_page(page, first.url)
+    expect(page.locator("[data-testid='stAlert']", has_text="open in another tab")).to_be_visible()
+    expect(page.get_by_text("#1 lenet_relu")).to_have_count(0)
+    expect(page.locator(".st-key-train_stop button")).to_be_disabled()
+    assert _session_id(page.url) not in ("", _session_id(first.url))
+    doc_screenshot(page, "page4_train_shared_link", "train_shared_link")
     _press_start(page)
     queued = page.locator("[data-testid='stAlert']", has_text="Queued")
     expect(queued).to_be_visible(timeout=30_000)
@@ -210,7 +189,7 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
 
 def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside_the_curves(projector):
     """GoogLeNet (96x96) with the zh edition's recipe in one click: the cost measured here before Start, then a
-    short run (2 epochs of 128 images) whose curves carry the book's printed loss and accuracies; after it,
+    short run (1 epoch of 128 images) whose curves carry the book's printed loss and accuracies; after it,
     the book against the run in a table."""
     page = projector
     open_page(page, "/Train")
@@ -227,8 +206,8 @@ def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside
     screenshot(page, "page4_train_recipe_before", full_page=False)
 
     _slide(page, "train_size", 0)  # 128 images, one batch an epoch: a few minutes on a busy 2-core CPU
-    _type_number(page, "train_epochs", 2)
-    expect(page.get_by_text("No longer the book's recipe (zh 7.4): epochs 2 (the book: 10).")).to_be_visible()
+    _type_number(page, "train_epochs", 1)
+    expect(page.get_by_text("No longer the book's recipe (zh 7.4): epochs 1 (the book: 10).")).to_be_visible()
     _press_start(page)
     page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=2 * TRAINING)
     wait_idle(page)
@@ -248,3 +227,7 @@ def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside
     page.get_by_text("The book vs this run").scroll_into_view_if_needed()
     path = screenshot(page, "page4_train_recipe_table", full_page=False)
     shutil.copy(path, ROOT / "docs" / "screenshots" / "train_recipe_table.png")
+
+
+def _session_id(url: str) -> str:
+    return parse_qs(urlparse(url).query).get("session", [""])[0]

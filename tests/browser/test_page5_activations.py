@@ -148,21 +148,9 @@ def test_an_untrained_book_network_at_224(projector):
     page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.wait_for()
     column = page.locator(f"{GRID} .xtick text", has_text="1").first.bounding_box()  # channel 1
     row = page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.bounding_box()
-    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
     dialog = page.get_by_role("dialog")
-    cells = dialog.locator(".st-key-act_zoom_map .hm image").first
-    cells.wait_for(timeout=30_000)
-    box = cells.bounding_box()
-    page.mouse.click(box["x"] + 0.5 * box["width"] / 54, box["y"] + 0.5 * box["height"] / 54)  # unit (0, 0)
-    # 11x11 stride 4 pad 1: unit (0, 0) sees rows and columns 0-9 (the padding cuts one of the 11).
-    expect(dialog).to_contain_text("unit (0, 0) of act1 sees rows 0-9, columns 0-9 (10x10 of the 224x224 input); "
-                                   "its field is 11x11, cut by the image's edge", timeout=60_000)
-    wait_idle(page)
-    assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": -0.5, "y0": -0.5, "x1": 9.5, "y1": 9.5}]
-    page.keyboard.press("Escape")
-    expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
-
-    # A deeper unit sees much more: conv2's unit (13, 8) of its 26x26 map sees 51x51 pixels.
+    # conv2's unit (13, 8) of its 26x26 map sees 51x51 pixels (the first layer's units, some
+    # cut by the image's edge: tests/app/test_page5_activations.py).
     choose(page, "act_layer", "conv2: second convolution")
     page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
     cells = dialog.locator(".st-key-act_zoom_map .hm image").first

@@ -16,7 +16,7 @@ from cnnviz import backends, jobs_ray, metrics
 from cnnviz.arch import PRESETS, build
 from cnnviz.backends import RayBackend, ThreadBackend, backend_from_env
 from cnnviz.data import load_fashion_mnist
-from cnnviz.jobs import LiveOptions
+from cnnviz.jobs import JobSlots, LiveOptions
 from cnnviz.jobs_ray import WAITING_GPU
 from cnnviz.live import class_examples
 from cnnviz.train import TrainConfig, TrainingError, fit
@@ -198,3 +198,14 @@ def test_an_address_where_nothing_listens_falls_back_to_threads_and_says_so(addr
 def test_a_bad_cpus_per_run_names_the_variable():
     backend = backend_from_env({"CNNVIZ_RAY_ADDRESS": "auto", "CNNVIZ_RAY_CPUS_PER_RUN": "many"})
     assert isinstance(backend, ThreadBackend) and "CNNVIZ_RAY_CPUS_PER_RUN is 'many'" in backend.info().notice
+
+
+@pytest.mark.parametrize(("limit", "cores", "threads"), [(1, 2, 1), (1, 16, 15), (4, 16, 3), (8, 16, 1)])
+def test_thread_runs_share_the_spare_cores_between_the_runs_allowed_at_once(monkeypatch, sets, limit, cores, threads):
+    """One big run gets every spare core; many small ones split them (cnnviz.device.threads_for)."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    auto = TrainConfig(**{**SHORT.__dict__, "cpu_threads": None})
+    job = ThreadBackend().new_job(lenet(), *sets, auto, slots=JobSlots(limit))
+    assert job.config.cpu_threads == threads
+    mine = ThreadBackend().new_job(lenet(), *sets, SHORT, slots=JobSlots(limit))
+    assert mine.config.cpu_threads == 1  # a run that chose its threads keeps them
