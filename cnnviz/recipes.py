@@ -11,6 +11,8 @@ runs (only plots), so its recipes carry no printed result.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, replace
 
 from cnnviz.i18n import N_
@@ -158,15 +160,18 @@ def run_recipe(preset: str, config: TrainConfig) -> Recipe | None:
 
 # Not the book's: a recipe designed for a live class, where a run must end while the room still watches.
 # bench/time_to_accuracy.py measures it against the seeds' DataLoader loop in the same run.
+DEMO_THREADS = min(4, os.cpu_count() or 1)  # a live demo is the one thing running: every core of a small machine
 FAST_DEMO = Recipe(
     key="fast_demo", edition="cnnviz", section="", title=N_("Fast demo: 91% test accuracy in seconds"),
     preset="fast_demo", input_size=28,
     config=TrainConfig(
-        epochs=3, batch_size=256, optimizer="sgd", momentum=0.9, nesterov=True,
-        lr=0.2, lr_schedule="onecycle", warmup=0.25,  # high lr, reached linearly, then annealed to ~0
-        weight_decay=5e-4, label_smoothing=0.1),  # threads and channels-last: the device's own choice
+        epochs=2, batch_size=128, optimizer="sgd", momentum=0.9, nesterov=True,
+        lr=0.1, lr_schedule="onecycle", warmup=0.25,  # high lr, reached linearly, then annealed to ~0
+        weight_decay=5e-4, label_smoothing=0.1,
+        cpu_threads=DEMO_THREADS, channels_last=True),  # NHWC measured 1.4x faster for it on 2 threads
     source="bench/time_to_accuracy.py",
-    note=N_("Designed for speed, not from the book: batch norm after every convolution, SGD with Nesterov "
-            "momentum, a one-cycle learning rate (a linear rise to 0.2 over the first quarter of the steps, "
-            "then a linear fall), label smoothing 0.1 and weight decay 5e-4, three epochs."))
+    note=N_("Designed for speed, not from the book: max pooling before batch norm and ReLU, SGD with Nesterov "
+            "momentum, a one-cycle learning rate (a linear rise to 0.1 over the first quarter of the steps, "
+            "then a linear fall), batch 128, label smoothing 0.1 and weight decay 5e-4, two epochs on every "
+            "core up to four."))
 DEMOS: dict[str, Recipe] = {FAST_DEMO.key: FAST_DEMO}  # apart from RECIPES, which hold the book's only

@@ -27,11 +27,14 @@ def test_the_preset_builds_and_traces_to_ten_scores():
     spec = PRESETS[FAST_DEMO.preset]
     rows = trace(spec)
     assert [r.output_shape for r in rows if r.kind.startswith("MaxPool")] == [(16, 14, 14), (32, 7, 7), (64, 3, 3)]
+    kinds = [r.kind.split()[0] for r in rows]
+    assert kinds[:4] == ["Conv2d", "MaxPool2d", "BatchNorm", "ReLU"]  # batch norm and ReLU on the pooled map
     assert rows[-1].output_shape == (10,)
     model = build(spec).eval()
     assert model(torch.rand(3, 1, 28, 28)).shape == (3, 10)
-    # 3x3 convolutions with biases, batch norm's scale and shift, one linear layer on 64x3x3
-    expected = (16 * 9 + 16) + (32 * 16 * 9 + 32) + (64 * 32 * 9 + 64) + 2 * (16 + 32 + 64) + (576 * 10 + 10)
+    # 3x3 convolutions with biases, batch norm's scale and shift, dense 64x3x3 -> 128 -> 10
+    expected = ((16 * 9 + 16) + (32 * 16 * 9 + 32) + (64 * 32 * 9 + 64) + 2 * (16 + 32 + 64)
+                + (576 * 128 + 128) + (128 * 10 + 10))
     assert count_params(spec) == sum(p.numel() for p in model.parameters()) == expected
 
 
@@ -109,7 +112,7 @@ def test_test_flip_averages_the_scores_of_each_image_and_its_mirror(fashion):
 def test_a_short_real_run_learns(fashion):
     train, test = fashion
     # batches of 64, so batch norm's running statistics (what evaluation uses) settle within the 48 steps
-    config = replace(FAST_DEMO.config, max_train_samples=1024, max_test_samples=1000, batch_size=64)
+    config = replace(FAST_DEMO.config, max_train_samples=1024, max_test_samples=1000, batch_size=64, epochs=3)
     torch.manual_seed(0)
     model = build(PRESETS["fast_demo"])
     before = evaluate(model, (test[0][:1000], test[1][:1000]))[1]
