@@ -39,19 +39,20 @@ cluster-stop:
 	$(VENV)/bin/ray stop
 
 $(STAMPS)/install-ray: pyproject.toml $(STAMPS)/install
-	$(PY) -m pip install --quiet -e '.[ray]'
+	$(PY) -m pip install --quiet --no-compile -e '.[ray]'
 	@mkdir -p $(STAMPS) && touch $@
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# --no-compile: Python compiles the few modules it imports on first use, not all of PyTorch's (about 40 s saved).
 $(STAMPS)/install: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet --no-compile -e .
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/install-test: pyproject.toml $(STAMPS)/install
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --no-compile -e '.[test]'
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/dataset: scripts/setup_dataset.sh

@@ -95,6 +95,9 @@ class RayBackend:
         self._waiting: list = []  # the runs still waiting for the cluster, in start order
         self._data: dict = {}  # (id(images), id(labels)) -> (the tensors, their object-store ref)
         self._data_lock = threading.Lock()
+        from cnnviz.jobs_ray import ActorPool  # ray is connected by now: the Ray code path may load
+
+        self._pool = ActorPool()  # the workers kept warm between runs
 
     def new_job(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig, *,
                 slots: JobSlots | None = None, after_fit: Callable[[nn.Module], object] | None = None,
@@ -107,7 +110,7 @@ class RayBackend:
         return self._jobs.add(RayTrainingJob(
             model, train_set, test_set, config, resources=resources, threads=threads,
             data_refs=lambda: (self._put(train_set), self._put(test_set)), waiting=self._waiting,
-            after_fit=after_fit, live=live))
+            after_fit=after_fit, live=live, pool=self._pool))
 
     def _wants_gpu(self, config: TrainConfig) -> bool:
         return config.device == "cuda" or (config.device == "auto" and self._resources().get("GPU", 0) > 0)

@@ -190,6 +190,14 @@ class TrainingJob:
             if live is not None:
                 self.live.add(live)
 
+    def _record_start(self, model: nn.Module) -> None:
+        """The live panels' first snapshot: the weights at step 0, so a replay starts from the initial noise."""
+        self._add_live(self.live.copy(model, 0, 0.0))
+
+    def _add_live(self, snapshot: LiveSnapshot | None) -> None:
+        with self._lock:
+            self.live.add(snapshot)
+
     def live_snapshots(self) -> tuple[LiveSnapshot, ...]:
         """The live panels' snapshots, oldest first, the latest last (empty without `live`)."""
         with self._lock:
@@ -217,7 +225,8 @@ class TrainingJob:
 
     def _train(self) -> None:
         try:
-            history = fit(self.model, self.train_set, self.test_set, self.config, self._report, self._stop)
+            history = fit(self.model, self.train_set, self.test_set, self.config, self._report, self._stop,
+                          on_start=self._record_start if self.live is not None else None)
             self.model.to("cpu", memory_format=torch.contiguous_format)
             self._finish(history)
         except Exception as exc:  # a bug or a broken architecture: report it, never kill the server

@@ -52,8 +52,10 @@ class RunActor:
 
     def run(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig,
             live: LiveOptions | None):
-        """Yields ("started", pid, None), then ("progress", Progress, LiveSnapshot | None) per report, and last
-        ("done", CPU state_dict, History) or ("failed", Text, None)."""
+        """Yields ("started", pid, None), ("live", the step-0 LiveSnapshot, None) with `live`, then ("progress",
+        Progress, LiveSnapshot | None) per report, and last ("done", CPU state_dict, History) or ("failed", Text,
+        None)."""
+        self._stop.clear()  # a worker kept from an earlier run: that run's Stop is not this one's
         records: queue.Queue = queue.Queue()
         recorder = LiveRecorder(model, config.input_size, live.keep) if live is not None else None
 
@@ -61,9 +63,13 @@ class RunActor:
             snapshot = recorder.copy(model, progress.step, progress.epoch) if recorder is not None else None
             records.put(("progress", progress, snapshot))
 
+        def start(model) -> None:  # the weights at step 0, for the live panels' replay
+            records.put(("live", recorder.copy(model, 0, 0.0), None))
+
         def train() -> None:
             try:
-                history = fit(model, train_set, test_set, config, report, self._stop)
+                history = fit(model, train_set, test_set, config, report, self._stop,
+                              on_start=start if recorder is not None else None)
                 model.to("cpu", memory_format=torch.contiguous_format)
                 records.put(("done", model.state_dict(), history))
             except Exception as exc:  # the server shows it; the worker lives on until it is killed
@@ -86,9 +92,12 @@ class RayTrainingJob(TrainingJob):
 
     def __init__(self, model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig, *,
                  resources: dict, threads: int, data_refs: Callable[[], tuple], waiting: list,
-                 after_fit: Callable[[nn.Module], object] | None = None, live: LiveOptions | None = None):
+                 after_fit: Callable[[nn.Module], object] | None = None, live: LiveOptions | None = None,
+                 pool: "ActorPool | None" = None):
         super().__init__(model, train_set, test_set, config, slots=None, after_fit=after_fit, live=live)
         self.resources, self.threads = resources, threads  # {"num_cpus": 1} or {"num_gpus": 1}
+        self._pool = pool  # workers kept warm between runs (None: a new worker every run)
+        self._reusable = False  # the worker answered to the end: it may serve the next run
         self._data_refs = data_refs  # the datasets' object-store refs (put once per server)
         self._waiting = waiting  # shared by the backend's jobs, in start order; guarded by its own lock
         self._waiting_for: str = Text(WAITING_START)
@@ -121,7 +130,8 @@ class RayTrainingJob(TrainingJob):
         import ray
 
         try:
-            self._actor = ray.remote(RunActor).options(max_concurrency=2, **self.resources).remote(self.threads)
+            self._actor = (self._pool and self._pool.take(self._shape())) or \
+                ray.remote(RunActor).options(max_concurrency=2, **self.resources).remote(self.threads)
             train_ref, test_ref = self._data_refs()
             stream = self._actor.run.options(num_returns="streaming").remote(
                 self.model, train_ref, test_ref, self._worker_config(), self.live_options)
@@ -130,17 +140,19 @@ class RayTrainingJob(TrainingJob):
             self._set(status="failed", message=_ray_failure(exc), ended=time.perf_counter())
         finally:
             self._leave_queue()
-            self._kill_actor()
+            if self._reusable and self._pool is not None and self._actor is not None:
+                self._pool.give_back(self._shape(), self._actor)
+            else:
+                self._kill_actor()
+
+    def _shape(self) -> tuple:
+        """What a worker was made for: only a run asking the same may reuse it."""
+        return tuple(sorted(self.resources.items())), self.threads
 
     def _kill_actor(self) -> None:
         """No idle worker holds its CPUs or GPU after the run (a pending actor is cancelled)."""
-        import ray
-
-        try:
-            if self._actor is not None:
-                ray.kill(self._actor)
-        except Exception:  # the cluster is gone, and the actor with it
-            pass
+        if self._actor is not None:
+            _kill(self._actor)
 
     def _worker_config(self) -> TrainConfig:
         if "num_gpus" in self.resources:
@@ -177,6 +189,8 @@ class RayTrainingJob(TrainingJob):
                 self._set(status="running", started=time.perf_counter())
             elif kind == "progress":
                 self._receive(first, second)
+            elif kind == "live":
+                self._add_live(first)
             else:
                 self._end(kind, first, second)
                 return
@@ -194,6 +208,7 @@ class RayTrainingJob(TrainingJob):
                 self.live.add(snapshot)
 
     def _end(self, kind: str, payload, history) -> None:
+        self._reusable = True  # the worker sent its last record: healthy, idle again
         if kind == "failed":
             self._set(status="failed", message=payload, ended=time.perf_counter())
             return
@@ -215,6 +230,51 @@ class RayTrainingJob(TrainingJob):
         with _WAITING_LOCK:
             if self in self._waiting:
                 self._waiting.remove(self)
+
+
+class ActorPool:
+    """Workers kept warm between runs, at most `keep` per shape (resources, threads), each for `idle_s`:
+    a fresh worker spends seconds importing PyTorch, and an idle one holds its CPUs or GPU and ~0.8 GB."""
+
+    def __init__(self, keep: int = 1, idle_s: float = 60.0):
+        self.keep, self.idle_s = keep, idle_s
+        self._idle: dict[tuple, list] = {}
+        self._lock = threading.Lock()
+
+    def take(self, shape: tuple):
+        with self._lock:
+            idle = self._idle.get(shape, [])
+            return idle.pop() if idle else None
+
+    def give_back(self, shape: tuple, actor) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(shape, [])
+            kept = len(idle) < self.keep
+            if kept:
+                idle.append(actor)
+        if not kept:
+            _kill(actor)
+            return
+        timer = threading.Timer(self.idle_s, self._expire, args=(shape, actor))
+        timer.daemon = True
+        timer.start()
+
+    def _expire(self, shape: tuple, actor) -> None:
+        with self._lock:
+            idle = self._idle.get(shape, [])
+            if actor not in idle:
+                return  # a run took it since
+            idle.remove(actor)
+        _kill(actor)
+
+
+def _kill(actor) -> None:
+    import ray
+
+    try:
+        ray.kill(actor)
+    except Exception:  # the cluster is gone, and the actor with it
+        pass
 
 
 _WAITING_LOCK = threading.Lock()  # guards every backend's list of waiting runs (they are short)

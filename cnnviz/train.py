@@ -248,16 +248,20 @@ def _end_epoch(run: _Run, epoch: int, loss: float, accuracy: float, seen: int, e
 
 
 def fit(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainConfig = TrainConfig(),
-        on_progress: Callable[[Progress], None] | None = None, stop=None) -> History:
+        on_progress: Callable[[Progress], None] | None = None, stop=None,
+        on_start: Callable[[nn.Module], None] | None = None) -> History:
     """Trains `model` (float (N, 1, S, S) in [0, 1] -> logits (N, 10), S = `config.input_size` or 28) in place
     and returns its History; `config.init` and `config.normalize_input` are applied to it first.
 
     `on_progress` gets a `Progress` every `config.report_every` batches and at each epoch's end. `stop`
-    (a `threading.Event`) is checked every batch; the model stays usable whenever `fit` returns.
+    (a `threading.Event`) is checked every batch; the model stays usable whenever `fit` returns. `on_start`
+    gets the model once, initialised and on its device, before the first step.
     """
     torch.manual_seed(config.seed)  # the "xavier" initialisation, then dropout
     run = _prepare(model, train_set, test_set, config)
     _remember_good_weights(run)
+    if on_start is not None:  # the weights the run starts from (initialised, on the device): step 0
+        on_start(model)
     model.train()
     try:
         for epoch in range(config.epochs):

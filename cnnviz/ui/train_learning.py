@@ -33,7 +33,7 @@ def learning_view(run: Run, done: bool) -> None:
         return
     snapshots = job.live_snapshots()
     if not snapshots:
-        st.caption(_("The kernels and feature maps appear with the first point of the curves."))
+        st.caption(_("The kernels and feature maps appear when the run starts."))
         return
     first, second = classes_ui(run)
     snapshot = replay_ui(run, snapshots) if done and len(snapshots) > 1 else snapshots[-1]

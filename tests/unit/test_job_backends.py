@@ -102,7 +102,8 @@ def test_two_short_runs_at_once_finish_with_their_own_full_histories(backend, se
 
 
 def assert_complete(job, sets) -> None:
-    """Every report in order, the result computed from the final weights, a live snapshot per report."""
+    """Every report in order, the result computed from the final weights, a live snapshot at the start and per
+    report."""
     snap = job.snapshot()
     assert job.backend in ("thread", "ray") and snap.message == "" and snap.history.epochs_done == 2
     steps = [p.step for p in snap.points]
@@ -111,8 +112,8 @@ def assert_complete(job, sets) -> None:
     test_images, test_labels = sets[1]  # torch agrees with the result, and the result with the history
     assert torch.equal(job.result, torch_predictions(job.model, test_images))
     assert (job.result == test_labels).float().mean().item() == pytest.approx(snap.history.test_accuracy[-1])
-    snapshots = job.live_snapshots()  # made where it trained, kept here: the last at the final weights
-    assert [s.step for s in snapshots] == steps
+    snapshots = job.live_snapshots()  # made where it trained, kept here: the first at step 0, the last at the end
+    assert [s.step for s in snapshots] == [0] + steps
     assert torch.equal(snapshots[-1].state["conv1.weight"], job.model.conv1.weight.detach())
     assert not torch.equal(snapshots[0].state["conv1.weight"], snapshots[-1].state["conv1.weight"])
 
@@ -163,6 +164,21 @@ def test_a_worker_that_dies_or_hangs_never_hangs_its_run(ray_backend, sets, monk
     assert message.endswith("because the test pressed Stop") and frozen.result is None
 
 
+def test_a_worker_that_answered_to_the_end_serves_the_next_run(ray_backend, sets, oracle):
+    """A fresh worker spends seconds importing PyTorch: one whose run ended cleanly is kept for the next run of
+    the same shape, which still trains from its own weights to its own history."""
+    import ray
+
+    first = new_job(ray_backend, sets, SHORT).start()
+    assert first.join(120) and first.status == "finished"
+    worker = ray.get(first._actor.pid.remote(), timeout=30)
+    second = new_job(ray_backend, sets, SHORT).start()
+    assert second.join(120) and second.status == "finished"
+    assert ray.get(second._actor.pid.remote(), timeout=30) == worker
+    assert second.snapshot().history.train_loss == pytest.approx(oracle.train_loss, rel=1e-5)
+    assert_complete(second, sets)
+
+
 def test_a_gpu_run_on_a_cluster_without_one_waits_visibly_and_stops_at_once(ray_backend, sets):
     job = new_job(ray_backend, sets, TrainConfig(**{**SHORT.__dict__, "device": "cuda"})).start()
     assert job.resources == {"num_gpus": 1}
@@ -209,3 +225,15 @@ def test_thread_runs_share_the_spare_cores_between_the_runs_allowed_at_once(monk
     assert job.config.cpu_threads == threads
     mine = ThreadBackend().new_job(lenet(), *sets, SHORT, slots=JobSlots(limit))
     assert mine.config.cpu_threads == 1  # a run that chose its threads keeps them
+
+
+def test_the_pool_keeps_one_warm_worker_per_shape_for_a_while(monkeypatch):
+    killed = []
+    monkeypatch.setattr(jobs_ray, "_kill", killed.append)
+    pool = jobs_ray.ActorPool(keep=1, idle_s=0.2)
+    pool.give_back(("cpu", 1), "a")
+    pool.give_back(("cpu", 1), "b")  # one more than it keeps: ended at once
+    assert killed == ["b"] and pool.take(("gpu", 1)) is None and pool.take(("cpu", 1)) == "a"
+    pool.give_back(("cpu", 1), "c")
+    wait_until(lambda: killed == ["b", "c"], "the idle worker ending after idle_s", 10)
+    assert pool.take(("cpu", 1)) is None

@@ -77,6 +77,7 @@ def test_kernels_are_the_weights_at_each_snapshot_while_training():
     images, labels = _images(256), torch.randint(0, 10, (256,), generator=torch.Generator().manual_seed(2))
     config = TrainConfig(epochs=2, batch_size=64, lr=0.01, report_every=1, seed=0)
     seen = []  # (step, the first conv's weight as it was at that report)
+    initial = model.conv1.weight.detach().clone()
     job = TrainingJob(model, (images, labels), (images[:64], labels[:64]), config, live=LiveOptions())
     report = job._report
 
@@ -87,8 +88,8 @@ def test_kernels_are_the_weights_at_each_snapshot_while_training():
     job.start()
     assert job.join(120) and job.status == "finished"
     snapshots = job.live_snapshots()
-    by_step = dict(seen)
-    assert len(snapshots) == len(seen) == 8 and [s.step for s in snapshots] == [step for step, _ in seen]
+    by_step = {0: initial, **dict(seen)}  # step 0: the weights the run started from, before any step
+    assert len(snapshots) == len(seen) + 1 == 9 and [s.step for s in snapshots] == [0] + [step for step, _ in seen]
     for snap in snapshots:
         torch.testing.assert_close(job.live.kernels(snap), by_step[snap.step], rtol=0, atol=0)
     assert not torch.equal(job.live.kernels(snapshots[0]), job.live.kernels(snapshots[-1]))
