@@ -36,7 +36,7 @@ def ray_head(cpus: int = 2):
     port = free_port()
     ports = [str(x) for flag in PORT_FLAGS for x in (flag, free_port())]
     command = [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--port", str(port),
-               f"--num-cpus={cpus}", "--num-gpus=0", "--node-ip-address=127.0.0.1", "--include-dashboard=false",
+               f"--num-cpus={cpus}", "--num-gpus=0", "--include-dashboard=false",
                "--disable-usage-stats", "--temp-dir", temp, *ports]
     head = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:

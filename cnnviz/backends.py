@@ -128,6 +128,8 @@ class RayBackend:
     def _resources(self) -> dict:
         import ray
 
+        if not ray.is_initialized():  # disconnected: a Ray call now would start a local Ray in this process
+            return {}
         try:
             return ray.cluster_resources()
         except Exception:  # the cluster went away since: the page says 0, the runs fail with a message

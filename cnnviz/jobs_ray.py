@@ -271,6 +271,8 @@ class ActorPool:
 def _kill(actor) -> None:
     import ray
 
+    if not ray.is_initialized():  # this process left the cluster, its actors with it: ray.kill now would start
+        return  # a local Ray inside this process, which takes the process down when this thread ends
     try:
         ray.kill(actor)
     except Exception:  # the cluster is gone, and the actor with it
@@ -284,6 +286,8 @@ def _waiting_for(resources: dict) -> Text:
     """What a queued run waits for, from what the cluster has free now."""
     import ray
 
+    if not ray.is_initialized():  # disconnected: a Ray call now would start a local Ray in this process
+        return Text(WAITING_START)
     try:
         free = ray.available_resources()
     except Exception:  # the cluster did not answer now: say the general thing

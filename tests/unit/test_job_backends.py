@@ -237,3 +237,14 @@ def test_the_pool_keeps_one_warm_worker_per_shape_for_a_while(monkeypatch):
     pool.give_back(("cpu", 1), "c")
     wait_until(lambda: killed == ["b", "c"], "the idle worker ending after idle_s", 10)
     assert pool.take(("cpu", 1)) is None
+
+
+def test_a_warm_worker_outliving_the_connection_never_starts_ray_here(monkeypatch):
+    """The pool's timer may fire after the server left the cluster: ray.kill would then start a local Ray in this
+    process (an embedded ray.init, whose processes die with the timer's thread and take the process along)."""
+    import ray
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "kill", lambda actor: pytest.fail("ray.kill called while disconnected"))
+    jobs_ray._kill("an actor of a cluster this process has left")
+    assert jobs_ray._waiting_for({"num_cpus": 1}) == jobs_ray.WAITING_START
