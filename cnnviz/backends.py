@@ -19,7 +19,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from cnnviz.device import threads_for
+from cnnviz.device import threads_for, usable_cores
 from cnnviz.i18n import N_, Text
 from cnnviz.jobs import JobSlots, LiveOptions, TrainingJob
 from cnnviz.train import Dataset, TrainConfig
@@ -35,7 +35,7 @@ class ClusterInfo:
 
     backend: str  # "thread" | "ray"
     address: str  # "" for thread; the Ray address otherwise
-    cpus: float  # cores this backend trains on (thread: os.cpu_count(); ray: the cluster's CPUs)
+    cpus: float  # cores this backend trains on (thread: those this process may use; ray: the cluster's CPUs)
     gpus: float
     running: int  # this server's runs training now
     waiting: int  # this server's runs queued, waiting for a slot or for the cluster's resources
@@ -79,7 +79,7 @@ class ThreadBackend:
 
     def info(self) -> ClusterInfo:
         running, waiting = self._jobs.counts()
-        return ClusterInfo(backend=self.name, address="", cpus=float(os.cpu_count() or 1),
+        return ClusterInfo(backend=self.name, address="", cpus=float(usable_cores()),
                            gpus=float(torch.cuda.device_count()), running=running, waiting=waiting,
                            notice=self.notice)
 

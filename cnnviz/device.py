@@ -144,6 +144,11 @@ def _ram_available() -> int:
     return max(0, min(found)) if found else 2 ** 34  # unknown platform: assume a laptop's 16 GiB
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on: its affinity where the OS says, else every core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def threads_for(runs: int = 1, cores: int | None = None) -> int:
     """Intra-op threads (torch.set_num_threads) for each of `runs` training runs sharing `cores` cores.
 
@@ -160,7 +165,6 @@ def threads_for(runs: int = 1, cores: int | None = None) -> int:
     81. So splitting beats sharing by 2.5x in total here. Many cores were not available to measure: run
     bench/thread_policy.py on the server before changing these rules.
     """
-    if cores is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores() if cores is None else cores
     spare = max(1, cores - 1)  # a core for the web server, except on a single core
     return max(1, spare // max(1, runs))

@@ -139,12 +139,16 @@ class TrainingJob:
         self._thread = threading.Thread(target=self._run, name="cnnviz-training", daemon=True)
 
     def start(self) -> "TrainingJob":
-        with self._lock:
-            if self._state.status != "new":
-                raise CnnvizError("this training job was already started; start a new one")
-            self._state.status = "queued" if self.slots else "running"
+        self._claim("queued" if self.slots else "running")
         self._thread.start()
         return self
+
+    def _claim(self, status: str) -> None:
+        """Moves a new job to `status`; a job is started once."""
+        with self._lock:
+            if self._state.status != "new":
+                raise CnnvizError(N_("this training job was already started; start a new one"))
+            self._state.status = status
 
     def stop(self, reason: str = "") -> None:
         """Asks the job to end; `fit` returns within about a batch, keeping the weights it has.
@@ -185,6 +189,10 @@ class TrainingJob:
         # The copy happens here, in the training thread between two steps, outside the lock: the page
         # reading the job waits only for the append.
         live = self.live.copy(self.model, progress.step, progress.epoch) if self.live is not None else None
+        self._record(progress, live)
+
+    def _record(self, progress: Progress, live: LiveSnapshot | None) -> None:
+        """One report: its point on the curves and, with live panels, the weights copied at it."""
         with self._lock:
             self._state.points.append(progress)
             if live is not None:

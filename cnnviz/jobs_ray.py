@@ -22,7 +22,6 @@ from typing import Callable
 import torch
 from torch import nn
 
-from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_, Text
 from cnnviz.jobs import JobSnapshot, LiveOptions, TrainingJob, failure_message
 from cnnviz.live import LiveRecorder
@@ -104,10 +103,7 @@ class RayTrainingJob(TrainingJob):
         self._actor = None
 
     def start(self) -> "RayTrainingJob":
-        with self._lock:
-            if self._state.status != "new":
-                raise CnnvizError(N_("this training job was already started; start a new one"))
-            self._state.status = "queued"  # until its worker says it has started
+        self._claim("queued")  # until its worker says it has started
         with _WAITING_LOCK:
             self._waiting.append(self)
         self._thread.start()
@@ -188,7 +184,7 @@ class RayTrainingJob(TrainingJob):
                 self._leave_queue()
                 self._set(status="running", started=time.perf_counter())
             elif kind == "progress":
-                self._receive(first, second)
+                self._record(first, second)
             elif kind == "live":
                 self._add_live(first)
             else:
@@ -200,12 +196,6 @@ class RayTrainingJob(TrainingJob):
         self._set(status="stopped", ended=time.perf_counter(), message=self._stopped_message(Text(
             N_("stopped at step {step}; its Ray worker did not send the weights back within {seconds} s, so the "
                "model keeps its initial weights"), step=self._last_step(), seconds=f"{STOP_WAIT_S:g}")))
-
-    def _receive(self, progress, snapshot) -> None:
-        with self._lock:
-            self._state.points.append(progress)
-            if self.live is not None:
-                self.live.add(snapshot)
 
     def _end(self, kind: str, payload, history) -> None:
         self._reusable = True  # the worker sent its last record: healthy, idle again

@@ -11,10 +11,9 @@ runs (only plots), so its recipes carry no printed result.
 
 from __future__ import annotations
 
-import os
-
 from dataclasses import dataclass, replace
 
+from cnnviz.device import usable_cores
 from cnnviz.i18n import N_
 from cnnviz.train_config import TrainConfig
 
@@ -160,7 +159,7 @@ def run_recipe(preset: str, config: TrainConfig) -> Recipe | None:
 
 # Not the book's: a recipe designed for a live class, where a run must end while the room still watches.
 # bench/time_to_accuracy.py measures it against the seeds' DataLoader loop in the same run.
-DEMO_THREADS = min(4, os.cpu_count() or 1)  # a live demo is the one thing running: every core of a small machine
+DEMO_THREADS = min(4, usable_cores())  # a live demo is the one thing running: every core of a small machine
 FAST_DEMO = Recipe(
     key="fast_demo", edition="cnnviz", section="", title=N_("Fast demo: 91% test accuracy in seconds"),
     preset="fast_demo", input_size=28,

@@ -42,9 +42,9 @@ def test_kernels_and_maps_redraw_while_training_and_replay_after(projector):
     page = projector
     open_page(page, "/Train")
     _choose(page, "train_arch", "lenet_relu")
-    # All 60,000 images for 2 epochs: far longer than the two moments take to catch, even on a fast machine
+    # All 60,000 images for 5 epochs: far longer than the two moments take to catch, even on a fast machine
     # (a run that ended first would show its last weights from the start and never redraw); Stop ends it.
-    _type_number(page, "train_epochs", 2)
+    _type_number(page, "train_epochs", 5)
     _press_start(page)
     page.wait_for_function(f"({KERNELS})() !== null", timeout=TRAINING)
     first = page.evaluate(KERNELS)

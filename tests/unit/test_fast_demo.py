@@ -3,6 +3,7 @@ PyTorch's own schedulers and losses; the thread policy's rules. The 91% itself i
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -11,8 +12,8 @@ from torch import nn
 
 import cnnviz.train as train_module
 from cnnviz.arch import PRESETS, build, count_params, trace
-from cnnviz.device import threads_for
-from cnnviz.recipes import DEMOS, FAST_DEMO, RECIPES, departures
+from cnnviz.device import threads_for, usable_cores
+from cnnviz.recipes import DEMO_THREADS, DEMOS, FAST_DEMO, RECIPES, departures
 from cnnviz.train import TrainConfig, TrainingError, evaluate, fit
 from cnnviz.train_config import make_optimizer, make_scheduler
 
@@ -163,3 +164,9 @@ def test_onecycle_on_a_few_steps_never_fails(total):
             scheduler.step()
     assert (scheduler is None) == (total < 4)
     assert all(0 < lr <= 0.2 for lr in used) and (total < 4 or max(used) == pytest.approx(0.2))
+
+
+def test_the_cores_counted_are_those_this_process_may_use():
+    allowed = len(os.sched_getaffinity(0))
+    assert usable_cores() == allowed
+    assert threads_for(1) == threads_for(1, allowed) and DEMO_THREADS == min(4, allowed)

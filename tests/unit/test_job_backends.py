@@ -197,7 +197,7 @@ def test_no_address_means_the_thread_backend():
         assert isinstance(backend, ThreadBackend)
         info = backend.info()
         assert (info.backend, info.address, info.notice) == ("thread", "", "")
-        assert info.cpus == os.cpu_count() and info.gpus == torch.cuda.device_count()
+        assert info.cpus == len(os.sched_getaffinity(0)) and info.gpus == torch.cuda.device_count()
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1:{port}", "ray://127.0.0.1:{port}"])
