@@ -29,11 +29,12 @@ def written_sum(window: torch.Tensor, kernel: torch.Tensor) -> str:
     return f"{terms} = {fmt(total)}"
 
 
-def pooled_value(window: Sequence[float], mode: str, window_size: int) -> str:
-    """'max(0, 1, 3, 4) = 4' or '(0 + 1 + 3 + 4) / 4 = 2'; padded cells are -inf (max) or 0 (avg)."""
+def pooled_value(window: Sequence[float], mode: str, window_size: int, pad: str = "pad") -> str:
+    """'max(0, 1, 3, 4) = 4' or '(0 + 1 + 3 + 4) / 4 = 2'; padded cells are -inf (max: shown as `pad`, the
+    reader's word for it) or 0 (avg)."""
     values = [float(v) for v in window]
     if mode == "max":
-        shown = ["pad" if v == float("-inf") else fmt(v) for v in values]
+        shown = [pad if v == float("-inf") else fmt(v) for v in values]
         return f"max({', '.join(shown)}) = {fmt(max(values))}"
     return f"({' + '.join(fmt(v) for v in values)}) / {window_size} = {fmt(sum(values) / window_size)}"
 

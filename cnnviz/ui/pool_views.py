@@ -69,7 +69,8 @@ def pooling(X: torch.Tensor, pool: Pooling, source_name: str) -> None:
                 chart(grid(Y[c], titles[c][1], window=[(i, j)], colorscale=colours, zrange=zrange,
                            clickable=c == 0, max_height=ROW_HEIGHT),
                       PREFIX + ("out_chart" if c == 0 else f"fig_pout{c}"), c == 0)
-            text = pooled_value(win[c, i, j].flatten().tolist(), pool.mode, pool.window[0] * pool.window[1])
+            text = explain.pooled_value(win[c, i, j].flatten().tolist(), pool.mode, pool.window[0] * pool.window[1],
+                                        _("pad"))
             st.markdown("#### " + _("channel {c}, Y[{i}, {j}] = {value}").format(c=c, i=i, j=j, value=text))
 
     run_stage(Y.shape[1], Y.shape[2], draw)
@@ -78,12 +79,6 @@ def pooling(X: torch.Tensor, pool: Pooling, source_name: str) -> None:
     st.caption(_("Pooling keeps the channel count: {c_in} in, {c_out} out. Padded cells never win a max "
                  "(PyTorch pads max pooling with −∞); in avg they count as zeros (`count_include_pad=True`), as "
                  "in PyTorch.").format(c_in=X.shape[0], c_out=Y.shape[0]))
-
-
-def pooled_value(window: list[float], mode: str, size: int) -> str:
-    """explain.pooled_value with its word for a padded cell ("pad") in the reader's language; the rest is
-    numbers and max(...), a formula."""
-    return explain.pooled_value(window, mode, size).replace("pad", _("pad"))
 
 
 def shift_demo(shift: int, pool: Pooling) -> None:

@@ -30,6 +30,7 @@ def test_written_sum_is_the_book_example():
 def test_pooled_value_and_formula():
     assert explain.pooled_value([0, 1, 3, 4], "max", 4) == "max(0, 1, 3, 4) = 4"
     assert explain.pooled_value([float("-inf"), 5], "max", 2) == "max(pad, 5) = 5"
+    assert explain.pooled_value([float("-inf"), 5], "max", 2, pad="填充") == "max(填充, 5) = 5"
     assert explain.pooled_value([0, 1, 3, 4], "avg", 4) == "(0 + 1 + 3 + 4) / 4 = 2"
     assert explain.output_size_formula("rows", 8, 3, 1, 2, 1) == "rows: ⌊(8 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 4"
     assert explain.matmul_row([1, 0, -1], [4, 5, 6], 0) == "y0 = 1×4 + 0×5 + (-1)×6 = -2"
