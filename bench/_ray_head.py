@@ -2,13 +2,15 @@
 
 `ray start --head --block` runs in the foreground and takes its GCS, raylet and workers with it when it is
 terminated, so ending it never touches another Ray cluster on the machine (`ray stop` would end them all).
-Every port is chosen free, so it can run beside another cluster.
+Every port is chosen free, so it can run beside another cluster. The head and this process's driver share a
+token of their own (RAY_AUTH_TOKEN), so a token another cluster left in ~/.ray/auth_token is never read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -38,6 +40,9 @@ def ray_head(cpus: int = 2):
     command = [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--port", str(port),
                f"--num-cpus={cpus}", "--num-gpus=0", "--include-dashboard=false",
                "--disable-usage-stats", "--temp-dir", temp, *ports]
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    before = {name: os.environ.get(name) for name in auth}
+    os.environ.update(auth)  # the driver's (ray.init in this process reads it)
     head = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_for_port(port, head)
@@ -47,6 +52,11 @@ def ray_head(cpus: int = 2):
             import ray
 
             ray.shutdown()  # the driver first, so its workers go before the head does
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         head.terminate()
         try:
             head.wait(30)

@@ -159,11 +159,13 @@ def threads_for(runs: int = 1, cores: int | None = None) -> int:
     are descheduled). One run alone gets every spare core: the larger batches of a single run keep more
     threads busy, while many small runs parallelise better across runs than within one.
 
-    Measured with bench/thread_policy.py on this project's 2-core machine while other work kept it busy
-    (fast_demo, batch 256, samples/s): one run, 1 thread 149, 2 threads 63 (0.42x: oversubscribed threads
-    wait on each other); two concurrent runs, 1 thread each 94 + 109 = 203 in all, 2 threads each 40 + 41 =
-    81. So splitting beats sharing by 2.5x in total here. Many cores were not available to measure: run
-    bench/thread_policy.py on the server before changing these rules.
+    Measured with bench/thread_policy.py on this project's 2-core machine (the fast demo's network, batch 256,
+    samples/s). Quiet: one run, 1 thread 2,304, 2 threads 3,003; two concurrent runs, 1 thread each 4,093 in
+    all, 2 threads each 1,997 (oversubscribed: half). While other work kept the machine busy, the demo's earlier
+    network: one run 149 / 63, two runs 203 / 81. So splitting beats sharing by 2x or more in total here, and a
+    lone run gains from a second core only on a quiet machine (the fast demo, a live demo's one run, takes it).
+    Many cores were not available to measure: run bench/thread_policy.py on the server before changing these
+    rules.
     """
     cores = usable_cores() if cores is None else cores
     spare = max(1, cores - 1)  # a core for the web server, except on a single core
