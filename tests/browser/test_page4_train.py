@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-POINTS = "() => { const p = document.querySelector('.st-key-train_curves .js-plotly-plot');" \
+POINTS = "() => { const p = document.querySelector('.st-key-train_curves:not([data-retained]) .js-plotly-plot');" \
          " return p && p.data ? p.data[0].x.length : 0; }"
 TRAINING = 240_000  # ms: a busy CPU trains slowly; every wait is for a visible result
 
