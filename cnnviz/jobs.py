@@ -199,8 +199,8 @@ class TrainingJob:
                 self.live.add(live)
 
     def _record_start(self, model: nn.Module) -> None:
-        """The live panels' first snapshot: the weights at step 0, so a replay starts from the initial noise."""
-        self._add_live(self.live.copy(model, 0, 0.0))
+        """The live panels' first snapshot: the weights before the first step."""
+        self._add_live(self.live.copy_initial(model))
 
     def _add_live(self, snapshot: LiveSnapshot | None) -> None:
         with self._lock:

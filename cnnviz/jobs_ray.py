@@ -63,7 +63,7 @@ class RunActor:
             records.put(("progress", progress, snapshot))
 
         def start(model) -> None:  # the weights at step 0, for the live panels' replay
-            records.put(("live", recorder.copy(model, 0, 0.0), None))
+            records.put(("live", recorder.copy_initial(model), None))
 
         def train() -> None:
             try:

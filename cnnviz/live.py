@@ -153,6 +153,10 @@ class LiveRecorder:
         self.store = SnapshotStore(capacity) if keep else None
         self.latest: LiveSnapshot | None = None
 
+    def copy_initial(self, model: nn.Module) -> LiveSnapshot | None:
+        """The weights before the first step (step 0, epoch 0), so a replay starts from the initial noise."""
+        return self.copy(model, 0, 0.0)
+
     def copy(self, model: nn.Module, step: int, epoch: float) -> LiveSnapshot | None:
         if not self.plan.has_kernels:
             return None

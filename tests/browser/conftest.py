@@ -141,10 +141,15 @@ def projector(context, request) -> Page:
     yield from _page(context, request, PROJECTOR)
 
 
-def assert_on_first_screen(page: Page, selector: str, what: str) -> None:
-    """The first element matching `selector` is visible, wholly inside the window, with nothing scrolled."""
+def scroll_to_top(page: Page) -> None:
+    """The window and the app's own scrolling main section, back at their tops."""
     page.evaluate("window.scrollTo(0, 0); document.querySelectorAll('section.stMain, [data-testid=stMain]')"
                   ".forEach(e => e.scrollTop = 0)")
+
+
+def assert_on_first_screen(page: Page, selector: str, what: str) -> None:
+    """The first element matching `selector` is visible, wholly inside the window, with nothing scrolled."""
+    scroll_to_top(page)
     locator = page.locator(selector).first
     locator.wait_for(state="visible")
     box = locator.bounding_box()

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.browser.conftest import open_page, screenshot, wait_idle
-from tests.browser.test_page4_train import TRAINING, _choose, _press_start, _slide, _type_number
+from tests.browser.conftest import open_page, screenshot, scroll_to_top, wait_idle
+from tests.browser.test_page4_train import TRAINING, _choose, _press_start, _press_stop, _slide, _type_number
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -23,8 +23,7 @@ MAPS = ("() => { const p = document.querySelector('" + MAPS_SECTION + " .js-plot
 def _curves_above_the_live_panels(page) -> None:
     """At least half of the curves on the first screen, above the live panels (a stopped run's message is up to
     four lines long: it pushes their foot below a 720 px window)."""
-    page.evaluate("window.scrollTo(0, 0); document.querySelectorAll('section.stMain, [data-testid=stMain]')"
-                  ".forEach(e => e.scrollTop = 0)")
+    scroll_to_top(page)
     curves = page.locator(".st-key-train_curves .js-plotly-plot").first.bounding_box()
     kernels = page.locator(KERNELS_SECTION).first.bounding_box()
     assert 0 <= curves["y"] and curves["y"] + curves["height"] / 2 <= page.viewport_size["height"], curves  # half shows
@@ -63,10 +62,8 @@ def test_kernels_and_maps_redraw_while_training_and_replay_after(projector):
     assert second != first
     _shot(page, "live_2")
 
-    stop = page.locator(".st-key-train_stop button")
-    assert stop.is_enabled()  # both moments were of the running run
-    stop.click()
-    page.locator("[data-testid='stAlert']", has_text="because you pressed Stop").wait_for(timeout=60_000)
+    assert page.locator(".st-key-train_stop button").is_enabled()  # both moments were of the running run
+    _press_stop(page)
     wait_idle(page)
     _curves_above_the_live_panels(page)
     last_kernels, last_maps = page.evaluate(KERNELS), page.evaluate(MAPS)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import _base_path_probe, open_page, screenshot, wait_idle
-from tests.browser.test_page4_train import POINTS, TRAINING, _press_start, _session_id
+from tests.browser.test_page4_train import POINTS, TRAINING, _press_start, _press_stop, _session_id
 
 pytestmark = pytest.mark.browser
 
@@ -139,9 +139,7 @@ def test_a_run_survives_a_dropped_connection_and_a_reload(watched, network):
     expect(page.get_by_text("#1 lenet_relu · adam lr 0.001 · epoch")).to_be_visible(timeout=TRAINING)
     reloaded_at = page.evaluate(POINTS)
     page.wait_for_function(f"({POINTS})() > {reloaded_at}", timeout=TRAINING)  # and its curve keeps growing
-    page.locator(".st-key-train_stop button").click()  # the page still holds the run: its Stop ends it
-    stopped = page.locator("[data-testid='stAlert']", has_text="because you pressed Stop")
-    stopped.wait_for(timeout=60_000)
+    stopped = _press_stop(page)  # the page still holds the run: its Stop ends it
     expect(stopped).to_contain_text("#1 lenet_relu · adam lr 0.001, after")  # the same run: none lost, no #2
     wait_idle(page)
     assert page.evaluate(POINTS) > cut_at and _session_id(page.url) == workspace != ""

@@ -53,6 +53,14 @@ def _press_start(page) -> None:
         confirm.click()
 
 
+def _press_stop(page):
+    """Stop, and wait until the page says the run stopped because of it; returns that message."""
+    page.locator(".st-key-train_stop button").click()
+    stopped = page.locator("[data-testid='stAlert']", has_text="because you pressed Stop")
+    stopped.wait_for(timeout=60_000)
+    return stopped
+
+
 def _short_run(page, images_step: int = 2, epochs: int = 1) -> None:
     """Trains lenet_relu on 1,000 (step 2) or 2,000 (step 3) images and waits until it has finished."""
     _choose(page, "train_arch", "lenet_relu")
@@ -91,9 +99,7 @@ def test_start_watch_the_curve_grow_then_stop(page):
     page.wait_for_function(f"({POINTS})() > {before}", timeout=TRAINING)
     expect(page.get_by_text("61,706 parameters")).to_be_visible()  # lenet_relu: the settings were kept
 
-    page.locator(".st-key-train_stop button").click()
-    stopped = page.locator("[data-testid='stAlert']", has_text="because you pressed Stop")
-    stopped.wait_for(timeout=60_000)
+    _press_stop(page)
     wait_idle(page)
     page.locator(".st-key-train_confusion").wait_for(timeout=60_000)
     assert not page.locator(".st-key-train_start button").is_disabled()
@@ -183,8 +189,7 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
     first_student.close()  # the tab closes: Streamlit releases the session; the grace period starts
     expect(queued).to_have_count(0, timeout=GRACE_S * 1000 + 90_000)
     page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)  # the second run trains
-    page.locator(".st-key-train_stop button").click()
-    page.locator("[data-testid='stAlert']", has_text="stopped").wait_for(timeout=60_000)
+    _press_stop(page)
 
 
 def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside_the_curves(projector):
