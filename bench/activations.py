@@ -18,7 +18,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cnnviz.activations import capture  # noqa: E402
+from cnnviz.inspection.capture import capture  # noqa: E402
 from cnnviz.arch import DEFAULT_PRESET, PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist  # noqa: E402
 

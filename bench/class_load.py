@@ -78,7 +78,7 @@ class Student:
     number: int
     at: AppTest
     choice: Choice | None = None
-    run: object = None  # the Run the student's page started (cnnviz.train_store.Run)
+    run: object = None  # the Run the student's page started (cnnviz.training.store.Run)
     latencies: list[float] = field(default_factory=list)  # seconds per rerun of the Train page while runs train
 
     def run_page(self) -> float:
@@ -208,7 +208,7 @@ class ClassResult:
 
 def fresh_server_state() -> str:
     """Forgets the backend, slots and workspaces, as a restarted server would; returns the backend's name."""
-    from cnnviz.ui import train_state
+    from cnnviz.ui.train import state as train_state
 
     for name in ("job_backend", "job_slots", "workspace_store"):
         if hasattr(train_state, name):

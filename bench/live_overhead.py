@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist  # noqa: E402
-from cnnviz.jobs import LiveOptions, TrainingJob  # noqa: E402
-from cnnviz.live import LiveRecorder, class_examples  # noqa: E402
-from cnnviz.train import TrainConfig  # noqa: E402
+from cnnviz.training.jobs import LiveOptions, TrainingJob  # noqa: E402
+from cnnviz.training.live import LiveRecorder, class_examples  # noqa: E402
+from cnnviz.training.loop import TrainConfig  # noqa: E402
 
 def cpu_name() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
@@ -85,7 +85,7 @@ def copy_cost_us(preset: str) -> float:
 def runs() -> dict[str, tuple[str, TrainConfig]]:
     found = {"LeNet (lenet_relu, Adam)": ("lenet_relu", TrainConfig(optimizer="adam", lr=0.001))}
     try:
-        from cnnviz.recipes import FAST_DEMO
+        from cnnviz.training.recipes import FAST_DEMO
         found["fast demo recipe"] = (FAST_DEMO.preset, FAST_DEMO.config)
     except ImportError:
         pass

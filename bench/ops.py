@@ -1,4 +1,4 @@
-"""How fast cnnviz.ops.corr2d is next to torch.nn.functional.conv2d: a 32x32 input, a 7x7 kernel, float64.
+"""How fast cnnviz.conv.ops.corr2d is next to torch.nn.functional.conv2d: a 32x32 input, a 7x7 kernel, float64.
 
     python bench/ops.py [--repeat 2000]
 """
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from cnnviz import ops  # noqa: E402
+from cnnviz.conv import ops  # noqa: E402
 
 
 def time_us(fn, repeat: int) -> float:
@@ -43,7 +43,7 @@ def main() -> None:
     ours = time_us(lambda: ops.corr2d(X, K, padding=3), args.repeat)
     theirs = time_us(lambda: F.conv2d(X[None, None], K[None, None], padding=3), args.repeat)
     print(f"{'32x32 input, 7x7 kernel, padding 3, float64':<46} {'median us':>10}")
-    print(f"{'cnnviz.ops.corr2d':<46} {ours:>10.1f}")
+    print(f"{'cnnviz.conv.ops.corr2d':<46} {ours:>10.1f}")
     print(f"{'torch.nn.functional.conv2d':<46} {theirs:>10.1f}")
     print(f"ratio corr2d / conv2d: {ours / theirs:.2f}x (page budget per rerun: 150 ms)")
 

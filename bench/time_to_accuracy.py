@@ -6,7 +6,7 @@ reached the target; the epoch-end evaluation is the trainer's own and counts). B
 seeds' loop (bench/train_throughput.py: torchvision FashionMNIST + ToTensor + DataLoader, batch 256, LeNet
 with max pooling, Adam, torch's default threads) trains for `--seeds-seconds`; its samples/s gives its time
 per epoch, and the ratio is time-to-91% / that epoch time, so a busy machine slows both sides alike.
-Recipes: `fast_demo` (cnnviz.recipes.FAST_DEMO) and `lenet_modern` (the modern LeNet preset with Adam 1e-3,
+Recipes: `fast_demo` (cnnviz.training.recipes.FAST_DEMO) and `lenet_modern` (the modern LeNet preset with Adam 1e-3,
 cosine, batch 256, 10 epochs: what the Train page defaults to). A run stops at the target, or once it has
 trained for `--cap` seeds' epochs (default 4: "not done above 3" with room to see where it would land); a
 cap in seeds' epochs, not seconds, so a busy machine does not cut a run short.
@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.train_throughput import seeds_loop  # noqa: E402
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist  # noqa: E402
-from cnnviz.recipes import FAST_DEMO  # noqa: E402
-from cnnviz.train import TrainConfig, evaluate, fit  # noqa: E402
+from cnnviz.training.recipes import FAST_DEMO  # noqa: E402
+from cnnviz.training.loop import TrainConfig, evaluate, fit  # noqa: E402
 
 TARGET = 0.91
 GOAL_RATIO, DONE_RATIO = 1.5, 3.0  # issue 14: aim at 1.5 seeds' epochs, not done above 3

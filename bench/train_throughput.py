@@ -1,4 +1,4 @@
-"""Training throughput: the seeds' loop against cnnviz.train.fit, same model, same machine, same run.
+"""Training throughput: the seeds' loop against cnnviz.training.loop.fit, same model, same machine, same run.
 
 The seeds' loop is d2l's: torchvision's FashionMNIST dataset with ToTensor, a DataLoader (batch 256,
 shuffled), Adam at 1e-3, LeNet with max pooling (lenet_maxpool: 44,426 parameters). `fit` trains a copy of
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import cache_dir, load_fashion_mnist  # noqa: E402
 from cnnviz.device import cpu_has_native_bf16, set_cpu_threads  # noqa: E402
-from cnnviz.train import TrainConfig, fit  # noqa: E402
+from cnnviz.training.loop import TrainConfig, fit  # noqa: E402
 
 TARGET_RATIO = 5.0
 

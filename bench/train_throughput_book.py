@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist, torchvision_root  # noqa: E402
 from cnnviz.device import describe_device, pick_device  # noqa: E402
-from cnnviz.recipes import RECIPES, recipe_config  # noqa: E402
-from cnnviz.train import fit  # noqa: E402
+from cnnviz.training.recipes import RECIPES, recipe_config  # noqa: E402
+from cnnviz.training.loop import fit  # noqa: E402
 
 NETWORKS = {"alexnet": "alexnet_zh", "vgg11_narrow": "vgg_zh", "nin": "nin_zh", "googlenet": "googlenet_zh"}
 BOOK_WORKERS = 4  # d2l's get_dataloader_workers()

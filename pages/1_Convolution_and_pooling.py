@@ -8,17 +8,17 @@ page_setup(N_("Convolution & pooling"))
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
 
-from cnnviz import conv_presets as presets  # noqa: E402
-from cnnviz import ops  # noqa: E402
+from cnnviz.conv import presets  # noqa: E402
+from cnnviz.conv import ops  # noqa: E402
 from cnnviz.errors import CnnvizError  # noqa: E402
-from cnnviz.ui import conv_state as state  # noqa: E402
-from cnnviz.ui import conv_inputs as inputs  # noqa: E402
-from cnnviz.ui import conv_widgets as w  # noqa: E402
+from cnnviz.ui.conv import state  # noqa: E402
+from cnnviz.ui.conv import inputs  # noqa: E402
+from cnnviz.ui.conv import widgets as w  # noqa: E402
 from cnnviz.ui.common import intro, user_errors  # noqa: E402
-from cnnviz.ui.conv_state import PREFIX, value  # noqa: E402
-from cnnviz.ui.conv_views import Geometry, multi_channel, one_by_one, single_channel  # noqa: E402
+from cnnviz.ui.conv.state import PREFIX, value  # noqa: E402
+from cnnviz.ui.conv.views import Geometry, multi_channel, one_by_one, single_channel  # noqa: E402
 from cnnviz.ui.lang import _, formatter, render  # noqa: E402
-from cnnviz.ui.pool_views import Pooling, pooling, shift_demo, stride_lesson  # noqa: E402
+from cnnviz.ui.conv.pool_views import Pooling, pooling, shift_demo, stride_lesson  # noqa: E402
 
 SUMMARY = N_("d2l 7.2-7.5: each output cell sums the input window times the kernel; click one or press Play.")
 DETAILS = N_(

@@ -3,11 +3,13 @@
 import streamlit as st
 import torch
 
-from cnnviz import edge, edge_inputs
+from cnnviz.edge import fit as edge
+from cnnviz.edge import inputs as edge_inputs
 from cnnviz.errors import CnnvizError
 from cnnviz.figures import edge as figures
-from cnnviz.ui import edge as ui
-from cnnviz.ui import edge_url, url_state
+from cnnviz.ui.edge import views as ui
+from cnnviz.ui import url_state
+from cnnviz.ui.edge import url as edge_url
 from cnnviz.ui.common import chart, intro, page_setup, show_error
 from cnnviz.i18n import N_
 from cnnviz.ui.lang import _, current

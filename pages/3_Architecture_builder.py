@@ -7,8 +7,10 @@ import streamlit as st
 from cnnviz.arch import NUM_CLASSES, PRESETS, Architecture, ArchitectureError, trace_partial
 from cnnviz.arch.table import rows_to_layers
 from cnnviz.figures.arch import architecture_figure
-from cnnviz.ui import arch_editor, arch_stacks, arch_view
-from cnnviz.ui.arch_state import MESSAGE, URL_PAGE, input_shape, put_in_query, source
+from cnnviz.ui.arch import editor as arch_editor
+from cnnviz.ui.arch import stacks as arch_stacks
+from cnnviz.ui.arch import view as arch_view
+from cnnviz.ui.arch.state import MESSAGE, URL_PAGE, input_shape, put_in_query, source
 from cnnviz.i18n import N_
 from cnnviz.ui.common import chart, intro, page_setup, url_written
 from cnnviz.ui.lang import _, current, render

@@ -9,19 +9,20 @@ import streamlit as st  # noqa: E402
 
 from cnnviz import data  # noqa: E402
 from cnnviz.errors import CnnvizError  # noqa: E402
-from cnnviz.ui import train_book as book  # noqa: E402
-from cnnviz.ui import train_data  # noqa: E402
-from cnnviz.ui import train_learning as learning  # noqa: E402
-from cnnviz.ui import train_live as live_views  # noqa: E402
-from cnnviz.ui import train_plan as plan  # noqa: E402
-from cnnviz.ui import train_results as results  # noqa: E402
-from cnnviz.ui import train_state as state  # noqa: E402
-from cnnviz.ui import train_views as views  # noqa: E402
-from cnnviz.ui import lang, train_url, url_state  # noqa: E402
+from cnnviz.ui.train import book  # noqa: E402
+from cnnviz.ui.train import data as train_data  # noqa: E402
+from cnnviz.ui.train import learning  # noqa: E402
+from cnnviz.ui.train import live as live_views  # noqa: E402
+from cnnviz.ui.train import plan  # noqa: E402
+from cnnviz.ui.train import results  # noqa: E402
+from cnnviz.ui.train import state  # noqa: E402
+from cnnviz.ui.train import views  # noqa: E402
+from cnnviz.ui import lang, url_state  # noqa: E402
+from cnnviz.ui.train import url as train_url  # noqa: E402
 from cnnviz.ui.common import intro, show_error  # noqa: E402
 from cnnviz.ui.job_backend_view import backend_line  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
-from cnnviz.ui.train_messages import STOP_REASON  # noqa: E402
+from cnnviz.ui.train.messages import STOP_REASON  # noqa: E402
 
 ERROR_KEY = "train_start_error"
 

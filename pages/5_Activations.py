@@ -6,15 +6,15 @@ page_setup("Activations")
 
 import streamlit as st  # noqa: E402
 
-from cnnviz import activations as act  # noqa: E402
+from cnnviz.inspection import capture as act  # noqa: E402
 from cnnviz import data  # noqa: E402
-from cnnviz.ui import activation_maps as maps_ui  # noqa: E402
-from cnnviz.ui import activation_url as act_url  # noqa: E402
+from cnnviz.ui.activations import maps as maps_ui  # noqa: E402
+from cnnviz.ui.activations import url as act_url  # noqa: E402
 from cnnviz.ui import lang, url_state  # noqa: E402
-from cnnviz.ui import activation_state as state  # noqa: E402
-from cnnviz.ui import activation_views as views  # noqa: E402
-from cnnviz.ui import activation_attribution as attribution_ui  # noqa: E402
-from cnnviz.ui.activation_models import dataset_ui, model_ui  # noqa: E402
+from cnnviz.ui.activations import state  # noqa: E402
+from cnnviz.ui.activations import views  # noqa: E402
+from cnnviz.ui.activations import attribution as attribution_ui  # noqa: E402
+from cnnviz.ui.activations.models import dataset_ui, model_ui  # noqa: E402
 from cnnviz.ui.common import dataset_or_none, intro, presenting, user_errors  # noqa: E402
 # The missing-dataset message in the reader's language: the Train page's, so both pages say the same.
 from cnnviz.ui.lang import _  # noqa: E402

@@ -10,11 +10,11 @@ import streamlit as st  # noqa: E402
 
 from cnnviz.exercises.answers import ANSWERS  # noqa: E402
 from cnnviz.exercises.catalog import SECTION_BY_EN, SECTIONS, find, in_section, matching  # noqa: E402
-from cnnviz.ui import exercise_state as state  # noqa: E402
+from cnnviz.ui.exercises import state  # noqa: E402
 from cnnviz.ui import lang, url_state  # noqa: E402
 from cnnviz.ui.common import intro  # noqa: E402
-from cnnviz.ui.exercise_links import dataset_note  # noqa: E402
-from cnnviz.ui.exercise_view import KIND_NAMES, anchor, show_exercise  # noqa: E402
+from cnnviz.ui.exercises.links import dataset_note  # noqa: E402
+from cnnviz.ui.exercises.view import KIND_NAMES, anchor, show_exercise  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
 
 SUMMARY = N_("d2l 7.2-7.6 and 8.1-8.5, stated in cnnviz's words with both editions' numbers: open one in the "

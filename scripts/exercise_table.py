@@ -1,6 +1,6 @@
 """Prints the README's list of exercises from the catalog: python scripts/exercise_table.py
 
-tests/unit/test_readme_exercises.py checks that the README holds exactly this table, so the two never drift.
+tests/unit/exercises/test_readme_exercises.py checks that the README holds exactly this table, so the two never drift.
 """
 
 from __future__ import annotations

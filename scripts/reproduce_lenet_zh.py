@@ -4,7 +4,7 @@ The book (PyTorch build) prints `loss 0.469, train acc 0.823, test acc 0.779` af
 lr 0.9, batch 256, Xavier-uniform weights, on ToTensor's [0, 1] images. Variants, to find out where a
 difference comes from:
 
-- `recipe`: cnnviz.recipes' "lenet_zh" through `fit` (the app's one-click recipe);
+- `recipe`: cnnviz.training.recipes' "lenet_zh" through `fit` (the app's one-click recipe);
 - `normalized`: the same, but with cnnviz's usual input standardisation (Fashion-MNIST's mean and std);
 - `book-loop`: the book's own code path: torchvision's FashionMNIST + ToTensor + a shuffled DataLoader,
   d2l's nn.Sequential LeNet, train_ch6's init_weights, loss, metrics and evaluation, line for line.
@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist, torchvision_root  # noqa: E402
 from cnnviz.device import set_cpu_threads  # noqa: E402
-from cnnviz.recipes import RECIPES, recipe_config  # noqa: E402
-from cnnviz.train import fit  # noqa: E402
+from cnnviz.training.recipes import RECIPES, recipe_config  # noqa: E402
+from cnnviz.training.loop import fit  # noqa: E402
 
 RECIPE = RECIPES["lenet_zh"]
 VARIANTS = ("recipe", "normalized", "book-loop")

@@ -6,7 +6,7 @@ on the CPU (a few minutes each on a laptop). d2l trains the sigmoid LeNet with p
 reaches about 80% in 10 epochs; Adam gets further in the same epochs. With batch 256 and 10 epochs the
 modern LeNet ended at 90.97%, just under the 91% the page promises, hence the smaller batch and two more
 epochs. The test accuracy on the 10,000 test images is measured after training and recorded in the
-checkpoint's metadata; tests/unit/test_default_checkpoints.py checks it.
+checkpoint's metadata; tests/unit/training/test_default_checkpoints.py checks it.
 
     python scripts/train_default.py [--only lenet_modern] [--epochs 12]
 """
@@ -23,11 +23,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cnnviz import checkpoint  # noqa: E402
+from cnnviz.training import checkpoint  # noqa: E402
 from cnnviz.arch import PRESETS, build  # noqa: E402
 from cnnviz.data import load_fashion_mnist  # noqa: E402
-from cnnviz.shipped import SHIPPED, ShippedModel  # noqa: E402
-from cnnviz.train import TrainConfig, evaluate, fit  # noqa: E402
+from cnnviz.training.shipped import SHIPPED, ShippedModel  # noqa: E402
+from cnnviz.training.loop import TrainConfig, evaluate, fit  # noqa: E402
 
 # float32 and NCHW, as the shipped checkpoints were made: the same numbers on any CPU.
 RECIPE = TrainConfig(epochs=12, batch_size=128, lr=1e-3, optimizer="adam", device="cpu", seed=0,

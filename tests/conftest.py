@@ -66,8 +66,9 @@ def _rank(item) -> tuple[int, int]:
     path = Path(str(item.fspath))
     if path.name in _FIRST:
         return -1, _FIRST.index(path.name)
-    longest = _LONGEST.index(path.name) if path.parent.name == "browser" and path.name in _LONGEST else len(_LONGEST)
-    return _ORDER.get(path.parent.name, 3), longest
+    suite = path.relative_to(ROOT / "tests").parts[0]  # browser, app or unit (whose tests sit in a folder per package)
+    longest = _LONGEST.index(path.name) if suite == "browser" and path.name in _LONGEST else len(_LONGEST)
+    return _ORDER.get(suite, 3), longest
 
 
 def pytest_collection_modifyitems(items):

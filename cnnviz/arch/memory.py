@@ -1,5 +1,5 @@
 """Activation memory of a forward pass, per layer and for the network (whether training fits a device is
-cnnviz.train_cost.check_memory's question).
+cnnviz.training.cost.check_memory's question).
 
 Counted in float32 values for one image. Two figures, both checked against PyTorch in tests/unit/test_memory.py:
 - `created`: every tensor the layer's operations output in a training forward, inside blocks too (each

@@ -104,7 +104,7 @@ def _conv_pool_bn_block(channels: int) -> tuple:
 
 
 FAST_DEMO = Architecture(
-    "fast_demo", N_("The fast demo's network (cnnviz.recipes.FAST_DEMO): three blocks of a 3x3 convolution, "
+    "fast_demo", N_("The fast demo's network (cnnviz.training.recipes.FAST_DEMO): three blocks of a 3x3 convolution, "
                     "2x2 max pooling, batch norm and ReLU with 16, 32 and 64 channels (28 -> 14 -> 7 -> 3), "
                     "then a dense layer of 128 and the 10 scores. Pooling before batch norm and ReLU saves "
                     "three quarters of their work; batch norm lets it train at a high learning rate."),

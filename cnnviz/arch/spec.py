@@ -22,7 +22,7 @@ UNNUMBERED = ("flatten", "gap")  # usually once per network: "flatten", not "fla
 
 MAX_LAYERS = 64
 # Structural limits that keep any single network within a machine; whether a run fits a given device (and
-# what it costs there) is asked with cnnviz.train_cost.check_memory and the Train page's estimates.
+# what it costs there) is asked with cnnviz.training.cost.check_memory and the Train page's estimates.
 MAX_PARAMS = 150_000_000  # the book's VGG-11 has 128.8M; 600 MB of float32 weights
 MAX_ACTIVATION = 4_000_000  # values in one layer's output for one image (16 MB)
 MAX_ACTIVATION_BYTES = 256 * 2**20  # what a training forward holds per image; the book's VGG-11 at 224: 63 MB

@@ -12,7 +12,7 @@ from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import flops_of, matrix, same, same_tensor
 from cnnviz.exercises.answers_padding import formula_side
 from cnnviz.i18n import N_
-from cnnviz.ops import corr2d_multi_in_out, corr2d_multi_in_out_1x1
+from cnnviz.conv.ops import corr2d_multi_in_out, corr2d_multi_in_out_1x1
 
 
 def compose_kernels(K1: torch.Tensor, K2: torch.Tensor) -> torch.Tensor:

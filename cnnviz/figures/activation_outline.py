@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from cnnviz.figures.activations import GAP
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN
 from cnnviz.i18n import tr
-from cnnviz.receptive_view import UnitField, tile_rectangle
+from cnnviz.inspection.receptive_view import UnitField, tile_rectangle
 
 OUTLINE = "#00e5ff"  # cyan stands out on grey images and on the maps' colour scales
 OUTLINE_WIDTH = 2

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from cnnviz.attribution import METHOD_NAMES, METHODS, SIGNED
+from cnnviz.inspection.attribution import METHOD_NAMES, METHODS, SIGNED
 from cnnviz.figures.style import DIVERGING, GRAY, SEQUENTIAL, base_layout
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN
 from cnnviz.i18n import N_, tr

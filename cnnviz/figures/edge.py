@@ -210,7 +210,7 @@ def output_comparison(X: torch.Tensor, Y: torch.Tensor, prediction: torch.Tensor
 
 
 def lr_comparison(runs: Sequence, max_stable_lr: float | None = None, lang: str = EN) -> go.Figure:
-    """Loss curves of several learning rates (cnnviz.edge.LrRun), overlaid on a log axis."""
+    """Loss curves of several learning rates (cnnviz.edge.fit.LrRun), overlaid on a log axis."""
     traces = []
     for index, run in enumerate(runs):
         colour = SERIES[index % len(SERIES)]

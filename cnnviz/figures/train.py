@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from cnnviz.figures.style import FONT_SIZE, SEQUENTIAL, SERIES, base_layout
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN, tr
-from cnnviz.train import Progress
+from cnnviz.training.loop import Progress
 
 LOSS, TRAIN_ACC, TEST_ACC = SERIES[0], SERIES[1], SERIES[2]  # d2l's Animator: blue, red (dashed), green
 CONFUSION_FONT_SIZE = 18  # counts in the confusion matrix, read from the back of a classroom

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from cnnviz import i18n
-from cnnviz.backends import ClusterInfo
+from cnnviz.training.backends import ClusterInfo
 from cnnviz.ui.lang import _, current
-from cnnviz.ui.train_state import job_backend
+from cnnviz.ui.train.state import job_backend
 
 
 def backend_text(info: ClusterInfo) -> str:

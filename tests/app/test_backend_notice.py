@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from cnnviz.ui import train_state
+from cnnviz.ui.train import state as train_state
 from tests.app.zh_text import english_words
 from tests.conftest import assert_no_exception, make_app
 

@@ -13,7 +13,7 @@ from cnnviz.arch import PRESETS, ArchitectureError, Linear, count_params
 from tests.app.test_page3_arch import build_unchecked, edit, metrics, stack_table, table, torch_figures, torch_stack
 from tests.app.zh_text import assert_all_chinese, open_in_chinese
 from tests.conftest import assert_no_exception, make_app, plotly_figures
-from tests.unit.test_book_presets import book_model
+from tests.unit.arch.test_book_presets import book_model
 
 PAGE = "pages/3_Architecture_builder.py"
 

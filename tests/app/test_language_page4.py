@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cnnviz import data, i18n, train_cost
+from cnnviz import data, i18n
+from cnnviz.training import cost as train_cost
 from cnnviz.arch import PRESETS
-from cnnviz.train import TrainConfig
-from cnnviz.ui import train_state
-from cnnviz.ui.arch_labels import PRESET_TITLES
+from cnnviz.training.loop import TrainConfig
+from cnnviz.ui.train import state as train_state
+from cnnviz.ui.arch.labels import PRESET_TITLES
 from tests.app.test_page4_train import _stop_all, figure, finish, measured_rate, start_short_run
 from tests.app.zh_text import assert_all_chinese
 from tests.conftest import assert_no_exception, make_app

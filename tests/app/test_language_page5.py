@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import torch
 
-from cnnviz import activations as act
-from cnnviz import checkpoint
+from cnnviz.inspection import capture as act
+from cnnviz.training import checkpoint
 from cnnviz.data import load_fashion_mnist
-from cnnviz.shipped import SHIPPED
+from cnnviz.training.shipped import SHIPPED
 from tests.app.test_page5_activations import array, figure, tile
 from tests.app.zh_text import assert_all_chinese, open_in_chinese
 

@@ -10,10 +10,10 @@ import torch.nn.functional as F
 
 from cnnviz.exercises.answers import ANSWERS
 from cnnviz.exercises.catalog import BY_ID, EXERCISES, SECTIONS, find, matching
-from cnnviz.ui.exercise_view import widget_key
+from cnnviz.ui.exercises.view import widget_key
 from tests.app.zh_text import assert_all_chinese, english_left, open_in_chinese
 from tests.conftest import ROOT, assert_no_exception, make_app, plotly_figures
-from tests.unit.test_explain import decode_array
+from tests.unit.conv.test_explain import decode_array
 
 PAGE = "pages/6_Exercises.py"
 

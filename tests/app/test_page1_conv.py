@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from cnnviz import explain
-from cnnviz.conv_presets import kernel_preset
+from cnnviz.conv import explain
+from cnnviz.conv.presets import kernel_preset
 from tests.conftest import assert_no_exception, make_app, plotly_figures
-from tests.unit.test_explain import decode_array
+from tests.unit.conv.test_explain import decode_array
 
 PAGE = "pages/1_Convolution_and_pooling.py"
 BOOK_X = torch.arange(9, dtype=torch.float64).reshape(3, 3)

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from cnnviz import edge, edge_inputs
+from cnnviz.edge import fit as edge
+from cnnviz.edge import inputs as edge_inputs
 from cnnviz.ui import common
-from cnnviz.ui import edge as ui
+from cnnviz.ui.edge import views as ui
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/2_Learn_an_edge_kernel.py"

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from cnnviz import edge, edge_inputs
-from cnnviz.ui import edge_url
+from cnnviz.edge import fit as edge
+from cnnviz.edge import inputs as edge_inputs
+from cnnviz.ui.edge import url as edge_url
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/2_Learn_an_edge_kernel.py"

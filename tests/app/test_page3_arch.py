@@ -14,10 +14,10 @@ from cnnviz.arch import (
     count_params, from_url_token, shape_text, to_json, to_url_token, trace,
 )
 from cnnviz.arch.table import layer_to_row
-from cnnviz.ui.arch_view import human
+from cnnviz.ui.arch.view import human
 from tests.conftest import assert_no_exception, make_app, plotly_figures
-from tests.unit.test_book_presets import PRINTED, ROWS, book_model, layer_summary
-from tests.unit.test_receptive import GradientOracle, chosen_units, oracle_model
+from tests.unit.arch.test_book_presets import PRINTED, ROWS, book_model, layer_summary
+from tests.unit.arch.test_receptive import GradientOracle, chosen_units, oracle_model
 
 PAGE = "pages/3_Architecture_builder.py"
 

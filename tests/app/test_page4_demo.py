@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cnnviz.arch import PRESETS
-from cnnviz.recipes import FAST_DEMO
+from cnnviz.training.recipes import FAST_DEMO
 from tests.app.test_page4_train import finish, measured_rate
 from tests.conftest import assert_no_exception, make_app
 

@@ -10,7 +10,7 @@ import pytest
 
 from cnnviz.arch import Architecture, Flatten, Linear
 from cnnviz.figures.live import MAPS_SHOWN, tile
-from cnnviz.ui import arch_state
+from cnnviz.ui.arch import state as arch_state
 from tests.app.test_page5_activations import array
 from tests.app.test_page4_train import _stop_all, finish, measured_rate, start_short_run
 from tests.app.zh_text import english_left, visible_texts

@@ -8,7 +8,8 @@ import torch
 
 from cnnviz import data
 from cnnviz.arch.modules import Normalize
-from cnnviz.ui import common, train_url
+from cnnviz.ui import common
+from cnnviz.ui.train import url as train_url
 from tests.app.test_page4_train import _stop_all, figure, finish, measured_rate, start_short_run
 from tests.conftest import assert_no_exception, make_app
 from tests.unit.test_mnist import write_idx

@@ -9,12 +9,12 @@ import time
 import pytest
 import torch
 
-from cnnviz import train_cost
+from cnnviz.training import cost as train_cost
 from cnnviz.arch import PRESETS
 from cnnviz.data import CLASSES
-from cnnviz.recipes import RECIPES
-from cnnviz.train import TrainConfig
-from cnnviz.ui.train_state import URL_KEY, VIEWER_KEY, WORKSPACE_KEY
+from cnnviz.training.recipes import RECIPES
+from cnnviz.training.loop import TrainConfig
+from cnnviz.ui.train.state import URL_KEY, VIEWER_KEY, WORKSPACE_KEY
 from tests.conftest import assert_no_exception, make_app
 
 

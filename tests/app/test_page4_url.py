@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cnnviz.recipes import RECIPES
-from cnnviz.ui import train_url
+from cnnviz.training.recipes import RECIPES
+from cnnviz.ui.train import url as train_url
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/4_Train.py"

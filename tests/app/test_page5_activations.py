@@ -13,16 +13,16 @@ import pytest
 import torch
 from PIL import Image
 
-from cnnviz import activations as act
-from cnnviz import checkpoint
+from cnnviz.inspection import capture as act
+from cnnviz.training import checkpoint
 from cnnviz.arch import PRESETS, build
 from cnnviz.data import load_fashion_mnist
-from cnnviz.jobs import TrainingJob
-from cnnviz.shipped import SHIPPED
-from cnnviz.train import TrainConfig
-from cnnviz.train_input import init_weights, resize_batch
-from cnnviz.ui import train_state
-from cnnviz.ui.train_state import Run
+from cnnviz.training.jobs import TrainingJob
+from cnnviz.training.shipped import SHIPPED
+from cnnviz.training.loop import TrainConfig
+from cnnviz.training.input import init_weights, resize_batch
+from cnnviz.ui.train import state as train_state
+from cnnviz.ui.train.state import Run
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/5_Activations.py"

@@ -11,11 +11,12 @@ import pytest
 import torch
 from torch import nn
 
-from cnnviz import checkpoint
+from cnnviz.training import checkpoint
 from cnnviz.data import load_fashion_mnist
-from cnnviz.shipped import SHIPPED
-from cnnviz.train_input import resize_batch
-from cnnviz.ui import activation_attribution, train_state
+from cnnviz.training.shipped import SHIPPED
+from cnnviz.training.input import resize_batch
+from cnnviz.ui.activations import attribution as activation_attribution
+from cnnviz.ui.train import state as train_state
 from tests.app.test_page5_activations import Runs, array, figure
 from tests.app.zh_text import _figure_texts, english_words
 from tests.conftest import assert_no_exception, make_app

@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from cnnviz import activations as act
-from cnnviz import checkpoint, data
+from cnnviz.inspection import capture as act
+from cnnviz import data
+from cnnviz.training import checkpoint
 from cnnviz.arch import PRESETS, build
-from cnnviz.ui import common, train_state
-from cnnviz.ui.activation_models import LATEST
+from cnnviz.ui import common
+from cnnviz.ui.train import state as train_state
+from cnnviz.ui.activations.models import LATEST
 from tests.app.test_page5_activations import array, figure, tile
 from tests.app.zh_text import english_left
 from tests.conftest import assert_no_exception, make_app

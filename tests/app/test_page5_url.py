@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from cnnviz.ui import activation_url
+from cnnviz.ui.activations import url as activation_url
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/5_Activations.py"

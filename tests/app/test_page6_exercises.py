@@ -12,13 +12,15 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from cnnviz.conv_presets import KERNEL_PRESETS
+from cnnviz.conv.presets import KERNEL_PRESETS
 from cnnviz.exercises.answer import Answer, Check, Matrix, Table
 from cnnviz.exercises.catalog import BUILDER, BY_ID, CONV, EDGE, EXERCISES, SECTIONS, find, in_section, matching
-from cnnviz.ui import conv_state, edge_url, exercise_view
-from cnnviz.ui.exercise_links import query_params
+from cnnviz.ui.conv import state as conv_state
+from cnnviz.ui.edge import url as edge_url
+from cnnviz.ui.exercises import view as exercise_view
+from cnnviz.ui.exercises.links import query_params
 from tests.conftest import assert_no_exception, make_app, plotly_figures
-from tests.unit.test_explain import decode_array
+from tests.unit.conv.test_explain import decode_array
 
 PAGE = "pages/6_Exercises.py"
 
@@ -152,7 +154,7 @@ def _example_answer() -> Answer:
 
 
 def _render_example():
-    from cnnviz.ui.exercise_answer import show_answer
+    from cnnviz.ui.exercises.answer import show_answer
     from tests.app.test_page6_exercises import _example_answer
 
     show_answer(_example_answer(), key="t")

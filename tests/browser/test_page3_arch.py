@@ -7,7 +7,7 @@ import shutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
-from cnnviz.ui.arch_labels import preset_label
+from cnnviz.ui.arch.labels import preset_label
 from tests.browser.conftest import assert_on_first_screen, screenshot, wait_idle
 from tests.conftest import ROOT
 

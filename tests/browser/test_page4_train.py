@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cnnviz.data import CLASSES
-from cnnviz.train_store import GRACE_S
+from cnnviz.training.store import GRACE_S
 from tests.browser.conftest import PROJECTOR, assert_on_first_screen, doc_screenshot, open_page, screenshot, wait_idle
 from tests.conftest import ROOT
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cnnviz import data
-from cnnviz.ui import train_url
+from cnnviz.ui.train import url as train_url
 from tests.browser.conftest import DOCS, assert_on_first_screen, open_page, screenshot, wait_idle
 from tests.browser.test_page1_zh import _glyphs_drawn, _labels_fit
 from tests.browser.test_page4_train import _choose

@@ -1,0 +1,101 @@
+"""The Train page's live view: a run's name, its progress or how it ended, and its curves."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cnnviz import i18n
+from cnnviz.arch import PRESETS
+from cnnviz.figures import train as figures
+from cnnviz.training.jobs import JobSnapshot
+from cnnviz.ui.common import chart
+from cnnviz.ui.lang import _, current
+from cnnviz.ui.train.messages import job_message
+from cnnviz.ui.train.state import Run, kept_accuracy
+from cnnviz.ui.train.views import CURVES_HEIGHT, OPTIMIZER_NAMES, clock, figure_font_size
+
+
+def run_label(run: Run) -> str:
+    """"#2 lenet_relu · adam lr 0.001" (the network's name is code: links and files use it too)."""
+    if current() == "en":
+        return run.label
+    c = run.config
+    return _("#{number} {network} · {optimizer} lr {lr}").format(
+        number=run.number, network=network_name(run.spec), optimizer=OPTIMIZER_NAMES.get(c.optimizer, c.optimizer),
+        lr=f"{c.lr:g}")
+
+
+def network_name(spec) -> str:
+    """A preset by its title in the reader's language ("LeNet，ReLU + 最大汇聚"); any other network by its name."""
+    from cnnviz.ui.arch.labels import PRESET_TITLES
+
+    if PRESETS.get(spec.name) != spec or spec.name not in PRESET_TITLES:
+        return spec.name
+    return i18n.tr(current(), PRESET_TITLES[spec.name][0])
+
+
+def status_view(run: Run, snap: JobSnapshot) -> None:
+    """Queue place, progress bar, or how the run ended."""
+    if snap.status in ("new", "queued"):
+        place = _(" (place {place} in line)").format(place=snap.queue_position) if snap.queue_position else ""
+        if snap.waiting_for:  # a Ray run: the cluster's resources queue it, not this server
+            st.info(_("Queued{place} on the Ray cluster: waiting for {what}. Stop cancels it.").format(
+                place=place, what=i18n.render(snap.waiting_for, current())), icon=":material/hourglass_top:")
+            return
+        st.info(_("Queued{place}: another training job is using this server's processor. It starts when that "
+                  "one ends.").format(place=place), icon=":material/hourglass_top:")
+        return
+    latest, label = snap.latest, run_label(run)
+    if snap.status == "running":
+        if latest is None:
+            st.progress(0.0, text=_("{run}: starting, moving the data to the device...").format(run=label))
+            return
+        st.progress(min(latest.step / latest.total_steps, 1.0),
+                    text=_("{run} · epoch {epoch} of {epochs} · {rate} samples/s · ETA {eta}").format(
+                        run=label, epoch=f"{latest.epoch:.2f}", epochs=run.config.epochs,
+                        rate=f"{latest.samples_per_s:,.0f}", eta=clock(latest.eta_s)))
+        return
+    text = ended_text(run, snap)
+    if snap.status == "finished":
+        st.success(text, icon=":material/check_circle:")
+    elif snap.status == "stopped":
+        st.warning(text, icon=":material/stop_circle:")
+    else:
+        st.error(text, icon=":material/error:")
+
+
+def ended_text(run: Run, snap: JobSnapshot) -> str:
+    """How a run ended and what its kept weights score: the same weights as the results below."""
+    history, kept, label = snap.history, kept_accuracy(run), run_label(run)
+    epochs = history.epochs_done if history is not None else 0
+    last_epoch = history.test_accuracy[-1] if epochs else None
+    if snap.status == "finished":
+        score = kept if kept is not None else last_epoch
+        after = (_("Test accuracy **{score}** after {epochs} epoch.") if epochs == 1 else
+                 _("Test accuracy **{score}** after {epochs} epochs."))
+        summary = " " + after.format(score=f"{score:.1%}", epochs=epochs) if score is not None else ""
+        return _("{run}: finished after {time}.").format(run=label, time=clock(snap.seconds)) + summary
+    message = job_message(snap.message, current())
+    text = _("{run}, after {time}: {message}.").format(run=label, time=clock(snap.seconds),
+                                                       message=f"{message[:1].upper()}{message[1:]}")
+    if kept is not None:  # the weights as the run ended, not those of its last full epoch
+        text += " " + _("The weights it kept score **{score}** on the test set; the confusion matrix, per-class "
+                        "accuracy and checkpoint below are theirs.").format(score=f"{kept:.1%}")
+        if last_epoch is not None:
+            text += " " + _("Its last full epoch ({epoch}) scored {score}.").format(
+                epoch=epochs, score=f"{last_epoch:.1%}")
+    elif snap.status == "stopped":
+        text += " " + _("Its weights so far are kept.")
+    return text
+
+
+def curves_view(run: Run, snap: JobSnapshot, marks=None) -> None:
+    """The run's curves; `marks(fig)` adds to them (the book's printed result)."""
+    if snap.points:
+        fig = figures.curves_figure(snap.points, run.config.epochs, height=CURVES_HEIGHT,
+                                    font_size=figure_font_size(), lang=current())
+        chart(marks(fig) if marks else fig, key="train_curves")
+    elif snap.status in ("running", "queued"):
+        every = run.config.report_every
+        st.caption((_("The curves appear after the first batch.") if every == 1 else
+                    _("The curves appear after the first {n} batches.").format(n=every)))
