@@ -1,5 +1,5 @@
 """Architectures as data: layer specs, presets, shape/parameter/FLOP/memory/receptive-field traces, build,
-code and JSON export."""
+code and JSON export. Imports only the shared root modules (data, device, errors, i18n, images)."""
 
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.codegen import to_code
