@@ -11,7 +11,7 @@ from pathlib import Path
 from cnnviz.arch import DEFAULT_PRESET
 from cnnviz.i18n import N_
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 @dataclass(frozen=True)
