@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: run test bench screenshots messages clean cluster cluster-stop
+.PHONY: run test check bench screenshots messages clean cluster cluster-stop
 
 run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
@@ -20,6 +20,12 @@ TEST_SETUP := $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAM
 test:
 	@$(MAKE) --no-print-directory -j3 $(TEST_SETUP)
 	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+
+# The fast tier for the edit-test loop: unit and AppTest files, no Chromium, no Ray head, no real training
+# (the markers in pyproject.toml; tests/conftest.py sets browser and ray). `make test` stays the whole suite.
+check:
+	@$(MAKE) --no-print-directory -j3 $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not browser and not ray and not slow"
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
 	$(PY) bench/run_all.py
@@ -60,16 +66,16 @@ $(STAMPS)/dataset: scripts/setup_dataset.sh
 	@mkdir -p $(STAMPS) && touch $@
 
 # The translations: .po files are reviewed text in the repository; the .mo files gettext reads are built here.
-CATALOGS := $(wildcard locale/*/LC_MESSAGES/cnnviz.po)
+CATALOGS := $(wildcard cnnviz/locale/*/LC_MESSAGES/cnnviz.po)
 $(STAMPS)/catalogs: $(CATALOGS) $(STAMPS)/install
-	$(VENV)/bin/pybabel compile --statistics -d locale -D cnnviz
+	$(VENV)/bin/pybabel compile --statistics -d cnnviz/locale -D cnnviz
 	@mkdir -p $(STAMPS) && touch $@
 
 # For maintainers: collect the strings marked with _() / N_() and merge them into each language's .po.
 messages: $(STAMPS)/install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k tr:2 -k gettext:2 --no-location --sort-output --width 120 \
-		--project cnnviz --version 0.1 -o locale/cnnviz.pot .
-	$(VENV)/bin/pybabel update -i locale/cnnviz.pot -d locale -D cnnviz --no-fuzzy-matching --ignore-obsolete --width 120
+		--project cnnviz --version 0.1 -o cnnviz/locale/cnnviz.pot .
+	$(VENV)/bin/pybabel update -i cnnviz/locale/cnnviz.pot -d cnnviz/locale -D cnnviz --no-fuzzy-matching --ignore-obsolete --width 120
 
 # Debian's packages first, after the dataset's (apt installs one at a time), needing no venv; then the check
 # (or Playwright's own Chromium elsewhere), once playwright is installed.

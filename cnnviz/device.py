@@ -14,6 +14,8 @@ from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_, Message
 
 DEVICE_CHOICES = ("auto", "cuda", "mps", "cpu")
+BF16_VARIABLE = "CNNVIZ_BF16"  # "auto" (the default): mixed precision where the hardware computes it; "off": float32
+BF16_CHOICES = ("auto", "off")
 
 
 def mps_available() -> bool:
@@ -60,7 +62,7 @@ def describe_device(device: torch.device | None = None) -> DeviceInfo:
     if device.type == "mps":
         return DeviceInfo("mps", Message(N_("Apple GPU (Metal)")))
     threads = torch.get_num_threads()
-    if cpu_has_native_bf16():
+    if cpu_has_native_bf16() and mixed_precision_allowed():
         return DeviceInfo("cpu", Message(N_("CPU threads: {threads}, bfloat16 in hardware"), {"threads": threads}))
     return DeviceInfo("cpu", Message(N_("CPU threads: {threads}"), {"threads": threads}))
 
@@ -88,9 +90,20 @@ def cpu_has_native_bf16() -> bool:
     return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
+def mixed_precision_allowed() -> bool:
+    """False when CNNVIZ_BF16=off asks for float32 everywhere (read at each call, so a test can pin a path)."""
+    setting = os.environ.get(BF16_VARIABLE, "auto").strip().lower() or "auto"
+    if setting not in BF16_CHOICES:
+        raise CnnvizError(N_("{variable}='{value}' is unknown; set it to one of {choices}"), variable=BF16_VARIABLE,
+                          value=setting, choices=", ".join(BF16_CHOICES))
+    return setting == "auto"
+
+
 def mixed_precision_dtype(device: torch.device) -> torch.dtype | None:
     """The autocast type that speeds training up here: bfloat16 (or float16 on older GPUs) on CUDA,
-    bfloat16 on CPUs that compute it natively, None elsewhere."""
+    bfloat16 on CPUs that compute it natively, None elsewhere or when CNNVIZ_BF16=off."""
+    if not mixed_precision_allowed():
+        return None
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     if device.type == "cpu" and cpu_has_native_bf16():

@@ -1,7 +1,8 @@
 """Words in catalogs: gettext translations of what a person reads, English and Simplified Chinese.
 
-The catalogs are `locale/<lang>/LC_MESSAGES/cnnviz.po` in the repository, compiled to `.mo` by the set-up
-(`make run` / `make test` run Babel's compiler). Messages are English templates with named values
+The catalogs are `cnnviz/locale/<lang>/LC_MESSAGES/cnnviz.po`, inside the package, so an installed wheel
+carries them. The set-up (`make run` / `make test`) compiles them to `.mo` with Babel; without that step (`pip
+install .` then `streamlit run app.py`) the `.po` is read with Babel at first use. Messages are English templates with named values
 ("layer {index}: ..."), so a translator sees the whole sentence; the library raises errors that carry their
 template and values (`Message`), and a page translates them where it shows them. Pure: no Streamlit here.
 """
@@ -9,12 +10,13 @@ template and values (`Message`), and a page translates them where it shows them.
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 DOMAIN = "cnnviz"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = {"en": "English", "zh": "简体中文"}  # URL code -> the language's own name
 DEFAULT_LANGUAGE = "en"
 
@@ -24,17 +26,40 @@ def N_(message: str) -> str:
     return message
 
 
+def catalog_path(lang: str, suffix: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
 @lru_cache(maxsize=None)
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The compiled catalog of `lang`; English, or a missing catalog, gives the messages unchanged."""
+    """The catalog of `lang`: its compiled `.mo` when that is at least as new as the `.po`, else the `.po` read
+    and compiled in memory by Babel; English, or a language with no catalog, gives the messages unchanged."""
     if lang == DEFAULT_LANGUAGE:
         return _gettext.NullTranslations()
-    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    po, mo = catalog_path(lang, ".po"), catalog_path(lang, ".mo")
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as compiled:
+            return _gettext.GNUTranslations(compiled)
+    if po.is_file():
+        return _gettext.GNUTranslations(io.BytesIO(_compile_po(po)))
+    return _gettext.NullTranslations()
 
 
-def catalog_compiled(lang: str) -> bool:
-    """Whether the set-up compiled `lang`'s catalog (a page warns when it did not)."""
-    return lang == DEFAULT_LANGUAGE or (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()
+def _compile_po(po: Path) -> bytes:
+    """What `pybabel compile` writes for `po`, in memory (fuzzy entries left out, as it does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    return compiled.getvalue()
+
+
+def catalog_available(lang: str) -> bool:
+    """Whether `lang` has a catalog to read (compiled or not); a page warns when it has none."""
+    return lang == DEFAULT_LANGUAGE or catalog_path(lang, ".mo").is_file() or catalog_path(lang, ".po").is_file()
 
 
 def gettext(lang: str, message: str) -> str:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The suite's numeric path: float32 on every machine, so a test comparing with float32 PyTorch means the same on a
+# CPU with native bfloat16 as on one without (the Streamlit servers, AppTests and Ray heads the tests start inherit
+# it). The bfloat16 path has tests of its own that ask for it (tests/unit/training/test_bf16_path.py).
+os.environ["CNNVIZ_BF16"] = "off"
 
 
 @pytest.fixture(scope="module")
@@ -71,5 +77,20 @@ def _rank(item) -> tuple[int, int]:
     return _ORDER.get(suite, 3), longest
 
 
+# The tiers (pyproject's markers): `make check` runs what none of these marks, `make test` runs everything.
+# Every file under tests/browser drives Chromium; a test is `ray` when it asks for a Ray head, whether by
+# fixture or by the `backend` fixture's "ray" parameter. `slow` is set by the few files that train for real.
+def _tier_markers(item) -> list[str]:
+    path = Path(str(item.fspath)).relative_to(ROOT / "tests")
+    marks = ["browser"] if path.parts[0] == "browser" else []
+    params = getattr(item, "callspec", None)
+    if "ray_address" in item.fixturenames or (params is not None and params.params.get("backend") == "ray"):
+        marks.append("ray")
+    return marks
+
+
 def pytest_collection_modifyitems(items):
+    for item in items:
+        for mark in _tier_markers(item):
+            item.add_marker(mark)
     items.sort(key=_rank)  # a stable sort: each file's tests keep their order

@@ -12,7 +12,7 @@ import torch
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cnnviz import data
-from cnnviz.device import describe_device, pick_device, set_cpu_threads
+from cnnviz.device import DeviceInfo, describe_device, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 from cnnviz.ui import lang
 from cnnviz.ui.lang import _
@@ -191,26 +191,35 @@ def write_page_query(wanted: dict[str, str]) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def environment() -> dict[str, str]:
+def environment() -> dict:
     """Torch version, device, and where the dataset is: computed once per server."""
     set_cpu_threads()  # once per server: page reruns and training share the CPU
-    info = describe_device(pick_device())
+    device = pick_device()
+    try:
+        info, setting_error = describe_device(device), None
+    except CnnvizError as exc:  # a setting the server was started with (CNNVIZ_BF16) is unknown
+        info, setting_error = DeviceInfo(device.type, exc.message), exc
     found = data.find_dataset_dir()
     return {
         "torch": torch.__version__,
         "device": info.name.upper(),
         "device_detail": info.description,
+        "setting_error": setting_error,
         "dataset": str(found) if found else "",
     }
 
 
 def environment_sidebar() -> None:
+    """One short line, the same length on every machine (threads, bfloat16 or a GPU's name are in its tooltip), so
+    what a page puts below it in the sidebar stays on the first screen wherever the app runs."""
     env = environment()
     with st.sidebar:
         dataset = _("found") if env["dataset"] else _("missing (see Home)")
-        st.caption(_("torch {version} · device **{device}** ({detail}) · Fashion-MNIST {dataset}").format(
-            version=env["torch"], device=env["device"], detail=env["device_detail"].render(lang.current()),
-            dataset=dataset))
+        st.caption(_("torch {version} · device **{device}** · Fashion-MNIST {dataset}").format(
+            version=env["torch"].split("+")[0], device=env["device"], dataset=dataset),
+            help=env["device_detail"].render(lang.current()))
+        if env["setting_error"] is not None:
+            st.error(env["setting_error"].render(lang.current()))
 
 
 @st.cache_resource(show_spinner=False)

@@ -81,5 +81,5 @@ def switch() -> None:
     """The language control (in the sidebar); both names are written in their own language."""
     st.segmented_control("Language / 语言", tuple(i18n.LANGUAGES), key=SWITCH_KEY, format_func=i18n.LANGUAGES.get,
                          on_change=_switched, label_visibility="collapsed", width="stretch")
-    if not i18n.catalog_compiled(current()):
-        st.caption("The Chinese catalog is not compiled: run `make run` (or `make test`) to build it.")
+    if not i18n.catalog_available(current()):
+        st.caption("The Chinese catalog is missing from this installation: reinstall cnnviz (pip install .).")

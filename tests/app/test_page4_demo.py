@@ -25,6 +25,7 @@ def page(monkeypatch):
         run.job.join(300)
 
 
+@pytest.mark.slow  # trains for real (epochs of a subset)
 def test_one_click_sets_the_demo_and_a_run_trains_with_all_of_it(page):
     at = page
     at.button(key="train_demo").click().run()

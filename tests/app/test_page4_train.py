@@ -153,7 +153,7 @@ def test_a_stopped_runs_status_and_results_use_the_same_weights(page):
     counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])  # (10, 10)
     kept = counts.diag().sum().item() / counts.sum().item()
     status = at.warning[0].value
-    assert f"The weights it kept score **{kept:.1%}**" in status
+    assert f"The weights it kept score **{kept:.1%}**" in status, status  # the whole status if it fails
     assert "because you pressed Stop" in status
     assert f"Its last full epoch (1) scored {history.test_accuracy[0]:.1%}" in status
     per_class = figure(at, "train_per_class")["data"][0]

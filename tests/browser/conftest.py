@@ -170,6 +170,15 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
         "[data-testid='stException']").first.inner_text()
 
 
+def choose(page: Page, key: str, option: str, exact: bool = False) -> None:
+    """Picks `option` in the select box with `key`. The option's text is typed first: the open list draws only the
+    options that fit on screen below the box, so a box lower on the page (a longer sidebar) would hide some."""
+    page.locator(f".st-key-{key} [role='combobox']").first.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=exact).click()
+    wait_idle(page)
+
+
 def open_page(page: Page, path: str = "/") -> None:
     """Visits a page of the app (e.g. "/Convolution_and_pooling") and waits for it to finish running."""
     page.goto(path)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from cnnviz.ui.arch.labels import preset_label
-from tests.browser.conftest import assert_on_first_screen, screenshot, wait_idle
+from tests.browser.conftest import assert_on_first_screen, choose, screenshot, wait_idle
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -24,12 +24,6 @@ def _open(page, path: str) -> None:
 
 def _click(page, key: str) -> None:
     page.locator(f".st-key-{key} button").first.click()  # the second is Streamlit's hidden copy for the tooltip
-    wait_idle(page)
-
-
-def _choose(page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
 
 
@@ -62,12 +56,12 @@ def test_build_a_stack_and_see_diagram_and_table_then_a_deep_preset(page):
     screenshot(page, "page3_arch_lenet")
 
     # Build: append a ReLU at the end (the stack now ends with an activation: still 10 scores).
-    _choose(page, "arch_add_type", "Activation")
+    choose(page, "arch_add_type", "Activation", exact=True)
     _click(page, "arch_add")
     assert page.locator("[data-testid='stAlert']").count() == 0
     # Break it: a pooling layer after the Flatten.
-    _choose(page, "arch_add_type", "Pool")
-    _choose(page, "arch_add_at", "before layer 8")
+    choose(page, "arch_add_type", "Pool", exact=True)
+    choose(page, "arch_add_at", "before layer 8", exact=True)
     _click(page, "arch_add")
     _shows(page, "Output shape", "✖ layer 8")  # no partial totals passed off as the network's
     alert = page.locator("[data-testid='stAlert']").first
@@ -84,7 +78,7 @@ def test_build_a_stack_and_see_diagram_and_table_then_a_deep_preset(page):
 
     # A deep preset wraps its diagram onto several lines.
     page.set_viewport_size({"width": 1600, "height": 2000})
-    _choose(page, "arch_preset", preset_label("googlenet_small"))
+    choose(page, "arch_preset", preset_label("googlenet_small"), exact=True)
     _shows(page, "Parameters", "150,164")
     assert page.locator("[data-testid='stAlert']").count() == 0
     screenshot(page, "page3_arch_googlenet")
@@ -93,10 +87,10 @@ def test_build_a_stack_and_see_diagram_and_table_then_a_deep_preset(page):
 
 def test_back_undoes_the_last_change_and_other_pages_keep_the_state(page):
     _open(page, "/Architecture_builder?preset=lenet")
-    _choose(page, "arch_add_type", "Dropout")
+    choose(page, "arch_add_type", "Dropout", exact=True)
     _click(page, "arch_add")  # change 1
     _shows(page, "Layers", "13")
-    _choose(page, "arch_preset", preset_label("vgg_small"))  # change 2
+    choose(page, "arch_preset", preset_label("vgg_small"), exact=True)  # change 2
     _shows(page, "Layers", "11")
     assert page.url.endswith("?preset=vgg_small")
 
@@ -110,7 +104,7 @@ def test_back_undoes_the_last_change_and_other_pages_keep_the_state(page):
     assert page.url.endswith("?preset=lenet")
     expect(page.locator(".st-key-arch_preset input")).to_have_value(preset_label("lenet"))
 
-    _choose(page, "arch_add_type", "BatchNorm")
+    choose(page, "arch_add_type", "BatchNorm", exact=True)
     _click(page, "arch_add")
     _shows(page, "Layers", "13")
     menu = page.locator("[data-testid='stSidebar']")
@@ -166,7 +160,7 @@ def test_projector_first_screen_the_table_fits_and_a_kernel_too_large_is_refused
     shot = screenshot(page, "builder", full_page=False)
     shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder.png")
 
-    _choose(page, "arch_preset", preset_label("lenet"))
+    choose(page, "arch_preset", preset_label("lenet"), exact=True)
     _shows(page, "Layers", "12")
     for size in ({"width": 1280, "height": 720}, {"width": 1400, "height": 1000}):
         page.set_viewport_size(size)

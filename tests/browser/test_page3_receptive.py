@@ -6,8 +6,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, wait_idle
-from tests.browser.test_page3_arch import _choose, _click, _grid_cell, _metric, _open, _shows, _to_top
+from tests.browser.conftest import choose, screenshot, wait_idle
+from tests.browser.test_page3_arch import _click, _grid_cell, _metric, _open, _shows, _to_top
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ def test_alexnet_at_224_receptive_fields_and_two_stacks(page):
     """Chosen from the preset box by its book name: 224x224 input, the RF column, the too-small fix, the stacks."""
     page.set_viewport_size({"width": 1280, "height": 720})
     _open(page, "/Architecture_builder?preset=lenet")
-    _choose(page, "arch_preset", "AlexNet, 224x224 (d2l 8.1 / zh 7.1)")
+    choose(page, "arch_preset", "AlexNet, 224x224 (d2l 8.1 / zh 7.1)", exact=True)
     _shows(page, "Parameters", "46,764,746")
     expect(page.locator(".st-key-arch_input input")).to_have_value("224x224")
     table = page.locator(".st-key-arch_table")
@@ -48,7 +48,7 @@ def test_alexnet_at_224_receptive_fields_and_two_stacks(page):
     shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder_stacks.png")
 
     page.set_viewport_size({"width": 1280, "height": 720})
-    _choose(page, "arch_input", "28x28")  # too small: the layer that breaks, the smallest size, the fix
+    choose(page, "arch_input", "28x28", exact=True)  # too small: the layer that breaks, the smallest size, the fix
     alert = page.locator("[data-testid='stAlert']").first
     expect(alert).to_contain_text("smallest input that works is 65x65", timeout=60_000)
     page.locator("[data-testid='stMain']").evaluate("e => e.scrollTop = 0")

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.browser.conftest import open_page, screenshot, scroll_to_top, wait_idle
-from tests.browser.test_page4_train import TRAINING, _choose, _press_start, _press_stop, _slide, _type_number
+from tests.browser.conftest import choose, open_page, screenshot, scroll_to_top, wait_idle
+from tests.browser.test_page4_train import TRAINING, _press_start, _press_stop, _slide, _type_number
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def _shot(page, name: str) -> None:
 def test_kernels_and_maps_redraw_while_training_and_replay_after(projector):
     page = projector
     open_page(page, "/Train")
-    _choose(page, "train_arch", "lenet_relu")
+    choose(page, "train_arch", "lenet_relu", exact=True)
     # All 60,000 images for 5 epochs: far longer than the two moments take to catch, even on a fast machine
     # (a run that ended first would show its last weights from the start and never redraw); Stop ends it.
     _type_number(page, "train_epochs", 5)

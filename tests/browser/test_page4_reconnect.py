@@ -117,7 +117,11 @@ def test_a_run_survives_a_dropped_connection_and_a_reload(watched, network):
     assert len(sockets) == 1
     workspace = _session_id(page.url)
 
-    network.cut()  # at once: a page slow to draw may still be catching up with the run's first points
+    # The curve is drawn before the cut: the browser fetches Plotly's chart code on the first chart, and an import
+    # that failed while the network was down stays failed in that document until a reload (the module map keeps
+    # the failure), so a cut before the first chart would test the browser's module cache, not the run.
+    page.wait_for_function(f"({POINTS})() > 0", timeout=TRAINING)
+    network.cut()
     try:
         sockets[0].wait_for_event("close", timeout=30_000)  # the websocket really dropped ...
         page.wait_for_function(f"({STATE})() !== 'CONNECTED'", timeout=30_000)  # ... and the page knows it

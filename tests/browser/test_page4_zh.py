@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from cnnviz import data
 from cnnviz.ui.train import url as train_url
-from tests.browser.conftest import DOCS, assert_on_first_screen, open_page, screenshot, wait_idle
+from tests.browser.conftest import DOCS, assert_on_first_screen, choose, open_page, screenshot, wait_idle
 from tests.browser.test_page1_zh import _glyphs_drawn, _labels_fit
-from tests.browser.test_page4_train import _choose
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +48,7 @@ def test_train_page_in_chinese_on_a_projector(projector):
     wait_idle(page)
 
     if data.find_dataset_dir("mnist") is None:  # this machine has no MNIST: what a student without it sees
-        _choose(page, "train_data", "MNIST")
+        choose(page, "train_data", "MNIST", exact=True)
         assert_on_first_screen(page, "[data-testid='stAlert']:has-text('未找到 MNIST')", "why Start is disabled")
         expect(page.locator(".st-key-train_start button")).to_be_disabled()
         expect(page.get_by_text("在 MNIST 上训练")).to_be_visible()

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_on_first_screen, screenshot, wait_idle
+from tests.browser.conftest import assert_on_first_screen, choose, screenshot, wait_idle
 from tests.conftest import ROOT
 
 FIRST_LOAD_MS = 180_000  # the first visit loads torch, the test set and the shipped model on a busy CPU
@@ -25,12 +25,6 @@ def open_page(page, path: str = "/Activations") -> None:
     # Plotly draws each chart after the script finishes; a fresh browser context parses plotly.js first,
     # which on a CPU shared with other test runs has taken over a minute.
     expect(page.locator(GRID), "the feature maps").to_have_count(1, timeout=FIRST_LOAD_MS)
-
-
-def choose(page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option).click()
-    wait_idle(page)
 
 
 def test_projector_first_screen_shows_the_feature_maps(projector):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from cnnviz import i18n
 from cnnviz.errors import CnnvizError
 
 ROOT = Path(__file__).resolve().parents[2]
-PO = ROOT / "locale" / "zh" / "LC_MESSAGES" / "cnnviz.po"
+PO = i18n.catalog_path("zh", ".po")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "tr": (2,), "gettext": (2,)}
 SAME_IN_BOTH = set()  # messages a Chinese reader reads in English too (code, units): none yet
 
@@ -62,11 +63,50 @@ def test_templates_keep_their_named_values(catalog):
 
 
 def test_the_compiled_catalog_is_what_gettext_serves(catalog):
-    assert i18n.catalog_compiled("zh"), "the set-up compiles locale/*.po (make test does)"
+    assert i18n.catalog_path("zh", ".mo").is_file(), "the set-up compiles cnnviz/locale/*.po (make test does)"
+    assert i18n.catalog_available("zh")
     for message in catalog:
         if message.id and isinstance(message.id, str):
             assert i18n.gettext("zh", message.id) == message.string
             assert i18n.gettext("en", message.id) == message.id
+
+
+@pytest.fixture
+def po_only(tmp_path, monkeypatch):
+    """A copy of the catalogs with the .po files only, as a checkout that skipped the set-up's compile has."""
+    for po in i18n.LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
+        copy = tmp_path / po.relative_to(i18n.LOCALE_DIR)
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(po.read_bytes())
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    yield tmp_path
+    i18n.translations.cache_clear()
+
+
+def test_without_a_compiled_catalog_the_po_is_served(catalog, po_only):
+    assert not list(po_only.rglob("*.mo")) and i18n.catalog_available("zh")
+    served = [m for m in catalog if m.id and isinstance(m.id, str)]
+    assert len(served) > 100
+    for message in served:
+        assert i18n.gettext("zh", message.id) == message.string
+
+
+def test_a_po_newer_than_its_mo_is_served_not_the_stale_mo(po_only):
+    po = i18n.catalog_path("zh", ".po")
+    mo = i18n.catalog_path("zh", ".mo")
+    mo.write_bytes(i18n._compile_po(po))  # a .mo from before an edit ...
+    text = po.read_text(encoding="utf-8").replace('msgstr "卷积', 'msgstr "新卷积', 1)
+    assert text != po.read_text(encoding="utf-8")
+    os.utime(mo, (1, 1))
+    po.write_text(text, encoding="utf-8")  # ... then the .po is edited
+    i18n.translations.cache_clear()
+    assert any(value.startswith("新卷积") for value in i18n.translations("zh")._catalog.values())
+
+
+def test_a_language_without_a_catalog_falls_back_to_english(po_only):
+    assert not i18n.catalog_available("fr")
+    assert i18n.gettext("fr", "Convolution & pooling") == "Convolution & pooling"
 
 
 @pytest.mark.parametrize("browser, lang", [("zh-CN", "zh"), ("zh-Hans-SG", "zh"), ("zh_TW", "zh"), ("en-US", "en"),

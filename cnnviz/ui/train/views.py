@@ -7,7 +7,7 @@ import streamlit as st
 
 from cnnviz.arch import DEFAULT_PRESET, PRESETS, Architecture, count_params
 from cnnviz.data import CLASSES, DEFAULT_DATASET, dataset_info
-from cnnviz.device import available_devices, cpu_has_native_bf16
+from cnnviz.device import available_devices, cpu_has_native_bf16, mixed_precision_allowed
 from cnnviz.training.recipes import DEMOS
 from cnnviz.training.loop import OPTIMIZERS, SCHEDULES, TrainConfig
 from cnnviz.training.input import input_shape_of
@@ -194,6 +194,8 @@ def figure_font_size() -> int:
 
 
 def _precision_note() -> str:
+    if not mixed_precision_allowed():
+        return _("`CNNVIZ_BF16=off`: training runs in float32 on every device, and the saved weights are float32.")
     cpu = (_("This CPU computes bfloat16 natively, so training on it uses bfloat16 mixed precision")
            if cpu_has_native_bf16() else _("On this CPU training runs in float32"))
     return _("{cpu}; CUDA uses mixed precision too. Test accuracy is always measured in float32, and the saved "

@@ -48,9 +48,12 @@ def test_fit_lowers_the_loss_and_raises_the_accuracy(small_sets):
 
 @pytest.mark.parametrize("channels_last", [False, True])
 @pytest.mark.parametrize("mixed_precision", [False, True])
-def test_every_layout_and_precision_trains_and_reports_float32_accuracy(small_sets, channels_last, mixed_precision):
+def test_every_layout_and_precision_trains_and_reports_float32_accuracy(small_sets, channels_last, mixed_precision,
+                                                                       monkeypatch):
     """bfloat16 autocast (where the CPU has it) and NHWC only change how fast it trains: the reported test
     accuracy is the float32 model's, equal to a plain forward pass of the returned model."""
+    if mixed_precision:  # the hardware's own path: bfloat16 where the CPU computes it natively
+        monkeypatch.setenv("CNNVIZ_BF16", "auto")
     train, test = small_sets
     model = lenet("lenet_modern")
     config = TrainConfig(epochs=2, batch_size=64, device="cpu", channels_last=channels_last,
