@@ -13,7 +13,7 @@ page_setup(N_("Home"))
 st.title(_("cnnviz: convolutional networks, hands on"))
 st.markdown(_(
     "An interactive companion to the CNN chapters of *Dive into Deep Learning* (d2l.ai, chapters 7 and 8). "
-    "Every number shown is computed by PyTorch, and checked against it."
+    "Every number shown comes from PyTorch, and the tests check each kind against torch.nn.functional."
 ))
 
 columns = st.columns(2)  # two cards a row: every page on a projector's first screen

@@ -53,7 +53,9 @@ if ignored:  # each as the link wrote it: code, in any language
 
 with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="ex_filters"):
     st.text_input(_("Search"), key="ex_query", placeholder=_("pooling, 7.3.1, 汇聚"),
-                  help=_("Every word must appear in the number, statement, hint or section (English or 中文)."))
+                  help=_("Every word must appear in the number, statement, hint or section (English or 中文). "
+                         "A number without a prefix is the edition of the page's language; en7.5 or zh6.5 names "
+                         "an edition."))
     st.selectbox(_("Section"), state.SECTION_OPTIONS, key="ex_section", width=260, format_func=section_names.get)
     kind_names = {state.ALL: _("All kinds"), **{k: _(name) for k, name in KIND_NAMES.items()}}
     st.selectbox(_("Kind"), state.KIND_OPTIONS, key="ex_kind", width=160, format_func=kind_names.get)
@@ -63,8 +65,8 @@ state.save_to_url()
 
 text_lang = state.value("text")
 found = matching(state.value("q"), None if state.value("section") == state.ALL else state.value("section"),
-                 None if state.value("kind") == state.ALL else state.value("kind"))
-by_section = {s.en: in_section(s.en, found) for s in SECTIONS}
+                 None if state.value("kind") == state.ALL else state.value("kind"), edition=reader)
+by_section = {s.en: in_section(s.en, found, edition=reader) for s in SECTIONS}  # in the reader's edition's order
 # The index names sections by the reader's edition; the anchors stay the English numbers (links keep working).
 index = " · ".join(f"[{s.zh if reader == 'zh' else s.en}](#{anchor(s)}) ({len(by_section[s.en])})"
                    for s in SECTIONS if by_section[s.en])

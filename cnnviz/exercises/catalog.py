@@ -46,32 +46,48 @@ def find(exercise_id: str) -> Exercise | None:
     return next((e for e in EXERCISES if exercise_id.startswith("zh-") and e.zh == zh), None)
 
 
-def in_section(section: str, exercises: Iterable[Exercise] = EXERCISES) -> list[Exercise]:
-    """The exercises of an English section, in the book's order, the zh-only ones last."""
-    return sorted((e for e in exercises if e.section == section), key=lambda e: (e.zh_only, e.number))
+# Words readers type for the zh edition's terms: the older or everyday name -> the book's (汇聚 was long 池化).
+SYNONYMS = {"池化": "汇聚", "归一化": "规范化", "毛衣": "套衫"}
+
+
+def in_section(section: str, exercises: Iterable[Exercise] = EXERCISES, edition: str = "en") -> list[Exercise]:
+    """The exercises of an English section in `edition`'s order: in "en" the English numbers, the zh-only ones
+    last; in "zh" the zh numbers, the ones the zh edition lacks last."""
+    chosen = [e for e in exercises if e.section == section]
+    if edition == "zh":
+        return sorted(chosen, key=lambda e: (e.zh is None, _as_numbers(e.zh or e.id)))
+    return sorted(chosen, key=lambda e: (e.zh_only, e.number))
+
+
+def _as_numbers(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.removeprefix("zh-").split("."))
 
 
 def matching(text: str = "", section: str | None = None, kind: str | None = None,
-             exercises: Iterable[Exercise] = EXERCISES) -> list[Exercise]:
+             exercises: Iterable[Exercise] = EXERCISES, edition: str = "en") -> list[Exercise]:
     """The exercises that match every word of `text` (case-insensitive), in `section` and of `kind` when
-    given. A number ("7.3", "7.3.1") is the English edition's, "zh6.3" / "zh-6.3.2" the zh edition's; any
-    other word is looked for in the statement, hint and section title, in either language."""
-    words = text.lower().split()
+    given. A bare number ("7.3", "7.3.1") is `edition`'s; "en7.5" / "en-7.5.1" is the English edition's and
+    "zh6.3" / "zh-6.3.2" the zh edition's, whatever the reader's edition. Any other word is looked for in the
+    statement, hint and section title, in either language, also under its book term (池化 finds 汇聚)."""
+    words = text.lower().replace(",", " ").replace("，", " ").split()
     return [ex for ex in exercises
             if (not section or ex.section == section) and (not kind or ex.kind == kind)
-            and all(_has_word(ex, word) for word in words)]
+            and all(_has_word(ex, word, edition) for word in words)]
 
 
 def _numbered(number: str | None, word: str) -> bool:
     return number is not None and (number == word or number.startswith(word + "."))
 
 
-def _has_word(ex: Exercise, word: str) -> bool:
-    if re.fullmatch(r"\d+(\.\d+)*", word):
-        return not ex.zh_only and _numbered(ex.id, word)
-    if re.fullmatch(r"zh-?\d+(\.\d+)*", word):
-        return _numbered(ex.zh, word.removeprefix("zh").removeprefix("-"))
+def _has_word(ex: Exercise, word: str, edition: str = "en") -> bool:
+    numbered = re.fullmatch(r"(en|zh)?-?(\d+(?:\.\d+)*)", word)
+    if numbered:
+        which, number = numbered.group(1) or edition, numbered.group(2)
+        return _numbered(ex.zh, number) if which == "zh" else not ex.zh_only and _numbered(ex.id, number)
     title = SECTION_BY_EN[ex.section].title
     haystack = " ".join((ex.statement.en, ex.statement.zh, ex.hint.en, ex.hint.zh, title.en, title.zh,
                          ex.kind)).lower()
-    return word in haystack
+    book_term = word
+    for common, term in SYNONYMS.items():
+        book_term = book_term.replace(common, term)
+    return word in haystack or book_term in haystack

@@ -6,6 +6,11 @@ import plotly.graph_objects as go
 
 FONT_SIZE = 16  # readable from the back of a classroom
 CELL_FONT_SIZE = 15  # numbers printed inside heatmap cells
+# Latin in the app's own face, Chinese in a Simplified-Chinese one (a browser's default CJK fallback may draw
+# Japanese glyph forms): whichever of these the reader's system has, Noto or Source Han on Linux, PingFang on macOS,
+# Microsoft YaHei on Windows.
+FONT_FAMILY = ('"Source Sans", "Source Sans Pro", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", '
+               '"Microsoft YaHei", sans-serif')
 MAX_ANNOTATED_CELLS = 400  # above this, cell values are hidden (hover still shows them)
 
 # Diverging scale for signed values (kernels, gradients, differences): blue < 0 < red.
@@ -23,7 +28,7 @@ def base_layout(fig: go.Figure, title: str | None = None, height: int | None = N
     """Common layout: big fonts, tight margins, white background."""
     fig.update_layout(
         title=title,
-        font={"size": FONT_SIZE},
+        font={"size": FONT_SIZE, "family": FONT_FAMILY},
         margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
         plot_bgcolor="white",
         height=height,

@@ -41,7 +41,7 @@ class Recipe:
     preset: str  # a name in cnnviz.arch.PRESETS
     input_size: int  # the side the book resizes Fashion-MNIST to (28: not resized)
     config: TrainConfig  # epochs, batch, lr, optimizer and init as the book states them
-    source: str  # the file (and cell) that states the settings
+    source: str  # the file and the function whose call states the settings ("... · train_ch6")
     printed: BookResult | None = None  # what the book prints after training, where it does
     note: str = ""  # anything the code does that its text does not say
 
@@ -56,12 +56,12 @@ def _book(epochs: int, batch_size: int, lr: float, input_size: int, init: str = 
 def _zh(key, section, title, preset, size, epochs, batch, lr, file, printed=None, note=""):
     # train_ch6 applies Xavier uniform to every nn.Conv2d and nn.Linear weight itself (d2l/torch.py).
     return Recipe(key, "zh", section, title, preset, size, _book(epochs, batch, lr, size),
-                  f"d2l-zh {file}, train_ch6 cell", printed, note)
+                  f"d2l-zh {file} · train_ch6", printed, note)
 
 
 def _en(key, section, title, preset, size, epochs, batch, lr, file, init="xavier", note=""):
     return Recipe(key, "en", section, title, preset, size, _book(epochs, batch, lr, size, init),
-                  f"d2l-en {file}, d2l.Trainer cell", None, note)
+                  f"d2l-en {file} · d2l.Trainer", None, note)
 
 
 def _printed(loss, train_accuracy, test_accuracy, examples_per_s, notebook) -> BookResult:

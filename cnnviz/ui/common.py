@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -16,6 +17,7 @@ from cnnviz.device import DeviceInfo, describe_device, pick_device, set_cpu_thre
 from cnnviz.errors import CnnvizError
 from cnnviz.ui import lang
 from cnnviz.ui.lang import _
+from cnnviz.figures.style import FONT_FAMILY
 from cnnviz.i18n import N_
 
 
@@ -51,10 +53,20 @@ PRESENTER_FONT_SCALE = 1.25  # figure text in presenter mode, relative to figure
 # Plotly's hover toolbar sits over a figure's top right corner, where titles and colour bars are; the
 # hover values stay, and Streamlit's own element toolbar still offers full screen.
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
-# Always: less empty space above the title, so a 720-pixel-high projector shows the figures.
+DOCUMENT_JS = (Path(__file__).parent / "document.js").read_text(encoding="utf-8")
+HTML_LANG = {"en": "en", "zh": "zh-CN"}  # the app's language -> the document's BCP 47 tag
+# In Chinese: Simplified-Chinese faces right after the app's Latin one, for the page's text and every figure's
+# (inline SVG styles too); icons (Material Symbols) and code keep their own fonts.
+ZH_FONT_CSS = f"""<style>
+html:lang(zh-CN) :is(h1, h2, h3, h4, h5, h6, p, li, span, label, div, button, input, textarea, summary, th, td, a,
+  text, tspan):not([data-testid="stIconMaterial"], code, code *, pre *) {{font-family: {FONT_FAMILY} !important;}}
+</style>"""
+# Always: less empty space above the title, so a 720-pixel-high projector shows the figures; the element that
+# only carries document_language's script takes no room.
 COMPACT_CSS = """<style>
 .stMainBlockContainer, .block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
 h1 {font-size: 2.0rem !important; padding-top: 0.2rem !important; padding-bottom: 0.4rem !important;}
+[data-testid="stElementContainer"]:has([data-testid="stHtml"] > script:only-child) {display: none;}
 </style>"""
 # Presenter mode: larger type for the back of the room.
 PRESENTER_CSS = """<style>
@@ -112,7 +124,20 @@ def page_setup(title: str) -> None:
                   help=_("For a projector: larger text and figures; explanations fold away."))
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
+    document_language()
     environment_sidebar()
+
+
+def document_language() -> None:
+    """Tells the browser which language the page is in (`<html lang>`), so a screen reader speaks it and Chromium
+    draws Chinese with Simplified-Chinese glyphs (Streamlit's page always says "en"); puts Streamlit's own words
+    (the upload box, the help buttons' names) in that language too (document.js)."""
+    words = {"upload": _("Upload"), "per_file": _("{size} per file • {types}"), "file_upload": _("file upload"),
+             "help": _("Help"), "help_for": _("Help for {label}")}
+    script = DOCUMENT_JS.replace("__LANG__", HTML_LANG[lang.current()]).replace("__WORDS__", json.dumps(words))
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
+    if lang.current() == "zh":
+        st.html(ZH_FONT_CSS)
 
 
 def language_query() -> dict[str, str]:

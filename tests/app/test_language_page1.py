@@ -59,7 +59,7 @@ def test_a_non_numeric_kernel_cell_says_so_in_chinese():
     at.session_state["p1_kernel_0"] = BAD_CELL
     at.run()
     assert_all_chinese(at, 15)
-    assert any("卷积核的单元格（第 0 行，第 1 列）为空或不是数字；请在那里输入一个数" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("卷积核的单元格（行 0，列 1，从 0 开始计数）为空或不是数字；请在那里输入一个数" in e.value for e in at.error), [e.value for e in at.error]
     assert _z(_figure(at, "输出")).tolist() == [[19, 25], [37, 43]]  # the last valid kernel, still drawn
 
 

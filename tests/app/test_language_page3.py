@@ -30,7 +30,7 @@ def test_the_default_preset_in_chinese_has_no_english_left():
     at = open_in_chinese(PAGE)
     assert_all_chinese(at, 60)
     assert at.title[0].value == "网络架构搭建"  # as the menu names it
-    assert set(metrics(at)) == {"层数", "参数", "每图 FLOPs", "训练内存", "推理峰值内存", "输出形状"}
+    assert set(metrics(at)) == {"层数", "参数", "每张图像的 FLOPs", "训练内存", "推理峰值内存", "输出形状"}
     assert "<b>输入</b>" in diagram_texts(at)
 
 
@@ -93,7 +93,7 @@ def test_the_two_stacks_compared_in_chinese_equal_torch():
     assert list(frame.index) == ["感受野", "输出", "参数", "FLOPs", "ReLU 数"]
     assert list(frame["A"][:4]) == [field, shape, params, flops]
     chart = json.loads(at.get("plotly_chart")[1].proto.spec)
-    assert [a["text"] for a in chart["layout"]["annotations"]] == ["参数", "每图 FLOPs"]
+    assert [a["text"] for a in chart["layout"]["annotations"]] == ["参数", "每张图像的 FLOPs"]
 
 
 @pytest.mark.parametrize("lang, expected", [

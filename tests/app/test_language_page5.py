@@ -30,7 +30,7 @@ def zh_page(query: dict | None = None):
 def test_the_shipped_model_in_chinese_shows_the_same_maps():
     at = zh_page()
     assert_all_chinese(at)
-    assert at.title[0].value == "激活：各层看到了什么"
+    assert at.title[0].value == "激活值：每一层看到了什么"
     assert at.multiselect(key="act_classes").value == ["Pullover", "Coat"]  # the values stay English
     assert at.multiselect(key="act_classes").proto.options[:3] == ["T恤", "裤子", "套衫"]
     assert any("**conv1 经过激活后（act1）**：全部 16 个通道，每个 28x28" in m.value for m in at.markdown)
@@ -58,12 +58,12 @@ def test_two_chosen_classes_and_the_second_layer_in_chinese():
     at.session_state["act_unit"] = ("act2", 3, 5)  # a unit picked in the enlarged map: its field captioned
     at.run()
     assert_all_chinese(at)
-    assert any("act2 的单元 (3, 5) 看到第 4-17 行、第 8-21 列（28x28 输入中的 14x14）" in c.value for c in at.caption)
+    assert any("act2 的单元 (3, 5) 看到行 4–17、列 8–21（28x28 输入中的 14x14）" in c.value for c in at.caption)
     at.session_state["act_zoom"] = (5, 2)  # the enlarged map's dialog: its captions and hover texts
     at.session_state["act_zoom_open"] = True
     at.run()
     assert_all_chinese(at)
-    assert figure(at, "act_zoom_map")["data"][0]["hovertemplate"].startswith("第 %{y} 行，第 %{x} 列：")
+    assert figure(at, "act_zoom_map")["data"][0]["hovertemplate"].startswith("行 %{y}，列 %{x}：")
 
 
 def test_an_untrained_book_network_at_224_in_chinese():

@@ -56,6 +56,22 @@ def test_a_search_and_the_filters_in_chinese():
     assert english_left(at) == {} and at.info and not card_heads(at)
 
 
+def test_in_chinese_numbers_and_order_are_the_zh_editions():
+    at = open_in_chinese(PAGE)
+    heads = card_heads(at)
+    zh_numbers = [h.removeprefix("**").split(" ")[0] for h in heads if "英文版" in h and "中文版无此题" not in h]
+    first_section = [n for n in zh_numbers if n.startswith("6.2.")]
+    assert first_section == sorted(first_section) == ["6.2.1", "6.2.2", "6.2.3", "6.2.4"]  # not 6.2.1, 6.2.4 ...
+    at.text_input(key="ex_query").set_value("7.5").run()  # zh 7.5: batch normalization
+    assert [h.value for h in at.subheader] == ["7.5 批量规范化（英文版 8.5）"]
+    assert len(card_heads(at)) == len(matching("7.5", edition="zh")) > 0
+    at.text_input(key="ex_query").set_value("en7.5").run()  # the English edition's 7.5: pooling
+    assert [h.value for h in at.subheader] == ["6.5 汇聚层（英文版 7.5）"]
+    at.text_input(key="ex_query").set_value("池化").run()
+    assert len(card_heads(at)) == len(matching("汇聚")) > 0
+    assert_all_chinese(at, 10)
+
+
 def test_a_bad_link_says_what_it_ignored_in_chinese():
     at = open_in_chinese(PAGE, {"section": "9.9"})
     assert_all_chinese(at, 100)
@@ -90,7 +106,7 @@ def test_a_matrix_answer_in_chinese_shows_pytorchs_numbers():
     assert torch.equal(torch.tensor(W, dtype=torch.float32) @ X.flatten(), ref)
     assert any(m.value.startswith("**W (4x9)") for m in at.markdown)  # the caption, above its heatmap
     hover = plotly_figures(at)[0]["data"][0]["hovertemplate"]
-    assert "第" in hover  # the heatmap's hover text is Chinese too
+    assert "行" in hover and "列" in hover  # the heatmap's hover text is Chinese too
 
 
 def test_a_table_answer_in_chinese():
@@ -132,7 +148,7 @@ def test_the_mnist_exercise_opens_the_train_page_on_mnist_and_says_when_it_is_mi
     assert_all_chinese(at, 20)
     note = [i.value for i in at.info if "MNIST" in i.value]
     assert len(note) == 1 and note[0].endswith(data.missing_message("mnist", "zh")), note
-    assert "这道练习还不能训练" in note[0] and "python -m cnnviz.data mnist" in note[0]
+    assert "需先安装这道练习用到的数据集" in note[0] and "python -m cnnviz.data mnist" in note[0]
     assert all(str(d) in note[0] for d in data.search_dirs("mnist"))
     query = dict(parse_qsl(_mnist_link(at).query_string))
     assert query == {"net": "lenet_modern", "data": "mnist", "lang": "zh"}

@@ -359,4 +359,4 @@ def test_the_books_sigmoid_lenet_is_shipped_too():
     grid = array(figure(at, "act_grid")["data"][0]["z"])  # act1: the sigmoid's outputs
     assert grid.shape[1] == 6 * 29 - 1 and 0 < np.nanmin(grid) and np.nanmax(grid) < 1
     assert at.selectbox(key="act_channels").options == ["all 6"]
-    assert any(c.value == "lenet, test accuracy 84.7%" for c in at.caption), [c.value for c in at.caption]
+    assert any(c.value == "LeNet, test accuracy 84.7%" for c in at.caption), [c.value for c in at.caption]  # its title

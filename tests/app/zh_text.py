@@ -102,3 +102,5 @@ def assert_all_chinese(at, at_least: int = 20) -> None:
     assert_no_exception(at)
     assert english_left(at) == {}
     assert len(visible_texts(at)) > at_least  # the check saw the page, not an empty tree
+    doubled = [t for t in visible_texts(at) if re.search(r"[.。][。]|。\.(?!\d)", t)]
+    assert not doubled, doubled  # a quoted message's own full stop, then the sentence's

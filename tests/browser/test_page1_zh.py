@@ -32,7 +32,7 @@ def test_page1_in_chinese_on_a_projector(projector):
     for selector, what in FIRST_SCREEN:
         assert_on_first_screen(projector, selector, what)
     expect(projector.locator(".st-key-p1_fig_k .gtitle")).to_have_text("卷积核，旋转 180°", timeout=60_000)
-    expect(projector.get_by_text("卷积与汇聚，逐个单元格")).to_be_visible()
+    expect(projector.get_by_text("逐格演示卷积与汇聚")).to_be_visible()
     _titles_fit(projector)
     _labels_fit(projector)
     _glyphs_drawn(projector, "卷积核互相关运算")

@@ -18,6 +18,7 @@ from cnnviz.i18n import N_
 from cnnviz.training.shipped import SHIPPED
 from cnnviz.training.input import init_weights
 from cnnviz.ui import lang
+from cnnviz.ui.arch.labels import network_title
 from cnnviz.ui.train import state as train_state
 from cnnviz.ui.common import keep_valid
 from cnnviz.ui.lang import _
@@ -125,12 +126,12 @@ def _accuracy_text(meta: dict) -> str:
 
 
 def _caption(loaded: LoadedModel) -> str:
-    """Under the box: the architecture's name (code) and its test accuracy."""
+    """Under the box: the network's title (a preset's in the reader's language) and its test accuracy."""
     accuracy = loaded.meta.get("test_accuracy")
+    name = network_title(loaded.spec, lang.current())
     if isinstance(accuracy, float):
-        # The zh catalog sets the name as code: an architecture's name is an identifier, not English prose.
-        return _("{name}, test accuracy {accuracy}").format(name=loaded.spec.name, accuracy=f"{accuracy:.1%}")
-    return _("{name}").format(name=loaded.spec.name)
+        return _("{name}, test accuracy {accuracy}").format(name=name, accuracy=f"{accuracy:.1%}")
+    return name
 
 
 def _shipped(choice) -> LoadedModel | None:

@@ -14,7 +14,7 @@ from cnnviz.arch.table import COLUMNS, DEFAULT_LAYERS, OPTION_HELP, layer_to_row
 from cnnviz.i18n import N_, Text
 from cnnviz.ui import lang
 from cnnviz.ui.arch import state as arch_state
-from cnnviz.ui.arch.labels import input_label, preset_formatter, preset_names
+from cnnviz.ui.arch.labels import input_label, layer_type_formatter, preset_formatter, preset_names
 from cnnviz.ui.arch.state import (
     BASE, INPUT_KEY, LIVE, LOADED, MESSAGE, PRESET_KEY, VERSION, input_shape, live_rows, load, replace_rows,
 )
@@ -183,7 +183,8 @@ def _column_config(rows: list[dict]) -> dict:
     wide = lang.current() != "en"
     return {
         "#": number("#", help=_("Layer number, as error messages count"), width=28),
-        "layer": st.column_config.SelectboxColumn(_("layer"), options=list(LAYER_TYPES), required=True, width=100),
+        "layer": st.column_config.SelectboxColumn(_("layer"), options=list(LAYER_TYPES), required=True,
+                                                  format_func=layer_type_formatter(lang.current()), width=100),
         "size": number(_("out"), step=1, width=64 if wide else 54,
                        help=_("Output channels (Conv, blocks) or output features (Linear)")),
         "kernel": number(_("kernel"), step=1, width=76 if wide else 80,
@@ -230,7 +231,8 @@ def row_buttons(rows: list[dict]) -> None:
 
 def add_controls(count: int) -> None:
     kind, where, add = st.columns([4, 4, 3], vertical_alignment="bottom")
-    kind.selectbox(_("Add a layer"), list(LAYER_TYPES), key="arch_add_type")
+    kind.selectbox(_("Add a layer"), list(LAYER_TYPES), key="arch_add_type",
+                   format_func=layer_type_formatter(lang.current()))
     places = ["end", *range(1, count + 1)]
     keep_valid("arch_add_at", places, "end")  # a layer was removed
     at_end, before = _("at the end"), _("before layer {index}")  # bound now: Streamlit formats outside the run

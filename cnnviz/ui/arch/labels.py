@@ -29,6 +29,18 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNet�
 }
 
 
+# The layer types as the builder names them: the spec's class name in English, the book's term in Chinese.
+LAYER_TYPE_NAMES = {"Conv": N_("Conv"), "Pool": N_("Pool"), "Activation": N_("Activation"),
+                    "BatchNorm": N_("BatchNorm"), "Dropout": N_("Dropout"), "Flatten": N_("Flatten"),
+                    "Linear": N_("Linear"), "GlobalAvgPool": N_("GlobalAvgPool"), "VGGBlock": N_("VGGBlock"),
+                    "NiNBlock": N_("NiNBlock"), "InceptionBlock": N_("InceptionBlock")}
+
+
+def layer_type_formatter(lang: str):
+    """A format_func for the layer-type boxes in `lang` (bound now: Streamlit calls it outside the run)."""
+    return lambda kind: tr(lang, LAYER_TYPE_NAMES.get(kind, kind))
+
+
 def preset_names() -> list[str]:
     """Every preset, in the box's order (a preset without a title comes last, under its own name)."""
     return [*[name for name in PRESET_TITLES if name in PRESETS], *[n for n in PRESETS if n not in PRESET_TITLES]]
@@ -44,6 +56,14 @@ def preset_label(name: str, lang: str = EN) -> str:
         return tr(lang, N_("{title}, {side}x{side} ({section})"), title=tr(lang, title), side=side,
                   section=tr(lang, section))
     return tr(lang, N_("{title}, {side}x{side}"), title=tr(lang, title), side=side)
+
+
+def network_title(spec, lang: str = EN) -> str:
+    """A preset by its title in `lang` ("Modern LeNet", "现代 LeNet"); any other network (edited, uploaded) by its
+    own name, which the student gave it."""
+    if PRESETS.get(spec.name) != spec or spec.name not in PRESET_TITLES:
+        return spec.name
+    return tr(lang, PRESET_TITLES[spec.name][0])
 
 
 def preset_formatter(lang: str, loaded_label: str | None = None, loaded: str = ""):

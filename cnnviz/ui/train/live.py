@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from cnnviz import i18n
-from cnnviz.arch import PRESETS
 from cnnviz.figures import train as figures
 from cnnviz.training.jobs import JobSnapshot
 from cnnviz.ui.common import chart
@@ -27,11 +26,9 @@ def run_label(run: Run) -> str:
 
 def network_name(spec) -> str:
     """A preset by its title in the reader's language ("LeNet，ReLU + 最大汇聚"); any other network by its name."""
-    from cnnviz.ui.arch.labels import PRESET_TITLES
+    from cnnviz.ui.arch.labels import network_title
 
-    if PRESETS.get(spec.name) != spec or spec.name not in PRESET_TITLES:
-        return spec.name
-    return i18n.tr(current(), PRESET_TITLES[spec.name][0])
+    return network_title(spec, current())
 
 
 def status_view(run: Run, snap: JobSnapshot) -> None:
@@ -75,7 +72,7 @@ def ended_text(run: Run, snap: JobSnapshot) -> str:
                  _("Test accuracy **{score}** after {epochs} epochs."))
         summary = " " + after.format(score=f"{score:.1%}", epochs=epochs) if score is not None else ""
         return _("{run}: finished after {time}.").format(run=label, time=clock(snap.seconds)) + summary
-    message = job_message(snap.message, current())
+    message = job_message(snap.message, current()).rstrip(".。")  # a quoted PyTorch error ends with its own full stop
     text = _("{run}, after {time}: {message}.").format(run=label, time=clock(snap.seconds),
                                                        message=f"{message[:1].upper()}{message[1:]}")
     if kept is not None:  # the weights as the run ended, not those of its last full epoch

@@ -73,7 +73,7 @@ def plan_view(spec: Architecture, config: TrainConfig, running: bool) -> CnnvizE
     """The estimate and any memory refusal under Start; returns the refusal (Start is then disabled)."""
     problem = memory_problem(spec, config)
     if problem is not None:
-        st.error(_("This run would not fit: {problem}.").format(problem=render(problem)), icon=":material/memory:")
+        st.error(_("This run would not fit: {problem}.").format(problem=render(problem).rstrip(".。")), icon=":material/memory:")
         return problem
     if not running:  # measuring while a run trains would slow it and measure the contention
         with st.spinner(_("Measuring how fast {network} trains on this machine...").format(network=spec.name)):

@@ -133,6 +133,32 @@ def test_search_needs_every_word_in_either_language():
     assert len(matching()) == len(EXERCISES)
 
 
+def test_in_the_zh_edition_a_bare_number_is_a_zh_number_and_a_prefix_picks_the_edition():
+    bn = matching("7.5", edition="zh")  # zh 7.5 is batch normalization (en 8.5), not pooling (en 7.5)
+    assert bn and {e.section for e in bn} == {"8.5"} and all(e.zh.startswith("7.5.") for e in bn)
+    assert {e.section for e in matching("en7.5", edition="zh")} == {"7.5"} == {e.section for e in matching("7.5")}
+    assert [e.zh for e in matching("6.3.1", edition="zh")] == ["6.3.1"]
+    assert {e.zh for e in matching("6.6", edition="zh")} == {e.zh for e in EXERCISES if e.zh and e.zh.startswith("6.6.")}
+    assert matching("zh6.6", edition="en") == matching("6.6", edition="zh")
+    assert [e.id for e in matching("en-7.3.1", edition="zh")] == ["7.3.1"]
+
+
+@pytest.mark.parametrize("common, term", [("池化", "汇聚"), ("归一化", "规范化"), ("毛衣", "套衫")])
+def test_search_knows_the_everyday_names_of_the_books_terms(common, term):
+    assert matching(term) and {e.id for e in matching(common)} >= {e.id for e in matching(term)}
+    assert {e.id for e in matching(f"{common}层")} >= {e.id for e in matching(f"{term}层")}
+
+
+def test_in_the_zh_edition_a_section_lists_its_exercises_in_the_zh_order():
+    for section in SECTIONS:
+        zh_order = in_section(section.en, edition="zh")
+        numbered = [tuple(map(int, e.zh.split("."))) for e in zh_order if e.zh]
+        assert numbered == sorted(numbered) and sorted(zh_order, key=lambda e: e.id) == sorted(
+            in_section(section.en), key=lambda e: e.id)
+        assert all(e.zh is None for e in zh_order[len(numbered):])  # the ones zh lacks come last
+    assert [e.zh for e in in_section("7.2", edition="zh")][:3] == ["6.2.1", "6.2.2", "6.2.3"]
+
+
 def test_matrix_figure_shows_the_numbers():
     values = np.array([[0.0, 1.0, 2.0], [-3.0, 4.5, 0.25]])
     fig = matrix_figure(Matrix("K", values)).to_dict()
