@@ -123,6 +123,48 @@ class Text(str):
         return template.format(**values) if values else template
 
 
+class Count(Text):
+    """A large count (parameters, weights) in the reader's words: "46.8 million" in English; in Chinese by 万 (10^4)
+    and 亿 (10^8), as Chinese counts: "4679万", "1.33亿" (Babel's compact forms from CLDR)."""
+
+    count: int
+
+    def __new__(cls, count: int, digits: int = 1):
+        text = super().__new__(cls, f"{count / 1e6:.{digits}f} million")
+        text.count, text.digits = count, digits
+        return text
+
+    def __reduce__(self):
+        return Count, (self.count, self.digits)
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        if lang != "zh":
+            return str(self)
+        from babel.numbers import format_compact_decimal  # CLDR's Chinese compact forms: 万, 亿
+
+        digits = 2 if self.count >= 10 ** 8 else 0 if self.count >= 10 ** 6 else 1
+        return format_compact_decimal(self.count, locale="zh_CN", fraction_digits=digits)
+
+
+class Listed(Text):
+    """Items one after another with the language's list comma: "a, b, c"; in Chinese "a、b、c"."""
+
+    def __new__(cls, items):
+        text = super().__new__(cls, ", ".join(map(str, items)))
+        text.items = tuple(items)
+        return text
+
+    def __reduce__(self):
+        return Listed, (self.items,)
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return ("、" if lang == "zh" else ", ").join(str(render(item, lang)) for item in self.items)
+
+
+def listed(items) -> Listed:
+    return Listed(items)
+
+
 def _rebuild(template: str, values: dict) -> Text:
     return Text(template, **values)
 

@@ -32,8 +32,9 @@ ignored = train_url.load()  # a shared link or the browser's Back: its settings 
 TITLES = {"fashion-mnist": N_("Train on Fashion-MNIST"), "mnist": N_("Train on MNIST")}
 st.title(_(TITLES[train_data.chosen()]))
 intro(
-    _("Train a network on the real {dataset} and watch the loss fall and the accuracy rise (d2l 7.6.2).").format(
-        dataset=data.dataset_info(train_data.chosen()).title),
+    _("Train a network on the real {dataset} and watch the loss fall and the accuracy rise (d2l {section}).").format(
+        dataset=data.dataset_info(train_data.chosen()).title,
+        section=book.chosen_section(st.session_state.get("train_arch", ""))),
     _("The curves plot the training loss and accuracy averaged over the epoch so far, as d2l's Animator "
       "does, and the accuracy on the 10,000 test images after each epoch. Stop at any time: the weights "
       "so far are kept. Below the curves: the confusion matrix (click a cell to see those test images), "

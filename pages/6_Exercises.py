@@ -36,10 +36,12 @@ reader = lang.current()
 
 
 def section_name(en: str) -> str:
-    """A section as the Section filter shows it: the reader's edition's number first."""
+    """A section as the Section filter shows it: in Chinese the zh number and title (they fit the box; the heading
+    below gives the English edition's number), in English both numbers."""
     if en == state.ALL:
         return _("All sections")
-    return SECTION_BY_EN[en].label(reader) if reader == "zh" else f"{en} / zh {SECTION_BY_EN[en].zh}"
+    section = SECTION_BY_EN[en]
+    return f"{section.zh} {section.title.zh}" if reader == "zh" else f"{en} / zh {section.zh}"
 
 
 # The filters' option names, made now: Streamlit (and AppTest) call a format_func outside the run.

@@ -122,10 +122,25 @@ def _blurs() -> tuple[tuple, list]:
     return (box, gauss), checks
 
 
+def _integral(n: int = 8) -> tuple[torch.Tensor, list]:
+    """The zh edition's integral kernel: n ones, padded n - 1 on the left, sum everything up to each pixel, the
+    running sum torch.cumsum computes (a kernel as long as the signal; a fixed window of ones sums a window)."""
+    signal = torch.arange(1.0, n + 1, dtype=torch.float64)[None, :] ** 2  # x^2 at x = 1..n: (1, n)
+    ones = torch.ones(1, n, dtype=torch.float64)
+    running = conv(F.pad(signal, (n - 1, 0)), ones)  # (1, n)
+    checks = [same_tensor(N_("n ones after n - 1 zeros of padding: the running sum, as torch.cumsum"), running,
+                          torch.cumsum(signal, dim=1)),
+              same(N_("3 ones: the sum over a window of 3, a box blur without its 1/3"),
+                   conv(signal, ones[:, :3]).tolist()[0][0], float(signal[0, :3].sum()))]
+    return ones, checks
+
+
 def hand_kernels(v: tuple[float, float] = (0.6, 0.8), max_order: int = 4) -> Answer:
-    """7.2.2: directional edge, second derivative, blur, and the smallest kernel for a d-th derivative."""
+    """7.2.2 / zh 6.2.4: directional edge, second derivative, blur, the integral (zh) and the smallest kernel for
+    a d-th derivative."""
     K_v, directional_checks = _directional(v)
     (box, gauss), blur_checks = _blurs()
+    ones, integral_checks = _integral()
     rows, derivative_checks = _derivative_rows(max_order)
     line = torch.zeros(1, 9, dtype=torch.float64)
     line[0, 4] = 1.0  # a one-pixel line
@@ -134,8 +149,9 @@ def hand_kernels(v: tuple[float, float] = (0.6, 0.8), max_order: int = 4) -> Ans
                              torch.tensor([[0, 0, 1, -2, 1, 0, 0]], dtype=torch.float64))
     return Answer(
         summary=N_("A derivative of order d needs d + 1 taps: the d-th difference (-1)^(d-k) C(d, k), e.g. "
-                 "[1, -2, 1] for the second derivative (size 3); a blur is a positive kernel summing to 1; an "
-                 "edge detector for edges across v is v1 d/dx + v2 d/dy."),
+                 "[1, -2, 1] for the second derivative (size 3); an integral is the opposite, a kernel of ones "
+                 "as long as the signal, padded on one side (a running sum); a blur is a positive kernel summing "
+                 "to 1; an edge detector for edges across v is v1 d/dx + v2 d/dy."),
         details=N_("Each kernel is applied with F.conv2d to an image whose exact answer is known: x^d rows give d! "
                  "everywhere, ramps give their slope along v, a flat image stays flat under a blur. The second "
                  "difference responds most to thin lines and single points (it measures curvature). A kernel "
@@ -145,8 +161,9 @@ def hand_kernels(v: tuple[float, float] = (0.6, 0.8), max_order: int = 4) -> Ans
         tables=(Table(N_("Smallest kernel for a derivative of order d, applied to x^d"),
                       (N_("order d"), N_("kernel"), N_("size"), N_("output on x^d"), "d!"), rows),),
         matrices=(matrix(said(N_("Edge kernel for v = {v}: the derivative along v"), v=v), K_v),
+                  matrix(N_("Integral (running sum) of a signal of 8: 8 ones, padded 7 on the left"), ones),
                   matrix(N_("Box blur 3x3"), box), matrix(N_("Gaussian blur 3x3 (binomial)"), gauss)),
-        checks=(*directional_checks, *blur_checks, line_check, *derivative_checks))
+        checks=(*directional_checks, *integral_checks, *blur_checks, line_check, *derivative_checks))
 
 
 def toeplitz_matrix(K: torch.Tensor, h: int, w: int) -> torch.Tensor:

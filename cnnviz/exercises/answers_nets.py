@@ -11,7 +11,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from cnnviz.arch import PRESETS, Conv, Linear, NiNBlock, VGGBlock, activation_memory, build, trace
 from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
-from cnnviz.i18n import N_
+from cnnviz.arch.titles import preset_title
+from cnnviz.i18n import N_, Count, join, listed
 
 MB = 2**20
 
@@ -54,13 +55,13 @@ def parts(name: str) -> dict:
 def part_checks(name: str, ours: dict) -> list:
     body, head, head_input = split_at_flatten(name)
     (bp, bf), (hp, hf) = measured(body, PRESETS[name].input_shape), measured(head, head_input)
-    return [same(said(N_("{name}: convolutional part's parameters, trace vs the built model"), name=name),
+    return [same(said(N_("{name}: convolutional part's parameters, trace vs the built model"), name=preset_title(name)),
                  ours["conv params"], bp),
-            same(said(N_("{name}: dense layers' parameters, trace vs the built model"), name=name),
+            same(said(N_("{name}: dense layers' parameters, trace vs the built model"), name=preset_title(name)),
                  ours["dense params"], hp),
-            same(said(N_("{name}: convolutional FLOPs, trace vs torch's FLOP counter"), name=name),
+            same(said(N_("{name}: convolutional FLOPs, trace vs torch's FLOP counter"), name=preset_title(name)),
                  ours["conv FLOPs"], bf),
-            same(said(N_("{name}: dense FLOPs, trace vs torch's FLOP counter"), name=name), ours["dense FLOPs"], hf)]
+            same(said(N_("{name}: dense FLOPs, trace vs torch's FLOP counter"), name=preset_title(name)), ours["dense FLOPs"], hf)]
 
 
 def alexnet_costs() -> Answer:
@@ -104,12 +105,12 @@ def alexnet_vs_vgg() -> Answer:
     vgg, alex = found["vgg11"], found["alexnet"]
     first = next(r for r in trace(PRESETS["vgg11"]) if isinstance(r.layer, Linear))
     return Answer(
-        summary=said(N_("VGG-11 has {vgg} million parameters against AlexNet's {alex} million, and needs {times} "
+        summary=said(N_("VGG-11 has {vgg} parameters against AlexNet's {alex}, and needs {times} "
                         "times the convolutional FLOPs ({vgg_gflops} vs {alex_gflops} GFLOPs). In both, the dense "
                         "layers hold most parameters and the convolutions do almost all the work. Global average "
                         "pooling (NiN) or a smaller first dense layer cuts the dense cost."),
-                     vgg=f"{(vgg['conv params'] + vgg['dense params']) / 1e6:.0f}",
-                     alex=f"{(alex['conv params'] + alex['dense params']) / 1e6:.0f}",
+                     vgg=Count(vgg['conv params'] + vgg['dense params'], digits=0),
+                     alex=Count(alex['conv params'] + alex['dense params'], digits=0),
                      times=f"{vgg['conv FLOPs'] / alex['conv FLOPs']:.0f}", vgg_gflops=f"{vgg['conv FLOPs'] / 1e9:.1f}",
                      alex_gflops=f"{alex['conv FLOPs'] / 1e9:.1f}"),
         details=said(N_("VGG's first dense layer alone reads {features} features into {units} units: {weights} "
@@ -181,10 +182,10 @@ def nin_dense_head() -> Answer:
     return Answer(
         summary=said(N_("Global average pooling has no parameters; a dense layer from the last block's {features} "
                         "values to 10 classes has {dense}, and one straight from the 384x5x5 maps (the last NiN "
-                        "block dropped) {on_384}. Tiny next to AlexNet's {alex} million dense weights, but the dense "
+                        "block dropped) {on_384}. Tiny next to AlexNet's {alex} dense weights, but the dense "
                         "layer ties the network to one input size and can overfit where the average cannot."),
                      features=features, dense=f"{features * 10 + 10:,}", on_384=f"{384 * 25 * 10 + 10:,}",
-                     alex=f"{parts('alexnet')['dense params'] / 1e6:.0f}"),
+                     alex=Count(parts('alexnet')['dense params'], digits=0)),
         checks=(same(N_("parameters of global average pooling"), 0, sum(p.numel() for p in gap.parameters())),
                 same(said(N_("nn.Linear({features}, 10) parameters"), features=features), features * 10 + 10,
                      dense.weight.numel() + 10),
@@ -250,14 +251,15 @@ def parameter_sizes() -> Answer:
         traced = trace(spec)
         params = sum(r.params for r in traced)
         dense = sum(r.params for r in traced if isinstance(r.layer, Linear))
-        checks.append(same(said(N_("{name}: trace vs the built model"), name=name), params,
+        checks.append(same(said(N_("{name}: trace vs the built model"), name=preset_title(name)), params,
                            measured(meta_model(name), spec.input_shape)[0]))
-        rows.append((name, "x".join(map(str, spec.input_shape[1:])), f"{params:,}", f"{100 * dense / params:.1f}%"))
-        millions.append(f"{name} {params / 1e6:.1f} M")
+        rows.append((preset_title(name), "x".join(map(str, spec.input_shape[1:])), f"{params:,}",
+                     f"{100 * dense / params:.1f}%"))
+        millions.append(join(preset_title(name), " ", Count(params)))
     return Answer(
         summary=said(N_("Parameters: {millions}. NiN and GoogLeNet end with global average pooling instead of "
                         "wide dense layers, and use 1x1 convolutions to cut the channels before the expensive 3x3 "
-                        "and 5x5 ones."), millions=", ".join(millions)),
+                        "and 5x5 ones."), millions=listed(millions)),
         tables=(Table(N_("Parameters of the book's networks"),
                       (N_("network"), N_("input"), N_("parameters"), N_("in dense layers")),
                       tuple(rows)),),

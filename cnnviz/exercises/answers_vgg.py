@@ -13,7 +13,7 @@ from cnnviz.arch import (
 )
 from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
-from cnnviz.i18n import N_
+from cnnviz.i18n import N_, Count, listed
 
 # (convolutions, channels) per block, Table 1 of the VGG paper: configurations A (VGG-11), D and E.
 VGG_TABLE_1 = {
@@ -51,13 +51,13 @@ def vgg_family() -> Answer:
         checks += [same(said(N_("{name}: weight layers vs torchvision.models.{name}"), name=name), layers, real_layers),
                    same(said(N_("{name}: parameters vs torchvision.models.{name}"), name=name), params, real_params)]
         rows.append((name, " ".join(str(n) for n, _ in table), layers, f"{params:,}", f"{flops / 1e9:.1f}"))
-        millions.append(f"{params / 1e6:.0f}")
+        millions.append(Count(params, digits=0))
     return Answer(
         summary=said(N_("Only the number of convolutions per block changes: (1, 1, 2, 2, 2) for VGG-11, "
                         "(2, 2, 3, 3, 3) for VGG-16 and (2, 2, 4, 4, 4) for VGG-19, always 64-128-256-512-512 "
-                        "channels. On ImageNet they have {first} and {last} million parameters; the extra "
+                        "channels. On ImageNet they have {first} and {last} parameters; the extra "
                         "convolutions add little weight but much computation."),
-                     first=", ".join(millions[:-1]), last=millions[-1]),
+                     first=listed(millions[:-1]), last=millions[-1]),
         details=N_("Built as cnnviz architectures (colour 224x224 input, 1,000 classes) and compared with "
                  "torchvision's VGG models, which follow the same table."),
         tables=(Table(N_("The VGG family on ImageNet"), (N_("network"), N_("convolutions per block"),

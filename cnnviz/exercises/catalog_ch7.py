@@ -21,8 +21,8 @@ S72 = (
        ("Design kernels by hand: an edge detector for a chosen direction, a second-derivative (finite "
         "difference) kernel and its smallest size, a blur kernel, and the smallest kernel for a derivative "
         "of order d.",
-        "手工设计卷积核：某一方向的边缘检测核、二阶导数（有限差分）核及其最小尺寸、模糊核，以及 d 阶导数所需"
-        "的最小卷积核。"),
+        "手工设计卷积核：二阶导数的核是什么样的？积分的核呢？得到 d 阶导数的最小卷积核有多大？（英文版还问某一方向"
+        "的边缘检测核和模糊核。）"),
        ("Each derivative order needs one more tap. Try the Laplacian and the blur presets on page 1 and compare "
         "what lights up.",
         "每高一阶导数就多需要一个系数。在第 1 页试试拉普拉斯核和模糊核预设，比较哪些位置响应最强。"),

@@ -56,10 +56,11 @@ PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
 DOCUMENT_JS = (Path(__file__).parent / "document.js").read_text(encoding="utf-8")
 HTML_LANG = {"en": "en", "zh": "zh-CN"}  # the app's language -> the document's BCP 47 tag
 # In Chinese: Simplified-Chinese faces right after the app's Latin one, for the page's text and every figure's
-# (inline SVG styles too); icons (Material Symbols) and code keep their own fonts.
+# (inline SVG styles too); icons (Material Symbols, which Streamlit marks translate="no") and code keep their own fonts.
 ZH_FONT_CSS = f"""<style>
 html:lang(zh-CN) :is(h1, h2, h3, h4, h5, h6, p, li, span, label, div, button, input, textarea, summary, th, td, a,
-  text, tspan):not([data-testid="stIconMaterial"], code, code *, pre *) {{font-family: {FONT_FAMILY} !important;}}
+  text, tspan):not([data-testid="stIconMaterial"], [translate="no"], code, code *, pre *) {{font-family: {FONT_FAMILY}
+  !important;}}
 </style>"""
 # Always: less empty space above the title, so a 720-pixel-high projector shows the figures; the element that
 # only carries document_language's script takes no room.

@@ -126,3 +126,14 @@ def test_the_question_before_a_long_run_in_chinese(zh_page, monkeypatch):
     assert "128 张图像用时不到 3 分钟" in question
     assert at.button(key="train_use_subset").label == "使用 128 张图像"
     assert at.session_state["train_job"] is None
+
+
+@pytest.mark.parametrize("net, lang, cited", [
+    ("lenet", "en", "(d2l 7.6)"), ("alexnet", "en", "(d2l 8.1)"), ("alexnet", "zh", "（《动手学深度学习》7.1）"),
+    ("lenet_bn", "zh", "（《动手学深度学习》7.5）"), ("lenet_modern", "en", "(d2l 7.6.2)"),
+    ("lenet_modern", "zh", "（《动手学深度学习》6.6.2）"),
+])
+def test_the_subtitle_cites_the_section_of_the_chosen_network(net, lang, cited):
+    at = make_app(PAGE, query={"net": net, "lang": lang}).run()
+    assert_no_exception(at)
+    assert at.caption[0].value.endswith(cited + ("。" if lang == "zh" else ".")), at.caption[0].value

@@ -52,6 +52,7 @@ def test_a_search_and_the_filters_in_chinese():
     assert_all_chinese(at, 10)
     assert [h.value for h in at.subheader] == ["7.5 批量规范化（英文版 8.5）"]
     assert at.selectbox(key="ex_kind").format_func("experiment") == "实验"
+    assert at.selectbox(key="ex_section").format_func("7.6") == "6.6 卷积神经网络（LeNet）"  # fits the box
     at.text_input(key="ex_query").set_value("no-such-word").run()
     assert english_left(at) == {} and at.info and not card_heads(at)
 

@@ -75,3 +75,11 @@ def test_streamlits_own_words_follow_the_language(projector):
     expect(uploader.locator("[data-testid=stFileUploaderDropzoneInstructions]")).to_have_text(
         re.compile(r"^10MB per file • PNG"))
     projector.wait_for_function(f"({HELP_NAMES}).includes('Help for Model')")
+
+
+def test_icons_keep_their_symbol_font_in_chinese(projector):
+    """The Chinese faces never replace the icon font: an icon would read as its name ("timer", "upload")."""
+    open_page(projector, "/Train?lang=zh")
+    fonts = projector.evaluate("[...document.querySelectorAll('[data-testid=stIconMaterial], [translate=no]')]"
+                               ".filter(e => e.textContent.trim()).map(e => getComputedStyle(e).fontFamily)")
+    assert len(fonts) > 5 and all(font.startswith('"Material Symbols') for font in fonts), fonts

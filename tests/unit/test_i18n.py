@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,23 @@ def test_an_error_carries_its_template_and_values():
     assert exc.render("en") == str(exc)
     plain = CnnvizError("a sentence with {braces} and no values")
     assert str(plain) == plain.render("zh") == "a sentence with {braces} and no values"
+
+
+@pytest.mark.parametrize("count, english, chinese", [
+    (132_863_336, "132.9 million", "1.33亿"), (46_787_978, "46.8 million", "4679万"), (61_706, "0.1 million", "6.2万"),
+])
+def test_a_large_count_reads_in_millions_in_english_and_in_wan_and_yi_in_chinese(count, english, chinese):
+    value = i18n.Count(count)
+    assert (str(value), value.render("en"), value.render("zh")) == (english, english, chinese)
+    # 万 is 10^4 and 亿 10^8: read back, the Chinese form is the count to its shown precision
+    number, unit = float(chinese[:-1]), {"万": 10 ** 4, "亿": 10 ** 8}[chinese[-1]]
+    assert abs(number * unit - count) <= unit * (0.005 if unit == 10 ** 8 else 0.5 if count >= 10 ** 6 else 0.05)
+
+    assert pickle.loads(pickle.dumps(value)).render("zh") == chinese
+
+
+def test_a_list_takes_the_languages_comma_and_renders_each_item():
+    items = i18n.Listed([i18n.Count(132_863_336), "NiN"])
+    assert (items.render("en"), items.render("zh")) == ("132.9 million, NiN", "1.33亿、NiN")
+    sentence = i18n.Text("They have {items} parameters", items=items)
+    assert sentence == "They have 132.9 million, NiN parameters"

@@ -4,30 +4,9 @@ editions ("AlexNet, 224x224 (d2l 8.1 / zh 7.1)"), so a student finds the network
 from __future__ import annotations
 
 from cnnviz.arch import PRESETS
+from cnnviz.arch.titles import PRESET_TITLES
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN
 from cnnviz.i18n import N_, tr
-
-# name -> (title, where in the book). English edition first, the zh edition after the slash; the small
-# versions are cnnviz's own reductions, "after" the section they reduce. The order is the box's order:
-# the book's networks at the book's sizes first, then the 28x28 variations.
-PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNet，224x224（d2l 7.1）"
-    "lenet": ("LeNet", N_("d2l 7.6 / zh 6.6")),
-    "alexnet": ("AlexNet", N_("d2l 8.1 / zh 7.1")),
-    "vgg11": (N_("VGG-11, full width"), N_("d2l 8.2 / zh 7.2")),
-    "vgg11_narrow": (N_("VGG-11 as trained, ratio 4"), N_("d2l 8.2 / zh 7.2")),
-    "nin": ("NiN", N_("d2l 8.3 / zh 7.3")),
-    "googlenet": ("GoogLeNet", N_("d2l 8.4 / zh 7.4")),
-    "lenet_bn": ("LeNet + BatchNorm", N_("d2l 8.5 / zh 7.5")),
-    "lenet_modern": (N_("Modern LeNet"), ""),  # BN, ReLU, dropout: cnnviz's own, not the book's
-    "fast_demo": (N_("Fast demo network"), ""),  # the Train page's fast demo: cnnviz's own
-    "lenet_relu": (N_("LeNet, ReLU + max pool"), N_("d2l 7.6 exercises")),
-    "lenet_maxpool": (N_("LeNet, max pool, no padding"), N_("d2l 7.6 variation")),
-    "alexnet_small": (N_("AlexNet small"), N_("after d2l 8.1")),
-    "vgg_small": (N_("VGG small"), N_("after d2l 8.2")),
-    "nin_small": (N_("NiN small"), N_("after d2l 8.3")),
-    "googlenet_small": (N_("GoogLeNet small"), N_("after d2l 8.4")),
-}
-
 
 # The layer types as the builder names them: the spec's class name in English, the book's term in Chinese.
 LAYER_TYPE_NAMES = {"Conv": N_("Conv"), "Pool": N_("Pool"), "Activation": N_("Activation"),

@@ -79,6 +79,14 @@ def summary(recipe: Recipe) -> str:
     return text
 
 
+def chosen_section(arch: str) -> str:
+    """The section of the reader's edition that trains the chosen network ("8.1"; in Chinese "7.1"); the LeNet
+    section's training part for any other network (one the builder made, or cnnviz's own variations)."""
+    edition = "zh" if current() == "zh" else "en"
+    sections = {r.edition: r.section for r in recipes_for(arch)} if arch in PRESETS else {}
+    return sections.get(edition) or {"en": "7.6.2", "zh": "6.6.2"}[edition]
+
+
 def section_title(recipe: Recipe) -> str:
     """The section's title; a Chinese reader gets the zh edition's own title of the same section."""
     if current() == "en":

@@ -160,9 +160,10 @@ def config_ui(disabled: bool) -> TrainConfig:
 
 
 def more_settings(disabled: bool) -> None:
-    """A popover: on a projector the first screen keeps the height for Start and the cost estimate."""
-    with st.popover(_("More"), width="stretch", disabled=disabled,
-                    help=_("Batch size, momentum, initialisation, input scaling, schedule, device, seed")):
+    """A popover: on a projector the first screen keeps the height for Start and the cost estimate. Its button has
+    no tooltip: one would stay over the open popover's first fields while the pointer rests on the button."""
+    with st.popover(_("More"), width="stretch", disabled=disabled):
+        st.caption(_("Batch size, momentum, initialisation, input scaling, schedule, device, seed"))
         _more_settings(disabled)
 
 

@@ -16,6 +16,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from cnnviz.exercises.answer import Answer, Matrix, Table
 from cnnviz.exercises.answers import ANSWERS
 from cnnviz.exercises.answers_common import same, same_tensor
+from cnnviz.exercises.catalog import find
 
 # Top-level exercise counts per section, d2l-en 7.2-8.5 and d2l-zh 6.2-7.5 (shared/reference, section 2.2).
 EN_COUNTS = {"7.2": 4, "7.3": 6, "7.4": 7, "7.5": 7, "7.6": 5, "8.1": 8, "8.2": 4, "8.3": 6, "8.4": 5, "8.5": 7}
@@ -243,3 +244,18 @@ def test_the_books_loop_has_conv2ds_gradient():
     upstream = torch.tensor([[1.0, -1.0, 2.0], [0.5, 0.0, 1.0], [-2.0, 1.0, 3.0]], dtype=torch.float64)
     # d(sum(upstream * corr(X, K))) / dK is the correlation of X with the upstream gradient
     assert check.ours == str(F.conv2d(X, upstream[None, None])[0, 0].tolist())
+
+
+def test_the_zh_6_2_4_answer_gives_the_integral_kernel_the_zh_exercise_asks_for():
+    """zh 6.2.4 asks for a second-derivative kernel, an integral kernel and the smallest d-th derivative kernel."""
+    exercise = find("zh-6.2.4")
+    assert exercise.id == "7.2.2" and "积分" in exercise.statement.zh and "二阶导数" in exercise.statement.zh
+    answer = ANSWERS["7.2.2"]()
+    (integral,) = [m for m in answer.matrices if "running sum" in str(m.caption)]
+    ones = integral.values.ravel()
+    assert (ones == 1).all() and ones.size == 8
+    signal = [float(x * x) for x in range(1, 9)]
+    padded = [0.0] * (ones.size - 1) + signal
+    running = [sum(padded[i + k] * ones[k] for k in range(ones.size)) for i in range(len(signal))]  # by hand
+    assert running == list(np.cumsum(signal)) == [1, 5, 14, 30, 55, 91, 140, 204]
+    assert all(check.passed for check in answer.checks)

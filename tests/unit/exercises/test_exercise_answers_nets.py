@@ -9,6 +9,7 @@ import torchvision
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from cnnviz.arch.titles import preset_title
 from cnnviz.exercises.answers import ANSWERS
 from tests.unit.arch.test_book_presets import book_model
 
@@ -103,8 +104,8 @@ def test_googlenet_takes_a_one_pixel_image():
 def test_parameter_sizes_are_the_books_models(book):
     rows = {row[0]: row for row in ANSWERS["8.4.4"]().tables[0].rows}
     for name, model in book.items():
-        assert rows[name][2] == f"{params(model):,}"
-        assert rows[name][3] == f"{100 * params(model, nn.Linear) / params(model):.1f}%"
+        assert rows[preset_title(name)][2] == f"{params(model):,}"  # rows name each network by its title
+        assert rows[preset_title(name)][3] == f"{100 * params(model, nn.Linear) / params(model):.1f}%"
 
 
 def test_a_bias_before_batch_norm_is_cancelled():
