@@ -15,7 +15,7 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNetï¼
     "vgg11_narrow": (N_("VGG-11 as trained, ratio 4"), N_("d2l 8.2 / zh 7.2")),
     "nin": ("NiN", N_("d2l 8.3 / zh 7.3")),
     "googlenet": ("GoogLeNet", N_("d2l 8.4 / zh 7.4")),
-    "lenet_bn": ("LeNet + BatchNorm", N_("d2l 8.5 / zh 7.5")),
+    "lenet_bn": (N_("LeNet + BatchNorm"), N_("d2l 8.5 / zh 7.5")),
     "lenet_modern": (N_("Modern LeNet"), ""),  # BN, ReLU, dropout: cnnviz's own, not the book's
     "fast_demo": (N_("Fast demo network"), ""),  # the Train page's fast demo: cnnviz's own
     "lenet_relu": (N_("LeNet, ReLU + max pool"), N_("d2l 7.6 exercises")),

@@ -99,7 +99,7 @@ def alexnet_vs_vgg() -> Answer:
     """8.2.1: parameters and FLOPs of AlexNet and VGG-11, convolutions against dense layers."""
     names = ("alexnet", "vgg11", "vgg11_narrow")
     found = {name: parts(name) for name in names}
-    table = tuple((name, f"{(p['conv params'] + p['dense params']) / 1e6:.1f}", f"{p['conv params'] / 1e6:.2f}",
+    table = tuple((preset_title(name), f"{(p['conv params'] + p['dense params']) / 1e6:.1f}", f"{p['conv params'] / 1e6:.2f}",
                    f"{p['dense params'] / 1e6:.1f}", f"{p['conv FLOPs'] / 1e9:.2f}", f"{p['dense FLOPs'] / 1e9:.3f}")
                   for name, p in found.items())
     vgg, alex = found["vgg11"], found["alexnet"]
@@ -114,9 +114,9 @@ def alexnet_vs_vgg() -> Answer:
                      times=f"{vgg['conv FLOPs'] / alex['conv FLOPs']:.0f}", vgg_gflops=f"{vgg['conv FLOPs'] / 1e9:.1f}",
                      alex_gflops=f"{alex['conv FLOPs'] / 1e9:.1f}"),
         details=said(N_("VGG's first dense layer alone reads {features} features into {units} units: {weights} "
-                        "million weights. vgg11_narrow is the version the book trains (channels / 4)."),
+                        "weights. {narrow} is the version the book trains (channels / 4)."),
                      features=f"{first.input_shape[0]:,}", units=f"{first.output_shape[0]:,}",
-                     weights=f"{first.params / 1e6:.1f}"),
+                     weights=Count(first.params), narrow=preset_title("vgg11_narrow")),
         tables=(Table(N_("Per 224x224 image"), (N_("network"), N_("params (M)"), N_("conv params (M)"),
                                                 N_("dense params (M)"), N_("conv GFLOPs"), N_("dense GFLOPs")),
                       table),),

@@ -230,18 +230,18 @@ S76 = (
        ("Modernise LeNet: replace average pooling with max pooling, and the sigmoid activations with ReLU. "
         "Train and compare.",
         "改进 LeNet：把平均汇聚层换成最大汇聚层，把 sigmoid 激活函数换成 ReLU，训练并比较。"),
-       ("The builder has lenet, lenet_maxpool and lenet_relu: train them with one recipe and overlay the "
+       ("The builder has LeNet, LeNet with max pooling and LeNet with ReLU: train them with one recipe and overlay the "
         "curves.",
-        "构建器中有 lenet、lenet_maxpool 和 lenet_relu：用同一套训练设置训练它们并叠加曲线。"),
+        "构建器中有 LeNet、LeNet（最大汇聚、无填充）和 LeNet（ReLU + 最大汇聚）：用同一套训练设置训练它们并叠加曲线。"),
        BUILDER, {"preset": "lenet_maxpool"}, _TRAIN_TODO),
     ex("7.6.2", "6.6.2", "experiment",
        ("Make a larger LeNet-style network to gain accuracy: change the window size, the channels, the "
         "number of convolutional and dense layers, the learning rate, initialisation and epochs.",
         "构建一个基于 LeNet 的更大网络以提高准确率：调整卷积窗口大小、输出通道数、卷积层和全连接层的数量、"
         "学习率、初始化和轮数。"),
-       ("Start from lenet_modern in the builder, change one thing at a time and keep each run in the "
+       ("Start from Modern LeNet in the builder, change one thing at a time and keep each run in the "
         "Train page's overlay.",
-        "在构建器中从 lenet_modern 出发，每次只改一处，在训练页面保留每次的曲线以便对比。"),
+        "在构建器中从现代 LeNet 出发，每次只改一处，在训练页面保留每次的曲线以便对比。"),
        BUILDER, {"preset": "lenet_modern"}, _TRAIN_TODO),
     ex("7.6.3", "6.6.3", "experiment",
        ("Train the improved network on the original MNIST digits.",
@@ -249,8 +249,8 @@ S76 = (
        ("Digits are easier than clothes: expect a higher accuracy sooner.",
         "数字比服装容易区分：预计准确率更高、上升更快。"),
        TRAIN, {"net": "lenet_modern"},
-       todo=("The link opens the Train page on MNIST: train lenet_modern (MNIST's files must be present).",
-             "该链接在 MNIST 上打开训练页面：训练 lenet_modern（需要已安装 MNIST 的文件）。"),
+       todo=("The link opens the Train page on MNIST: train Modern LeNet (MNIST's files must be present).",
+             "该链接在 MNIST 上打开训练页面：训练现代 LeNet（需要已安装 MNIST 的文件）。"),
        dataset="mnist"),
     ex("7.6.4", "6.6.4", "experiment",
        ("Show LeNet's first- and second-layer activations for different inputs, such as pullovers and coats.",
