@@ -84,3 +84,30 @@ class Dense(nn.Module):
         for block in self.net:
             x = self.cat(x, block(x))
         return x
+
+
+class ResNeXt(nn.Module):
+    """The ResNeXt block (d2l section 8.6.5): 1x1 conv to `bot_channels` -> BN -> ReLU -> 3x3 conv in `groups`
+    groups (the block's stride) -> BN -> ReLU -> 1x1 conv -> BN, plus the input (or its 1x1 conv + BN), ReLU.
+    `groups` is the number of groups, as nn.Conv2d counts them (the book's argument is channels per group)."""
+
+    def __init__(self, in_channels, num_channels, groups, bot_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, bot_channels, kernel_size=1)
+        self.conv2 = nn.Conv2d(bot_channels, bot_channels, kernel_size=3, stride=strides, padding=1, groups=groups)
+        self.conv3 = nn.Conv2d(bot_channels, num_channels, kernel_size=1)
+        self.bn1 = nn.BatchNorm2d(bot_channels)
+        self.bn2 = nn.BatchNorm2d(bot_channels)
+        self.bn3 = nn.BatchNorm2d(num_channels)
+        self.conv4 = nn.Conv2d(in_channels, num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+        self.bn4 = nn.BatchNorm2d(num_channels) if use_1x1conv else None
+        self.relu = nn.ReLU()
+
+    def forward(self, x):  # (N, in_channels, H, W) -> (N, num_channels, ceil(H / strides), ceil(W / strides))
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        if self.conv4 is not None:
+            x = self.bn4(self.conv4(x))
+        y += x  # in place: the same sum as the book's y + x, without a new tensor
+        return self.relu(y)

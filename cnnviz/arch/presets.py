@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool
+from cnnviz.arch.resnext import ResNeXtBlock
 from cnnviz.arch.skips import DenseBlock, ResidualBlock, TransitionLayer
 from cnnviz.arch.spec import Architecture
 from cnnviz.i18n import N_
@@ -235,10 +236,28 @@ DENSENET_SMALL = Architecture(
     (Conv(16, kernel=3, padding=1), *_densenet_body(16, 12, (3, 3, 3)),
      BatchNorm(), Activation("relu"), GlobalAvgPool(), Linear(10)))
 
-BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet", "resnet18", "densenet")  # book sizes
+
+def _anynet_stage(depth: int, channels: int, channels_per_group: int, bot_mul: float) -> tuple:
+    """d2l's AnyNet.stage: `depth` ResNeXt blocks, the first halving the side with a 1x1 shortcut. The book
+    passes channels per group; the blocks take the number of groups."""
+    groups = int(round(channels * bot_mul)) // channels_per_group
+    return tuple(ResNeXtBlock(channels, groups, bot_mul, use_1x1conv=True, stride=2) if i == 0 else
+                 ResNeXtBlock(channels, groups, bot_mul) for i in range(depth))
+
+
+REGNETX32 = Architecture(
+    "regnetx32", N_("RegNetX-32 as d2l section 8.8 trains it on Fashion-MNIST resized to 96x96 (the English edition "
+    "only): a 3x3 stride-2 stem with 32 channels, batch norm and ReLU, then two stages of 4 and 6 ResNeXt "
+    "blocks with 32 and 80 channels (bottleneck multiplier 1, 16 channels per group: 2 and 5 groups), each "
+    "stage starting with a stride-2 block, global average pooling and one dense layer. 179,290 parameters."),
+    (Conv(32, kernel=3, stride=2, padding=1), BatchNorm(), Activation("relu"),  # 32x48x48
+     *_anynet_stage(4, 32, 16, 1), *_anynet_stage(6, 80, 16, 1),  # 32x24x24, 80x12x12
+     GlobalAvgPool(), Linear(10)), (1, 96, 96))
+
+BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet", "resnet18", "densenet", "regnetx32")
 PRESETS: dict[str, Architecture] = {a.name: a for a in (
     LENET, LENET_MAXPOOL, LENET_RELU, LENET_BN, LENET_MODERN, FAST_DEMO,
     ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL, RESNET_SMALL, DENSENET_SMALL,
-    ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET, RESNET18, DENSENET,
+    ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET, RESNET18, DENSENET, REGNETX32,
 )}
 DEFAULT_PRESET = "lenet_modern"  # the best LeNet-class preset for the Train page

@@ -17,6 +17,7 @@ from cnnviz.arch.layers import (
     ACTIVATIONS, POOL_MODES, Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool,
 )
 from cnnviz.arch.presets import PRESETS
+from cnnviz.arch.resnext import ResNeXtBlock
 from cnnviz.arch.skips import DenseBlock, ResidualBlock, TransitionLayer
 from cnnviz.arch.spec import LAYER_TYPES, ArchitectureError
 from cnnviz.i18n import N_, Text
@@ -29,6 +30,7 @@ DEFAULT_LAYERS = {
     "GlobalAvgPool": GlobalAvgPool(), "VGGBlock": VGGBlock(2, 32), "NiNBlock": NiNBlock(32, kernel=3, padding=1),
     "InceptionBlock": InceptionBlock(16, 16, 32, 4, 8, 8), "ResidualBlock": ResidualBlock(32, use_1x1conv=True),
     "DenseBlock": DenseBlock(2, 16), "TransitionLayer": TransitionLayer(16),
+    "ResNeXtBlock": ResNeXtBlock(32, groups=2, use_1x1conv=True),
 }
 # field of the spec -> column of the table, per layer type ("option" fields are parsed from text).
 FIELD_COLUMNS = {
@@ -44,15 +46,17 @@ FIELD_COLUMNS = {
     "ResidualBlock": {"out_channels": "size", "stride": "stride", "use_1x1conv": "option"},
     "DenseBlock": {"growth_rate": "size", "num_convs": "option"},
     "TransitionLayer": {"out_channels": "size"},
+    "ResNeXtBlock": {"out_channels": "size", "stride": "stride"},  # and "groups, bot_mul, shortcut" as option
 }
 OPTION_HELP = N_("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
                   "VGGBlock, DenseBlock: number of 3x3 convolutions · ResidualBlock: 1x1 or identity shortcut · "
-                  "InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
+                  "ResNeXtBlock: groups, bottleneck multiplier, 1x1 or identity · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
                   "(for other sizes, choose the layer under the table and type them)")
 DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
 VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
 SHORTCUTS = {"1x1": True, "identity": False}  # a residual block's option
 SHORTCUT_LABELS = {"1x1": N_("1x1 shortcut"), "identity": N_("identity shortcut")}
+RESNEXT_LABEL = N_("{groups} groups, bottleneck x{bot}, {shortcut}")
 
 
 def layer_to_row(layer) -> dict:
@@ -71,6 +75,8 @@ def layer_to_row(layer) -> dict:
         if name == "use_1x1conv":
             value = "1x1" if value else "identity"
         row[column] = str(value) if column == "option" else value
+    if isinstance(layer, ResNeXtBlock):
+        row["option"] = f"{layer.groups}, {layer.bot_mul:g}, {'1x1' if layer.use_1x1conv else 'identity'}"
     return row
 
 
@@ -78,7 +84,8 @@ def option_choices(rows: list[dict] = ()) -> list[str]:
     """Every value the option column offers: activations, pooling modes, dropout rates, VGG convolution
     counts, the presets' Inception blocks, then any other value the rows hold (an imported p = 0.25)."""
     inception = [layer_to_row(layer)["option"] for spec in PRESETS.values() for layer in spec.layers
-                 if isinstance(layer, InceptionBlock)] + [layer_to_row(DEFAULT_LAYERS["InceptionBlock"])["option"]]
+                 if isinstance(layer, (InceptionBlock, ResNeXtBlock))] + [
+        layer_to_row(DEFAULT_LAYERS[kind])["option"] for kind in ("InceptionBlock", "ResNeXtBlock")]
     held = [str(row["option"]) for row in rows if not _blank(row.get("option"))]
     return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *SHORTCUTS, *inception,
                                 *held]))
@@ -92,6 +99,9 @@ def option_label(value: str, lang: str = "en") -> str:
         return Text(N_("{count} conv") if value == "1" else N_("{count} convs"), count=value).render(lang)
     if value in SHORTCUT_LABELS:
         return Text(SHORTCUT_LABELS[value]).render(lang)
+    parts = [part.strip() for part in str(value).split(",")]
+    if len(parts) == 3 and parts[2] in SHORTCUT_LABELS:  # a ResNeXt block's "2, 1, 1x1"
+        return Text(RESNEXT_LABEL, groups=parts[0], bot=parts[1], shortcut=Text(SHORTCUT_LABELS[parts[2]])).render(lang)
     return value
 
 
@@ -110,6 +120,8 @@ def row_to_layer(index: int, row: dict):
         if _blank(cell):
             continue
         values[name] = _option(index, kind, name, cell) if column == "option" else _whole(index, kind, column, cell)
+    if kind == "ResNeXtBlock" and not _blank(row.get("option")):
+        values |= _resnext(index, row["option"])
     layer = dataclasses.replace(default, **values)
     problem = layer.field_problem()
     if problem:
@@ -179,3 +191,18 @@ def _inception(index: int, cell, default: InceptionBlock) -> InceptionBlock:
         raise ArchitectureError(N_("layer {index}, {kind}: {problem}."), index, index=index, kind="InceptionBlock",
                                 problem=problem)
     return layer
+
+
+def _resnext(index: int, cell) -> dict:
+    """"2, 1, 1x1" -> groups 2, bottleneck multiplier 1, a 1x1 convolution shortcut."""
+    parts = [part.strip().lower() for part in str(cell).split(",")]
+    try:
+        if len(parts) != 3 or parts[2] not in SHORTCUTS:
+            raise ValueError
+        bot_mul = float(parts[1])
+        return {"groups": _whole(index, "ResNeXtBlock", N_("option"), parts[0]),
+                "bot_mul": int(bot_mul) if bot_mul.is_integer() else bot_mul, "use_1x1conv": SHORTCUTS[parts[2]]}
+    except ValueError:
+        raise ArchitectureError(
+            N_("layer {index}, ResNeXtBlock: option must read 'groups, bottleneck multiplier, 1x1 or identity', "
+               "e.g. '2, 1, 1x1'; got {cell!r}"), index, index=index, cell=cell) from None

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from cnnviz.arch import (
     Activation, BatchNorm, Conv, DenseBlock, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow, Linear,
-    NiNBlock, Pool, ResidualBlock, TransitionLayer, VGGBlock, shape_text,
+    NiNBlock, Pool, ResNeXtBlock, ResidualBlock, TransitionLayer, VGGBlock, shape_text,
 )
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, render, tr
 from cnnviz.figures.style import FONT_SIZE, SERIES, base_layout
@@ -26,7 +26,7 @@ VECTOR_WIDTH = 0.16
 COLOURS = {  # one colour per kind of block; failing layers are red
     "input": "#bdbdbd", Conv: SERIES[0], Pool: SERIES[4], Linear: SERIES[2], Flatten: SERIES[5],
     GlobalAvgPool: SERIES[5], VGGBlock: SERIES[3], NiNBlock: SERIES[3], InceptionBlock: SERIES[3],
-    ResidualBlock: SERIES[3], DenseBlock: SERIES[3], TransitionLayer: SERIES[4],
+    ResidualBlock: SERIES[3], ResNeXtBlock: SERIES[3], DenseBlock: SERIES[3], TransitionLayer: SERIES[4],
 }
 FAIL_COLOUR = SERIES[1]
 NOTES = (Activation, BatchNorm, Dropout)  # drawn as text on the block before them

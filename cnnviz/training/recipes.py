@@ -112,6 +112,10 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
         f"{MODERN}/densenet.md", init="default",
         note="DenseNet calls net.apply(d2l.init_cnn) while its layers are still lazy and never calls apply_init, "
         "so the weights keep PyTorch's default initialisation."),
+    _en("regnet_en", "8.8", "Designing Convolution Network Architectures", "regnetx32", 96, 10, 128, 0.05,
+        f"{MODERN}/cnn-design.md", init="default",
+        note="RegNetX32 calls net.apply(d2l.init_cnn) while its layers are still lazy and never calls apply_init, "
+        "so the weights keep PyTorch's default initialisation. The Chinese edition has no such section."),
 )}
 
 

@@ -20,6 +20,7 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNetï¼
     "lenet_bn": ("LeNet + BatchNorm", N_("d2l 8.5 / zh 7.5")),
     "resnet18": ("ResNet-18", N_("d2l 8.6 / zh 7.6")),
     "densenet": ("DenseNet", N_("d2l 8.7 / zh 7.7")),
+    "regnetx32": ("RegNetX-32", N_("d2l 8.8")),
     "lenet_modern": (N_("Modern LeNet"), ""),  # BN, ReLU, dropout: cnnviz's own, not the book's
     "fast_demo": (N_("Fast demo network"), ""),  # the Train page's fast demo: cnnviz's own
     "lenet_relu": (N_("LeNet, ReLU + max pool"), N_("d2l 7.6 exercises")),

@@ -5,7 +5,8 @@ The model code below is d2l's, copied from the PyTorch tabs of d2l-en (master 23
 chapter_convolutional-modern/{resnet,densenet}.md. Only the `d2l.Classifier` wrapper (the training loop) and
 `init_cnn` (initialisation, not layers) are left out; the networks are built as the book's `__init__` builds
 `self.net`. The printed shapes are the book's `layer_summary` outputs (en at 96x96, zh at 224x224; see
-the module docstring of test_book_presets.py for where they are stored).
+the module docstring of test_book_presets.py for where they are stored). ResNeXt and RegNetX-32 come from the
+PyTorch tabs of resnet.md (8.6.5) and cnn-design.md (8.8), English edition only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from cnnviz.arch import (
     PRESETS, Architecture, ArchitectureError, BatchNorm, Conv, Flatten, GlobalAvgPool, Linear, ResidualBlock,
     TransitionLayer, build, count_params, from_json, to_code, to_json, trace,
 )
-from cnnviz.arch import DenseBlock as DenseSpec  # DenseBlock below is the book's module
+from cnnviz.arch import DenseBlock as DenseSpec  # DenseBlock and ResNeXtBlock below are the book's modules
+from cnnviz.arch import ResNeXtBlock as ResNeXtBlock_spec
 
 # ---- d2l-en, chapter_convolutional-modern/resnet.md (PyTorch tab) ----------------------------------------
 
@@ -139,7 +141,7 @@ PRINTED = {  # en 8.6 prints ResNet18 at 96x96; zh 7.6 prints the same network's
                         (S, (512, 7, 7)), (S, (10,))],
 }
 ROWS = {"resnet18": ["pool1", "residual2", "residual4", "residual6", "residual8", "fc1"]}
-BOOK_CODE = {"resnet18": resnet18, "densenet": densenet}
+BOOK_CODE = {"resnet18": resnet18, "densenet": densenet}  # and regnetx32, below
 # Parameters per book stage (the reference table), and the trace rows that make the stage.
 STAGES = {
     "resnet18": [(3_328, ["conv1", "bn1"]), (148_224, ["residual1", "residual2"]),
@@ -258,7 +260,7 @@ def test_a_dense_block_that_outgrows_the_channel_limit_says_so_before_building()
         trace(bad)
 
 
-@pytest.mark.parametrize("name", ["resnet18", "densenet", "resnet_small", "densenet_small"])
+@pytest.mark.parametrize("name", ["resnet18", "densenet", "resnet_small", "densenet_small", "regnetx32"])
 def test_code_and_json_round_trip(name):
     spec = PRESETS[name]
     assert from_json(to_json(spec)) == spec
@@ -280,3 +282,111 @@ def test_the_small_versions_keep_the_blocks_at_28x28_for_a_fraction_of_the_work(
         kinds = {type(layer) for layer in PRESETS[small].layers}
         assert kinds - {Conv, BatchNorm} <= {type(layer) for layer in PRESETS[book].layers}
         assert 5 * sum(r.flops for r in rows) < sum(r.flops for r in trace(PRESETS[book]))
+
+
+# ---- d2l-en, chapter_convolutional-modern/resnet.md (ResNeXt, PyTorch tab) and cnn-design.md (PyTorch tab) --
+
+
+class ResNeXtBlock(nn.Module):  #@save
+    """The ResNeXt block."""
+    def __init__(self, num_channels, groups, bot_mul, use_1x1conv=False,
+                 strides=1):
+        super().__init__()
+        bot_channels = int(round(num_channels * bot_mul))
+        self.conv1 = nn.LazyConv2d(bot_channels, kernel_size=1, stride=1)
+        self.conv2 = nn.LazyConv2d(bot_channels, kernel_size=3,
+                                   stride=strides, padding=1,
+                                   groups=bot_channels//groups)
+        self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=1)
+        self.bn1 = nn.LazyBatchNorm2d()
+        self.bn2 = nn.LazyBatchNorm2d()
+        self.bn3 = nn.LazyBatchNorm2d()
+        if use_1x1conv:
+            self.conv4 = nn.LazyConv2d(num_channels, kernel_size=1,
+                                       stride=strides)
+            self.bn4 = nn.LazyBatchNorm2d()
+        else:
+            self.conv4 = None
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = F.relu(self.bn2(self.conv2(Y)))
+        Y = self.bn3(self.conv3(Y))
+        if self.conv4:
+            X = self.bn4(self.conv4(X))
+        return F.relu(Y + X)
+
+
+def anynet_stem(num_channels):
+    return nn.Sequential(
+        nn.LazyConv2d(num_channels, kernel_size=3, stride=2, padding=1),
+        nn.LazyBatchNorm2d(), nn.ReLU())
+
+
+def anynet_stage(depth, num_channels, groups, bot_mul):
+    blk = []
+    for i in range(depth):
+        if i == 0:
+            blk.append(ResNeXtBlock(num_channels, groups, bot_mul,
+                use_1x1conv=True, strides=2))
+        else:
+            blk.append(ResNeXtBlock(num_channels, groups, bot_mul))
+    return nn.Sequential(*blk)
+
+
+def anynet(arch, stem_channels, num_classes=10):
+    net = nn.Sequential(anynet_stem(stem_channels))
+    for i, s in enumerate(arch):
+        net.add_module(f'stage{i+1}', anynet_stage(*s))
+    net.add_module('head', nn.Sequential(
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(),
+        nn.LazyLinear(num_classes)))
+    return net
+
+
+def regnetx32(num_classes=10):
+    stem_channels, groups, bot_mul = 32, 16, 1
+    depths, channels = (4, 6), (32, 80)
+    return anynet(
+        ((depths[0], channels[0], groups, bot_mul),
+         (depths[1], channels[1], groups, bot_mul)),
+        stem_channels, num_classes)
+
+
+BOOK_CODE["regnetx32"] = regnetx32
+
+
+def test_regnetx32_equals_the_books_code():
+    book = book_model("regnetx32")
+    assert [shape for _, shape in layer_summary(book, 96)] == [(32, 48, 48), (32, 24, 24), (80, 12, 12), (10,)]
+    shapes = {row.name: row.output_shape for row in trace(PRESETS["regnetx32"])}
+    assert [shapes[n] for n in ("act1", "resnext4", "resnext10", "fc1")] == [(32, 48, 48), (32, 24, 24),
+                                                                             (80, 12, 12), (10,)]
+    with torch.device("meta"):
+        ours = build(PRESETS["regnetx32"])
+    assert count_params(PRESETS["regnetx32"]) == sum(p.numel() for p in book.parameters()) == 179_290
+    assert [p.shape for p in ours.parameters()] == [p.shape for p in book.parameters()]
+    assert "179,290 parameters" in PRESETS["regnetx32"].description
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+def test_with_the_books_weights_regnetx32_computes_the_books_function(mode):
+    test_with_the_books_weights_our_model_computes_the_books_function("regnetx32", mode)
+
+
+def test_the_books_resnext_demo_and_its_groups_named_honestly():
+    """The book's ResNeXtBlock(32, 16, 1): 16 is channels per group, so its 3x3 convolution has 2 groups;
+    6,944 parameters, and 8,064 with the 1x1 shortcut and stride 2 (32x96x96 -> 32x48x48)."""
+    for block, book_args, params, out in [
+            (ResNeXtBlock_spec(32, groups=2), dict(), 6_944, (32, 96, 96)),
+            (ResNeXtBlock_spec(32, groups=2, use_1x1conv=True, stride=2), dict(use_1x1conv=True, strides=2), 8_064,
+             (32, 48, 48))]:
+        with torch.device("meta"):
+            book = ResNeXtBlock(32, 16, 1, **book_args)
+            assert tuple(book(torch.zeros(4, 32, 96, 96)).shape) == (4, *out)
+        ours = block.build((32, 96, 96))
+        assert ours.conv2.groups == book.conv2.groups == 2 and "2 groups of 16" in block.kind()
+        assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in book.parameters()) == params
+        assert block.output_shape((32, 96, 96)) == out
+    problem = ResNeXtBlock_spec(80, groups=3).field_problem()
+    assert "80 channels, which 3 groups cannot share equally" in problem

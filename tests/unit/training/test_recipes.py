@@ -30,7 +30,7 @@ def test_every_recipe_is_d2ls_training_loop(key):
     config.validate()
     assert (config.optimizer, config.momentum, config.weight_decay, config.lr_schedule) == ("sgd", 0.0, 0.0, "constant")
     assert config.epochs == 10 and not config.normalize_input  # ToTensor's [0, 1], no Normalize
-    assert config.init == ("default" if key in ("alexnet_en", "densenet_en") else "xavier")
+    assert config.init == ("default" if key in ("alexnet_en", "densenet_en", "regnet_en") else "xavier")
 
 
 def test_the_two_lenet_recipes_are_the_books():
@@ -57,6 +57,7 @@ def test_the_two_lenet_recipes_are_the_books():
     ("lenet_bn_en", 0.1, 128, 28, None),
     ("resnet_en", 0.01, 128, 96, None),
     ("densenet_en", 0.01, 128, 96, None),
+    ("regnet_en", 0.05, 128, 96, None),
 ])
 def test_the_modern_networks_recipes_are_the_books(key, lr, batch, size, printed):
     recipe = RECIPES[key]
