@@ -253,7 +253,8 @@ def test_an_identity_shortcut_that_cannot_add_names_the_block_and_the_fix(block,
 
 def test_a_dense_block_that_outgrows_the_channel_limit_says_so_before_building():
     spec = Architecture("wide", layers=(Conv(64, kernel=3, padding=1), DenseSpec(32, 32), Flatten(), Linear(10)))
-    with pytest.raises(ArchitectureError, match="layer 2, Dense block 32x .* its output would have 1088 channels"):
+    with pytest.raises(ArchitectureError, match="layer 2, Dense block, 32x BN-ReLU-conv 3x3, growth rate 32: its "
+                                                "output would have 1088 channels"):
         trace(spec)
     bad = Architecture("bad", layers=(ResidualBlock(8, use_1x1conv=1), GlobalAvgPool(), Linear(10)))
     with pytest.raises(ArchitectureError, match="use_1x1conv must be true or false"):
@@ -390,3 +391,21 @@ def test_the_books_resnext_demo_and_its_groups_named_honestly():
         assert block.output_shape((32, 96, 96)) == out
     problem = ResNeXtBlock_spec(80, groups=3).field_problem()
     assert "80 channels, which 3 groups cannot share equally" in problem
+
+
+@pytest.mark.parametrize("name, label, zh, blocks", [("resnet18", "add", "相加", 8), ("densenet", "concat", "连结", 4),
+                                                     ("regnetx32", "add", "相加", 10)])
+def test_the_diagram_draws_each_skip_as_an_arc_over_its_block(name, label, zh, blocks):
+    from cnnviz.figures.arch import architecture_figure, group_blocks
+
+    spec = PRESETS[name]
+    rows = trace(spec)
+    drawn = group_blocks(spec.input_shape, rows)
+    assert sum(1 for b in drawn if b.skip == label) == blocks
+    fig = architecture_figure(spec.input_shape, rows)
+    arcs = [s for s in fig.layout.shapes if s.type == "path" and s.line.dash == "dot"]
+    labels = [a.text for a in fig.layout.annotations if a.text == label]
+    wrapped = 1 if name != "densenet" else 0  # the block that opens the second line has its arc left out
+    assert len(arcs) == len(labels) == blocks - wrapped
+    zh_fig = architecture_figure(spec.input_shape, rows, lang="zh")
+    assert sum(1 for a in zh_fig.layout.annotations if a.text == zh) == blocks - wrapped
