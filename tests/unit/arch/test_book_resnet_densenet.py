@@ -251,11 +251,21 @@ def test_an_identity_shortcut_that_cannot_add_names_the_block_and_the_fix(block,
     assert trace(fixed)[-1].output_shape == (10,)
 
 
-def test_a_dense_block_that_outgrows_the_channel_limit_says_so_before_building():
+def test_a_dense_block_that_outgrows_the_limits_says_so_before_building():
     spec = Architecture("wide", layers=(Conv(64, kernel=3, padding=1), DenseSpec(32, 32), Flatten(), Linear(10)))
     with pytest.raises(ArchitectureError, match="layer 2, Dense block, 32x BN-ReLU-conv 3x3, growth rate 32: its "
                                                 "output would have 1088 channels"):
         trace(spec)
+    big = Architecture("big", layers=(Conv(64, kernel=3, padding=1), DenseSpec(8, 32), Flatten(), Linear(10)),
+                       input_shape=(1, 224, 224))
+    with pytest.raises(ArchitectureError, match="layer 2, Dense block, 8x .* its output 320x224x224 has "
+                                                "16,056,320 values, more than the limit"):
+        build(big)  # refused before any tensor is allocated
+    deep = Architecture("deep", layers=(Conv(64, kernel=3, padding=1), DenseSpec(8, 32), Conv(64, kernel=1),
+                                        DenseSpec(8, 32), GlobalAvgPool(), Linear(10)), input_shape=(1, 96, 96))
+    with pytest.raises(ArchitectureError, match="layer 4, Dense block, 8x .* a training forward holds 3.. MB of "
+                                                "activations per image by here, more than the limit of 256 MB"):
+        build(deep)
     bad = Architecture("bad", layers=(ResidualBlock(8, use_1x1conv=1), GlobalAvgPool(), Linear(10)))
     with pytest.raises(ArchitectureError, match="use_1x1conv must be true or false"):
         trace(bad)
