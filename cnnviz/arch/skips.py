@@ -98,7 +98,7 @@ class DenseBlock:
                 or check_int(N_("growth rate"), self.growth_rate, 1, MAX_CHANNELS))
 
     def kind(self) -> str:
-        return Text(N_("Dense block, {convs}x BN-ReLU-conv 3x3, growth rate {growth}"), convs=self.num_convs,
+        return Text(N_("Dense block, {convs}x BN-ReLU-conv, growth rate {growth}"), convs=self.num_convs,
                     growth=self.growth_rate)
 
     def problem(self, shape: Shape) -> str | None:
@@ -152,7 +152,7 @@ class TransitionLayer:
         return check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS)
 
     def kind(self) -> str:
-        return Text(N_("Transition layer, BN-ReLU-conv 1x1 to {channels}, avg pool 2x2"), channels=self.out_channels)
+        return Text(N_("Transition layer, BN, ReLU, conv 1x1, avg pool 2x2"))  # its channels: the output's
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, 2, 0, "pooling")

@@ -55,7 +55,7 @@ OPTION_HELP = N_("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max
 DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
 VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
 SHORTCUTS = {"1x1": True, "identity": False}  # a residual block's option
-SHORTCUT_LABELS = {"1x1": N_("1x1 shortcut"), "identity": N_("identity shortcut")}
+SHORTCUT_LABELS = {"1x1": N_("1x1 conv"), "identity": N_("identity")}  # short: the option column is narrow
 RESNEXT_LABEL = N_("{groups} groups, bottleneck x{bot}, {shortcut}")
 
 

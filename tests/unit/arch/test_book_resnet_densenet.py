@@ -253,7 +253,7 @@ def test_an_identity_shortcut_that_cannot_add_names_the_block_and_the_fix(block,
 
 def test_a_dense_block_that_outgrows_the_limits_says_so_before_building():
     spec = Architecture("wide", layers=(Conv(64, kernel=3, padding=1), DenseSpec(32, 32), Flatten(), Linear(10)))
-    with pytest.raises(ArchitectureError, match="layer 2, Dense block, 32x BN-ReLU-conv 3x3, growth rate 32: its "
+    with pytest.raises(ArchitectureError, match="layer 2, Dense block, 32x BN-ReLU-conv, growth rate 32: its "
                                                 "output would have 1088 channels"):
         trace(spec)
     big = Architecture("big", layers=(Conv(64, kernel=3, padding=1), DenseSpec(8, 32), Flatten(), Linear(10)),
