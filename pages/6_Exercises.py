@@ -1,4 +1,4 @@
-"""Page 6: the book's exercises for 7.2-7.6 and 8.1-8.5, each with a Try it link, a hint, and a computed,
+"""Page 6: the book's exercises for 7.2-7.6 and 8.1-8.7, each with a Try it link, a hint, and a computed,
 checked answer where cnnviz can compute one."""
 
 from cnnviz.i18n import N_
@@ -17,7 +17,7 @@ from cnnviz.ui.exercises.links import dataset_note  # noqa: E402
 from cnnviz.ui.exercises.view import KIND_NAMES, anchor, show_exercise  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
 
-SUMMARY = N_("d2l 7.2-7.6 and 8.1-8.5, stated in cnnviz's words with both editions' numbers: open one in the "
+SUMMARY = N_("d2l 7.2-7.6 and 8.1-8.7, stated in cnnviz's words with both editions' numbers: open one in the "
              "app, read the hint, or see the computed answer.")
 DETAILS = N_(
     "Every exercise names its section and number in the English edition and, where the Chinese edition has "

@@ -124,6 +124,7 @@ class InceptionBlock:
     c3: int
     c4: int
     prefix: ClassVar[str] = "inception"
+    sources: ClassVar[tuple] = (Inception,)  # the modules exported code must define
 
     def field_problem(self) -> str | None:
         for name in ("c1", "c2_reduce", "c2", "c3_reduce", "c3", "c4"):

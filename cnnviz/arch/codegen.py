@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 
 from cnnviz.arch import modules
-from cnnviz.arch.blocks import InceptionBlock
 from cnnviz.arch.layers import shape_text
 from cnnviz.arch.spec import Architecture, walk
 from cnnviz.arch.trace import FASHION_MEAN, FASHION_STD, trace
@@ -34,8 +33,8 @@ def to_code(spec: Architecture, input_shape=None) -> str:
                            channels=input_shape[0], height=input_shape[1], width=input_shape[2],
                            classes=rows[-1].output_shape[0])]
     parts.append(inspect.getsource(modules.Normalize))
-    if any(isinstance(step.layer, InceptionBlock) for step in steps):
-        parts.append(inspect.getsource(modules.Inception))
+    sources = dict.fromkeys(source for step in steps for source in getattr(step.layer, "sources", ()))
+    parts += [inspect.getsource(source) for source in sources]  # the blocks' modules, each once
     lines = ["model = nn.Sequential(OrderedDict([",
              f'    ("normalize", Normalize({FASHION_MEAN}, {FASHION_STD})),  # {shape_text(input_shape)}']
     for step in steps:

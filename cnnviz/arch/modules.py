@@ -37,3 +37,77 @@ class Inception(nn.Module):
         b3 = relu(self.b3_2(relu(self.b3_1(x))))
         b4 = relu(self.b4_2(self.b4_1(x)))
         return torch.cat((b1, b2, b3, b4), dim=1)
+
+
+class Residual(nn.Module):
+    """ResNet's residual block (d2l section 8.6): 3x3 conv (the block's stride) -> BN -> ReLU -> 3x3 conv -> BN,
+    plus the input (or its 1x1 convolution with the same stride), then ReLU. Attributes in the book's order."""
+
+    def __init__(self, in_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, num_channels, kernel_size=3, padding=1, stride=strides)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
+        self.conv3 = nn.Conv2d(in_channels, num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):  # (N, in_channels, H, W) -> (N, num_channels, ceil(H / strides), ceil(W / strides))
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        if self.conv3 is not None:
+            x = self.conv3(x)
+        y += x  # in place, as the book adds: no new tensor
+        return self.relu(y)
+
+
+class Concat(nn.Module):
+    """torch.cat on channels as a module, so forward hooks see the tensor it makes."""
+
+    def forward(self, *xs):
+        return torch.cat(xs, dim=1)
+
+
+class Dense(nn.Module):
+    """DenseNet's dense block (d2l section 8.7): `num_convs` times BN -> ReLU -> 3x3 conv to `growth_rate`
+    channels, each output concatenated to its input on channels."""
+
+    def __init__(self, in_channels, num_convs, growth_rate):
+        super().__init__()
+        self.net = nn.Sequential(*[nn.Sequential(
+            nn.BatchNorm2d(in_channels + i * growth_rate), nn.ReLU(),
+            nn.Conv2d(in_channels + i * growth_rate, growth_rate, kernel_size=3, padding=1))
+            for i in range(num_convs)])
+        self.cat = Concat()
+
+    def forward(self, x):  # (N, C, H, W) -> (N, C + num_convs * growth_rate, H, W)
+        for block in self.net:
+            x = self.cat(x, block(x))
+        return x
+
+
+class ResNeXt(nn.Module):
+    """The ResNeXt block (d2l section 8.6.5): 1x1 conv to `bot_channels` -> BN -> ReLU -> 3x3 conv in `groups`
+    groups (the block's stride) -> BN -> ReLU -> 1x1 conv -> BN, plus the input (or its 1x1 conv + BN), ReLU.
+    `groups` is the number of groups, as nn.Conv2d counts them (the book's argument is channels per group)."""
+
+    def __init__(self, in_channels, num_channels, groups, bot_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, bot_channels, kernel_size=1)
+        self.conv2 = nn.Conv2d(bot_channels, bot_channels, kernel_size=3, stride=strides, padding=1, groups=groups)
+        self.conv3 = nn.Conv2d(bot_channels, num_channels, kernel_size=1)
+        self.bn1 = nn.BatchNorm2d(bot_channels)
+        self.bn2 = nn.BatchNorm2d(bot_channels)
+        self.bn3 = nn.BatchNorm2d(num_channels)
+        self.conv4 = nn.Conv2d(in_channels, num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+        self.bn4 = nn.BatchNorm2d(num_channels) if use_1x1conv else None
+        self.relu = nn.ReLU()
+
+    def forward(self, x):  # (N, in_channels, H, W) -> (N, num_channels, ceil(H / strides), ceil(W / strides))
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        if self.conv4 is not None:
+            x = self.bn4(self.conv4(x))
+        y += x  # in place: the same sum as the book's y + x, without a new tensor
+        return self.relu(y)

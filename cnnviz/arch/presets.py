@@ -1,11 +1,14 @@
 """The book's networks as data: small versions for 28x28 Fashion-MNIST, and the book's own networks at the
-sizes it resizes Fashion-MNIST to (224x224, GoogLeNet 96x96), layer for layer as d2l's PyTorch code defines
-them (d2l-en sections 8.1-8.4, d2l-zh 7.1-7.4; tests/unit/test_book_presets.py holds that code)."""
+sizes it resizes Fashion-MNIST to (224x224; GoogLeNet, ResNet-18 and DenseNet 96x96), layer for layer as d2l's
+PyTorch code defines them (d2l-en sections 8.1-8.7, d2l-zh 7.1-7.7; tests/unit/arch/test_book_presets.py and
+test_book_resnet_densenet.py hold that code)."""
 
 from __future__ import annotations
 
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool
+from cnnviz.arch.resnext import ResNeXtBlock
+from cnnviz.arch.skips import DenseBlock, ResidualBlock, TransitionLayer
 from cnnviz.arch.spec import Architecture
 from cnnviz.i18n import N_
 
@@ -174,11 +177,87 @@ GOOGLENET = Architecture(
      InceptionBlock(256, 160, 320, 32, 128, 128), InceptionBlock(384, 192, 384, 48, 128, 128),
      GlobalAvgPool(), Linear(10)), (1, 96, 96))
 
-BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet")  # at the book's sizes
+
+def _stem() -> tuple:
+    """ResNet's and DenseNet's first block b1: 7x7 stride-2 convolution, BN, ReLU, 3x3 stride-2 max pool."""
+    return Conv(64, kernel=7, stride=2, padding=3), BatchNorm(), Activation("relu"), Pool("max", 3, 2, padding=1)
+
+
+def _resnet_stages(arch) -> tuple:
+    """d2l's ResNet.block for each (num_residuals, channels): the first block of every stage but the first
+    halves the side with a stride-2 1x1 shortcut."""
+    blocks = []
+    for i, (count, channels) in enumerate(arch):
+        blocks += [ResidualBlock(channels, use_1x1conv=True, stride=2) if j == 0 and i > 0 else
+                   ResidualBlock(channels) for j in range(count)]
+    return tuple(blocks)
+
+
+def _densenet_body(channels: int, growth_rate: int, arch) -> tuple:
+    """Dense blocks of `arch` convolutions, each but the last followed by a transition halving the channels."""
+    layers = []
+    for i, num_convs in enumerate(arch):
+        layers.append(DenseBlock(num_convs, growth_rate))
+        channels += num_convs * growth_rate
+        if i != len(arch) - 1:
+            channels //= 2
+            layers.append(TransitionLayer(channels))
+    return tuple(layers)
+
+
+RESNET18 = Architecture(
+    "resnet18", N_("ResNet-18 as d2l section 8.6 (zh 7.6) trains it on Fashion-MNIST resized to 96x96: a 7x7 "
+    "stride-2 stem with batch norm and a 3x3 max pool, four stages of two residual blocks with 64, 128, 256 and "
+    "512 channels (each stage after the first starts with a stride-2 block whose shortcut is a 1x1 "
+    "convolution), global average pooling and one dense layer. 11,178,378 parameters."),
+    (*_stem(), *_resnet_stages(((2, 64), (2, 128), (2, 256), (2, 512))),  # 512x3x3
+     GlobalAvgPool(), Linear(10)), (1, 96, 96))
+
+DENSENET = Architecture(
+    "densenet", N_("DenseNet as d2l section 8.7 (zh 7.7) trains it on Fashion-MNIST resized to 96x96: the "
+    "ResNet stem, four dense blocks of four BN-ReLU-convolution steps with growth rate 32, a transition layer "
+    "(BN, ReLU, 1x1 convolution halving the channels, 2x2 average pool) after each but the last, then BN, "
+    "ReLU, global average pooling and one dense layer. 758,226 parameters."),
+    (*_stem(), *_densenet_body(64, 32, (4, 4, 4, 4)),  # 248x3x3
+     BatchNorm(), Activation("relu"), GlobalAvgPool(), Linear(10)), (1, 96, 96))
+
+RESNET_SMALL = Architecture(
+    "resnet_small", N_("ResNet (d2l section 8.6) scaled to 28x28 and a CPU: a 3x3 convolution with batch norm "
+    "and ReLU instead of the 7x7 stem and max pool, then three stages of two residual blocks with 16, 32 and "
+    "64 channels (28 -> 14 -> 7), global average pooling and one dense layer."),
+    (Conv(16, kernel=3, padding=1), BatchNorm(), Activation("relu"),
+     *_resnet_stages(((2, 16), (2, 32), (2, 64))), GlobalAvgPool(), Linear(10)))
+
+DENSENET_SMALL = Architecture(
+    "densenet_small", N_("DenseNet (d2l section 8.7) scaled to 28x28 and a CPU: a 3x3 convolution with 16 "
+    "channels instead of the 7x7 stem and max pool, three dense blocks of three steps with growth rate 12 and "
+    "transition layers halving channels and side (28 -> 14 -> 7), then BN, ReLU, global average pooling and "
+    "one dense layer."),
+    (Conv(16, kernel=3, padding=1), *_densenet_body(16, 12, (3, 3, 3)),
+     BatchNorm(), Activation("relu"), GlobalAvgPool(), Linear(10)))
+
+
+def _anynet_stage(depth: int, channels: int, channels_per_group: int, bot_mul: float) -> tuple:
+    """d2l's AnyNet.stage: `depth` ResNeXt blocks, the first halving the side with a 1x1 shortcut. The book
+    passes channels per group; the blocks take the number of groups."""
+    groups = int(round(channels * bot_mul)) // channels_per_group
+    return tuple(ResNeXtBlock(channels, groups, bot_mul, use_1x1conv=True, stride=2) if i == 0 else
+                 ResNeXtBlock(channels, groups, bot_mul) for i in range(depth))
+
+
+REGNETX32 = Architecture(
+    "regnetx32", N_("RegNetX-32 as d2l section 8.8 trains it on Fashion-MNIST resized to 96x96 (the English edition "
+    "only): a 3x3 stride-2 stem with 32 channels, batch norm and ReLU, then two stages of 4 and 6 ResNeXt "
+    "blocks with 32 and 80 channels (bottleneck multiplier 1, 16 channels per group: 2 and 5 groups), each "
+    "stage starting with a stride-2 block, global average pooling and one dense layer. 179,290 parameters."),
+    (Conv(32, kernel=3, stride=2, padding=1), BatchNorm(), Activation("relu"),  # 32x48x48
+     *_anynet_stage(4, 32, 16, 1), *_anynet_stage(6, 80, 16, 1),  # 32x24x24, 80x12x12
+     GlobalAvgPool(), Linear(10)), (1, 96, 96))
+
+BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet", "resnet18", "densenet", "regnetx32")
 PRESETS: dict[str, Architecture] = {a.name: a for a in (
     LENET, LENET_MAXPOOL, LENET_RELU, LENET_BN, LENET_MODERN, FAST_DEMO,
-    ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL,
-    ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET,
+    ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL, RESNET_SMALL, DENSENET_SMALL,
+    ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET, RESNET18, DENSENET, REGNETX32,
 )}
 DEFAULT_PRESET = "lenet_modern"  # the best LeNet-class preset for the Train page
-

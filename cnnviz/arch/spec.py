@@ -11,11 +11,14 @@ from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import (
     Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, Shape, check_int, shape_text,
 )
+from cnnviz.arch.resnext import ResNeXtBlock
+from cnnviz.arch.skips import DenseBlock, ResidualBlock, TransitionLayer
 from cnnviz.i18n import N_, Text, gettext, render
 from cnnviz.errors import CnnvizError
 
 LayerSpec = Union[Conv, Pool, Activation, BatchNorm, Dropout, Flatten, Linear, GlobalAvgPool,
-                  VGGBlock, NiNBlock, InceptionBlock]
+                  VGGBlock, NiNBlock, InceptionBlock, ResidualBlock, ResNeXtBlock, DenseBlock,
+                  TransitionLayer]
 # Type names as they appear in JSON, the page's table and error messages.
 LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in LayerSpec.__args__}
 UNNUMBERED = ("flatten", "gap")  # usually once per network: "flatten", not "flatten1"

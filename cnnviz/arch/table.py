@@ -1,8 +1,8 @@
 """Layers as editable table rows: one row per layer, the same few columns for every type.
 
-Columns: "layer" (the type), "size" (channels or features), "kernel" (or pooling window), "stride",
-"padding", "dilation" (Conv only), "option" (activation, pooling mode, dropout p, VGG convolutions,
-Inception channels).
+Columns: "layer" (the type), "size" (channels, features or a dense block's growth rate), "kernel" (or pooling
+window), "stride", "padding", "dilation" (Conv only), "option" (activation, pooling mode, dropout p, VGG or
+dense block convolutions, Inception channels, a residual block's shortcut: "1x1" or "identity").
 A blank cell takes the type's default. The option column offers `option_choices`: the known values of
 every type, so the page can show it as a drop-down instead of free text.
 """
@@ -17,6 +17,8 @@ from cnnviz.arch.layers import (
     ACTIVATIONS, POOL_MODES, Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool,
 )
 from cnnviz.arch.presets import PRESETS
+from cnnviz.arch.resnext import ResNeXtBlock
+from cnnviz.arch.skips import DenseBlock, ResidualBlock, TransitionLayer
 from cnnviz.arch.spec import LAYER_TYPES, ArchitectureError
 from cnnviz.i18n import N_, Text
 
@@ -26,7 +28,9 @@ DEFAULT_LAYERS = {
     "Conv": Conv(16, kernel=3, padding=1), "Pool": Pool("max", 2), "Activation": Activation("relu"),
     "BatchNorm": BatchNorm(), "Dropout": Dropout(0.5), "Flatten": Flatten(), "Linear": Linear(10),
     "GlobalAvgPool": GlobalAvgPool(), "VGGBlock": VGGBlock(2, 32), "NiNBlock": NiNBlock(32, kernel=3, padding=1),
-    "InceptionBlock": InceptionBlock(16, 16, 32, 4, 8, 8),
+    "InceptionBlock": InceptionBlock(16, 16, 32, 4, 8, 8), "ResidualBlock": ResidualBlock(32, use_1x1conv=True),
+    "DenseBlock": DenseBlock(2, 16), "TransitionLayer": TransitionLayer(16),
+    "ResNeXtBlock": ResNeXtBlock(32, groups=2, use_1x1conv=True),
 }
 # field of the spec -> column of the table, per layer type ("option" fields are parsed from text).
 FIELD_COLUMNS = {
@@ -39,12 +43,20 @@ FIELD_COLUMNS = {
     "Linear": {"out_features": "size"},
     "VGGBlock": {"out_channels": "size", "num_convs": "option"},
     "NiNBlock": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
+    "ResidualBlock": {"out_channels": "size", "stride": "stride", "use_1x1conv": "option"},
+    "DenseBlock": {"growth_rate": "size", "num_convs": "option"},
+    "TransitionLayer": {"out_channels": "size"},
+    "ResNeXtBlock": {"out_channels": "size", "stride": "stride"},  # and "groups, bot_mul, shortcut" as option
 }
 OPTION_HELP = N_("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
-                  "VGGBlock: number of 3x3 convolutions · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
+                  "VGGBlock, DenseBlock: number of 3x3 convolutions · ResidualBlock: 1x1 or identity shortcut · "
+                  "ResNeXtBlock: groups, bottleneck multiplier, 1x1 or identity · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
                   "(for other sizes, choose the layer under the table and type them)")
 DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
 VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
+SHORTCUTS = {"1x1": True, "identity": False}  # a residual block's option
+SHORTCUT_LABELS = {"1x1": N_("1x1 conv"), "identity": N_("identity")}  # short: the option column is narrow
+RESNEXT_LABEL = N_("{groups} groups, bottleneck x{bot}, {shortcut}")
 
 
 def layer_to_row(layer) -> dict:
@@ -60,7 +72,11 @@ def layer_to_row(layer) -> dict:
         value = getattr(layer, name)
         if name == "stride" and value is None:
             value = layer.window  # a pool's default stride is its window
+        if name == "use_1x1conv":
+            value = "1x1" if value else "identity"
         row[column] = str(value) if column == "option" else value
+    if isinstance(layer, ResNeXtBlock):
+        row["option"] = f"{layer.groups}, {layer.bot_mul:g}, {'1x1' if layer.use_1x1conv else 'identity'}"
     return row
 
 
@@ -68,9 +84,11 @@ def option_choices(rows: list[dict] = ()) -> list[str]:
     """Every value the option column offers: activations, pooling modes, dropout rates, VGG convolution
     counts, the presets' Inception blocks, then any other value the rows hold (an imported p = 0.25)."""
     inception = [layer_to_row(layer)["option"] for spec in PRESETS.values() for layer in spec.layers
-                 if isinstance(layer, InceptionBlock)] + [layer_to_row(DEFAULT_LAYERS["InceptionBlock"])["option"]]
+                 if isinstance(layer, (InceptionBlock, ResNeXtBlock))] + [
+        layer_to_row(DEFAULT_LAYERS[kind])["option"] for kind in ("InceptionBlock", "ResNeXtBlock")]
     held = [str(row["option"]) for row in rows if not _blank(row.get("option"))]
-    return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *inception, *held]))
+    return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *SHORTCUTS, *inception,
+                                *held]))
 
 
 def option_label(value: str, lang: str = "en") -> str:
@@ -79,6 +97,11 @@ def option_label(value: str, lang: str = "en") -> str:
         return f"p {value}"
     if value in VGG_CHOICES:
         return Text(N_("{count} conv") if value == "1" else N_("{count} convs"), count=value).render(lang)
+    if value in SHORTCUT_LABELS:
+        return Text(SHORTCUT_LABELS[value]).render(lang)
+    parts = [part.strip() for part in str(value).split(",")]
+    if len(parts) == 3 and parts[2] in SHORTCUT_LABELS:  # a ResNeXt block's "2, 1, 1x1"
+        return Text(RESNEXT_LABEL, groups=parts[0], bot=parts[1], shortcut=Text(SHORTCUT_LABELS[parts[2]])).render(lang)
     return value
 
 
@@ -97,6 +120,8 @@ def row_to_layer(index: int, row: dict):
         if _blank(cell):
             continue
         values[name] = _option(index, kind, name, cell) if column == "option" else _whole(index, kind, column, cell)
+    if kind == "ResNeXtBlock" and not _blank(row.get("option")):
+        values |= _resnext(index, row["option"])
     layer = dataclasses.replace(default, **values)
     problem = layer.field_problem()
     if problem:
@@ -141,6 +166,11 @@ def _option(index: int, kind: str, name: str, cell):
         except ValueError:
             raise ArchitectureError(N_("layer {index}, Dropout: option must be a probability like 0.5, got {cell!r}"),
                                     index, index=index, cell=cell) from None
+    if name == "use_1x1conv":
+        if text.removesuffix(" shortcut") not in SHORTCUTS:
+            raise ArchitectureError(N_("layer {index}, ResidualBlock: option must be 1x1 (a 1x1 convolution shortcut) "
+                                       "or identity, got {cell!r}"), index, index=index, cell=cell)
+        return SHORTCUTS[text.removesuffix(" shortcut")]
     if name == "num_convs":
         return _whole(index, kind, N_("option (number of convolutions)"), text.split(" conv")[0])
     return text
@@ -161,3 +191,18 @@ def _inception(index: int, cell, default: InceptionBlock) -> InceptionBlock:
         raise ArchitectureError(N_("layer {index}, {kind}: {problem}."), index, index=index, kind="InceptionBlock",
                                 problem=problem)
     return layer
+
+
+def _resnext(index: int, cell) -> dict:
+    """"2, 1, 1x1" -> groups 2, bottleneck multiplier 1, a 1x1 convolution shortcut."""
+    parts = [part.strip().lower() for part in str(cell).split(",")]
+    try:
+        if len(parts) != 3 or parts[2] not in SHORTCUTS:
+            raise ValueError
+        bot_mul = float(parts[1])
+        return {"groups": _whole(index, "ResNeXtBlock", N_("option"), parts[0]),
+                "bot_mul": int(bot_mul) if bot_mul.is_integer() else bot_mul, "use_1x1conv": SHORTCUTS[parts[2]]}
+    except ValueError:
+        raise ArchitectureError(
+            N_("layer {index}, ResNeXtBlock: option must read 'groups, bottleneck multiplier, 1x1 or identity', "
+               "e.g. '2, 1, 1x1'; got {cell!r}"), index, index=index, cell=cell) from None

@@ -16,6 +16,9 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNetï¼
     "nin": ("NiN", N_("d2l 8.3 / zh 7.3")),
     "googlenet": ("GoogLeNet", N_("d2l 8.4 / zh 7.4")),
     "lenet_bn": (N_("LeNet + BatchNorm"), N_("d2l 8.5 / zh 7.5")),
+    "resnet18": ("ResNet-18", N_("d2l 8.6 / zh 7.6")),
+    "densenet": ("DenseNet", N_("d2l 8.7 / zh 7.7")),
+    "regnetx32": ("RegNetX-32", N_("d2l 8.8")),
     "lenet_modern": (N_("Modern LeNet"), ""),  # BN, ReLU, dropout: cnnviz's own, not the book's
     "fast_demo": (N_("Fast demo network"), ""),  # the Train page's fast demo: cnnviz's own
     "lenet_relu": (N_("LeNet, ReLU + max pool"), N_("d2l 7.6 exercises")),
@@ -24,6 +27,8 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNetï¼
     "vgg_small": (N_("VGG small"), N_("after d2l 8.2")),
     "nin_small": (N_("NiN small"), N_("after d2l 8.3")),
     "googlenet_small": (N_("GoogLeNet small"), N_("after d2l 8.4")),
+    "resnet_small": (N_("ResNet small"), N_("after d2l 8.6")),
+    "densenet_small": (N_("DenseNet small"), N_("after d2l 8.7")),
 }
 
 

@@ -1,4 +1,4 @@
-"""The exercises of d2l's CNN sections (English 7.2-7.6 and 8.1-8.5, with the zh edition's numbers), stated
+"""The exercises of d2l's CNN sections (English 7.2-7.6 and 8.1-8.7, with the zh edition's numbers), stated
 in cnnviz's own words: what each asks, what kind of work the app offers for it, a hint, and where to try it.
 
 Pure data: the Exercises page (pages/6_Exercises.py) turns `TryIt` into links with each page's own URL
@@ -12,6 +12,7 @@ from typing import Iterable
 
 from cnnviz.exercises.catalog_ch7 import CH7
 from cnnviz.exercises.catalog_ch8 import CH8
+from cnnviz.exercises.catalog_ch8_skips import CH8_SKIPS
 from cnnviz.exercises.catalog_types import (ACTIVATIONS, BUILDER, CONV, EDGE, KINDS, TRAIN, Exercise, Kind,
                                             Section, Text, TryIt)
 
@@ -29,11 +30,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("8.3", "7.3", Text("Network in Network (NiN)", "网络中的网络（NiN）")),
     Section("8.4", "7.4", Text("Multi-Branch Networks (GoogLeNet)", "含并行连结的网络（GoogLeNet）")),
     Section("8.5", "7.5", Text("Batch Normalization", "批量规范化")),
+    Section("8.6", "7.6", Text("Residual Networks (ResNet) and ResNeXt", "残差网络（ResNet）")),
+    Section("8.7", "7.7", Text("Densely Connected Networks (DenseNet)", "稠密连接网络（DenseNet）")),
 )
 SECTION_BY_EN = {s.en: s for s in SECTIONS}
 
 
-EXERCISES: tuple[Exercise, ...] = CH7 + CH8  # the entries are long: one module per chapter
+EXERCISES: tuple[Exercise, ...] = CH7 + CH8 + CH8_SKIPS  # the entries are long: a module per chapter or two
 BY_ID: dict[str, Exercise] = {e.id: e for e in EXERCISES}
 
 

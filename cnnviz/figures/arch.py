@@ -1,6 +1,8 @@
 """The network as a diagram in the spirit of d2l's LeNet figure: one block per layer, data flowing left to
 right, each block labelled with its layer and output shape. Activations, batch norm and dropout are drawn
-as a note on the block before them, so the picture shows the shape-changing layers.
+as a note on the block before them, so the picture shows the shape-changing layers. A residual block's
+shortcut and a dense block's concatenation are drawn as a dotted arc over the block, from its input to its
+output, labelled "add" or "concat": the path that skips the block's convolutions.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from typing import Sequence
 import plotly.graph_objects as go
 
 from cnnviz.arch import (
-    Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow, Linear, NiNBlock, Pool,
-    VGGBlock, shape_text,
+    Activation, BatchNorm, Conv, DenseBlock, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow, Linear,
+    NiNBlock, Pool, ResNeXtBlock, ResidualBlock, TransitionLayer, VGGBlock, shape_text,
 )
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, render, tr
 from cnnviz.figures.style import FONT_SIZE, SERIES, base_layout
@@ -26,8 +28,10 @@ VECTOR_WIDTH = 0.16
 COLOURS = {  # one colour per kind of block; failing layers are red
     "input": "#bdbdbd", Conv: SERIES[0], Pool: SERIES[4], Linear: SERIES[2], Flatten: SERIES[5],
     GlobalAvgPool: SERIES[5], VGGBlock: SERIES[3], NiNBlock: SERIES[3], InceptionBlock: SERIES[3],
+    ResidualBlock: SERIES[3], ResNeXtBlock: SERIES[3], DenseBlock: SERIES[3], TransitionLayer: SERIES[4],
 }
 FAIL_COLOUR = SERIES[1]
+SKIPS = {ResidualBlock: N_("add"), ResNeXtBlock: N_("add"), DenseBlock: N_("concat")}  # the arc's label
 NOTES = (Activation, BatchNorm, Dropout)  # drawn as text on the block before them
 
 
@@ -42,6 +46,7 @@ class Block:
     notes: list[str] = field(default_factory=list)
     hover: str = ""
     failing: bool = False
+    skip: str = ""  # "add" or "concat" (translated) for a block whose input also skips ahead to its output
 
 
 HOVER = N_("<b>{index}. {name}</b>: {kind}<br>output {shape}<br>{params:,} parameters · {flops:,} FLOPs")
@@ -58,7 +63,9 @@ def group_blocks(input_shape: tuple, rows: Sequence[LayerRow], lang: str = EN) -
             blocks[-1].notes.append(kind)
             blocks[-1].hover += "<br>" + hover
             continue
-        blocks.append(Block(row.name, kind, row.output_shape, COLOURS.get(type(row.layer), SERIES[7]), hover=hover))
+        skip = tr(lang, SKIPS[type(row.layer)]) if type(row.layer) in SKIPS else ""
+        blocks.append(Block(row.name, kind, row.output_shape, COLOURS.get(type(row.layer), SERIES[7]), hover=hover,
+                            skip=skip))
     return blocks
 
 
@@ -82,6 +89,8 @@ def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: t
         _draw_block(shapes, notes, block, x, y, side, lang)
     for i in range(1, len(blocks)):
         _draw_arrow(notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
+        if blocks[i].skip and centres[i - 1][1] == centres[i][1]:  # on one line: an arc over the block
+            _draw_skip(shapes, notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
     hover = go.Scatter(
         x=[x for x, _ in centres], y=[y for _, y in centres], mode="markers",
         marker={"size": 40, "opacity": 0, "symbol": "square"}, hovertext=[b.hover for b in blocks],
@@ -96,6 +105,18 @@ def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: t
     base_layout(fig, title, height=ROW_HEIGHT_PX * lines + (40 if title else 0))
     fig.layout.margin = {"l": 5, "r": 5, "b": 5, "t": 50 if title else 10}
     return fig
+
+
+def _draw_skip(shapes: list[dict], notes: list[dict], before: Block, start: tuple, block: Block, end: tuple,
+               side: int) -> None:
+    """A dotted arc from the top of the block before (the input) to the top of `block`, labelled."""
+    (x0, y), (x1, _) = start, end
+    top0, top1 = y + _size(before.shape, side)[1] / 2, y + _size(block.shape, side)[1] / 2
+    peak = y + 0.58
+    shapes.append(dict(type="path", path=f"M {x0},{top0} Q {(x0 + x1) / 2},{peak} {x1},{top1}",
+                       line={"color": block.colour, "width": 2, "dash": "dot"}))
+    notes.append(dict(x=(x0 + x1) / 2, y=(top0 + top1) / 4 + peak / 2, text=block.skip, showarrow=False,
+                      yanchor="bottom", font={"size": FONT_SIZE - 4, "color": "#444"}))
 
 
 def _position(i: int, per_line: int) -> tuple[float, float]:

@@ -101,6 +101,21 @@ RECIPES: dict[str, Recipe] = {r.key: r for r in (
         note="Printed for the concise network (nn.BatchNorm2d/1d, as cnnviz builds it); the book's "
         "from-scratch BatchNorm, same recipe, printed loss 0.273, train acc 0.899, test acc 0.807."),
     _en("lenet_bn_en", "8.5", "Batch Normalization", "lenet_bn", 28, 10, 128, 0.1, f"{MODERN}/batch-norm.md"),
+    _zh("resnet_zh", "7.6", "残差网络（ResNet）", "resnet18", 96, 10, 256, 0.05, f"{MODERN}/resnet.md",
+        _printed(0.012, 0.997, 0.893, 5032.7, f"{MODERN}/resnet.ipynb")),
+    _en("resnet_en", "8.6", "Residual Networks (ResNet) and ResNeXt", "resnet18", 96, 10, 128, 0.01,
+        f"{MODERN}/resnet.md", note="The book calls model.apply_init with a first batch, so init_cnn's Xavier "
+        "initialisation reaches the materialised layers."),
+    _zh("densenet_zh", "7.7", "稠密连接网络（DenseNet）", "densenet", 96, 10, 256, 0.1, f"{MODERN}/densenet.md",
+        _printed(0.140, 0.948, 0.885, 5626.3, f"{MODERN}/densenet.ipynb")),
+    _en("densenet_en", "8.7", "Densely Connected Networks (DenseNet)", "densenet", 96, 10, 128, 0.01,
+        f"{MODERN}/densenet.md", init="default",
+        note="DenseNet calls net.apply(d2l.init_cnn) while its layers are still lazy and never calls apply_init, "
+        "so the weights keep PyTorch's default initialisation."),
+    _en("regnet_en", "8.8", "Designing Convolution Network Architectures", "regnetx32", 96, 10, 128, 0.05,
+        f"{MODERN}/cnn-design.md", init="default",
+        note="RegNetX32 calls net.apply(d2l.init_cnn) while its layers are still lazy and never calls apply_init, "
+        "so the weights keep PyTorch's default initialisation. The Chinese edition has no such section."),
 )}
 
 

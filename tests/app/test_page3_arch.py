@@ -545,3 +545,30 @@ def test_an_edit_through_the_table_keeps_a_convolutions_dilation():
     edit(at, {0: {"size": 6, "dilation": 3}})  # edited_rows holds every edit since the rows were loaded
     assert from_url_token(at.query_params["arch"]).layers[0] == Conv(6, kernel=3, dilation=3)
     assert shown_shapes(at)["conv1"] == "6x22x22" and table(at)["RF"].iloc[0] == "7x7"
+
+
+@pytest.mark.parametrize("name, params, stages", [
+    ("resnet18", "11,178,378", {"pool1": "64x24x24", "residual2": "64x24x24", "residual4": "128x12x12",
+                                "residual6": "256x6x6", "residual8": "512x3x3"}),
+    ("densenet", "758,226", {"dense1": "192x24x24", "transition1": "96x12x12", "dense4": "248x3x3"}),
+])
+def test_resnet18_and_densenet_show_the_books_parameters_and_stage_shapes(name, params, stages):
+    at = make_app(PAGE, query={"preset": name}).run()
+    assert_no_exception(at)
+    assert not at.error and input_box(at) == (1, 96, 96) and metrics(at)["Parameters"] == params
+    real = forward_shapes(PRESETS[name])  # the real model on a real 96x96 image
+    assert shown_shapes(at) == {n: shape_text(shape) for n, shape in real.items() if n != "normalize"}
+    assert {n: shown_shapes(at)[n] for n in stages} == stages
+
+
+def test_a_residual_block_is_added_like_a_convolution_and_a_bad_shortcut_is_named(lenet):
+    lenet.selectbox(key="arch_add_type").select("ResidualBlock").run()
+    lenet.selectbox(key="arch_add_at").select(4).run()  # after conv1, act1, pool1: on 6x14x14
+    lenet.button(key="arch_add").click().run()
+    assert_no_exception(lenet)
+    assert not lenet.error and metrics(lenet)["Layers"] == "13"
+    assert shown_shapes(lenet)["residual1"] == "32x14x14"  # the 1x1 shortcut takes 6 channels to 32
+    edit(lenet, {3: {"option": "identity"}})  # an identity shortcut cannot add 6 channels to 32
+    message = lenet.error[0].value
+    assert "layer 4, Residual block 32" in message and "1x1 convolution shortcut" in message
+    assert "keep 6 channels and stride 1" in message

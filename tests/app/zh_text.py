@@ -20,7 +20,8 @@ ALLOWED = {
     # the builder's layer types as JSON and the editor spell them, activations as torch names them, and the
     # child modules' names in the diagram (nn.Sequential's "flatten", "gap")
     "Conv", "Pool", "Activation", "GlobalAvgPool", "VGGBlock", "NiNBlock", "InceptionBlock", "Tanh", "GELU",
-    "LeakyReLU", "flatten", "gap", "sigmoid",
+    "LeakyReLU", "flatten", "gap", "sigmoid", "ResidualBlock", "ResNeXtBlock", "DenseBlock", "TransitionLayer",
+    "ResNet", "ResNeXt", "DenseNet", "RegNet", "RegNetX", "AnyNet",  # the networks' names, as zh.d2l.ai writes them
     "Ray",  # the cluster engine's name, as zh texts write it
     "Toeplitz", "ShuffleNet", "ImageNet", "torchvision", "GFLOPs",  # the Toeplitz matrix (a mathematician's name); a network's name
     # Streamlit's markdown directives (code): badges and coloured icons, e.g. :green-badge[:material/science: 实验]

@@ -12,7 +12,9 @@ from cnnviz.i18n import N_, tr
 LAYER_TYPE_NAMES = {"Conv": N_("Conv"), "Pool": N_("Pool"), "Activation": N_("Activation"),
                     "BatchNorm": N_("BatchNorm"), "Dropout": N_("Dropout"), "Flatten": N_("Flatten"),
                     "Linear": N_("Linear"), "GlobalAvgPool": N_("GlobalAvgPool"), "VGGBlock": N_("VGGBlock"),
-                    "NiNBlock": N_("NiNBlock"), "InceptionBlock": N_("InceptionBlock")}
+                    "NiNBlock": N_("NiNBlock"), "InceptionBlock": N_("InceptionBlock"),
+                    "ResidualBlock": N_("ResidualBlock"), "ResNeXtBlock": N_("ResNeXtBlock"),
+                    "DenseBlock": N_("DenseBlock"), "TransitionLayer": N_("TransitionLayer")}
 
 
 def layer_type_formatter(lang: str):

@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnnviz.arch import BOOK_PRESETS, PRESETS, ArchitectureError, build, count_flops, count_params, trace
+from tests.unit.arch.test_book_resnet_densenet import densenet, regnetx32, resnet18  # d2l 8.6-8.8, tested there
 
 # ---- d2l-en, chapter_convolutional-modern/alexnet.md (PyTorch tab) -------------------------------------
 
@@ -186,7 +187,8 @@ PRINTED = {
                   ("Linear", (10,))],
 }
 BOOK_CODE = {"alexnet": alexnet, "vgg11": lambda: vgg(conv_arch), "vgg11_narrow": lambda: zh_vgg(small_conv_arch),
-             "nin": nin, "googlenet": googlenet}
+             "nin": nin, "googlenet": googlenet, "resnet18": resnet18, "densenet": densenet,
+             "regnetx32": regnetx32}
 # Our trace row whose output the book prints, per printed row. NiN's AdaptiveAvgPool2d + Flatten are one
 # GlobalAvgPool row here; GoogLeNet's b1..b5 are 3, 5, 3, 6 and 3 rows.
 ROWS = {
@@ -218,10 +220,12 @@ def layer_summary(model: nn.Sequential, input_shape) -> list[tuple[str, tuple]]:
     return printed
 
 
-def test_the_book_presets_are_the_five_networks_at_the_books_sizes():
-    assert BOOK_PRESETS == ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet")
+def test_the_book_presets_are_the_eight_networks_at_the_books_sizes():
+    assert BOOK_PRESETS == ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet", "resnet18", "densenet",
+                            "regnetx32")
     assert {name: PRESETS[name].input_shape[1] for name in BOOK_PRESETS} == {
-        "alexnet": 224, "vgg11": 224, "vgg11_narrow": 224, "nin": 224, "googlenet": 96}
+        "alexnet": 224, "vgg11": 224, "vgg11_narrow": 224, "nin": 224, "googlenet": 96, "resnet18": 96,
+        "densenet": 96, "regnetx32": 96}
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED))
@@ -253,6 +257,9 @@ def test_with_the_books_weights_our_model_computes_the_books_function(name):
     ours = build(PRESETS[name]).eval()
     with torch.no_grad():
         for mine, theirs in zip(ours.parameters(), book.parameters()):
+            mine.copy_(theirs)
+        # Batch norm's running statistics too: the book's model moved them in the forward that shaped its layers.
+        for mine, theirs in zip(list(ours.buffers())[2:], book.buffers(), strict=True):
             mine.copy_(theirs)
         x = torch.rand(1, *PRESETS[name].input_shape)
         torch.testing.assert_close(ours(x), book(ours.normalize(x)), rtol=1e-4, atol=1e-5)

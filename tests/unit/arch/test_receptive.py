@@ -9,8 +9,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnnviz.arch import (
-    PRESETS, STACK_EXAMPLES, Architecture, ArchitectureError, Conv, Flatten, Linear, Pool, ReceptiveField, build,
-    compare_stacks, conv_stack, summarize_stack, trace,
+    PRESETS, STACK_EXAMPLES, Architecture, ArchitectureError, Conv, DenseBlock, Flatten, GlobalAvgPool, Linear, Pool,
+    ReceptiveField, ResidualBlock, TransitionLayer, build, compare_stacks, conv_stack, summarize_stack, trace,
 )
 from cnnviz.arch.stacks import EXAMPLE_INPUT
 
@@ -109,6 +109,25 @@ def test_every_rows_receptive_field_equals_the_gradient_oracle(name):
         got = oracle.support(row.index, chosen_units(row, units))
         expected = expected_support(row.receptive_field, units, side)
         assert torch.equal(got, expected), (row.name, row.receptive_field, units)
+
+
+def test_skips_and_concatenations_see_the_union_of_their_paths_at_every_unit():
+    """A residual block's unit sees what its two 3x3 convolutions see (its shortcut adds the unit's own
+    pixels); a dense block's output holds its input's channels and every convolution's, the widest after all
+    of them; a transition adds its 2x2 pool. Checked against the oracle at every unit, not only three."""
+    spec = Architecture("skips", layers=(
+        Conv(4, kernel=3), Pool("max", 3, 2, padding=1), ResidualBlock(4), ResidualBlock(8, True, 2),
+        DenseBlock(3, 4), TransitionLayer(10), GlobalAvgPool(), Linear(10)), input_shape=(1, 32, 32))
+    rows = trace(spec)
+    fields = [(r.receptive_field.size, r.receptive_field.jump, r.receptive_field.start) for r in rows]
+    # 3; pool +2: 5, jump 2; residual +2*2*2: 13; stride-2 residual +2*2 +2*4: 25, jump 4;
+    # dense 3x (+2*4): 49; transition 1x1 then 2x2: 53, jump 8
+    assert fields[:6] == [(3, 1, 0), (5, 2, -1), (13, 2, -5), (25, 4, -11), (49, 4, -23), (53, 8, -23)]
+    oracle = GradientOracle(oracle_model(spec), torch.ones(1, 1, 32, 32))
+    for row in rows[:6]:
+        for unit in range(row.output_shape[1]):
+            got = oracle.support(row.index, chosen_units(row, [unit]))
+            assert torch.equal(got, expected_support(row.receptive_field, [unit], 32)), (row.name, unit)
 
 
 def test_textbook_fields():

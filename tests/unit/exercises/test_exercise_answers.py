@@ -19,8 +19,10 @@ from cnnviz.exercises.answers_common import same, same_tensor
 from cnnviz.exercises.catalog import find
 
 # Top-level exercise counts per section, d2l-en 7.2-8.5 and d2l-zh 6.2-7.5 (shared/reference, section 2.2).
-EN_COUNTS = {"7.2": 4, "7.3": 6, "7.4": 7, "7.5": 7, "7.6": 5, "8.1": 8, "8.2": 4, "8.3": 6, "8.4": 5, "8.5": 7}
-ZH_COUNTS = {"6.2": 4, "6.3": 4, "6.4": 6, "6.5": 6, "6.6": 4, "7.1": 5, "7.2": 4, "7.3": 4, "7.4": 3, "7.5": 7}
+EN_COUNTS = {"7.2": 4, "7.3": 6, "7.4": 7, "7.5": 7, "7.6": 5, "8.1": 8, "8.2": 4, "8.3": 6, "8.4": 5, "8.5": 7,
+             "8.6": 5, "8.7": 5}
+ZH_COUNTS = {"6.2": 4, "6.3": 4, "6.4": 6, "6.5": 6, "6.6": 4, "7.1": 5, "7.2": 4, "7.3": 4, "7.4": 3, "7.5": 7,
+             "7.6": 5, "7.7": 5}
 
 
 def answer(exercise: str) -> Answer:

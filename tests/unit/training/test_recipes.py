@@ -30,7 +30,7 @@ def test_every_recipe_is_d2ls_training_loop(key):
     config.validate()
     assert (config.optimizer, config.momentum, config.weight_decay, config.lr_schedule) == ("sgd", 0.0, 0.0, "constant")
     assert config.epochs == 10 and not config.normalize_input  # ToTensor's [0, 1], no Normalize
-    assert config.init == ("default" if key == "alexnet_en" else "xavier")
+    assert config.init == ("default" if key in ("alexnet_en", "densenet_en", "regnet_en") else "xavier")
 
 
 def test_the_two_lenet_recipes_are_the_books():
@@ -48,11 +48,16 @@ def test_the_two_lenet_recipes_are_the_books():
     ("nin_zh", 0.1, 128, 224, (0.563, 0.786, 0.790)),
     ("googlenet_zh", 0.1, 128, 96, (0.262, 0.900, 0.886)),
     ("lenet_bn_zh", 1.0, 256, 28, (0.267, 0.902, 0.708)),
+    ("resnet_zh", 0.05, 256, 96, (0.012, 0.997, 0.893)),
+    ("densenet_zh", 0.1, 256, 96, (0.140, 0.948, 0.885)),
     ("alexnet_en", 0.01, 128, 224, None),
     ("vgg_en", 0.01, 128, 224, None),
     ("nin_en", 0.05, 128, 224, None),
     ("googlenet_en", 0.01, 128, 96, None),
     ("lenet_bn_en", 0.1, 128, 28, None),
+    ("resnet_en", 0.01, 128, 96, None),
+    ("densenet_en", 0.01, 128, 96, None),
+    ("regnet_en", 0.05, 128, 96, None),
 ])
 def test_the_modern_networks_recipes_are_the_books(key, lr, batch, size, printed):
     recipe = RECIPES[key]
