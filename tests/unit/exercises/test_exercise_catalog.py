@@ -171,3 +171,26 @@ def test_matrix_figure_shows_the_numbers():
         matrix_figure(Matrix("v", np.arange(3.0)))
     assert "title" not in matrix_figure(Matrix("K", values), title="").to_dict()["layout"] or \
         not matrix_figure(Matrix("K", values), title="").to_dict()["layout"]["title"].get("text")
+
+
+def test_the_lenet_exercise_link_changes_what_the_exercise_asks_and_nothing_else():
+    """7.6.1 / zh 6.6.1: max pooling and ReLU instead of average pooling and sigmoid; the same padding, channels and
+    recipe as the book's LeNet, so the overlaid curves answer the exercise."""
+    from cnnviz.training.recipes import RECIPES
+    from cnnviz.ui.train import url as train_url
+
+    link = query_params(BY_ID["7.6.1"].try_it)
+    book, changed = PRESETS["lenet"], PRESETS[link["net"]]
+    assert len(book.layers) == len(changed.layers)
+    differ = [(ours, theirs) for ours, theirs in zip(book.layers, changed.layers) if ours != theirs]
+    assert sorted(type(ours).__name__ for ours, _ in differ) == ["Activation"] * 4 + ["Pool"] * 2
+    assert all(type(ours) is type(theirs) for ours, theirs in differ)
+    assert {theirs.mode for _, theirs in differ if type(theirs).__name__ == "Pool"} == {"max"}
+    recipe = RECIPES["lenet_zh"].config
+    settings = {name: train_url.PARAMS[name].choices[value] for name, value in link.items() if name != "net"}
+    defaults = {name: train_url.PARAMS[name].default for name in ("batch", "epochs", "schedule")}
+    assert (settings["optimizer"], settings["lr"], settings["momentum"], settings["init"]) == (
+        recipe.optimizer, recipe.lr, recipe.momentum, recipe.init)
+    assert settings["scaling"] == "unit" and not recipe.normalize_input
+    assert (defaults["batch"], defaults["epochs"], defaults["schedule"]) == (
+        recipe.batch_size, recipe.epochs, recipe.lr_schedule)  # left out of the link: the page's defaults
