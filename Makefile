@@ -17,15 +17,16 @@ run: $(STAMPS)/install $(STAMPS)/dataset $(STAMPS)/catalogs
 # tests per file, would leave the long browser files to the end.
 # The set-up's steps run side by side (-j3): pip installs while apt fetches the dataset, Chromium and the fonts.
 TEST_SETUP := $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs $(STAMPS)/browser
+# PYTEST_ARGS adds pytest options to either tier, e.g. make test PYTEST_ARGS=--durations=30
 test:
 	@$(MAKE) --no-print-directory -j3 $(TEST_SETUP)
-	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The fast tier for the edit-test loop: unit and AppTest files, no Chromium, no Ray head, no real training
 # (the markers in pyproject.toml; tests/conftest.py sets browser and ray). `make test` stays the whole suite.
 check:
 	@$(MAKE) --no-print-directory -j3 $(STAMPS)/install-test $(STAMPS)/dataset $(STAMPS)/catalogs
-	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not browser and not ray and not slow"
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not browser and not ray and not slow" $(PYTEST_ARGS)
 
 bench: $(STAMPS)/install-test $(STAMPS)/dataset
 	$(PY) bench/run_all.py
