@@ -62,7 +62,7 @@ def test_an_input_too_small_says_so_in_chinese_with_the_smallest_size_torch_runs
     at.selectbox(key="arch_input").select((1, 28, 28)).run()
     assert_all_chinese(at, 40)
     message = at.error[0].value
-    assert "第 6 层，MaxPool2d 3x3, 步幅 2：它的输入是 256x2x2，比 3x3 的窗口还小" in message, message
+    assert "第 6 层，MaxPool2d 3x3，步幅 2：它的输入是 256x2x2，比 3x3 的窗口还小" in message, message
     assert "能运行的最小输入是 65x65；请把输入大小设为至少 65" in message, message
     layers = PRESETS["alexnet"].layers
     with pytest.raises(RuntimeError):  # torch agrees: 64 is too small, 65 runs
