@@ -138,8 +138,10 @@ def test_a_stopped_runs_status_and_results_use_the_same_weights(page):
     accuracy (the results' own) and names epoch 1's as such."""
     at = page
     at.selectbox(key="train_arch").set_value("lenet_relu")
-    at.select_slider(key="train_size").set_value(10_000)
-    at.selectbox(key="train_batch").set_value(32)  # 313 steps an epoch: room to stop inside the second
+    # 30,000 images in batches of 32: 938 steps, seconds an epoch even on a fast CPU, so the Stop pressed after the
+    # first report inside epoch 2 lands inside it (10,000 images, about a second an epoch, sometimes missed it)
+    at.select_slider(key="train_size").set_value(30_000)
+    at.selectbox(key="train_batch").set_value(32)
     at.number_input(key="train_epochs").set_value(3)
     at.run()
     at.button(key="train_start").click().run()
