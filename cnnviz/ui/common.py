@@ -41,6 +41,9 @@ PAGES = (
     ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", N_("7.2-7.6, 8.1-8.5"),
      N_("All 59 exercises of the chapters, both editions' numbers: open each in the app, with hints and "
         "computed, checked answers.")),
+    ("pages/7_Inside_the_network.py", N_("Inside the network"), ":material/hub:", N_("7.6, 8.1-8.5"),
+     N_("One image from its pixels to the class probabilities through every layer; any unit's number worked out "
+        "with the real weights.")),
 )
 
 

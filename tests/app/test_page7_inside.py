@@ -1,0 +1,135 @@
+"""Page 7 shows the forward pass's own numbers: the explained unit's total, a dense unit, a class probability
+and an untrained 224x224 AlexNet's unit equal what PyTorch computes with a forward hook on the same layer; a
+link opens the unit it names; an index outside the layer is a clear error while the overview stays; the zh
+page has no English left."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import torch
+
+from cnnviz import data
+from cnnviz.arch import PRESETS, build
+from cnnviz.training import checkpoint
+from cnnviz.training.input import init_weights, to_batch
+from cnnviz.training.shipped import SHIPPED
+from cnnviz.ui.activations.models import UNTRAINED_SEED
+from cnnviz.ui.inside import url as inside_url
+from tests.app.zh_text import assert_all_chinese, open_in_chinese
+from tests.conftest import assert_no_exception, make_app
+
+PAGE = "pages/7_Inside_the_network.py"
+TOTAL = re.compile(r": \*\*(-?[0-9.e+-]+)\*\* \((?:the forward pass gives|前向传播给出) (-?[0-9.e+-]+)\)")
+
+
+def _image(class_name: str = "Coat", number: int = 0) -> torch.Tensor:
+    images, labels = data.load_dataset(data.DEFAULT_DATASET, train=False)
+    label = data.class_names().index(class_name)
+    return images[torch.nonzero(labels == label).flatten()[number]]  # uint8 (28, 28)
+
+
+def _hooked(model, layer: str, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The output of the module named `layer` (dotted) for the batch, and the logits."""
+    kept = {}
+    handle = dict(model.named_modules())[layer].register_forward_hook(lambda m, i, o: kept.update(out=o.detach()))
+    model.eval()
+    with torch.no_grad():
+        logits = model(batch)
+    handle.remove()
+    return kept["out"][0], logits[0]
+
+
+def _printed(at) -> tuple[float, float]:
+    """The explained total and the forward pass's value as the page prints them."""
+    for text in (m.value for m in at.markdown):
+        if match := TOTAL.search(text):
+            return float(match.group(1)), float(match.group(2))
+    raise AssertionError([m.value for m in at.markdown])
+
+
+def _shipped_model():
+    model, _spec, _meta = checkpoint.load(str(SHIPPED[0].path))
+    return model
+
+
+def test_the_default_unit_equals_the_forward_pass():
+    at = make_app(PAGE).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="in_layer").value == "conv1"
+    out, _logits = _hooked(_shipped_model(), "conv1", _image()[None, None].float() / 255)
+    total, forward = _printed(at)
+    assert total == pytest.approx(float(out[0, 0, 0]), abs=5e-5)
+    assert forward == total
+    charts = {el.proto.id.split("-")[-1]: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+    overview = next(spec for key, spec in charts.items() if key.endswith("in_overview"))
+    ticks = overview["layout"]["xaxis"]["ticktext"]
+    assert ticks[0].startswith("input") and ticks[1].startswith("conv1") and ticks[-1].startswith("fc2")
+
+
+@pytest.mark.parametrize("layer, index", [("fc1", (37,)), ("pool2", (5, 2, 3)), ("bn2", (7, 4, 1)),
+                                          ("act2", (3, 6, 6))])
+def test_a_linked_unit_equals_the_forward_pass(layer, index):
+    names = ("channel", "row", "col")[:len(index)]
+    query = inside_url.link(model="lenet_modern", **{"class": "sneaker"}, image=3, layer=layer,
+                            **dict(zip(names, index)))
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="in_layer").value == layer and not at.error
+    out, _logits = _hooked(_shipped_model(), layer, _image("Sneaker", 3)[None, None].float() / 255)
+    total, _forward = _printed(at)
+    assert total == pytest.approx(float(out[index]), abs=5e-5)
+
+
+def test_a_class_probability_equals_softmax_of_the_logits():
+    at = make_app(PAGE, query={"layer": "softmax", "channel": "4"}).run()
+    assert_no_exception(at)
+    _out, logits = _hooked(_shipped_model(), "fc2", _image()[None, None].float() / 255)
+    shown = re.search(r"\*\*(0\.[0-9]{4})\*\* \(the forward pass gives", " ".join(m.value for m in at.markdown))
+    assert float(shown.group(1)) == pytest.approx(float(torch.softmax(logits, 0)[4]), abs=5e-5)
+
+
+def test_an_untrained_alexnet_at_224_explains_its_units():
+    query = {"model": "untrained-alexnet", "layer": "conv2", "channel": "17", "row": "5", "col": "9"}
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    with torch.random.fork_rng():  # the page's untrained network: the preset, seeded, Xavier-initialised
+        torch.manual_seed(UNTRAINED_SEED)
+        model = build(PRESETS["alexnet"])
+        init_weights(model, "xavier")
+    batch = to_batch(_image()[None], channels_last=False, size=224)  # resized as the Train page resizes
+    out, _logits = _hooked(model, "conv2", batch)
+    total, _forward = _printed(at)
+    assert total == pytest.approx(float(out[17, 5, 9]), abs=5e-5)
+
+
+def test_an_index_outside_the_layer_is_a_clear_error_and_the_overview_stays():
+    at = make_app(PAGE, query={"layer": "conv2", "channel": "3", "row": "99"}).run()
+    assert_no_exception(at)
+    assert [e.value for e in at.error] == ["layer conv2: row 99 is outside its 10 (0 to 9); choose another unit"]
+    assert any(el.proto.id.endswith("in_overview") for el in at.get("plotly_chart"))
+
+
+def test_a_layer_this_model_lacks_is_named():
+    at = make_app(PAGE, query={"layer": "inception1.b2_2"}).run()
+    assert_no_exception(at)
+    assert "inception1.b2_2" in at.warning[0].value
+    assert at.selectbox(key="in_layer").value == "conv1"
+
+
+def test_choosing_another_layer_starts_at_its_first_unit():
+    at = make_app(PAGE, query={"layer": "conv1", "channel": "5", "row": "20", "col": "20"}).run()
+    at.selectbox(key="in_layer").set_value("fc1").run()
+    assert_no_exception(at)
+    assert at.number_input(key="in_channel").value == 0 and not at.error
+
+
+@pytest.mark.parametrize("query", [{}, {"layer": "fc1", "channel": "3"}, {"layer": "softmax", "channel": "2"},
+                                   {"layer": "pool1", "channel": "2", "row": "3", "col": "4"},
+                                   {"layer": "bn1", "channel": "1", "row": "5", "col": "5"},
+                                   {"layer": "conv1", "row": "99"}])
+def test_the_zh_page_has_no_english_left(query):
+    at = open_in_chinese(PAGE, query)
+    assert_all_chinese(at)

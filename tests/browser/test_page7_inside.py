@@ -1,0 +1,43 @@
+"""The Inside-the-network page in Chromium at projector size, in both languages: the overview and the
+prediction on the first screen, a click on a map explains a unit of it; screenshots for a look by eye."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_on_first_screen, doc_screenshot, screenshot, wait_idle
+
+FIRST_LOAD_MS = 180_000  # the first visit loads torch, the test set and the shipped model on a busy CPU
+OVERVIEW = ".st-key-in_overview .js-plotly-plot"
+PROBABILITIES = ".st-key-in_probabilities .js-plotly-plot"
+
+pytestmark = pytest.mark.browser
+
+
+def _open(page, path: str) -> None:
+    page.goto(path)
+    page.wait_for_selector("[data-testid='stApp']")
+    wait_idle(page, timeout=FIRST_LOAD_MS)
+    expect(page.locator(OVERVIEW), "the overview").to_have_count(1, timeout=FIRST_LOAD_MS)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
+    page = projector
+    _open(page, "/Inside_the_network" + ("?lang=zh" if lang == "zh" else ""))
+    for selector, what in {f"{OVERVIEW} .hm": "the layers' maps", f"{PROBABILITIES} .bars": "the probabilities",
+                           ".st-key-in_model": "the model box (sidebar)"}.items():
+        assert_on_first_screen(page, selector, what)
+    suffix = "" if lang == "en" else "_zh"
+    doc_screenshot(page, f"page7_projector{suffix}", f"inside{suffix}")
+    # pool1's channel 1 (the shipped modern LeNet: input, then conv1, bn1, act1 and pool1 with 6 maps each
+    # on the first page): a real click on its map explains the map's middle unit.
+    box = page.locator(f"{OVERVIEW} .scatterlayer .point").nth(1 + 3 * 6 + 1).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_idle(page)
+    heading = page.get_by_text("pool1", exact=False).first
+    expect(heading).to_be_visible()
+    expect(page.locator(".st-key-in_row input")).to_have_value("7")
+    page.locator(".st-key-in_pool_window").scroll_into_view_if_needed()
+    screenshot(page, f"page7_explained{suffix}", full_page=False)
