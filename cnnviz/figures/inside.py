@@ -53,6 +53,8 @@ def _shown(column: Column, first: int, per_page: int) -> list[tuple[int, np.ndar
     values = column.values.detach().float().cpu().numpy()
     if values.ndim == 1:
         return [(-1, values)]
+    if column.gray:  # the input image stays on every page
+        return [(c, values[c]) for c in range(min(per_page, values.shape[0]))]
     return [(c, values[c]) for c in range(first, min(first + per_page, values.shape[0]))]
 
 

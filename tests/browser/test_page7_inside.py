@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_on_first_screen, doc_screenshot, screenshot, wait_idle
+from tests.browser.conftest import assert_on_first_screen, doc_screenshot, screenshot, scroll_to_top, wait_idle
 
 FIRST_LOAD_MS = 180_000  # the first visit loads torch, the test set and the shipped model on a busy CPU
 OVERVIEW = ".st-key-in_overview .js-plotly-plot"
@@ -31,8 +31,11 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
         assert_on_first_screen(page, selector, what)
     suffix = "" if lang == "en" else "_zh"
     doc_screenshot(page, f"page7_projector{suffix}", f"inside{suffix}")
+    page.locator(".st-key-in_window_0").scroll_into_view_if_needed()  # conv1's unit (0, 0, 0), padding marked
+    screenshot(page, f"page7_conv{suffix}", full_page=False)
     # pool1's channel 1 (the shipped modern LeNet: input, then conv1, bn1, act1 and pool1 with 6 maps each
     # on the first page): a real click on its map explains the map's middle unit.
+    scroll_to_top(page)
     box = page.locator(f"{OVERVIEW} .scatterlayer .point").nth(1 + 3 * 6 + 1).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     wait_idle(page)
@@ -41,3 +44,12 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
     expect(page.locator(".st-key-in_row input")).to_have_value("7")
     page.locator(".st-key-in_pool_window").scroll_into_view_if_needed()
     screenshot(page, f"page7_explained{suffix}", full_page=False)
+
+
+def test_an_untrained_alexnet_at_224_from_a_link(page):
+    _open(page, "/Inside_the_network?model=untrained-alexnet&layer=conv2&channel=17&row=5&col=9&first=90")
+    expect(page.get_by_text("conv2", exact=False).first).to_be_visible()
+    expect(page.locator(".st-key-in_window_0 .js-plotly-plot")).to_have_count(1)
+    screenshot(page, "page7_alexnet", full_page=False)
+    page.locator(".st-key-in_window_0").scroll_into_view_if_needed()
+    screenshot(page, "page7_alexnet_conv2", full_page=False)

@@ -12,7 +12,7 @@ from cnnviz.ui import lang
 from cnnviz.ui.common import chart
 from cnnviz.ui.lang import _
 
-SHOWN_CHANNELS = 4  # a convolution's input channels drawn window by window (largest sums first)
+SHOWN_CHANNELS = 3  # a convolution's input channels drawn window by window (largest sums first)
 ACTIVATION_LATEX = {"relu": r"\max(0,\ {x})", "sigmoid": r"\frac{{1}}{{1 + e^{{-({x})}}}}",
                     "tanh": r"\tanh({x})", "leaky_relu": r"{x}\ \text{{if}}\ {x} \ge 0\ \text{{else}}\ {slope} \times {x}",
                     "gelu": r"\mathrm{{GELU}}({x})"}
@@ -23,6 +23,11 @@ def num(value: float) -> str:
     if value == 0 or 1e-3 <= abs(value) < 1e5:
         return f"{value:.4f}"
     return f"{value:.3e}"
+
+
+def _pair(pair: tuple[int, int]) -> str:
+    """(2, 2) -> "2", (1, 2) -> "1×2" (rows × columns)."""
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
 
 
 def _where(index: tuple[int, ...]) -> str:
@@ -42,18 +47,21 @@ def conv(explained: Explanation) -> None:
     parts = explained.parts
     st.caption(_("stride {stride}, padding {padding}, dilation {dilation}, groups {groups}; the window starts at "
                  "row {row}, column {column} of the input (grey cells: padding, read as 0)").format(
-        stride=parts.stride, padding=parts.padding, dilation=parts.dilation, groups=parts.groups,
+        stride=_pair(parts.stride), padding=_pair(parts.padding), dilation=_pair(parts.dilation), groups=parts.groups,
         row=parts.window.origin[0], column=parts.window.origin[1]))
     order = parts.channel_sums.abs().argsort(descending=True).tolist()
     shown = order[:SHOWN_CHANNELS]
-    for position, columns in zip(shown, st.columns(len(shown))):
+    for place, position in enumerate(shown):  # one row per input channel: window x kernel = sum
         channel = parts.in_channels[position]
-        with columns:
+        window_col, kernel_col, sum_col = st.columns([1, 1, 1.1], vertical_alignment="center")
+        with window_col:
             chart(figs.window(parts.values[position], parts.window.padded,
                               _("input channel {channel}").format(channel=channel), lang=lang.current()),
-                  f"in_window_{position}")
+                  f"in_window_{place}")
+        with kernel_col:
             chart(figs.window(parts.kernel[position], title=_("kernel"), diverging=True, lang=lang.current()),
-                  f"in_kernel_{position}")
+                  f"in_kernel_{place}")
+        with sum_col:
             st.markdown(_("window × kernel, summed: **{sum}**").format(sum=num(float(parts.channel_sums[position]))))
     terms = " + ".join(num(float(parts.channel_sums[p])) for p in shown)
     rest = order[SHOWN_CHANNELS:]
