@@ -62,4 +62,11 @@ with user_errors():
         overview.draw(trace, loaded.model, class_names, scale, first, selected)
     inside_url.save()
     with unit_box:
-        unit.show(trace, layer, index, class_names)
+        if layer != unit.SOFTMAX and len(index) == 3:
+            map_col, explained_col = st.columns([1, 2.6])
+            with map_col:
+                unit.unit_map(trace, layer, index)
+        else:
+            explained_col = st.container()
+        with explained_col:
+            unit.show(trace, layer, index, class_names)

@@ -205,3 +205,26 @@ def window(values: torch.Tensor, padded: torch.Tensor | None = None, title: str 
         fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
                       line={"color": HIGHLIGHT, "width": 4})
     return fig
+
+
+def unit_map(values: torch.Tensor, unit: tuple[int, int] | None, title: str, height: int = 300,
+             lang: str = EN) -> go.Figure:
+    """One channel (h, w) enlarged, the explained unit outlined, an invisible click target on each unit (every
+    k-th one on maps over 64 per side) whose click reports (row, column) as (y, x)."""
+    from cnnviz.figures.activations import enlarged_map  # the Activations page's enlarged map
+
+    h, w = values.shape
+    fig = enlarged_map(values, title, height=height, lang=lang)
+    step = -(-max(h, w) // 64)
+    y, x = np.meshgrid(np.arange(0, h, step), np.arange(0, w, step), indexing="ij")
+    size = max(4, int(0.8 * (height - 60) / max(h, w)) * step)
+    fig.add_trace(go.Scatter(x=x.ravel(), y=y.ravel(), mode="markers", showlegend=False,
+                             marker={"symbol": "square", "size": size, "opacity": 0.01, "color": "white"},
+                             hovertemplate=tr(lang, "row {row}, column {column}: click to explain", row="%{y}",
+                                              column="%{x}") + "<extra></extra>"))
+    fig.update_traces(showscale=False, selector={"type": "heatmap"})
+    fig.update_layout(title_font_size=FONT_SIZE - 2, margin_t=36)
+    if unit is not None and 0 <= unit[0] < h and 0 <= unit[1] < w:
+        fig.add_shape(type="rect", x0=unit[1] - 0.5, x1=unit[1] + 0.5, y0=unit[0] - 0.5, y1=unit[0] + 0.5,
+                      line={"color": HIGHLIGHT, "width": 3})
+    return fig

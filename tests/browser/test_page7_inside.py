@@ -42,6 +42,14 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
     heading = page.get_by_text("pool1", exact=False).first
     expect(heading).to_be_visible()
     expect(page.locator(".st-key-in_row input")).to_have_value("7")
+    # A real click on unit (3, 5) of the enlarged 14x14 map of pool1's channel 1 explains that unit.
+    cells = page.locator(".st-key-in_unit_map .hm image").first
+    cells.scroll_into_view_if_needed()
+    box = cells.bounding_box()
+    page.mouse.click(box["x"] + 5.5 * box["width"] / 14, box["y"] + 3.5 * box["height"] / 14)
+    wait_idle(page)
+    expect(page.locator(".st-key-in_row input")).to_have_value("3")
+    expect(page.locator(".st-key-in_col input")).to_have_value("5")
     page.locator(".st-key-in_pool_window").scroll_into_view_if_needed()
     screenshot(page, f"page7_explained{suffix}", full_page=False)
 

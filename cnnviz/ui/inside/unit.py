@@ -14,6 +14,7 @@ from cnnviz.ui.inside import explain_views as views
 from cnnviz.ui.lang import _
 
 SOFTMAX = "softmax"
+MAP_KEY = "in_unit_map"  # the enlarged map of the explained channel; a click there picks a unit
 KIND_WORDS = {"Conv2d": N_("convolution"), "MaxPool2d": N_("max pooling"), "AvgPool2d": N_("average pooling"),
               "AdaptiveAvgPool2d": N_("average pooling"), "AdaptiveMaxPool2d": N_("max pooling"),
               "BatchNorm2d": N_("batch norm"), "BatchNorm1d": N_("batch norm"), "Linear": N_("dense layer"),
@@ -101,14 +102,19 @@ def show(trace: Trace, layer: str, index: tuple[int, ...], class_names: list[str
     return explained
 
 
-def input_figure(trace: Trace, layer: str, index: tuple[int, ...]) -> None:
-    """The chosen channel of the chosen layer enlarged, its unit outlined (for a map)."""
-    if layer == SOFTMAX:
+def _on_unit_click() -> None:
+    points = st.session_state.get(MAP_KEY, {}).get("selection", {}).get("points", [])
+    if points and "x" in points[0]:
+        st.session_state["in_row"], st.session_state["in_col"] = int(round(points[0]["y"])), int(round(points[0]["x"]))
+
+
+def unit_map(trace: Trace, layer: str, index: tuple[int, ...]) -> None:
+    """The explained channel enlarged with its unit outlined; a click on another unit explains that one."""
+    if layer == SOFTMAX or len(index) != 3:
         return
     output = trace.step(layer).output
-    if output.dim() != 3 or not 0 <= index[0] < output.shape[0]:
+    if not 0 <= index[0] < output.shape[0]:
         return
-    fig = figs.window(output[index[0]], title=_("{layer}, channel {channel}").format(layer=layer, channel=index[0]),
-                      picked=index[1:] if all(0 <= i < s for i, s in zip(index[1:], output.shape[1:])) else None,
-                      px=12, lang=lang.current())
-    chart(fig, "in_unit_map")
+    title = _("{layer}, channel {channel}").format(layer=layer, channel=index[0])
+    chart(figs.unit_map(output[index[0]], index[1:], title, lang=lang.current()), MAP_KEY,
+          on_select=_on_unit_click, selection_mode="points")
