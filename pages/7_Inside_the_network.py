@@ -10,7 +10,7 @@ from cnnviz import data  # noqa: E402
 from cnnviz.ui import lang, url_state  # noqa: E402
 from cnnviz.ui.activations.models import dataset_ui, model_ui  # noqa: E402
 from cnnviz.ui.common import dataset_or_none, intro, presenting, user_errors  # noqa: E402
-from cnnviz.ui.inside import overview, state, unit  # noqa: E402
+from cnnviz.ui.inside import overview, state, top, unit  # noqa: E402
 from cnnviz.ui.inside import url as inside_url  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
 
@@ -70,3 +70,4 @@ with user_errors():
             explained_col = st.container()
         with explained_col:
             unit.show(trace, layer, index, class_names)
+        top.show(loaded, trace, layer, index[0], dataset, test_set, class_names)

@@ -228,3 +228,22 @@ def unit_map(values: torch.Tensor, unit: tuple[int, int] | None, title: str, hei
         fig.add_shape(type="rect", x0=unit[1] - 0.5, x1=unit[1] + 0.5, y0=unit[0] - 0.5, y1=unit[0] + 0.5,
                       line={"color": HIGHLIGHT, "width": 3})
     return fig
+
+
+def top_images(images: torch.Tensor, fields: Sequence[object | None], labels: Sequence[str],
+               values: Sequence[float], lang: str = EN) -> go.Figure:
+    """Images (K, 28, 28) uint8 in a row, each titled with its class and value; `fields` (UnitFields or None)
+    outlined: the receptive field of the unit that fired, in the network's input coordinates."""
+    from cnnviz.figures.activations import GAP, image_grid
+    from cnnviz.inspection.receptive_view import tile_rectangle
+
+    k, h, w = images.shape
+    fig = image_grid(images, [""], per_row=k, lang=lang)
+    fig.update_xaxes(ticktext=[f"{label}<br>{value:.3g}" for label, value in zip(labels, values)],
+                     tickfont={"size": FONT_SIZE - 4})
+    for j, field in enumerate(fields):
+        if field is not None:
+            x0, y0, x1, y1 = tile_rectangle(field, (j * (w + GAP) - 0.5, -0.5, w, h))
+            fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": "#00e5ff", "width": 2})
+    fig.update_layout(height=200, margin_l=10, margin_t=60)
+    return fig

@@ -52,6 +52,12 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
     expect(page.locator(".st-key-in_col input")).to_have_value("5")
     page.locator(".st-key-in_pool_window").scroll_into_view_if_needed()
     screenshot(page, f"page7_explained{suffix}", full_page=False)
+    page.locator(".st-key-in_find_top button").click()  # what pool1's channel 1 looks for, over the test set
+    wait_idle(page, timeout=FIRST_LOAD_MS)
+    top = page.locator(".st-key-in_top_images .js-plotly-plot")
+    expect(top).to_have_count(1)
+    top.scroll_into_view_if_needed()
+    screenshot(page, f"page7_top_images{suffix}", full_page=False)
 
 
 def test_an_untrained_alexnet_at_224_from_a_link(page):
