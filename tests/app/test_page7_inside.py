@@ -13,6 +13,7 @@ import torch
 
 from cnnviz import data
 from cnnviz.arch import PRESETS, build
+from cnnviz.images import to_fashion_mnist
 from cnnviz.training import checkpoint
 from cnnviz.training.input import init_weights, to_batch
 from cnnviz.training.shipped import SHIPPED
@@ -22,7 +23,7 @@ from tests.app.zh_text import assert_all_chinese, open_in_chinese
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/7_Inside_the_network.py"
-TOTAL = re.compile(r": \*\*(-?[0-9.e+-]+)\*\* \((?:the forward pass gives|前向传播给出) (-?[0-9.e+-]+)\)")
+TOTAL = re.compile(r"：?:? ?\*\*(-?[0-9.e+-]+)\*\* ?[(（](?:the forward pass gives|前向传播给出) (-?[0-9.e+-]+)[)）]")
 
 
 def _image(class_name: str = "Coat", number: int = 0) -> torch.Tensor:
@@ -162,3 +163,31 @@ def test_the_images_that_excite_a_channel_most_show_their_own_peak():
     assert len(figure["layout"]["shapes"]) == 8  # each image's receptive field outlined
     at.number_input(key="in_channel").set_value(6).run()  # another channel of the layer: a lookup, no button
     assert any(el.proto.id.endswith("in_top_images") for el in at.get("plotly_chart"))
+
+
+def _png(pixels: torch.Tensor) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.numpy()).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_an_uploaded_image_goes_through_and_a_file_that_is_not_one_is_named():
+    at = make_app(PAGE, query={"input": "upload", "layer": "softmax", "channel": "1"}).run()
+    assert_no_exception(at)
+    assert any("Until then" in c.value for c in at.caption)  # the test image stands in until an upload comes
+    at.file_uploader(key="in_upload").set_value(("notes.png", b"not an image", "image/png")).run()
+    assert_no_exception(at)
+    assert any(e.value.startswith("notes.png: ") for e in at.error)
+    assert any(el.proto.id.endswith("in_overview") for el in at.get("plotly_chart"))  # the page goes on
+    trousers = _image("Trouser", 2)
+    at.file_uploader(key="in_upload").set_value(("mine.png", _png(trousers), "image/png")).run()
+    assert_no_exception(at)
+    assert not at.error
+    framed = to_fashion_mnist(_png(trousers))  # what the page makes of an upload (fitted, light on dark)
+    _out, logits = _hooked(_shipped_model(), "fc2", framed[None, None].float() / 255)
+    total, forward = _printed(at)
+    assert total == pytest.approx(float(torch.softmax(logits, 0)[1]), abs=5e-5) and forward == total

@@ -9,7 +9,7 @@ import re
 from cnnviz.data import DATASETS, class_names
 from cnnviz.ui import url_state
 from cnnviz.ui.activations.url import MODELS, class_word
-from cnnviz.ui.inside.state import DEFAULTS, MAX_IMAGE, SCALE_CHOICES
+from cnnviz.ui.inside.state import DEFAULTS, MAX_IMAGE, SCALE_CHOICES, SOURCES
 from cnnviz.ui.url_state import Param
 
 URL_PAGE = "inside"
@@ -17,6 +17,7 @@ _LAYER = re.compile(r"[A-Za-z0-9_.]{1,40}( \(\d{1,2}\))?")
 _INDEX = range(0, 100_000)  # wider than any map: an index outside the layer is reported by the page
 
 PARAMS: dict[str, Param] = {
+    "input": Param("in_source", DEFAULTS["in_source"], choices={word.replace(" ", "-"): word for word in SOURCES}),
     "model": Param("in_model", DEFAULTS["in_model"], choices=MODELS),
     "data": Param("in_data", DEFAULTS["in_data"], choices={name: name for name in DATASETS}),
     "class": Param("in_class", DEFAULTS["in_class"],
