@@ -191,3 +191,19 @@ def test_an_uploaded_image_goes_through_and_a_file_that_is_not_one_is_named():
     _out, logits = _hooked(_shipped_model(), "fc2", framed[None, None].float() / 255)
     total, forward = _printed(at)
     assert total == pytest.approx(float(torch.softmax(logits, 0)[1]), abs=5e-5) and forward == total
+
+
+@pytest.mark.parametrize("model", ["lenet", "untrained-vgg11_narrow", "untrained-nin", "untrained-googlenet"])
+def test_every_offered_network_draws_its_overview_and_explains_its_layers(model):
+    """The book's LeNet and the untrained book networks at 224 and 96: the overview, then a unit of a layer in the
+    middle (inside a block for VGG, NiN and GoogLeNet) and of the last layer, as the forward pass gives them."""
+    at = make_app(PAGE, query={"model": model}).run()
+    assert_no_exception(at)
+    assert any(el.proto.id.endswith("in_overview") for el in at.get("plotly_chart"))
+    layers = at.selectbox(key="in_layer").options
+    for layer in (layers[len(layers) // 2], layers[-2]):
+        at.selectbox(key="in_layer").set_value(layer).run()
+        assert_no_exception(at)
+        assert not at.error, (layer, [e.value for e in at.error])
+        total, forward = _printed(at)
+        assert total == pytest.approx(forward, abs=1.5e-4), layer
