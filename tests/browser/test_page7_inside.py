@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_on_first_screen, doc_screenshot, screenshot, scroll_to_top, wait_idle
+from tests.browser.conftest import (
+    assert_on_first_screen, doc_screenshot, presenter_keeps_first_screen, screenshot, scroll_to_top, wait_idle,
+)
 
 FIRST_LOAD_MS = 180_000  # the first visit loads torch, the test set and the shipped model on a busy CPU
 OVERVIEW = ".st-key-in_overview .js-plotly-plot"
@@ -26,8 +28,9 @@ def _open(page, path: str) -> None:
 def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
     page = projector
     _open(page, "/Inside_the_network" + ("?lang=zh" if lang == "zh" else ""))
-    for selector, what in {f"{OVERVIEW} .hm": "the layers' maps", f"{PROBABILITIES} .bars": "the probabilities",
-                           ".st-key-in_model": "the model box (sidebar)"}.items():
+    first_screen = {f"{OVERVIEW} .hm": "the layers' maps", f"{PROBABILITIES} .bars": "the probabilities",
+                    ".st-key-in_model": "the model box (sidebar)"}
+    for selector, what in first_screen.items():
         assert_on_first_screen(page, selector, what)
     suffix = "" if lang == "en" else "_zh"
     doc_screenshot(page, f"page7_projector{suffix}", f"inside{suffix}")
@@ -58,6 +61,8 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
     expect(top).to_have_count(1)
     top.scroll_into_view_if_needed()
     screenshot(page, f"page7_top_images{suffix}", full_page=False)
+    presenter_keeps_first_screen(page, "Presenter mode" if lang == "en" else "演示模式",
+                                 list(first_screen.items())[:2], f"page7_presenter{suffix}")
 
 
 def test_an_untrained_alexnet_at_224_from_a_link(page):
