@@ -207,3 +207,15 @@ def test_every_offered_network_draws_its_overview_and_explains_its_layers(model)
         assert not at.error, (layer, [e.value for e in at.error])
         total, forward = _printed(at)
         assert total == pytest.approx(forward, abs=1.5e-4), layer
+
+
+def test_the_exercises_try_it_link_opens_the_drawing():
+    from cnnviz.exercises.catalog import BY_ID, INSIDE
+    from cnnviz.ui.exercises.links import query_params
+
+    try_it = BY_ID["7.6.5"].try_it
+    assert try_it.page == INSIDE == PAGE
+    at = make_app(PAGE, query=query_params(try_it)).run()
+    assert_no_exception(at)
+    assert at.radio(key="in_source").value == "drawing"
+    assert any("Until then" in c.value for c in at.caption)  # a blank canvas: the test image stands in
