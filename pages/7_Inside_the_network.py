@@ -57,7 +57,7 @@ with user_errors():
         st.markdown(_("#### One unit explained"))
         layer, index = unit.picker(trace)
     with overview_box:
-        st.caption(_("{image} through {model}").format(image=image_name, model=loaded.spec.name))
+        st.markdown(_("{image} through {model}").format(image=image_name, model=loaded.spec.name))
         selected = (layer, index[0]) if layer != unit.SOFTMAX else None
         overview.draw(trace, loaded.model, class_names, scale, first, selected)
     inside_url.save()
