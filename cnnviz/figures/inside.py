@@ -166,6 +166,7 @@ def probabilities(probs: torch.Tensor, logits: torch.Tensor, class_names: Sequen
                         "tickformat": ".0%"},
               "yaxis": {"autorange": "reversed", "tickfont": {"size": FONT_SIZE - 2}}, "bargap": 0.25}
     fig = base_layout(go.Figure([bar], layout), None, height=30 * len(p) + 90)
+    fig.layout.margin.r = 40  # room for the likeliest bar's "99.5%" written past its end
     if selected is not None and 0 <= selected < len(p):
         fig.add_shape(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=selected - 0.5, y1=selected + 0.5,
                       line={"color": HIGHLIGHT, "width": 2})
