@@ -17,7 +17,7 @@ from torch import nn
 from cnnviz.arch.modules import Normalize
 from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_, Text, gettext, render
-from cnnviz.inspection.explain_window import ConvUnit, PoolUnit, conv_problem, conv_unit, pool_problem, pool_unit
+from cnnviz.inspection.explain_window import conv_problem, conv_unit, pool_problem, pool_unit
 from cnnviz.inspection.unit_trace import Step
 
 TOP_CONTRIBUTIONS = 8  # a dense unit's largest |weight x input| terms shown one by one

@@ -37,6 +37,29 @@ class Trace:
     def step(self, name: str) -> Step:
         return next(step for step in self.steps if step.name == name)
 
+    def step_for(self, layer: str, channel: int) -> tuple[str, int]:
+        """The step (and its channel) that produced channel `channel` of top-level `layer`: the layer itself
+        when it is a leaf; for a block, its inner step whose output is the block's (a VGG or NiN block's
+        last layer) or, for an Inception block, the branch whose output holds that channel of the
+        concatenation."""
+        names = [step.name for step in self.steps]
+        if layer in names:
+            return layer, channel
+        block = self.layers[layer]
+        inner = [step for step in self.steps if step.name.startswith(f"{layer}.")]
+        whole = next((step for step in reversed(inner) if torch.equal(step.output, block)), None)
+        if whole is not None:
+            return whole.name, channel
+        offset = 0
+        for step in inner:  # the concatenation's parts in order, each the last step of its branch
+            part = step.output
+            if part.dim() == block.dim() and part.shape[1:] == block.shape[1:] and \
+                    offset + part.shape[0] <= block.shape[0] and torch.equal(part, block[offset:offset + part.shape[0]]):
+                if channel < offset + part.shape[0]:
+                    return step.name, channel - offset
+                offset += part.shape[0]
+        return (inner[-1].name if inner else names[0]), 0
+
     @property
     def probabilities(self) -> torch.Tensor:
         """softmax(logits), (K,)."""

@@ -219,3 +219,14 @@ def test_the_exercises_try_it_link_opens_the_drawing():
     assert_no_exception(at)
     assert at.radio(key="in_source").value == "drawing"
     assert any("Until then" in c.value for c in at.caption)  # a blank canvas: the test image stands in
+
+
+def test_a_channel_page_past_this_models_widest_layer_shows_its_last_page():
+    at = make_app(PAGE, query={"model": "untrained-alexnet", "first": "90"}).run()
+    assert at.number_input(key="in_first").value == 90
+    at.selectbox(key="in_model").set_value(at.selectbox(key="in_model").options[0]).run()  # modern LeNet: 32 at most
+    assert_no_exception(at)
+    assert at.number_input(key="in_first").value == 30
+    at = make_app(PAGE, query={"first": "4000"}).run()
+    assert_no_exception(at)
+    assert at.number_input(key="in_first").value == 30

@@ -20,7 +20,7 @@ OVERVIEW_WIDTH_PX = 680  # the overview's share of a 1280-pixel-wide screen besi
 
 def columns(trace: Trace, model: nn.Module) -> tuple[list[figs.Column], list[str]]:
     """The overview's columns (the normalised input, then every top-level layer but dropout) and, for each,
-    the step a click on it explains (the layer itself, or a block's last inner layer)."""
+    the name a click on it starts from (the layer; `Trace.step_for` finds a block's inner step)."""
     children = dict(model.named_children())
     names = [step.name for step in trace.steps]
     shown, steps = [], []
@@ -31,9 +31,8 @@ def columns(trace: Trace, model: nn.Module) -> tuple[list[figs.Column], list[str
     for name, values in trace.layers.items():
         if layer_kind(children[name]) == "dropout":
             continue
-        inner = [step for step in names if step.startswith(f"{name}.")]
         shown.append(figs.Column(name, f"{name}<br>{_shape(values)}", values))
-        steps.append(name if name in names else inner[-1] if inner else names[0])
+        steps.append(name)
     return shown, steps
 
 
@@ -55,6 +54,9 @@ def scale_ui() -> str:
 def page_ui(trace: Trace) -> int:
     """The first channel shown of each layer (pages of PER_PAGE channels)."""
     widest = max((values.shape[0] for values in trace.layers.values() if values.dim() == 3), default=1)
+    last_page = (widest - 1) // PER_PAGE * PER_PAGE
+    if not 0 <= st.session_state.get("in_first", 0) <= widest - 1:  # a narrower model than the last, or a link
+        st.session_state["in_first"] = last_page
     return int(st.number_input(_("First channel shown"), 0, max(widest - 1, 0), step=PER_PAGE, key="in_first",
                                help=_("Wide layers are shown {count} channels at a time; the widest here has "
                                       "{widest}.").format(count=PER_PAGE, widest=widest)))
@@ -67,9 +69,11 @@ def _on_click(steps: list[str], trace: Trace) -> None:
     column, channel = (int(part) for part in str(points[0]["customdata"]).split(","))
     if not 0 <= column < len(steps):
         return
-    output = trace.step(steps[column]).output
+    layer, channel = trace.step_for(steps[column], channel) if steps[column] in trace.layers else (steps[column],
+                                                                                                    channel)
+    output = trace.step(layer).output
     ss = st.session_state
-    ss["in_layer"] = steps[column]
+    ss["in_layer"] = layer
     ss["in_channel"] = min(channel, output.shape[0] - 1)
     ss["in_row"], ss["in_col"] = (output.shape[1] // 2, output.shape[2] // 2) if output.dim() == 3 else (0, 0)
 

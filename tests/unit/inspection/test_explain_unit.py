@@ -164,3 +164,18 @@ def test_a_layer_it_cannot_explain_names_itself_and_why():
         explain(trace_units(ceil, torch.rand(28, 28)).step("1"), (0, 0, 0))
     error = pytest.raises(UnitError, explain, trace.step("2"), (0, 0, 0)).value
     assert "Softplus" in error.render("zh")
+
+
+def test_a_blocks_channel_is_found_in_the_step_that_made_it():
+    image = torch.rand(28, 28, generator=torch.Generator().manual_seed(5))
+    trace = trace_units(_model("googlenet_small"), image)  # inception1: 16 + 32 + 8 + 8 channels, concatenated
+    assert trace.step_for("inception1", 0) == ("inception1.relu", 0)
+    assert trace.step_for("inception1", 17) == ("inception1.relu (3)", 1)
+    assert trace.step_for("inception1", 50) == ("inception1.relu (5)", 2)
+    assert trace.step_for("inception1", 63) == ("inception1.relu (6)", 7)
+    for channel in (0, 17, 50, 63):
+        name, inner = trace.step_for("inception1", channel)
+        assert torch.equal(trace.step(name).output[inner], trace.layers["inception1"][channel])
+    assert trace.step_for("conv1", 3) == ("conv1", 3)
+    vgg = trace_units(_model("vgg_small"), image)
+    assert vgg.step_for("vgg2", 5) == ("vgg2.2", 5)  # a VGG block ends with its max pool
