@@ -230,3 +230,23 @@ def test_a_channel_page_past_this_models_widest_layer_shows_its_last_page():
     at = make_app(PAGE, query={"first": "4000"}).run()
     assert_no_exception(at)
     assert at.number_input(key="in_first").value == 30
+
+
+def test_a_run_of_this_session_at_its_own_size_explains_its_units(monkeypatch):
+    from cnnviz.training.input import to_batch as resize
+    from cnnviz.ui.train import state as train_state
+    from tests.app.test_page5_activations import Runs, forward_to
+
+    run = Runs.finished(1, seed=3, name="lenet_relu", side=64)  # a network trained on 64x64 images
+    monkeypatch.setattr(train_state, "finished_runs", lambda: [run])
+    at = make_app(PAGE, query={"layer": "conv2", "channel": "9", "row": "20", "col": "11"}).run()
+    at.selectbox(key="in_model").set_value(f"Run {run.label} · 100.0%").run()
+    at.selectbox(key="in_layer").set_value("conv2").run()
+    for key, value in (("in_channel", 9), ("in_row", 20), ("in_col", 11)):
+        at.number_input(key=key).set_value(value)
+    at.run()
+    assert_no_exception(at)
+    batch = resize(_image()[None], channels_last=False, size=64)  # (1, 1, 64, 64) as the Train page resizes
+    want = forward_to(run.job.model.eval(), batch, "conv2")[0, 9, 20, 11]
+    total, _forward = _printed(at)
+    assert total == pytest.approx(float(want), abs=5e-5)
