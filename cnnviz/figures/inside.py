@@ -162,8 +162,8 @@ def probabilities(probs: torch.Tensor, logits: torch.Tensor, class_names: Sequen
                  text=[f"{v:.1%}" for v in p], textposition="outside", cliponaxis=False,
                  hovertemplate=tr(lang, "{name}: probability {p}, logit {z}", name="%{y}", p="%{x:.4f}",
                                   z="%{customdata:.4f}") + "<extra></extra>")
-    layout = {"xaxis": {"range": [0, 1.5], "title": tr(lang, "probability"), "tickvals": [0, 0.5, 1],
-                        "tickformat": ".0%"},
+    layout = {"xaxis": {"range": [0, 1.5], "title": tr(lang, "probability"), "tickvals": [0, 1],
+                        "tickformat": ".0%", "tickangle": 0},
               "yaxis": {"autorange": "reversed", "tickfont": {"size": FONT_SIZE - 2}}, "bargap": 0.25}
     fig = base_layout(go.Figure([bar], layout), None, height=30 * len(p) + 90)
     fig.layout.margin.r = 40  # room for the likeliest bar's "99.5%" written past its end
