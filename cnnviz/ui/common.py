@@ -106,9 +106,11 @@ def page_setup(title: str) -> None:
     # A local file, not an emoji or material icon: those favicons are fetched from the internet.
     st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide")
     with st.sidebar:
-        # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app".
-        for path, label, icon, *_about in PAGES:
-            st.page_link(path, label=_(label), icon=icon, query_params=language_query())
+        # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app". Its links
+        # sit close together: eight of them must leave a 720-pixel screen room for a page's first controls.
+        with st.container(gap="xxsmall"):
+            for path, label, icon, *_about in PAGES:
+                st.page_link(path, label=_(label), icon=icon, query_params=language_query())
         lang.switch()
         keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
