@@ -13,10 +13,10 @@ from typing import Iterable
 from cnnviz.exercises.catalog_ch7 import CH7
 from cnnviz.exercises.catalog_ch8 import CH8
 from cnnviz.exercises.catalog_ch8_skips import CH8_SKIPS
-from cnnviz.exercises.catalog_types import (ACTIVATIONS, BUILDER, CONV, EDGE, KINDS, TRAIN, Exercise, Kind,
+from cnnviz.exercises.catalog_types import (ACTIVATIONS, BUILDER, CONV, EDGE, INSIDE, KINDS, TRAIN, Exercise, Kind,
                                             Section, Text, TryIt)
 
-__all__ = ["ACTIVATIONS", "BUILDER", "CONV", "EDGE", "KINDS", "TRAIN", "Exercise", "Kind", "Section", "Text",
+__all__ = ["ACTIVATIONS", "BUILDER", "CONV", "EDGE", "INSIDE", "KINDS", "TRAIN", "Exercise", "Kind", "Section", "Text",
            "TryIt", "SECTIONS", "EXERCISES", "BY_ID", "find", "in_section", "matching"]
 
 SECTIONS: tuple[Section, ...] = (

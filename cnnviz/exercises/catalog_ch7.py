@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.exercises.catalog_types import ACTIVATIONS, BUILDER, CONV, EDGE, TRAIN, exercise as ex
+from cnnviz.exercises.catalog_types import ACTIVATIONS, BUILDER, CONV, EDGE, INSIDE, TRAIN, exercise as ex
 
 _ONES_3X5 = [[1.0] * 5] * 3  # the 3x5 kernel of 7.3's last example (its values do not change the shape)
 
@@ -268,9 +268,10 @@ S76 = (
         "给训练好的网络输入与训练数据截然不同的图像（随机噪声、手绘、照片）：激活值会怎样？"),
        ("Compare the maps with a real garment's and look at how confident the predicted probabilities are.",
         "与真实服装图像的特征映射比较，并看看预测概率有多“自信”。"),
-       ACTIVATIONS, todo=("Upload an image or draw one, and compare its maps and probabilities with a "
-                          "garment's.",
-                          "上传或手绘一幅图像，与服装图像比较特征映射和预测概率。")),
+       INSIDE, {"input": "drawing"},
+       todo=("Draw something unlike a garment (or upload a photo) and follow it through every layer to the "
+             "probabilities; then switch the input to a test image and compare.",
+             "画一幅不像服装的图（或上传一张照片），跟着它经过每一层直到预测概率；再把输入换成测试图像比较。")),
 )
 
 CH7 = S72 + S73 + S74 + S75 + S76

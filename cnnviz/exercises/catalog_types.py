@@ -16,6 +16,7 @@ EDGE = "pages/2_Learn_an_edge_kernel.py"  # takes its state from the URL (edge_u
 BUILDER = "pages/3_Architecture_builder.py"  # takes ?preset=<name> (arch_state.QUERY_PRESET)
 TRAIN = "pages/4_Train.py"
 ACTIVATIONS = "pages/5_Activations.py"
+INSIDE = "pages/7_Inside_the_network.py"  # takes its state from the URL (inside_url.PARAMS, in URL words)
 
 
 @dataclass(frozen=True)

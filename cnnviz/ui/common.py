@@ -43,6 +43,9 @@ PAGES = (
     ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", N_("7.2-7.6, 8.1-8.5"),
      N_("All 59 exercises of the chapters, both editions' numbers: open each in the app, with hints and "
         "computed, checked answers.")),
+    ("pages/7_Inside_the_network.py", N_("Inside the network"), ":material/hub:", N_("7.6, 8.1-8.5"),
+     N_("One image from its pixels to the class probabilities through every layer; any unit's number worked out "
+        "with the real weights.")),
 )
 
 
@@ -116,9 +119,11 @@ def page_setup(title: str) -> None:
     # A local file, not an emoji or material icon: those favicons are fetched from the internet.
     st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide")
     with st.sidebar:
-        # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app".
-        for path, label, icon, *_about in PAGES:
-            st.page_link(path, label=_(label), icon=icon, query_params=language_query())
+        # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app". Its links
+        # sit close together: eight of them must leave a 720-pixel screen room for a page's first controls.
+        with st.container(gap="xxsmall"):
+            for path, label, icon, *_about in PAGES:
+                st.page_link(path, label=_(label), icon=icon, query_params=language_query())
         lang.switch()
         keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,

@@ -95,7 +95,7 @@ def test_the_home_page_in_chinese_has_no_english_left_and_its_links_carry_the_la
     assert_no_exception(at)
     assert english_left(at) == {}
     main_links = [link for link in at.get("page_link") if "《动手学深度学习》" in link.proto.label]
-    assert len(main_links) == 6 and {link.proto.query_string for link in main_links} == {"lang=zh"}
+    assert len(main_links) == 7 and {link.proto.query_string for link in main_links} == {"lang=zh"}
     assert any("6.2-6.5" in link.proto.label for link in main_links)  # the zh edition's section numbers
 
 

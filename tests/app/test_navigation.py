@@ -9,7 +9,7 @@ from tests.conftest import assert_no_exception, make_app
 
 PAGES = {1: "pages/1_Convolution_and_pooling.py", 2: "pages/2_Learn_an_edge_kernel.py",
          3: "pages/3_Architecture_builder.py", 4: "pages/4_Train.py", 5: "pages/5_Activations.py",
-         6: "pages/6_Exercises.py"}
+         6: "pages/6_Exercises.py", 7: "pages/7_Inside_the_network.py"}
 
 
 def _edit_rows(at, key: str, changes: dict) -> None:
@@ -50,7 +50,13 @@ def _page6(at):
     at.segmented_control(key="ex_lang").set_value("zh")
 
 
-CHANGES = {1: _page1, 2: _page2, 3: _page3, 4: _page4, 5: _page5, 6: _page6}
+def _page7(at):
+    at.selectbox(key="in_class").set_value("Bag")
+    at.radio(key="in_scale").set_value("global")
+    at.selectbox(key="in_layer").set_value("fc1")
+
+
+CHANGES = {1: _page1, 2: _page2, 3: _page3, 4: _page4, 5: _page5, 6: _page6, 7: _page7}
 SHOWN = {  # what the student sees of those settings
     1: lambda at: (at.number_input(key="p1_pad_h").value, at.query_params.get("kernel")),
     2: lambda at: (at.selectbox(key="edge_target").value, at.text_input(key="edge_lr_typed").value,
@@ -62,6 +68,8 @@ SHOWN = {  # what the student sees of those settings
                    at.toggle(key="act_shared").value),
     6: lambda at: (at.text_input(key="ex_query").value, at.selectbox(key="ex_kind").value,
                    at.segmented_control(key="ex_lang").value, len(at.subheader)),
+    7: lambda at: (at.selectbox(key="in_class").value, at.radio(key="in_scale").value,
+                   at.selectbox(key="in_layer").value),
 }
 
 

@@ -165,8 +165,8 @@ def _session_models() -> tuple[dict[str, LoadedModel], dict[str, str]]:
     return found, shown
 
 
-def _upload() -> LoadedModel | None:
-    upload = st.file_uploader(_("Checkpoint (.pt saved by cnnviz)"), type=["pt", "pth"], key="act_checkpoint")
+def _upload(key: str = "act_checkpoint") -> LoadedModel | None:
+    upload = st.file_uploader(_("Checkpoint (.pt saved by cnnviz)"), type=["pt", "pth"], key=key)
     if upload is None:
         st.info(_("Upload a .pt file downloaded from the Train page."))
         return None
@@ -178,17 +178,18 @@ def _upload() -> LoadedModel | None:
     return LoadedModel(model, spec, meta, f"{spec.name} from {upload.name}{_accuracy_text(meta)}")
 
 
-def model_ui() -> LoadedModel | None:
-    """One box naming every model the page can inspect; None (with a message shown) when there is none."""
+def model_ui(key: str = "act_model", upload_key: str = "act_checkpoint") -> LoadedModel | None:
+    """One box naming every model the page can inspect; None (with a message shown) when there is none.
+    `key` and `upload_key`: the widgets' keys (each page that inspects models keeps its own choice)."""
     shipped = {s.label: s for s in SHIPPED}
     session, session_shown = _session_models()
     untrained = {untrained_label(name): name for name in UNTRAINED}
     options = [*shipped, *session, *untrained, UPLOAD]
     shown = {**{label: _(label) for label in (*shipped, UPLOAD)}, **session_shown,
              **{label: _untrained_shown(name) for label, name in untrained.items()}}
-    keep_valid("act_model", options, options[0])  # a run dropped from the list, or the first visit
+    keep_valid(key, options, options[0])  # a run dropped from the list, or the first visit
     # No label line: the options name models plainly, and the sidebar's first screen has no room to spare.
-    choice = st.selectbox(_("Model"), options, key="act_model", label_visibility="collapsed",
+    choice = st.selectbox(_("Model"), options, key=key, label_visibility="collapsed",
                           format_func=shown.__getitem__,
                           help=_("The shipped models, every finished run of this session (newest first), the "
                                  "book's networks at the book's input sizes with random weights, or a checkpoint "
@@ -198,7 +199,7 @@ def model_ui() -> LoadedModel | None:
     elif choice in untrained:
         loaded = _untrained(untrained[choice])
     else:
-        loaded = session.get(choice) or _upload()
+        loaded = session.get(choice) or _upload(upload_key)
     if loaded is not None and not loaded.trained:
         st.warning(_("{name}, {note}.").format(name=loaded.spec.name, note=_(UNTRAINED_NOTE)))
     elif loaded is not None:
@@ -206,13 +207,13 @@ def model_ui() -> LoadedModel | None:
     return loaded
 
 
-def dataset_ui(loaded: LoadedModel | None) -> str:
+def dataset_ui(loaded: LoadedModel | None, key: str = "act_data") -> str:
     """The dataset whose images go in: the model's own, else (an upload, an untrained network) the box's."""
     known = loaded.dataset if loaded is not None else None
     if known is not None:
         return known
-    keep_valid("act_data", list(DATASETS), DEFAULT_DATASET)
-    return st.selectbox(_("Images from"), list(DATASETS), key="act_data",
+    keep_valid(key, list(DATASETS), DEFAULT_DATASET)
+    return st.selectbox(_("Images from"), list(DATASETS), key=key,
                         format_func=lambda name: DATASETS[name].title,
                         help=_("This model does not say which dataset it was trained on: choose the images "
                                "it should see."))

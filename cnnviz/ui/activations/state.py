@@ -85,7 +85,7 @@ def examples_ui(classes: list[int], test_set: tuple[torch.Tensor, torch.Tensor],
     return Examples(images[picked], labels[picked], names, tuple(names_of))
 
 
-def _drawing_ui(dataset: str) -> torch.Tensor | None:
+def drawing_ui(dataset: str, key: str = "act_canvas") -> torch.Tensor | None:
     """A canvas to draw a garment or digit on (light on dark, like the dataset), as uint8 (28, 28); None if
     blank."""
     try:
@@ -97,7 +97,7 @@ def _drawing_ui(dataset: str) -> torch.Tensor | None:
                _("Draw a garment, light on dark like Fashion-MNIST."))
     st.container(height=30, border=False)  # room for the canvas's floating toolbar
     drawing = st_canvas(stroke_width=18, stroke_color="#ffffff", background_color="#000000", height=196,
-                        width=196, drawing_mode="freedraw", return_image_data=True, key="act_canvas")
+                        width=196, drawing_mode="freedraw", return_image_data=True, key=key)
     png = drawing.image_bytes if drawing is not None else None
     if not png:
         return None
@@ -109,7 +109,7 @@ def own_images_ui(dataset: str = DEFAULT_DATASET) -> list[torch.Tensor]:
     """The student's drawing and uploaded images as uint8 (28, 28) each; bad files are reported and skipped."""
     own = []
     if st.toggle(_("Draw an image"), key="act_draw"):
-        drawn = _drawing_ui(dataset)
+        drawn = drawing_ui(dataset)
         own += [drawn] if drawn is not None else []
     uploads = st.file_uploader(_("Your own images (PNG or JPEG; made 28x28 grayscale, light on dark)"),
                                type=["png", "jpg", "jpeg", "webp", "bmp"], accept_multiple_files=True,

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from cnnviz import data
 from cnnviz.arch import PRESETS
-from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, TRAIN, TryIt
+from cnnviz.exercises.catalog import ACTIVATIONS, BUILDER, CONV, EDGE, INSIDE, TRAIN, TryIt
 from cnnviz.ui.activations import url as activation_url
 from cnnviz.ui.arch import state as arch_state
 from cnnviz.ui.conv import state as conv_state
 from cnnviz.ui.edge import url as edge_url
+from cnnviz.ui.inside import url as inside_url
 from cnnviz.ui.train import url as train_url
 from cnnviz.ui.lang import _, current
 
-URL_PAGES = (CONV, EDGE, BUILDER, TRAIN, ACTIVATIONS)  # the pages that read their whole state from the URL
+URL_PAGES = (CONV, EDGE, BUILDER, TRAIN, ACTIVATIONS, INSIDE)  # the pages that read their whole state from the URL
 DATA_PARAM = "data"  # the Train and Activations pages' data set ("fashion-mnist" / "mnist")
 
 
@@ -57,6 +58,14 @@ def _activation_params(state: dict) -> dict[str, str]:
         raise LinkError(f"page 5 does not accept {state}: {exc!r}") from exc
 
 
+def _inside_params(state: dict) -> dict[str, str]:
+    """Page 7's own link builder (inside_url.link: URL words for choices, a layer's name, unit indices)."""
+    try:
+        return inside_url.link(**state)
+    except (KeyError, TypeError) as exc:
+        raise LinkError(f"page 7 does not accept {state}: {exc!r}") from exc
+
+
 def _with_dataset(state: dict, codec, dataset: str | None) -> dict:
     """The exercise's data set as the page's `data` setting, once the page's codec reads one."""
     return {**state, DATA_PARAM: dataset} if dataset and DATA_PARAM in codec.PARAMS else state
@@ -81,6 +90,8 @@ def query_params(try_it: TryIt) -> dict[str, str]:
         return _edge_params(state)
     if try_it.page == ACTIVATIONS:
         return _activation_params(_with_dataset(state, activation_url, try_it.dataset))
+    if try_it.page == INSIDE:
+        return _inside_params(state)
     if try_it.page == TRAIN:
         return _train_params(_with_dataset(state, train_url, try_it.dataset))
     if state:

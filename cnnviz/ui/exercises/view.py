@@ -26,7 +26,7 @@ BADGES = {"computed": ":green-badge[:material/calculate: {name}]",
 PAGE_NAMES = {"pages/1_Convolution_and_pooling.py": N_("Convolution & pooling"),
               "pages/2_Learn_an_edge_kernel.py": N_("Learn an edge kernel"),
               "pages/3_Architecture_builder.py": N_("Architecture builder"), "pages/4_Train.py": N_("Train"),
-              "pages/5_Activations.py": N_("Activations")}
+              "pages/5_Activations.py": N_("Activations"), "pages/7_Inside_the_network.py": N_("Inside the network")}
 
 
 # Names a reader types into the app (the builder's presets, its layer rows, torch calls): shown as code.

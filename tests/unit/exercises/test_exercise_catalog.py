@@ -13,7 +13,7 @@ import pytest
 from cnnviz.arch import PRESETS
 from cnnviz.exercises.answer import Matrix
 from cnnviz.exercises.answer_figures import matrix_figure
-from cnnviz.exercises.catalog import (ACTIVATIONS, BY_ID, BUILDER, CONV, find, EDGE, EXERCISES, KINDS, SECTIONS, TryIt, in_section,
+from cnnviz.exercises.catalog import (ACTIVATIONS, BY_ID, BUILDER, CONV, find, EDGE, INSIDE, EXERCISES, KINDS, SECTIONS, TryIt, in_section,
                                       matching, TRAIN)
 from cnnviz.ui.conv import state as conv_state
 from cnnviz.ui.edge import url as edge_url
@@ -21,6 +21,7 @@ from cnnviz.ui.common import PAGES
 from cnnviz.ui.activations import url as activation_url
 from cnnviz.ui.train import url as train_url
 from cnnviz.ui.exercises.links import URL_PAGES, LinkError, query_params
+from cnnviz.ui.inside import url as inside_url
 from tests.unit.conv.test_explain import decode_array
 
 # Top-level items of each `## Exercises` list, counted in d2l-en master 23d7a5a (7.2-7.6, 8.1-8.7) and of
@@ -105,6 +106,8 @@ def test_try_it_names_a_real_page_and_a_state_it_accepts(ex):
         words = {activation_url.LAYER, activation_url.CHANNELS}
         assert all(name in words or activation_url.PARAMS[name].decode(text) is not None
                    for name, text in query.items())
+    elif ex.try_it.page == INSIDE and ex.try_it.state:
+        assert query and all(inside_url.PARAMS[name].decode(text) is not None for name, text in query.items())
     else:  # pages that do not read a link yet, or nothing a link can set: the exercise says what to do there
         assert query == {} and ex.try_it.todo is not None
         assert ex.try_it.page not in URL_PAGES or not ex.try_it.state
