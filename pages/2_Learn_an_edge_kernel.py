@@ -54,7 +54,7 @@ def controls(run: edge.FitPlayback, where: st.delta_generator.DeltaGenerator) ->
 def status(run: edge.FitPlayback, settings: ui.Settings) -> None:
     last = run.last
     cols = st.columns(2)
-    cols[0].metric(_("Step"), f"{last.step} / {settings.steps}")
+    cols[0].metric(_("Steps"), f"{last.step} / {settings.steps}")
     cols[1].metric(_("Loss"), f"{last.loss:.3g}")
 
 

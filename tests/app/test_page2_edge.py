@@ -42,15 +42,15 @@ def errors(at) -> str:
 def test_run_to_end_shows_the_librarys_kernel(book_run):
     at = make_app(PAGE).run()
     assert_no_exception(at)
-    assert metrics(at) == {"Step": "0 / 200", "Loss": f"{book_run[0].loss:.3g}"}
+    assert metrics(at) == {"Steps": "0 / 200", "Loss": f"{book_run[0].loss:.3g}"}
     at.button(key="edge_step").click().run()
-    assert metrics(at)["Step"] == "1 / 200"
+    assert metrics(at)["Steps"] == "1 / 200"
     assert figure(at, "edge_loss_chart")["data"][0]["y"] == [r.loss for r in book_run[:2]]
 
     at.button(key="edge_to_end").click().run()
     assert_no_exception(at)
     last = book_run[-1]
-    assert metrics(at) == {"Step": "200 / 200", "Loss": f"{last.loss:.3g}"}
+    assert metrics(at) == {"Steps": "200 / 200", "Loss": f"{last.loss:.3g}"}
     kernel = figure(at, "edge_kernel_chart")
     assert kernel["data"][0]["z"] == last.weight.tolist()  # the exact numbers, not just close
     assert kernel["data"][1]["z"] == [[1.0, -1.0]]
@@ -64,23 +64,23 @@ def test_play_advances_by_the_speed_and_stops_at_the_end(book_run):
     at = make_app(PAGE).run()
     at.select_slider(key="edge_speed").set_value(50).run()
     at.button(key="edge_play").click().run()  # fragments run inline: one tick per run
-    assert metrics(at)["Step"] == "50 / 200"
+    assert metrics(at)["Steps"] == "50 / 200"
     assert at.button(key="edge_play").label == "Pause"
     for _ in range(4):
         at.run()
     assert_no_exception(at)
-    assert metrics(at)["Step"] == "200 / 200"
+    assert metrics(at)["Steps"] == "200 / 200"
     assert at.button(key="edge_play").label == "Play"  # the finished run stopped playing
     assert figure(at, "edge_kernel_chart")["data"][0]["z"] == book_run[-1].weight.tolist()
     at.button(key="edge_reset").click().run()
-    assert metrics(at)["Step"] == "0 / 200"
+    assert metrics(at)["Steps"] == "0 / 200"
 
 
 def test_a_changed_control_starts_a_new_run():
     at = make_app(PAGE).run()
     at.button(key="edge_to_end").click().run()
     at.number_input(key="edge_seed").set_value(3).run()
-    assert metrics(at)["Step"] == "0 / 200"
+    assert metrics(at)["Steps"] == "0 / 200"
     w0, _ = edge.initial_parameters((1, 2), 3)
     assert figure(at, "edge_kernel_chart")["data"][0]["z"] == w0.tolist()
 
@@ -116,7 +116,7 @@ def test_divergence_is_an_error_not_nan():
     at.button(key="edge_to_end").click().run()
     assert_no_exception(at)
     assert "loss grew past" in errors(at) and "at step 4" in errors(at) and "lower the learning rate" in errors(at)
-    assert metrics(at)["Step"] == "3 / 200"
+    assert metrics(at)["Steps"] == "3 / 200"
     losses = figure(at, "edge_loss_chart")["data"][0]["y"]
     assert len(losses) == 4 and all(v == v and v < 1e30 for v in losses)
 
@@ -129,7 +129,7 @@ def test_a_bad_learning_rate_is_explained_and_the_page_keeps_working(typed):
     assert_no_exception(at)
     assert "must be a positive number" in errors(at) and "using the slider's 0.01" in errors(at)
     at.button(key="edge_to_end").click().run()
-    assert metrics(at)["Step"] == "200 / 200" and at.number_input(key="edge_seed").value == 2
+    assert metrics(at)["Steps"] == "200 / 200" and at.number_input(key="edge_seed").value == 2
 
 
 def test_bad_custom_kernel_and_bad_upload_get_errors():

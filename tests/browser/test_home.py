@@ -20,7 +20,7 @@ def test_home_on_a_projector(projector):
     assert_on_first_screen(projector, "h1", "the title")
     assert_on_first_screen(projector, ".st-key-presenter", "the presenter switch")
     expect(projector.locator("[data-testid='stMain'] [data-testid='stPageLink']")).to_have_count(7)
-    assert_on_first_screen(projector, "[data-testid='stMain'] [data-testid='stPageLink'] >> nth=5",
+    assert_on_first_screen(projector, "[data-testid='stMain'] [data-testid='stPageLink'] >> nth=6",
                            "the link to the last page")
     path = screenshot(projector, "home-projector", full_page=False)
     shutil.copy(path, ROOT / "docs" / "screenshots" / "home.png")

@@ -40,7 +40,7 @@ def _metric(page, label: str):
 
 
 def _step(page) -> int:
-    return int(_metric(page, "Step").inner_text().split("/")[0])
+    return int(_metric(page, "Steps").inner_text().split("/")[0])
 
 
 def _set_number(page, key: str, value: int) -> None:
@@ -63,7 +63,7 @@ def test_play_makes_the_loss_fall_and_pause_stops_at_the_first_click_every_time(
     start_loss = float(_metric(page, "Loss").inner_text())
     screenshot(page, "page2_edge_start")
     _set_number(page, "edge_steps", 1000)  # long enough that no round reaches the end
-    expect(_metric(page, "Step")).to_have_text("0 / 1000", timeout=WAIT)
+    expect(_metric(page, "Steps")).to_have_text("0 / 1000", timeout=WAIT)
     wait_idle(page)
     play = page.locator(".st-key-edge_play button")
     paused_at = 0
@@ -86,7 +86,7 @@ def test_play_makes_the_loss_fall_and_pause_stops_at_the_first_click_every_time(
     screenshot(page, "page2_edge_playing")
 
     page.locator(".st-key-edge_to_end button").click()
-    expect(_metric(page, "Step")).to_have_text("1000 / 1000", timeout=WAIT)
+    expect(_metric(page, "Steps")).to_have_text("1000 / 1000", timeout=WAIT)
     wait_idle(page)
     assert float(_metric(page, "Loss").inner_text()) < 1e-12
     expect(page.locator("[data-testid='stAlertContentSuccess']")).to_contain_text("Done: 1000 steps", timeout=WAIT)
