@@ -61,7 +61,7 @@ def test_page1_in_chinese_on_a_projector(projector):
     projector.get_by_text("汇聚层不改变通道数").first.wait_for()
     wait_idle(projector)
     projector.get_by_text("关于本页的更多说明").click()
-    projector.get_by_text("旧译“池化层”").first.wait_for()
+    projector.get_by_text("常译作“池化层”").first.wait_for()
     wait_idle(projector)
     _labels_fit(projector)
     screenshot(projector, "page1_zh_tall", full_page=False)
