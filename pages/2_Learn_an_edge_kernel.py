@@ -17,13 +17,13 @@ from cnnviz.ui.lang import _, current
 TICK_S = 0.25  # seconds between timed fragment reruns while playing
 COMPARE_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)  # learning rates compared, as multiples of the chosen one
 TOP_HEIGHT = 250  # px, the kernel and loss figures, sized so a 1280x720 projector shows them with Play
-SUMMARY = N_("d2l 7.2.4: gradient descent recovers the kernel that turned X into its edges Y. Press **Play**, "
-           "then raise the learning rate.")
+SUMMARY = N_("d2l 7.2.4: gradient descent recovers the kernel that turned X into its edges Y. The page opens on "
+           "the book's own loop (no bias, lr 0.03, 10 steps): press **Play**, then raise the learning rate.")
 DETAILS = N_(
     "The loss is the squared error summed over Y, as in the book. The input X and the target kernel, the "
     "learned kernel's size, the optimizer, the number of steps and the playing speed are in the sidebar. "
-    "The book's own loop uses lr 0.03 and no bias: untick the bias and type 0.03 to see it work; with a bias "
-    "the same lr diverges. Plain gradient descent on this quadratic loss is stable below 1 / the largest "
+    "The first preset is the book's own loop, lr 0.03 and no bias; the second learns a bias too, where the "
+    "same lr 0.03 diverges. Plain gradient descent on this quadratic loss is stable below 1 / the largest "
     "eigenvalue of PᵀP, P the matrix of input patches: the line under the buttons gives that limit "
     "for the chosen input. Below the live view, *What this input can teach* says whether X can pin the "
     "kernel down at all, and *Compare learning rates* runs several at once."
@@ -128,14 +128,16 @@ def explain(report: edge_inputs.Identifiability) -> None:
 
 
 def lr_hint(settings: ui.Settings, report: edge_inputs.Identifiability, where) -> None:
-    """The largest learning rate plain gradient descent survives on this input, and a button to use half;
-    one line where there is room (each as wide as its content), two lines on a narrow screen."""
+    """The largest learning rate plain gradient descent survives on this input, and a button to use half of it
+    with the reason it is offered; one line where there is room, two lines on a narrow screen."""
     limit = report.max_stable_lr
     verdict = (_("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is above it: expect "
                  "divergence.") if settings.lr > limit else
                _("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is below it."))
     where.caption(verdict.format(limit=f"{limit:.3g}", lr=f"{settings.lr:g}"), width="content",
                   help=_("The limit is 1 / the largest eigenvalue of PᵀP, P the matrix of the input's patches."))
+    where.caption(_("Half the limit is the fastest rate at which no direction zigzags: the steepest one settles "
+                    "in a single step."), width="content")
     where.button(_("Use lr {lr}").format(lr=f"{limit / 2:.3g}"), key="edge_use_stable_lr", on_click=ui.use_lr,
                  args=(limit / 2,), icon=":material/south:", help=_("Half the largest stable learning rate"))
 
