@@ -109,14 +109,14 @@ def report_every(train_size: int, batch_size: int) -> int:
 
 
 def _architecture_labels(choices: list[str]) -> dict[str, str]:
-    """What the box shows for each choice, in the reader's language (bound now: AppTest formats later). In
-    English the presets keep their short names, which links and the Activations page use too."""
-    labels = {BUILDER: _(BUILDER)}
-    if current() == "en":
-        return {**{c: c for c in choices}, **labels}
-    from cnnviz.ui.arch.labels import preset_label
+    """What the box shows for each choice, in the reader's language (bound now: AppTest formats later): the
+    presets by the titles the builder uses ("AlexNet, 224x224 (d2l 8.1 / zh 7.1)"), never their ids."""
+    from cnnviz.ui.arch.labels import network_title, preset_label
 
-    return {**{c: preset_label(c, current()) for c in choices if c != BUILDER}, **labels}
+    built = _builder_architecture() if BUILDER in choices else None
+    builder = (_("From the builder: {name}").format(name=network_title(built, current())) if built is not None
+               else _(BUILDER))
+    return {**{c: preset_label(c, current()) for c in choices if c != BUILDER}, BUILDER: builder}
 
 
 def architecture_ui(disabled: bool) -> Architecture:
