@@ -36,9 +36,7 @@ def _builder_architecture() -> Architecture | None:
     """The builder page's current architecture; after a reload, the copy the last builder run kept."""
     from cnnviz.ui.arch import state as arch_state
 
-    if st.session_state.get(arch_state.CURRENT_KEY):
-        return arch_state.current_architecture()
-    return workspace().builder_spec
+    return arch_state.builder_architecture() or workspace().builder_spec
 
 
 DEFAULTS = {  # widget key -> initial value; the Start callback reads the same keys
@@ -124,7 +122,7 @@ def architecture_ui(disabled: bool) -> Architecture:
     keep_valid("train_arch", choices, DEFAULT_PRESET)
     st.selectbox(_("Architecture"), choices, key="train_arch", disabled=disabled,
                  format_func=_architecture_labels(choices).get,
-                 help=_("Build your own on the Architecture builder page and press 'use for training'."))
+                 help=_("The Architecture builder's network is offered here by its name as soon as it runs."))
     size_col, data_col = st.columns([1, 1.1], gap="small", vertical_alignment="center")
     with data_col:  # beside the size line: on a projector the first screen has no row to spare
         name = dataset_ui(disabled)
