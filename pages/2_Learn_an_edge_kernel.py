@@ -17,8 +17,8 @@ from cnnviz.ui.lang import _, current
 TICK_S = 0.25  # seconds between timed fragment reruns while playing
 COMPARE_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)  # learning rates compared, as multiples of the chosen one
 TOP_HEIGHT = 250  # px, the kernel and loss figures, sized so a 1280x720 projector shows them with Play
-SUMMARY = N_("d2l 7.2.4: gradient descent recovers the kernel that turned X into its edges Y. The page opens on "
-           "the book's own loop (no bias, lr 0.03, 10 steps): press **Play**, then raise the learning rate.")
+SUMMARY = N_("d2l 7.2.4: gradient descent recovers the kernel that turned X into its edges Y. Press **Play**, "
+           "then raise the learning rate.")
 DETAILS = N_(
     "The loss is the squared error summed over Y, as in the book. The input X and the target kernel, the "
     "learned kernel's size, the optimizer, the number of steps and the playing speed are in the sidebar. "
@@ -131,15 +131,17 @@ def lr_hint(settings: ui.Settings, report: edge_inputs.Identifiability, where) -
     """The largest learning rate plain gradient descent survives on this input, and a button to use half of it
     with the reason it is offered; one line where there is room, two lines on a narrow screen."""
     limit = report.max_stable_lr
-    verdict = (_("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is above it: expect "
+    verdict = (_("Plain gradient descent is stable below lr **{limit}** here; {lr} is above it: expect "
                  "divergence.") if settings.lr > limit else
-               _("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is below it."))
+               _("Plain gradient descent is stable below lr **{limit}** here; {lr} is below it."))
     where.caption(verdict.format(limit=f"{limit:.3g}", lr=f"{settings.lr:g}"), width="content",
                   help=_("The limit is 1 / the largest eigenvalue of PᵀP, P the matrix of the input's patches."))
-    where.caption(_("Half the limit is the fastest rate at which no direction zigzags: the steepest one settles "
-                    "in a single step."), width="content")
+    if settings.lr <= limit:  # why a lower rate, when this one is already stable (above it, divergence says why)
+        where.caption(_("Half of it never zigzags:"), width="content")
     where.button(_("Use lr {lr}").format(lr=f"{limit / 2:.3g}"), key="edge_use_stable_lr", on_click=ui.use_lr,
-                 args=(limit / 2,), icon=":material/south:", help=_("Half the largest stable learning rate"))
+                 args=(limit / 2,), icon=":material/south:",
+                 help=_("Half the largest stable learning rate: the fastest rate at which no direction zigzags (the "
+                        "steepest one settles in a single step)."))
 
 
 def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -> None:

@@ -144,10 +144,10 @@ def apply_preset() -> None:
 def preset_box() -> None:
     """The presets, showing "custom" as soon as a setting differs from every preset."""
     st.session_state["edge_preset"] = preset_of(st.session_state)
-    st.selectbox(_("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset", format_func=formatter(),
-                 on_change=apply_preset,
-                 help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
-                        "learning rate from there to see the loop diverge."))
+    st.radio(_("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset", format_func=formatter(),  # labels wrap
+             on_change=apply_preset,
+             help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
+                    "learning rate from there to see the loop diverge."))
 
 
 def _typed_rate(typed: str) -> float | None:
