@@ -18,9 +18,15 @@ from cnnviz.ui.common import intro, user_errors  # noqa: E402
 from cnnviz.ui.conv.state import PREFIX, value  # noqa: E402
 from cnnviz.ui.conv.views import Geometry, multi_channel, one_by_one, single_channel  # noqa: E402
 from cnnviz.ui.lang import _, formatter, render  # noqa: E402
-from cnnviz.ui.conv.pool_views import Pooling, pooling, shift_demo, stride_lesson  # noqa: E402
+from cnnviz.ui.conv.pool_views import Pooling, pooling, shift_demo, stride_lesson, torch_pool  # noqa: E402
 
 SUMMARY = N_("d2l 7.2-7.5: each output cell sums the input window times the kernel; click one or press Play.")
+POOL_SUMMARIES = {  # the subtitle in Pooling mode: a pooling window has no kernel
+    "max": N_("d2l 7.5: each output cell is the largest value in its input window (`nn.MaxPool2d`); click one or "
+              "press Play."),
+    "avg": N_("d2l 7.5: each output cell is the average of its input window (`nn.AvgPool2d`); click one or "
+              "press Play."),
+}
 DETAILS = N_(
     "The **input** (left) is read through the **kernel** (middle); the orange frame is the window that makes "
     "the chosen **output** cell (right), and the sum below writes that cell out term by term. Padding "
@@ -35,7 +41,7 @@ ignored = state.load_from_url()
 state.keep_widget_state()
 
 st.title(_("Convolution & pooling, cell by cell"))
-intro(_(SUMMARY), _(DETAILS))
+intro(_(POOL_SUMMARIES[value("pool_mode")] if value("mode") == "Pooling" else SUMMARY), _(DETAILS))
 if ignored:  # `name='value'` as the link wrote it (code), or a matrix's error in the reader's language
     st.warning(_("Some settings in the link were not valid and were left at their defaults: {settings}").format(
         settings="; ".join(f"`{x}`" if isinstance(x, str) else render(x) for x in ignored)))
@@ -89,15 +95,18 @@ def kernel_popover(where) -> torch.Tensor:
     w.init_kernel()
     with where, st.popover(_("Kernel"), icon=":material/edit:", key=PREFIX + "kernel_pop",
                            help=_("Load a preset, change the kernel's shape or type its numbers")):
-        st.selectbox(_("Load a kernel preset"), w.KERNEL_NAMES, key=PREFIX + "kpreset",
-                     on_change=w.load_kernel_preset, format_func=formatter())
+        preset_slot = st.container()  # drawn last: it names the kernel as edited in this run
         a, b = st.columns(2)
         with a:
             w.number_control("kh", _("kernel rows"), on_change=w.resize_kernel)
         with b:
             w.number_control("kw", _("kernel cols"), on_change=w.resize_kernel)
         st.caption(_("A new shape grows or crops the kernel about its centre."))
-        return w.kernel_editor()
+        K = w.kernel_editor()
+        st.session_state[PREFIX + "kpreset"] = w.kernel_preset_name(K)
+        preset_slot.selectbox(_("Load a kernel preset"), (*w.KERNEL_NAMES, state.CUSTOM_KERNEL),
+                              key=PREFIX + "kpreset", on_change=w.load_kernel_preset, format_func=formatter())
+        return K
 
 
 def channel_popover(where) -> dict:
@@ -168,7 +177,8 @@ def pool_controls() -> Pooling:
     stride = w.pair_control(_("stride"), ("pool_stride_h", "pool_stride_w"))
     st.button(_("stride 1 (the book's pool2d)"), key=PREFIX + "stride_book", on_click=set_stride, args=(False,),
               width="stretch")
-    st.button(_("stride = window (nn.MaxPool2d)"), key=PREFIX + "stride_torch", on_click=set_stride,
+    st.button(_("stride = window ({layer})").format(layer=torch_pool(kind)), key=PREFIX + "stride_torch",
+              on_click=set_stride,
               args=(True,), width="stretch")
     return Pooling(kind, window, padding, stride)
 

@@ -22,8 +22,8 @@ SUMMARY = N_("d2l 7.2.4: gradient descent recovers the kernel that turned X into
 DETAILS = N_(
     "The loss is the squared error summed over Y, as in the book. The input X and the target kernel, the "
     "learned kernel's size, the optimizer, the number of steps and the playing speed are in the sidebar. "
-    "The book's own loop uses lr 0.03 and no bias: untick the bias and type 0.03 to see it work; with a bias "
-    "the same lr diverges. Plain gradient descent on this quadratic loss is stable below 1 / the largest "
+    "The first preset is the book's own loop, lr 0.03 and no bias; the second learns a bias too, where the "
+    "same lr 0.03 diverges. Plain gradient descent on this quadratic loss is stable below 1 / the largest "
     "eigenvalue of PᵀP, P the matrix of input patches: the line under the buttons gives that limit "
     "for the chosen input. Below the live view, *What this input can teach* says whether X can pin the "
     "kernel down at all, and *Compare learning rates* runs several at once."
@@ -128,16 +128,20 @@ def explain(report: edge_inputs.Identifiability) -> None:
 
 
 def lr_hint(settings: ui.Settings, report: edge_inputs.Identifiability, where) -> None:
-    """The largest learning rate plain gradient descent survives on this input, and a button to use half;
-    one line where there is room (each as wide as its content), two lines on a narrow screen."""
+    """The largest learning rate plain gradient descent survives on this input, and a button to use half of it
+    with the reason it is offered; one line where there is room, two lines on a narrow screen."""
     limit = report.max_stable_lr
-    verdict = (_("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is above it: expect "
+    verdict = (_("Plain gradient descent is stable below lr **{limit}** here; {lr} is above it: expect "
                  "divergence.") if settings.lr > limit else
-               _("Plain gradient descent is stable below lr **{limit}** on this input; {lr} is below it."))
+               _("Plain gradient descent is stable below lr **{limit}** here; {lr} is below it."))
     where.caption(verdict.format(limit=f"{limit:.3g}", lr=f"{settings.lr:g}"), width="content",
                   help=_("The limit is 1 / the largest eigenvalue of PᵀP, P the matrix of the input's patches."))
+    if settings.lr <= limit:  # why a lower rate, when this one is already stable (above it, divergence says why)
+        where.caption(_("Half of it never zigzags:"), width="content")
     where.button(_("Use lr {lr}").format(lr=f"{limit / 2:.3g}"), key="edge_use_stable_lr", on_click=ui.use_lr,
-                 args=(limit / 2,), icon=":material/south:", help=_("Half the largest stable learning rate"))
+                 args=(limit / 2,), icon=":material/south:",
+                 help=_("Half the largest stable learning rate: the fastest rate at which no direction zigzags (the "
+                        "steepest one settles in a single step)."))
 
 
 def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -> None:

@@ -10,7 +10,7 @@ from cnnviz.figures.arch import architecture_figure
 from cnnviz.ui.arch import editor as arch_editor
 from cnnviz.ui.arch import stacks as arch_stacks
 from cnnviz.ui.arch import view as arch_view
-from cnnviz.ui.arch.state import MESSAGE, URL_PAGE, input_shape, put_in_query, source
+from cnnviz.ui.arch.state import MESSAGE, URL_PAGE, input_shape, keep_on_screen, put_in_query, source
 from cnnviz.i18n import N_
 from cnnviz.ui.common import chart, intro, page_setup, url_written
 from cnnviz.ui.lang import _, current, render
@@ -83,6 +83,7 @@ if error is not None:
     arch_view.offer_input_fix(error, spec.input_shape)
 else:
     put_in_query(spec)
+    keep_on_screen(spec)
 url_written(URL_PAGE)
 
 arch_view.show_summary(traced, error, spec.input_shape)

@@ -76,7 +76,7 @@ def test_random_links_show_conv2d_numbers_or_say_why_not(trial):
              "true_conv": rng.choice(["true", "false"])}
     at = make_app(PAGE, query=query).run()
     assert_no_exception(at)
-    Xp = _z(_figure(at, "input, padded"))  # the padded input, padding as 0
+    Xp = _z(_figure(at, "input"))  # the padded input, padding as 0
     K = _z(_figure(at, "kernel"))  # as applied: already flipped for a true convolution
     stride, dilation = (int(query["stride_h"]), int(query["stride_w"])), (int(query["dil_h"]), int(query["dil_w"]))
     span = [dilation[a] * (K.shape[a] - 1) + 1 for a in (0, 1)]
@@ -228,10 +228,11 @@ def test_kernel_too_large_shows_an_error():
     assert any("larger than the padded input 3x3" in e.value for e in at.error)
     # No output, but the input and the too-tall kernel stay on screen to show the mismatch.
     titles = [f["layout"]["title"]["text"] for f in plotly_figures(at)]
-    assert titles == ["input, padded 3×3", "kernel 5×2"]
+    assert titles == ["input 3×3", "kernel 5×2"]  # no padding: not called padded
     assert _z(_figure(at, "kernel")).shape == (5, 2)
     at.number_input(key="p1_pad_h").set_value(1).run()  # more padding fixes it
     assert not at.error
+    assert _figure(at, "input")["layout"]["title"]["text"] == "input, padded 5×3"
     assert _z(_figure(at, "output")).shape == (1, 2)
 
 
@@ -240,7 +241,7 @@ def test_kernel_too_large_in_multi_channel_mode_keeps_the_input_on_screen():
     at.number_input(key="p1_kw").set_value(4).run()
     assert_no_exception(at)
     assert any("larger than the padded input 3x3" in e.value for e in at.error)
-    assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["input, padded 3×3", "kernel 2×4"]
+    assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["input 3×3", "kernel 2×4"]
 
 
 @pytest.mark.parametrize("payload", [b"not an image at all", b""])
@@ -274,7 +275,9 @@ def test_link_round_trip_and_bad_link_values():
              "kernel": "1,-1", "pad_w": "1", "stride_h": "2", "true_conv": "true", "cell": "1"}
     at = make_app(PAGE, query=query).run()
     assert_no_exception(at)
-    assert dict(at.query_params) == query
+    assert at.selectbox(key="p1_kpreset").value == "edge [1, -1]"  # the box names the linked kernel's preset
+    same = {**{k: v for k, v in query.items() if k != "kernel"}, "kpreset": "edge [1, -1]"}
+    assert dict(at.query_params) == same  # the same state, written by its preset's name
     bad = make_app(PAGE, query={"pad_h": "99", "mode": "nope", "kernel": "1,x"}).run()
     assert_no_exception(bad)
     assert any("pad_h='99'" in w.value and "mode='nope'" in w.value for w in bad.warning)
@@ -432,3 +435,32 @@ def test_a_bad_upload_is_reported_in_the_main_area_and_the_page_keeps_drawing():
     Image.linear_gradient("L").resize((20, 10)).save(buf, format="PNG")
     at.file_uploader(key="p1_upload").set_value(("g.png", buf.getvalue(), "image/png")).run()
     assert not at.main.error and _z(_figure(at, "input")).shape == (12, 20)
+
+
+def test_editing_a_kernel_cell_shows_custom_and_a_preset_brings_its_name_back():
+    """Defect 5: an edited kernel left the preset box on the old preset's name."""
+    at = make_app(PAGE).run()
+    assert at.selectbox(key="p1_kpreset").value == "book [[0, 1], [2, 3]]"
+    _edit(at, "p1_kernel_0", 0, 0, 5)
+    assert at.selectbox(key="p1_kpreset").value == "custom"
+    assert _z(_figure(at, "kernel")).tolist() == [[5, 1], [2, 3]]
+    shared = make_app(PAGE, query=dict(at.query_params)).run()  # the link keeps the edit and says custom
+    assert_no_exception(shared)
+    assert shared.selectbox(key="p1_kpreset").value == "custom" and not shared.warning
+    at.selectbox(key="p1_kpreset").set_value("Sobel x").run()
+    assert _z(_figure(at, "kernel")).tolist() == kernel_preset("Sobel x").tolist()
+    assert at.selectbox(key="p1_kpreset").value == "Sobel x"
+
+
+def test_average_pooling_speaks_of_averages_and_nn_avgpool2d():
+    """Defect 5: in average pooling the subtitle spoke of "the input window times the kernel" and the tip
+    named nn.MaxPool2d."""
+    at = make_app(PAGE, query={"mode": "Pooling", "pool_mode": "avg"}).run()
+    assert_no_exception(at)
+    text = " ".join(c.value for c in at.caption)  # the subtitle is the page's first caption
+    assert "average of its input window (`nn.AvgPool2d`)" in text and "times the kernel" not in text
+    tip = "\n".join(i.value for i in at.info)
+    assert "`nn.AvgPool2d(2)`" in tip and "MaxPool2d" not in tip
+    assert at.button(key="p1_stride_torch").label == "stride = window (nn.AvgPool2d)"
+    at.radio(key="p1_pool_mode").set_value("max").run()
+    assert "`nn.MaxPool2d(2)`" in "\n".join(i.value for i in at.info)

@@ -6,6 +6,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+import torch
 
 from cnnviz.edge import fit as edge
 from cnnviz.edge import inputs as edge_inputs
@@ -21,10 +22,16 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def book_run() -> list[edge.FitRecord]:
-    """What the page should show by default: the book's example, lr 0.01, 200 steps, seed 0, with bias."""
+    """What the page's second preset shows: the book's example, lr 0.01, 200 steps, seed 0, with bias."""
     X = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
     Y = edge_inputs.target_output(X, edge_inputs.target_kernel("Vertical edge [1, -1]"))
     return list(edge.fit_kernel(X, Y, (1, 2), lr=0.01, steps=200, seed=0, bias=True))
+
+
+def explore():
+    """The page on its second preset: lr 0.01, 200 steps, with a bias (what the tests below were written for)."""
+    at = make_app(PAGE).run()
+    return at.radio(key="edge_preset").set_value(ui.EXPLORE).run()
 
 
 def figure(at, key: str) -> dict:
@@ -40,7 +47,7 @@ def errors(at) -> str:
 
 
 def test_run_to_end_shows_the_librarys_kernel(book_run):
-    at = make_app(PAGE).run()
+    at = explore()
     assert_no_exception(at)
     assert metrics(at) == {"Steps": "0 / 200", "Loss": f"{book_run[0].loss:.3g}"}
     at.button(key="edge_step").click().run()
@@ -61,7 +68,7 @@ def test_run_to_end_shows_the_librarys_kernel(book_run):
 
 
 def test_play_advances_by_the_speed_and_stops_at_the_end(book_run):
-    at = make_app(PAGE).run()
+    at = explore()
     at.select_slider(key="edge_speed").set_value(50).run()
     at.button(key="edge_play").click().run()  # fragments run inline: one tick per run
     assert metrics(at)["Steps"] == "50 / 200"
@@ -77,7 +84,7 @@ def test_play_advances_by_the_speed_and_stops_at_the_end(book_run):
 
 
 def test_a_changed_control_starts_a_new_run():
-    at = make_app(PAGE).run()
+    at = explore()
     at.button(key="edge_to_end").click().run()
     at.number_input(key="edge_seed").set_value(3).run()
     assert metrics(at)["Steps"] == "0 / 200"
@@ -89,7 +96,7 @@ def test_after_divergence_the_target_stays_readable_and_numbers_fit_their_cells(
     """Defect 10: a diverged kernel (|w| > 20) and prediction no longer set the colour scale, which washed
     the target kernel and Y out to white; the scale is the target's, saying that it clips; every number
     printed in a cell is short enough for it."""
-    at = make_app(PAGE).run()
+    at = explore()
     at.text_input(key="edge_lr_typed").input("0.05").run()
     at.button(key="edge_to_end").click().run()
     assert_no_exception(at)
@@ -110,7 +117,7 @@ def test_after_divergence_the_target_stays_readable_and_numbers_fit_their_cells(
 
 
 def test_divergence_is_an_error_not_nan():
-    at = make_app(PAGE).run()
+    at = explore()
     at.text_input(key="edge_lr_typed").input("0.05").run()
     assert any("expect divergence" in c.value for c in at.caption)
     at.button(key="edge_to_end").click().run()
@@ -123,7 +130,7 @@ def test_divergence_is_an_error_not_nan():
 
 @pytest.mark.parametrize("typed", ["0", "-1", "abc"])
 def test_a_bad_learning_rate_is_explained_and_the_page_keeps_working(typed):
-    at = make_app(PAGE).run()
+    at = explore()
     at.number_input(key="edge_seed").set_value(2).run()
     at.text_input(key="edge_lr_typed").input(typed).run()
     assert_no_exception(at)
@@ -133,7 +140,7 @@ def test_a_bad_learning_rate_is_explained_and_the_page_keeps_working(typed):
 
 
 def test_bad_custom_kernel_and_bad_upload_get_errors():
-    at = make_app(PAGE).run()
+    at = explore()
     at.selectbox(key="edge_target").set_value("Custom (type it)").run()
     at.text_area(key="edge_custom_kernel").input("1 x").run()
     assert "'x' is not a number" in errors(at)
@@ -148,14 +155,14 @@ def test_bad_custom_kernel_and_bad_upload_get_errors():
 
 
 def test_no_edge_in_the_targets_direction_is_said_next_to_the_result():
-    at = make_app(PAGE).run()
+    at = explore()
     at.selectbox(key="edge_target").set_value("Horizontal edge [[1], [-1]]").run()
     warnings = " ".join(w.value for w in at.warning)
     assert "no edge in the target's direction" in warnings and "Not identifiable" in warnings
 
 
 def test_fashion_mnist_input_and_the_stable_learning_rate_button():
-    at = make_app(PAGE).run()
+    at = explore()
     at.selectbox(key="edge_input").set_value("Fashion-MNIST image").run()
     at.selectbox(key="edge_target").set_value("Sobel x").run()
     assert_no_exception(at)
@@ -173,7 +180,7 @@ def test_fashion_mnist_input_and_the_stable_learning_rate_button():
 
 
 def test_compare_learning_rates_overlays_the_librarys_curves():
-    at = make_app(PAGE).run()
+    at = explore()
     at.number_input(key="edge_steps").set_value(40).run()
     at.toggle(key="edge_compare").set_value(True).run()
     assert_no_exception(at)
@@ -212,3 +219,51 @@ def test_a_click_carried_by_a_play_tick_acts_once(monkeypatch, book_run):
     assert run.last.step == 6 and run.last.weight.tolist() == book_run[6].weight.tolist()
     ui.set_playing(True)
     assert state["edge_playing"] is True
+
+
+def the_books_loop(X, Y, weight, lr=3e-2, steps=10):
+    """d2l 7.2.4 / zh 6.2.4 written out: a 1x2 kernel, no bias, weight -= lr * grad; the losses it computes."""
+    weight = weight.clone().requires_grad_(True)
+    losses = []
+    for _ in range(steps):
+        Y_hat = torch.nn.functional.conv2d(X.reshape(1, 1, 6, 8), weight.reshape(1, 1, 1, 2))
+        l = (Y_hat - Y.reshape(1, 1, 6, 7)) ** 2
+        weight.grad = None
+        l.sum().backward()
+        with torch.no_grad():
+            weight -= lr * weight.grad
+        losses.append(l.sum().item())
+    return losses, weight.detach()
+
+
+def test_the_page_opens_on_the_books_loop_and_matches_it():
+    """Defect 1: the book's lr 0.03 diverged on the page (it learned a bias, 200 steps); the first preset is
+    the book's loop, so its losses are the ones the book's loop computes, and raising the rate diverges."""
+    at = make_app(PAGE).run()
+    assert_no_exception(at)
+    assert at.radio(key="edge_preset").value == ui.BOOK_LOOP
+    assert at.checkbox(key="edge_bias").value is False and at.select_slider(key="edge_lr").value == 0.03
+    at.button(key="edge_to_end").click().run()
+    assert metrics(at)["Steps"] == "10 / 10" and errors(at) == ""
+    X = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
+    Y = edge_inputs.target_output(X, edge_inputs.target_kernel("Vertical edge [1, -1]"))
+    losses, weight = the_books_loop(X, Y, edge.initial_parameters((1, 2), 0)[0])
+    shown = figure(at, "edge_loss_chart")["data"][0]["y"]
+    assert shown[:10] == pytest.approx(losses, rel=1e-12) and shown[-1] < 0.05 * shown[0]
+    assert figure(at, "edge_kernel_chart")["data"][0]["z"][0] == pytest.approx(weight[0].tolist(), rel=1e-12)
+    at.select_slider(key="edge_lr").set_value(0.1).run()
+    assert at.radio(key="edge_preset").value == ui.CUSTOM_PRESET
+    at.button(key="edge_to_end").click().run()
+    assert "the run diverged" in errors(at)
+
+
+def test_a_typed_rate_moves_the_slider_and_the_stable_rate_says_why():
+    """Defect 1: typing 0.03 left the slider on 0.01; now one rate is shown, and moving the slider empties the box."""
+    at = explore()
+    at.text_input(key="edge_lr_typed").input("0.016").run()
+    assert at.select_slider(key="edge_lr").value == 0.016
+    assert "0.016 is" in " ".join(c.value for c in at.caption)  # the rate the hint judges is the typed one
+    at.select_slider(key="edge_lr").set_value(0.005).run()
+    assert at.text_input(key="edge_lr_typed").value == "" and at.select_slider(key="edge_lr").value == 0.005
+    assert any("never zigzags" in c.value for c in at.caption)
+    assert "no direction zigzags" in at.button(key="edge_use_stable_lr").help

@@ -37,7 +37,8 @@ def test_a_link_opens_the_page_with_its_settings_and_the_matching_run():
     Y = edge_inputs.target_output(X, edge_inputs.target_kernel("Sobel x"))
     expected = list(edge.fit_kernel(X, Y, (3, 3), lr=0.003, steps=40, seed=7, optimizer="adam", bias=False))[-1]
     assert kernel_figure(at)["data"][0]["z"] == expected.weight.tolist()
-    assert dict(at.query_params) == query  # the page keeps the link as it came
+    assert at.select_slider(key="edge_lr").value == 0.003  # one rate shown: the slider moved to the typed one
+    assert dict(at.query_params) == {**query, "lr": "0.003"}  # the link as it came, and the slider's rate
 
 
 def test_changes_are_written_to_the_url_and_a_fresh_session_restores_them():
@@ -66,15 +67,15 @@ def test_back_restores_the_state_before_the_last_change():
 
 
 def test_a_hand_edited_link_says_what_it_ignored_and_keeps_the_rest():
-    query = {"target": "sobel_y", "lr": "0.07", "steps": "-4", "kernel": "1 x", "optimizer": "rmsprop",
+    query = {"target": "sobel_y", "lr": "-0.07", "steps": "-4", "kernel": "1 x", "optimizer": "rmsprop",
              "colour": "red"}
     at = make_app(PAGE, query=query).run()
     assert_no_exception(at)
     warning = " ".join(w.value for w in at.warning)
-    for bad in ("lr=0.07", "steps=-4", "kernel=1 x", "optimizer=rmsprop", "colour=red"):
+    for bad in ("lr=-0.07", "steps=-4", "kernel=1 x", "optimizer=rmsprop", "colour=red"):
         assert bad in warning
     assert at.selectbox(key="edge_target").value == "Sobel y"  # the valid part of the link is used
-    assert at.select_slider(key="edge_lr").value == 0.01 and at.number_input(key="edge_steps").value == 200
+    assert at.select_slider(key="edge_lr").value == 0.03 and at.number_input(key="edge_steps").value == 10
     assert not at.error
 
 

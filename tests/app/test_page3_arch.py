@@ -125,7 +125,7 @@ def test_export_buttons_and_use_for_training(lenet):
     assert "arch_current" not in lenet.session_state
     lenet.button(key="arch_use_for_training").click().run()
     assert lenet.session_state["arch_current"] == PRESETS["lenet"]
-    assert any("trains this architecture" in c.value for c in lenet.caption)
+    assert any("offers this network as **LeNet**" in c.value for c in lenet.caption)
 
 
 def test_import_json_valid_and_hostile(lenet):
@@ -452,7 +452,8 @@ def test_totals_show_training_memory_and_inference_peak(lenet):
     shown = metrics(lenet)
     memory = activation_memory(trace(PRESETS["lenet"]), (1, 28, 28))
     assert shown["Inference peak"] == human(memory.peak_bytes, "B")
-    assert shown["Training memory"] == human(memory.training_bytes, "B")
+    weights = 4 * sum(r.params for r in trace(PRESETS["lenet"]))
+    assert shown["Training memory"] == f'{human(memory.training_bytes, "B")} + {human(weights, "B")} weights'
     assert memory.peak_bytes < memory.training_bytes
     assert "FLOPs" not in table(lenet).columns  # behind the toggle: the table fits a 1280-pixel projector
     lenet.toggle(key="arch_table_memory").set_value(True).run()
@@ -572,3 +573,31 @@ def test_a_residual_block_is_added_like_a_convolution_and_a_bad_shortcut_is_name
     message = lenet.error[0].value
     assert "layer 4, Residual block 32" in message and "1x1 convolution shortcut" in message
     assert "keep 6 channels and stride 1" in message
+
+
+def test_alexnets_totals_show_its_weights_and_its_dense_layers_see_the_whole_image():
+    """Defect 4: "Training memory 5.5 MB" left out AlexNet's 187 MB of weights (a tooltip said so); a dense
+    layer showed "RF 323x323" right after the caption says a dense layer sees every pixel."""
+    at = make_app(PAGE).run()
+    at.selectbox(key="arch_preset").select("alexnet").run()
+    assert_no_exception(at)
+    params = sum(r.params for r in trace(PRESETS["alexnet"]))
+    memory = activation_memory(trace(PRESETS["alexnet"]), (1, 224, 224))
+    assert human(4 * params, "B") == "187.1 MB"  # 46,764,746 parameters, 4 bytes each
+    assert metrics(at)["Training memory"] == f'{human(memory.training_bytes, "B")} + 187.1 MB weights'
+    frame = table(at).set_index("name")
+    rf = frame["RF"].tolist()
+    assert "whole image" in rf and not any(v.startswith("323") for v in rf)
+    assert frame["RF"].iloc[0] != "whole image"  # a convolution keeps its window's size
+
+
+def test_the_train_page_offers_the_builders_network_by_its_name():
+    """Defect 4: "The Train page trains lenet_modern" while AlexNet was on screen; the Train page now offers
+    the network on screen, by its title, without "Use for training"."""
+    at = make_app(PAGE).run()
+    at.selectbox(key="arch_preset").select("alexnet").run()
+    assert any("offers this network as **AlexNet**" in c.value for c in at.caption)
+    at.switch_page("pages/4_Train.py").run()
+    assert_no_exception(at)
+    box = at.selectbox(key="train_arch")
+    assert box.value == "The one from the Architecture builder" and "From the builder: AlexNet" in box.options

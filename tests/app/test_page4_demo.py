@@ -63,3 +63,12 @@ def test_a_link_opens_the_page_with_the_demo_in_force():
                                "optimizer": "sgd", "momentum": "0.9", "batch": "128", "epochs": "2"}).run()
     assert_no_exception(at)
     assert any("The fast demo" in c.value for c in at.caption)
+
+
+def test_the_demos_note_says_the_epochs_it_runs(page):
+    """Defect 6: the note said "in about 3 epochs" while the demo runs 2."""
+    at = page
+    at.button(key="train_demo").click().run()
+    note = next(c.value for c in at.caption if "The fast demo" in c.value)
+    assert f"in {FAST_DEMO.config.epochs} epochs" in note and "about 3" not in note
+    assert f"in {FAST_DEMO.config.epochs} epochs" in at.button(key="train_demo").help

@@ -96,6 +96,8 @@ def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
     history = run.snapshot().history
     assert loss["name"] == "train loss" and test_acc["y"] == pytest.approx(history.test_accuracy)
     assert test_acc["x"] == [1.0, 2.0] and curves["layout"]["xaxis"]["range"] == [0, 2]
+    assert any("mean over the epoch so far" in c.value and "drops at each epoch boundary" in c.value
+               for c in at.caption)  # why the loss steps down at 1.0: d2l's running mean restarts
 
     counts = torch.tensor(figure(at, "train_confusion")["data"][0]["text"])  # (10, 10)
     assert run.config.max_test_samples == 1_000  # a subset of the training images tests on as many
@@ -292,7 +294,7 @@ def test_the_books_recipe_sets_every_widget_in_one_click(page):
     assert widget_values(at) == book_values("lenet_zh") == {
         "optimizer": "sgd", "lr": 0.9, "batch_size": 256, "epochs": 10, "lr_schedule": "constant", "momentum": 0.0,
         "init": "xavier", "normalize_input": False}
-    assert any(c.value.endswith("The book's recipe: zh 6.6 (d2l 7.6 / zh 6.6).") for c in at.caption)
+    assert any(c.value.endswith("The book's recipe: zh 6.6 (d2l 7.6).") for c in at.caption)  # said once
 
     at.select_slider(key="train_lr").set_value(0.3).run()
     said = [c.value for c in at.caption if "No longer the book's recipe" in c.value]
@@ -408,3 +410,14 @@ def test_a_book_network_at_its_own_size_trains_on_a_tiny_subset_to_a_confusion_m
     assert counts.diag().sum().item() / 128 == pytest.approx(run.snapshot().history.test_accuracy[-1])
     text = next(m.value for m in at.markdown if "test images of" in m.value)
     assert text.startswith(f"**{counts[6, 0].item()}** test images of **Shirt** classified as T-shirt/top")
+
+
+def test_the_architecture_box_names_networks_by_their_titles(page):
+    """Defect 6: the box listed ids (lenet_modern, fast_demo, vgg11_narrow); it shows the builder's titles."""
+    from cnnviz.arch import PRESETS
+    from cnnviz.ui.arch.labels import preset_label
+
+    options = page.selectbox(key="train_arch").options
+    assert "Modern LeNet, 28x28" in options and "Fast demo network, 28x28" in options
+    assert options == [preset_label(name) for name in PRESETS]
+    assert not set(options) & set(PRESETS)

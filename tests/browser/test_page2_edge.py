@@ -27,9 +27,12 @@ CUT_SHORT_JS = """keys => keys.filter(k => {
 })"""
 
 
-def _open(page) -> None:
+EXPLORE = "?bias=true&lr=0.01&steps=200&speed=5"  # the second preset: a bias, 200 steps
+
+
+def _open(page, query: str = "") -> None:
     """open_page with room for a busy machine: a fresh server's first run imports torch."""
-    page.goto(PATH)
+    page.goto(PATH + query)
     page.wait_for_selector("[data-testid='stApp']")
     wait_idle(page, timeout=180_000)
 
@@ -112,7 +115,7 @@ def test_projector_first_screen_shows_play_and_the_learning_kernel(projector):
     """At 1280x720 with the sidebar open: no button label is cut short (defect 10's "Run ..."), and Play,
     the kernel heatmap and the loss curve are on the first screen, before, during and after divergence."""
     page = projector
-    _open(page)
+    _open(page, EXPLORE)
     _wait_for_charts(page)
     assert page.evaluate(CUT_SHORT_JS, list(BUTTONS)) == []
     for selector, what in ((".st-key-edge_play button", "Play"),

@@ -19,6 +19,7 @@ from cnnviz.ui import lang as ui_lang
 from cnnviz.ui.common import url_to_load
 
 CURRENT_KEY = "arch_current"  # the Architecture that "use for training" chose
+ON_SCREEN_KEY = "arch_on_screen"  # the last stack the builder showed that runs: what the Train page offers
 QUERY_ARCH = "arch"  # ?arch=<token>: a whole architecture, compressed
 QUERY_PRESET = "preset"  # ?preset=lenet: a preset by name
 URL_PAGE = "builder"  # this page's name for common.url_to_load / url_written
@@ -65,7 +66,23 @@ def current_architecture() -> Architecture:
 
 
 def set_current_architecture(spec: Architecture) -> None:
+    """"Use for training": the Train page trains `spec`, chosen in its box (its kept choice is dropped)."""
     st.session_state[CURRENT_KEY] = spec
+    st.session_state[ON_SCREEN_KEY] = spec
+    st.session_state.pop("train_arch", None)  # the Train page then opens on the builder's network
+    st.session_state.get("train_saved_settings", {}).pop("train_arch", None)
+
+
+def keep_on_screen(spec: Architecture) -> None:
+    """The stack on screen, when it runs: the Train page offers it by its name, pressed or not."""
+    st.session_state[ON_SCREEN_KEY] = spec
+
+
+def builder_architecture() -> Architecture | None:
+    """The builder's network for the Train page: the last one on screen that runs, else the one chosen for
+    training; None when the builder has not been opened in this session."""
+    spec = st.session_state.get(ON_SCREEN_KEY) or st.session_state.get(CURRENT_KEY)
+    return spec if isinstance(spec, Architecture) else None
 
 
 def architecture_from_params(params: dict) -> Architecture | None:

@@ -12,8 +12,8 @@ from cnnviz.arch import (
 )
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, render, tr
 from cnnviz.ui import lang
-from cnnviz.ui.arch.labels import input_label, preset_formatter, preset_names
-from cnnviz.ui.arch.state import current_architecture, set_current_architecture, set_input_shape
+from cnnviz.ui.arch.labels import input_label, network_title, preset_formatter, preset_names
+from cnnviz.ui.arch.state import set_current_architecture, set_input_shape
 from cnnviz.ui.lang import _
 
 FAIL_STYLE = "background-color: #fde0dc; color: #a50e0e; font-weight: 600"
@@ -62,7 +62,9 @@ def summary_entries(rows: list[LayerRow], error: ArchitectureError | None = None
         (N_("Layers") if stop is None else N_("Layers that run"), "", str(len(rows))),
         (N_("Parameters"), part, f"{sum(r.params for r in rows):,}"),
         (N_("FLOPs / image"), part, human(sum(r.flops for r in rows))),
-        (N_("Training memory"), part, human(memory.training_bytes, "B")),
+        (N_("Training memory"), part, tr(lang, N_("{activations} + {weights} weights"),
+                                         activations=human(memory.training_bytes, "B"),
+                                         weights=human(4 * sum(r.params for r in rows), "B"))),
         (N_("Inference peak"), part, human(memory.peak_bytes, "B")),
         (N_("Output shape"), "", output),
     ]
@@ -77,8 +79,9 @@ def layers_text(stop: int, lang: str = EN) -> str:
 
 
 METRIC_HELP = {  # only where a label cannot say it all: each help icon costs the row of totals some width
-    "Training memory": N_("Activations one image leaves for the backward pass in a training forward (float32): "
-                          "the image and every layer's outputs, inside blocks too. Weights not included."),
+    "Training memory": N_("First, the activations one image leaves for the backward pass in a training forward "
+                          "(float32): the image and every layer's outputs, inside blocks too. Then the weights "
+                          "(float32, 4 bytes a parameter); their gradients take as much again."),
     "Inference peak": N_("The most activation memory alive at once in an inference forward of one image "
                          "(float32): a layer's input and output, and a block's branches. Weights not included."),
 }
@@ -108,7 +111,7 @@ def layer_frame(rows: list[LayerRow], error: ArchitectureError | None = None, fa
     carries the problem."""
     lines = [{"#": str(r.index), "name": r.name, "layer": render(r.kind, lang),
               "output": render(shape_text(r.output_shape), lang), "params": f"{r.params:,}", "FLOPs": f"{r.flops:,}",
-              **field_cells(r), "memory KB": f"{r.activation_bytes / 1000:,.1f}",
+              **field_cells(r, lang), "memory KB": f"{r.activation_bytes / 1000:,.1f}",
               "peak KB": f"{r.peak_bytes / 1000:,.1f}"} for r in rows]
     blank = dict.fromkeys(("RF", "jump", "start", "memory KB", "peak KB"), "")
     stop = broken_at(rows, error)
@@ -129,11 +132,14 @@ def layer_frame(rows: list[LayerRow], error: ArchitectureError | None = None, fa
     return frame
 
 
-def field_cells(row: LayerRow) -> dict[str, str]:
-    """The receptive field of one unit of the row's output on the input: size per side, jump, start."""
+def field_cells(row: LayerRow, lang: str = EN) -> dict[str, str]:
+    """The receptive field of one unit of the row's output on the input: size per side, jump, start; "whole
+    image" for a vector out of a dense layer or a global pool, whose one unit is connected to every pixel."""
     field = row.receptive_field
     if field is None:
         return {"RF": "", "jump": "", "start": ""}
+    if field.units == 1 and len(row.output_shape) == 1:
+        return {"RF": tr(lang, N_("whole image")), "jump": "", "start": ""}
     return {"RF": f"{field.size}x{field.size}", "jump": str(field.jump), "start": str(field.start)}
 
 
@@ -195,13 +201,9 @@ def show_actions(spec: Architecture, valid: bool, on_import) -> None:
     with actions.popover(_("Import JSON"), icon=":material/upload:"):
         st.file_uploader(_("A file saved with 'Download JSON'"), type=["json"], key="arch_import",
                          on_change=on_import, help=_("It is checked before it replaces the layers."))
-    chosen = current_architecture()
-    if chosen == spec:
-        st.caption(_("The Train page trains this architecture. The address bar holds this architecture: copy the "
-                     "link to share it."))
-    else:
-        st.caption(_("The Train page trains **{name}** ({count} layers). The address bar holds this architecture: "
-                     "copy the link to share it.").format(name=chosen.name, count=len(chosen.layers)))
+    if valid:
+        st.caption(_("The Train page offers this network as **{name}**. The address bar holds this architecture: "
+                     "copy the link to share it.").format(name=network_title(spec, lang.current())))
 
 
 def comparison_frame(current: list[LayerRow], other: list[LayerRow], other_name: str,

@@ -33,11 +33,17 @@ class Pooling:
         return ops.pool2d(X, self.window, self.mode, self.padding, self.stride)
 
 
+def torch_pool(mode: str) -> str:
+    """PyTorch's layer for this pooling: nn.MaxPool2d or nn.AvgPool2d."""
+    return "nn.MaxPool2d" if mode == "max" else "nn.AvgPool2d"
+
+
 def stride_lesson(pool: Pooling) -> None:
     kh, kw = pool.window
-    st.info(_("The book's `pool2d` slides the window by 1. PyTorch's `nn.MaxPool2d({window})` defaults its "
+    st.info(_("The book's `pool2d` slides the window by 1. PyTorch's `{layer}({window})` defaults its "
               "stride to the window size, {stride}: windows no longer overlap and the output shrinks. Use the "
-              "buttons to switch between them.").format(window=kh if kh == kw else (kh, kw), stride=(kh, kw)),
+              "buttons to switch between them.").format(layer=torch_pool(pool.mode), window=kh if kh == kw else (kh, kw),
+                                                        stride=(kh, kw)),
             icon=":material/school:")
 
 

@@ -15,6 +15,7 @@ PREFIX = "p1_"
 URL_PAGE = "conv"  # this page's name for common.url_to_load / url_written
 # Choices are also the link's values: English, stable; the page shows them translated (N_ marks them).
 MODES = (N_("Single channel"), N_("Multi-channel"), N_("1×1 convolution"), N_("Pooling"))
+CUSTOM_KERNEL = N_("custom")  # the kernel preset box once a cell is edited
 POOL_SOURCES = (N_("the input"), N_("the convolution's output"), N_("shift demo (edge image)"))
 
 
@@ -28,7 +29,7 @@ PARAMS: dict[str, tuple[object, object]] = {
     "input": (INPUT_PRESETS[0], INPUT_PRESETS),
     "rand_h": (5, _ints(1, 32)), "rand_w": (5, _ints(1, 32)), "seed": (0, _ints(0, 9999)),
     "fm_index": (0, _ints(0, 9999)),
-    "kpreset": ("book [[0, 1], [2, 3]]", tuple(KERNEL_PRESETS)),
+    "kpreset": ("book [[0, 1], [2, 3]]", (*KERNEL_PRESETS, CUSTOM_KERNEL)),
     "kh": (2, _ints(1, MAX_KERNEL_SIDE)), "kw": (2, _ints(1, MAX_KERNEL_SIDE)),
     "pad_h": (0, _ints(0, 6)), "pad_w": (0, _ints(0, 6)),
     "stride_h": (1, _ints(1, 6)), "stride_w": (1, _ints(1, 6)),

@@ -29,6 +29,14 @@ class Geometry:
     flip: bool  # true convolution: the kernel turned 180 degrees
 
 
+def input_title(Xp: torch.Tensor, padding: tuple[int, int]) -> str:
+    """The input figure's title: "input, padded 7×10" only when padding adds cells, else "input 5×8"."""
+    h, w = Xp.shape[-2:]
+    if any(padding):
+        return _("input, padded {h}×{w}").format(h=h, w=w)
+    return _("input {h}×{w}").format(h=h, w=w)
+
+
 def chart(fig, key: str, clickable: bool = False) -> None:
     """A grid figure; the clickable one reports the clicked cell, the others are static pictures."""
     if clickable:
@@ -110,7 +118,7 @@ def no_output(exc: ops.OpsError, X: torch.Tensor, K: torch.Tensor, geo: Geometry
     X = X if X.dim() == 2 else X[0]
     with contextlib.suppress(ops.OpsError):  # padding itself invalid: the message above already says so
         Xp = ops.padded(X, geo.padding)
-        titles = (_("input, padded {h}×{w}").format(h=Xp.shape[0], w=Xp.shape[1]),
+        titles = (input_title(Xp, geo.padding),
                   _("kernel {h}×{w}").format(h=K.shape[0], w=K.shape[1]))
         heights, widths = _layout((Xp, titles[0]), (K, titles[1]))
         cols = st.columns(widths)
@@ -138,7 +146,7 @@ def single_channel(X: torch.Tensor, K: torch.Tensor, geo: Geometry) -> None:
         return
     Xp = ops.padded(X, geo.padding)
     colours = input_colours(X)
-    titles = (_("input, padded {h}×{w}").format(h=Xp.shape[0], w=Xp.shape[1]),
+    titles = (input_title(Xp, geo.padding),
               _("kernel, flipped 180°") if geo.flip else _("kernel"),
               _("output {h}×{w}").format(h=Y.shape[0], w=Y.shape[1]))
     heights, widths = _layout((Xp, titles[0]), (K, titles[1]), (Y, titles[2]))

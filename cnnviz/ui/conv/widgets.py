@@ -13,7 +13,7 @@ from cnnviz.conv import presets
 from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_
 from cnnviz.ui.common import drawn_last_run, show_error
-from cnnviz.ui.conv.state import PARAMS, PREFIX, loaded_this_run, save_to_url, value
+from cnnviz.ui.conv.state import CUSTOM_KERNEL, PARAMS, PREFIX, loaded_this_run, save_to_url, value
 from cnnviz.ui.lang import _
 
 PLAY_SECONDS = 0.8
@@ -41,8 +41,16 @@ def pair_control(label: str, names: tuple[str, str], help: str | None = None) ->
 
 
 def load_kernel_preset() -> None:
-    K = presets.kernel_preset(st.session_state[PREFIX + "kpreset"])
-    _set_kernel_base(K.tolist())
+    """The preset box's callback: its kernel into the editor ("custom" keeps the kernel as it is)."""
+    name = st.session_state[PREFIX + "kpreset"]
+    if name in presets.KERNEL_PRESETS:
+        _set_kernel_base(presets.kernel_preset(name).tolist())
+
+
+def kernel_preset_name(K: torch.Tensor) -> str:
+    """The preset whose numbers K (kh, kw) has, or "custom" once a cell or the shape differs from every one."""
+    rows = K.tolist()
+    return next((name for name, kernel in presets.KERNEL_PRESETS.items() if kernel == rows), CUSTOM_KERNEL)
 
 
 def resize_kernel() -> None:
@@ -64,6 +72,7 @@ def _set_kernel_base(rows: list[list[float]], keep_own: bool = False) -> None:
 
 
 KERNEL_NAMES = tuple(presets.KERNEL_PRESETS)
+BOOK_KERNEL = presets.KERNEL_PRESETS[PARAMS["kpreset"][0]]
 
 
 def init_kernel() -> None:
@@ -72,7 +81,8 @@ def init_kernel() -> None:
     ss = st.session_state
     if PREFIX + "kernel_ready" not in ss:
         ss[PREFIX + "kernel_ready"] = True
-        _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS[value("kpreset")], keep_own=True)
+        _set_kernel_base(ss.get(PREFIX + "kernel") or presets.KERNEL_PRESETS.get(value("kpreset"), BOOK_KERNEL),
+                         keep_own=True)
 
 
 def kernel_editor() -> torch.Tensor:

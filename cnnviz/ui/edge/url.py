@@ -29,7 +29,7 @@ PARAMS: dict[str, Param] = {
     "target": Param("edge_target", ui.DEFAULTS["edge_target"],
                     choices={**dict(zip(_TARGET_WORDS, edge_inputs.TARGETS, strict=True)), "custom": ui.CUSTOM}),
     "kernel": Param("edge_custom_kernel", ui.DEFAULTS["edge_custom_kernel"]),
-    "lr": Param("edge_lr", ui.DEFAULTS["edge_lr"], allowed=ui.LR_OPTIONS),
+    "lr": Param("edge_lr", ui.DEFAULTS["edge_lr"], allowed=url_state.positive_float),  # a typed rate too
     "lr_typed": Param("edge_lr_typed", ui.DEFAULTS["edge_lr_typed"], allowed=_typed_lr),
     "size": Param("edge_kernel_size", ui.DEFAULTS["edge_kernel_size"],
                   choices={"same": ui.KERNEL_SIZES[0], **{s: s for s in ui.KERNEL_SIZES[1:]}}),

@@ -19,7 +19,7 @@ from cnnviz.i18n import N_
 from cnnviz.ui.common import keep_widgets, once_per_click, show_error, test_images
 from cnnviz.ui.lang import _, current, formatter
 
-LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.0)
 SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per tick while playing
 FASHION, UPLOAD, CUSTOM = N_("Fashion-MNIST image"), N_("Upload an image"), N_("Custom (type it)")
 INPUTS = (*edge_inputs.SYNTHETIC_INPUTS, FASHION, UPLOAD)
@@ -27,10 +27,21 @@ TARGET_NAMES = (*edge_inputs.TARGETS, CUSTOM)
 KERNEL_SIZES = (N_("same as target"), "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")
 OPTIMIZER_LABELS = {"sgd": N_("SGD (the book's)"), "momentum": N_("SGD with momentum {momentum}"), "adam": "Adam"}
 UPLOAD_SIDE = 32  # uploads are shrunk to at most this many pixels a side
+# Presets: widget key -> value. The first is the book's own loop (d2l 7.2.4 / zh 6.2.4: the stripes, the
+# [1, -1] edge, a 1x2 kernel without bias, plain SGD with lr 3e-2, 10 steps), so the page opens on it.
+BOOK_LOOP = N_("d2l 7.2.4 / zh 6.2.4: no bias, lr 0.03, 10 steps")
+EXPLORE = N_("With a bias: lr 0.01, 200 steps")
+CUSTOM_PRESET = N_("custom")
+PRESETS: dict[str, dict[str, object]] = {
+    BOOK_LOOP: {"edge_input": INPUTS[0], "edge_target": TARGET_NAMES[0], "edge_kernel_size": KERNEL_SIZES[0],
+                "edge_optimizer": "sgd", "edge_bias": False, "edge_lr": 0.03, "edge_lr_typed": "", "edge_steps": 10},
+    EXPLORE: {"edge_input": INPUTS[0], "edge_target": TARGET_NAMES[0], "edge_kernel_size": KERNEL_SIZES[0],
+              "edge_optimizer": "sgd", "edge_bias": True, "edge_lr": 0.01, "edge_lr_typed": "", "edge_steps": 200},
+}
+PRESET_SPEEDS = {BOOK_LOOP: 1, EXPLORE: 5}  # steps per tick: the book's 10 steps slowly enough to watch
 DEFAULTS = {  # widget key -> initial value (keep_widgets holds them while the student is on other pages)
-    "edge_input": INPUTS[0], "edge_fashion_index": 0, "edge_target": TARGET_NAMES[0], "edge_custom_kernel": "1 -1",
-    "edge_lr": 0.01, "edge_lr_typed": "", "edge_kernel_size": KERNEL_SIZES[0], "edge_optimizer": edge.OPTIMIZERS[0],
-    "edge_steps": 200, "edge_seed": 0, "edge_bias": True, "edge_speed": 5, "edge_compare": False,
+    "edge_fashion_index": 0, "edge_custom_kernel": "1 -1", "edge_seed": 0, "edge_compare": False,
+    **PRESETS[BOOK_LOOP], "edge_speed": PRESET_SPEEDS[BOOK_LOOP],
 }
 
 
@@ -115,23 +126,65 @@ def target_kernel() -> torch.Tensor:
         return edge_inputs.target_kernel(next(iter(edge_inputs.TARGETS)))
 
 
-def learning_rate() -> float:
-    """The slider's learning rate (log scale), or the typed one when it is a positive number; side by side."""
-    slider_col, typed_col = st.columns([1.5, 1], vertical_alignment="bottom")
-    lr = slider_col.select_slider(_("Learning rate (log scale)"), LR_OPTIONS, key="edge_lr",
-                                  format_func=lambda v: f"{v:g}")
-    typed = typed_col.text_input(_("or type one"), key="edge_lr_typed", placeholder=_("e.g. 0.016"))
+def preset_of(state) -> str:
+    """The preset whose settings the page holds now, or CUSTOM_PRESET."""
+    return next((name for name, values in PRESETS.items()
+                 if all(state.get(key) == value for key, value in values.items() if key != "edge_lr_typed")),
+                CUSTOM_PRESET)
+
+
+def apply_preset() -> None:
+    """The preset box's callback: its settings into the widgets (custom changes nothing)."""
+    name = st.session_state["edge_preset"]
+    if name in PRESETS:
+        st.session_state.update(PRESETS[name])
+        st.session_state["edge_speed"] = PRESET_SPEEDS[name]
+
+
+def preset_box() -> None:
+    """The presets, showing "custom" as soon as a setting differs from every preset."""
+    st.session_state["edge_preset"] = preset_of(st.session_state)
+    st.radio(_("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset", format_func=formatter(),  # labels wrap
+             on_change=apply_preset,
+             help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
+                    "learning rate from there to see the loop diverge."))
+
+
+def _typed_rate(typed: str) -> float | None:
+    """A typed learning rate, or None when the box is empty; BadLearningRate when it is not a positive number."""
     if not typed.strip():
-        return lr
+        return None
     try:
         value = float(typed)
-        if not math.isfinite(value) or value <= 0:
-            raise ValueError
     except ValueError:
-        show_error(BadLearningRate(N_("learning rate {typed} must be a positive number such as 0.01; using the "
-                                      "slider's {lr}"), typed=repr(typed), lr=f"{lr:g}"))
-        return lr
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise BadLearningRate(N_("learning rate {typed} must be a positive number such as 0.01; using the "
+                                 "slider's {lr}"), typed=repr(typed), lr=f"{st.session_state['edge_lr']:g}")
     return value
+
+
+def _clear_typed() -> None:
+    st.session_state["edge_lr_typed"] = ""  # the slider moved: its rate is the one used
+
+
+def learning_rate() -> float:
+    """One learning rate, shown once: a typed rate moves the slider to it (the slider gains that stop), and
+    moving the slider empties the box. Side by side."""
+    slider_col, typed_col = st.columns([1.5, 1], vertical_alignment="bottom")
+    typed = typed_col.text_input(_("or type one"), key="edge_lr_typed", placeholder=_("e.g. 0.016"))
+    try:
+        value = _typed_rate(typed)
+    except BadLearningRate as exc:
+        with slider_col:
+            show_error(exc)
+        value = None
+    state = st.session_state
+    if value is not None:
+        state["edge_lr"] = value
+    options = sorted({*LR_OPTIONS, state["edge_lr"]})
+    return slider_col.select_slider(_("Learning rate (log scale)"), options, key="edge_lr",
+                                    format_func=lambda v: f"{v:g}", on_change=_clear_typed)
 
 
 def optimizer_labels():
@@ -152,6 +205,7 @@ def kernel_size(target: torch.Tensor) -> tuple[int, int]:
 def read_settings(lr_col: st.delta_generator.DeltaGenerator) -> Settings:
     """The data and model settings in the sidebar; the learning rate, which a lesson changes most, in `lr_col`."""
     with st.sidebar:
+        preset_box()
         st.subheader(_("Data"))
         X = input_image()
         target = target_kernel()
@@ -211,8 +265,9 @@ def run_to_end() -> None:
 
 
 def use_lr(lr: float) -> None:
-    """Types `lr` into the learning-rate box (a button callback)."""
+    """Types `lr` into the learning-rate box and moves the slider to it (a button callback)."""
     st.session_state["edge_lr_typed"] = f"{lr:.3g}"
+    st.session_state["edge_lr"] = float(f"{lr:.3g}")
 
 
 @once_per_click

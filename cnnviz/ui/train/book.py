@@ -10,7 +10,7 @@ from cnnviz.arch import PRESETS, Architecture
 from cnnviz.data import DEFAULT_DATASET
 from cnnviz.figures.train import LOSS, TEST_ACC, TRAIN_ACC
 from cnnviz.i18n import N_
-from cnnviz.training.recipes import FAST_DEMO, RECIPE_FIELDS, RECIPES, Recipe, recipes_for, run_recipe, where
+from cnnviz.training.recipes import FAST_DEMO, RECIPE_FIELDS, RECIPES, Recipe, recipes_for, run_recipe
 from cnnviz.training.loop import TrainConfig
 from cnnviz.ui.lang import _, current
 from cnnviz.ui.train.data import chosen as chosen_dataset
@@ -28,13 +28,11 @@ def edition_label(edition: str) -> str:
 
 
 def where_text(recipe: Recipe) -> str:
-    """The section in both editions ("d2l 7.6 / zh 6.6"); in another language the other edition's, named in
-    that language (the recipe's own is said beside it), so the line stays one line on a projector."""
-    if current() == "en":
-        return where(recipe)
+    """The recipe's section in the other edition ("d2l 7.6" beside zh 6.6), named in the reader's language, so
+    the line never repeats the section it names; "" when the other edition has no such recipe."""
     sections = {r.edition: r.section for r in recipes_for(recipe.preset)}
-    others = [ed for ed in ("en", "zh") if ed in sections and ed != recipe.edition] or [recipe.edition]
-    return " / ".join(f"{edition_label(ed)} {sections.get(ed, recipe.section)}" for ed in others)
+    return " / ".join(f"{edition_label(ed)} {sections[ed]}" for ed in ("en", "zh")
+                      if ed in sections and ed != recipe.edition)
 
 
 def _widget_values(recipe: Recipe) -> dict[str, object]:
@@ -62,11 +60,12 @@ def summary(recipe: Recipe) -> str:
     c = recipe.config
     scaling = _("standardised") if c.normalize_input else _("[0, 1] pixels (ToTensor, no normalisation)")
     init = c.init if current() == "en" else ("Xavier" if c.init == "xavier" else _("PyTorch's default"))
-    text = _("{title} ({edition} {section}; {where}): {epochs} epochs of plain SGD, learning rate {lr}, batch "
+    place = f"{_(EDITIONS.get(recipe.edition, recipe.edition))} {recipe.section}"
+    if where_text(recipe):
+        place += _("; ") + where_text(recipe)
+    text = _("{title} ({place}): {epochs} epochs of plain SGD, learning rate {lr}, batch "
              "{batch}, {init} initialisation, {scaling}, images resized to {side}x{side}. Source: `{source}`.").format(
-        title=section_title(recipe), edition=_(EDITIONS.get(recipe.edition, recipe.edition)),
-        section=recipe.section, where=where_text(recipe),
-        epochs=c.epochs, lr=f"{c.lr:g}", batch=c.batch_size, init=init, scaling=scaling, side=recipe.input_size,
+        title=section_title(recipe), place=place, epochs=c.epochs, lr=f"{c.lr:g}", batch=c.batch_size, init=init, scaling=scaling, side=recipe.input_size,
         source=recipe.source)
     if recipe.printed is not None:
         p = recipe.printed
@@ -134,8 +133,8 @@ def _demo_caption(arch_choice: str) -> None:
         st.caption(":material/warning: " + _("No longer the fast demo: {changes}.").format(
             changes=_("; ").join(changed)), help=_(FAST_DEMO.note))
     else:
-        st.caption(":material/bolt: " + _("The fast demo: 91% test accuracy in about 3 epochs (not the book's "
-                                          "recipe)."), help=_(FAST_DEMO.note))
+        st.caption(":material/bolt: " + _("The fast demo: 91% test accuracy in {epochs} epochs (not the book's "
+                                          "recipe).").format(epochs=FAST_DEMO.config.epochs), help=_(FAST_DEMO.note))
 
 
 def recipe_ui(arch_choice: str, disabled: bool) -> None:
@@ -143,7 +142,8 @@ def recipe_ui(arch_choice: str, disabled: bool) -> None:
     book for the chosen preset, then a line: following the recipe, or how it differs."""
     recipes = recipes_for(arch_choice) if arch_choice in PRESETS else []
     columns = st.columns([1.5] + [1] * len(recipes), gap="small")  # "Fast demo" is the longest label
-    about = _("Reaches 91% test accuracy on Fashion-MNIST in about 3 epochs: {note}").format(note=_(FAST_DEMO.note))
+    about = _("Reaches 91% test accuracy on Fashion-MNIST in {epochs} epochs: {note}").format(
+        epochs=FAST_DEMO.config.epochs, note=_(FAST_DEMO.note))
     columns[0].button(_("Fast demo"), key="train_demo", disabled=disabled, on_click=apply_demo, width="stretch",
                       icon=":material/bolt:", help=about)
     _demo_caption(arch_choice)
@@ -162,9 +162,12 @@ def recipe_ui(arch_choice: str, disabled: bool) -> None:
     if changed:
         st.caption(":material/warning: " + _("No longer the book's recipe ({edition} {section}): {changes}.").format(
             edition=edition, section=recipe.section, changes=_("; ").join(changed)), help=about)
-    else:
+    elif where_text(recipe):
         st.caption(":material/check: " + _("The book's recipe: {edition} {section} ({where}).").format(
             edition=edition, section=recipe.section, where=where_text(recipe)), help=about)
+    else:
+        st.caption(":material/check: " + _("The book's recipe: {edition} {section}.").format(
+            edition=edition, section=recipe.section), help=about)
 
 
 def printed_recipe(spec: Architecture, config: TrainConfig) -> Recipe | None:

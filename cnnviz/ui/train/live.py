@@ -92,6 +92,8 @@ def curves_view(run: Run, snap: JobSnapshot, marks=None) -> None:
         fig = figures.curves_figure(snap.points, run.config.epochs, height=CURVES_HEIGHT,
                                     font_size=figure_font_size(), lang=current())
         chart(marks(fig) if marks else fig, key="train_curves")
+        st.caption(_("The train loss is the mean over the epoch so far, as d2l reports it: it starts afresh at each "
+                     "epoch, so the curve drops at each epoch boundary."))
     elif snap.status in ("running", "queued"):
         every = run.config.report_every
         st.caption((_("The curves appear after the first batch.") if every == 1 else

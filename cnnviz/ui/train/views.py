@@ -36,9 +36,7 @@ def _builder_architecture() -> Architecture | None:
     """The builder page's current architecture; after a reload, the copy the last builder run kept."""
     from cnnviz.ui.arch import state as arch_state
 
-    if st.session_state.get(arch_state.CURRENT_KEY):
-        return arch_state.current_architecture()
-    return workspace().builder_spec
+    return arch_state.builder_architecture() or workspace().builder_spec
 
 
 DEFAULTS = {  # widget key -> initial value; the Start callback reads the same keys
@@ -109,14 +107,14 @@ def report_every(train_size: int, batch_size: int) -> int:
 
 
 def _architecture_labels(choices: list[str]) -> dict[str, str]:
-    """What the box shows for each choice, in the reader's language (bound now: AppTest formats later). In
-    English the presets keep their short names, which links and the Activations page use too."""
-    labels = {BUILDER: _(BUILDER)}
-    if current() == "en":
-        return {**{c: c for c in choices}, **labels}
-    from cnnviz.ui.arch.labels import preset_label
+    """What the box shows for each choice, in the reader's language (bound now: AppTest formats later): the
+    presets by the titles the builder uses ("AlexNet, 224x224 (d2l 8.1 / zh 7.1)"), never their ids."""
+    from cnnviz.ui.arch.labels import network_title, preset_label
 
-    return {**{c: preset_label(c, current()) for c in choices if c != BUILDER}, **labels}
+    built = _builder_architecture() if BUILDER in choices else None
+    builder = (_("From the builder: {name}").format(name=network_title(built, current())) if built is not None
+               else _(BUILDER))
+    return {**{c: preset_label(c, current()) for c in choices if c != BUILDER}, BUILDER: builder}
 
 
 def architecture_ui(disabled: bool) -> Architecture:
@@ -124,7 +122,7 @@ def architecture_ui(disabled: bool) -> Architecture:
     keep_valid("train_arch", choices, DEFAULT_PRESET)
     st.selectbox(_("Architecture"), choices, key="train_arch", disabled=disabled,
                  format_func=_architecture_labels(choices).get,
-                 help=_("Build your own on the Architecture builder page and press 'use for training'."))
+                 help=_("The Architecture builder's network is offered here by its name as soon as it runs."))
     size_col, data_col = st.columns([1, 1.1], gap="small", vertical_alignment="center")
     with data_col:  # beside the size line: on a projector the first screen has no row to spare
         name = dataset_ui(disabled)
