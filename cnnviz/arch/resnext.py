@@ -14,11 +14,11 @@ from typing import ClassVar
 
 from torch import nn
 
-from cnnviz.arch.layers import MAX_CHANNELS, Shape, _window_problem, check_int, shape_text, sliding_size, stride_text
+from cnnviz.arch.layers import MAX_CHANNELS, Shape, check_int, sliding_size, stride_text
 from cnnviz.arch.memory import LayerMemory, values
 from cnnviz.arch.modules import ResNeXt
 from cnnviz.arch.receptive import ReceptiveField, through_windows
-from cnnviz.arch.skips import MAX_STRIDE
+from cnnviz.arch.skips import MAX_STRIDE, shortcut_problem
 from cnnviz.i18n import N_, Text, join
 
 MAX_BOT_MUL = 4
@@ -64,16 +64,7 @@ class ResNeXtBlock:
                     Text(N_(", 1x1 shortcut")) if self.use_1x1conv else "", stride_text(self.stride, self.stride > 1))
 
     def problem(self, shape: Shape) -> str | None:
-        problem = _window_problem(shape, 3, 1, "convolution")
-        if problem or self.use_1x1conv:
-            return problem
-        out = self.output_shape(shape)
-        if out != shape:
-            return Text(N_("its identity shortcut adds the input {shape} to the main path's output {out}, but they "
-                           "must have the same shape; give the block a 1x1 convolution shortcut (use_1x1conv), or "
-                           "keep {channels} channels and stride 1"), shape=shape_text(shape), out=shape_text(out),
-                        channels=shape[0])
-        return None
+        return shortcut_problem(self, shape)
 
     def output_shape(self, shape: Shape) -> Shape:
         return (self.out_channels, *[sliding_size(s, 3, self.stride, 1) for s in shape[1:]])

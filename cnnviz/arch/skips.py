@@ -24,6 +24,21 @@ MAX_DENSE_CONVS = 32  # DenseNet-201's third block has 48; the book's blocks hav
 MAX_STRIDE = 4
 
 
+def shortcut_problem(block, shape: Shape) -> str | None:
+    """What keeps a block with 3x3 convolutions and a shortcut (residual, ResNeXt) from taking `shape`: a map too
+    small for the window, or an identity shortcut whose input cannot be added to the main path's output."""
+    problem = _window_problem(shape, 3, 1, "convolution")
+    if problem or block.use_1x1conv:
+        return problem
+    out = block.output_shape(shape)
+    if out != shape:
+        return Text(N_("its identity shortcut adds the input {shape} to the main path's output {out}, but they "
+                       "must have the same shape; give the block a 1x1 convolution shortcut (use_1x1conv), or "
+                       "keep {channels} channels and stride 1"), shape=shape_text(shape), out=shape_text(out),
+                    channels=shape[0])
+    return None
+
+
 @dataclass(frozen=True)
 class ResidualBlock:
     """d2l's `Residual(num_channels, use_1x1conv, strides)`: 3x3 conv (stride) -> BN -> ReLU -> 3x3 conv -> BN,
@@ -50,16 +65,7 @@ class ResidualBlock:
                     else "", stride_text(self.stride, self.stride > 1))
 
     def problem(self, shape: Shape) -> str | None:
-        problem = _window_problem(shape, 3, 1, "convolution")
-        if problem or self.use_1x1conv:
-            return problem
-        out = self.output_shape(shape)
-        if out != shape:
-            return Text(N_("its identity shortcut adds the input {shape} to the main path's output {out}, but they "
-                           "must have the same shape; give the block a 1x1 convolution shortcut (use_1x1conv), or "
-                           "keep {channels} channels and stride 1"), shape=shape_text(shape), out=shape_text(out),
-                        channels=shape[0])
-        return None
+        return shortcut_problem(self, shape)
 
     def output_shape(self, shape: Shape) -> Shape:
         return (self.out_channels, *[sliding_size(s, 3, self.stride, 1) for s in shape[1:]])
