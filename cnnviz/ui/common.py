@@ -32,16 +32,16 @@ PAGES = (
      N_("Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, cell by cell.")),
     ("pages/2_Learn_an_edge_kernel.py", N_("Learn an edge kernel"), ":material/trending_down:", N_("7.2.4"),
      N_("Gradient descent recovers the edge detector [1, -1] from an image and its edges, live.")),
-    ("pages/3_Architecture_builder.py", N_("Architecture builder"), ":material/account_tree:", N_("7.6, 8.1-8.5"),
-     N_("Build LeNet, AlexNet, VGG, NiN or GoogLeNet layer by layer and see every shape, cost and receptive "
-        "field.")),
-    ("pages/4_Train.py", N_("Train"), ":material/model_training:", N_("7.6.2, 8.5"),
+    ("pages/3_Architecture_builder.py", N_("Architecture builder"), ":material/account_tree:", N_("7.6, 8.1-8.8"),
+     N_("Build LeNet, AlexNet, VGG, NiN, GoogLeNet, ResNet or DenseNet layer by layer and see every shape, cost "
+        "and receptive field.")),
+    ("pages/4_Train.py", N_("Train"), ":material/model_training:", N_("7.6.2, 8.1-8.7"),
      N_("Train the architecture, or a book network with the book's recipe, on the real Fashion-MNIST with live "
         "curves.")),
     ("pages/5_Activations.py", N_("Activations"), ":material/visibility:", N_("7.6 exercises"),
      N_("What the first and second layers see: pullovers against coats, and any class you choose.")),
-    ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", N_("7.2-7.6, 8.1-8.5"),
-     N_("All 59 exercises of the chapters, both editions' numbers: open each in the app, with hints and "
+    ("pages/6_Exercises.py", N_("Exercises"), ":material/task_alt:", N_("7.2-7.6, 8.1-8.7"),
+     N_("Every exercise of the chapters, both editions' numbers: open each in the app, with hints and "
         "computed, checked answers.")),
     ("pages/7_Inside_the_network.py", N_("Inside the network"), ":material/hub:", N_("7.6, 8.1-8.5"),
      N_("One image from its pixels to the class probabilities through every layer; any unit's number worked out "
