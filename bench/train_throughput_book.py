@@ -29,7 +29,8 @@ from cnnviz.device import describe_device, pick_device  # noqa: E402
 from cnnviz.training.recipes import RECIPES, recipe_config  # noqa: E402
 from cnnviz.training.loop import fit  # noqa: E402
 
-NETWORKS = {"alexnet": "alexnet_zh", "vgg11_narrow": "vgg_zh", "nin": "nin_zh", "googlenet": "googlenet_zh"}
+NETWORKS = {"alexnet": "alexnet_zh", "vgg11_narrow": "vgg_zh", "nin": "nin_zh", "googlenet": "googlenet_zh",
+            "resnet18": "resnet_zh", "densenet": "densenet_zh"}  # network -> the zh recipe it trains with
 BOOK_WORKERS = 4  # d2l's get_dataloader_workers()
 
 
