@@ -212,6 +212,24 @@ def test_play_steps_the_window():
     assert_no_exception(at)
 
 
+def test_play_stops_on_the_last_cell_and_plays_again_from_the_first():
+    """Play used to loop forever; now the window stops on the output's last cell and Play starts over."""
+    at = make_app(PAGE).run()
+    at.button(key="p1_play").click().run()  # the fragment runs inline here: one step per run
+    at.run()
+    at.run()
+    assert "Y[1, 1] = " in _markdown(at)  # the default 2x2 output's last cell
+    at.run()
+    assert "Y[1, 1] = " in _markdown(at) and at.button(key="p1_play").label == "Play"  # stopped there
+    at.run()
+    assert "Y[1, 1] = " in _markdown(at)  # and stays
+    at.button(key="p1_play").click().run()
+    assert "Y[0, 0] = " in _markdown(at) and at.button(key="p1_play").label == "Pause"  # from the first again
+    at.run()
+    assert "Y[0, 1] = " in _markdown(at)
+    assert_no_exception(at)
+
+
 def test_bad_kernel_cell_shows_an_error_and_keeps_the_page():
     at = make_app(PAGE).run()
     at.session_state["p1_kernel_0"] = {"edited_rows": {"0": {"1": "abc"}}, "added_rows": [], "deleted_rows": []}

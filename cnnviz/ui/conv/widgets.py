@@ -186,13 +186,24 @@ def own_kernels_editor(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
     return torch.tensor(kernels, dtype=torch.float64)
 
 
-def _advance_cell(n: int) -> None:
+def _advance_cell(n: int) -> bool:
+    """The next cell in reading order; at the last cell the animation stops there instead (True when it stops)."""
     key = PREFIX + "cell"
-    st.session_state[key] = (st.session_state.get(key, 0) + 1) % n
+    cell = int(st.session_state.get(key, 0))
+    if cell >= n - 1:
+        st.session_state[PREFIX + "playing"] = False
+        return True
+    st.session_state[key] = cell + 1
+    return False
 
 
 def _toggle_play() -> None:
-    st.session_state[PREFIX + "playing"] = not st.session_state.get(PREFIX + "playing", False)
+    """Play or Pause; Play on the last cell starts again from the first."""
+    ss = st.session_state
+    playing = not ss.get(PREFIX + "playing", False)
+    if playing and int(ss.get(PREFIX + "cell", 0)) >= ss.get(PREFIX + "cells", 1) - 1:
+        ss[PREFIX + "cell"], ss[PREFIX + "restart"] = 0, True  # the first cell is shown before the next tick
+    ss[PREFIX + "playing"] = playing
 
 
 def play_button() -> bool:
@@ -211,9 +222,9 @@ def cell_picker(oh: int, ow: int) -> tuple[int, int]:
     ss, n, key = st.session_state, oh * ow, PREFIX + "cell"
     i, j = divmod(int(ss.get(key, 0)), ss.get(PREFIX + "out_w") or ow)  # in the shape it was picked in
     ss[key] = min(i, oh - 1) * ow + min(j, ow - 1)
-    ss[PREFIX + "out_w"] = ow
-    if ss.get(PREFIX + "playing"):
-        _advance_cell(n)
+    ss[PREFIX + "out_w"], ss[PREFIX + "cells"] = ow, n
+    if ss.get(PREFIX + "playing") and not ss.pop(PREFIX + "restart", False) and _advance_cell(n):
+        st.rerun()  # stopped on the last cell: the whole page redraws Play and stops the timed fragment
     if n > 1:
         st.slider(_("Output cell (reading order), or click a cell of the output"), 0, n - 1, key=key,
                   format="%d")
