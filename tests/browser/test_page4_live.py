@@ -54,12 +54,14 @@ def test_kernels_and_maps_redraw_while_training_and_replay_after(projector):
     # (a run that ended first would show its last weights from the start and never redraw); Stop ends it.
     _type_number(page, "train_epochs", 5)
     _press_start(page)
-    page.wait_for_function(f"({KERNELS})() !== null", timeout=TRAINING)
-    first = page.evaluate(KERNELS)
+    # Each value is read by the wait that finds it: a chart being redrawn reads as null for a moment, so a second
+    # read after the wait could catch that gap.
+    first = page.wait_for_function(f"({KERNELS})()", timeout=TRAINING).json_value()
     _shot(page, "live_1")
-    page.wait_for_function(f"({KERNELS})() !== {first!r}", timeout=TRAINING)  # redrawn from newer weights
-    second = page.evaluate(KERNELS)
-    assert second != first
+    second = page.wait_for_function(  # redrawn from newer weights
+        f"first => {{ const now = ({KERNELS})(); return now !== null && now !== first ? now : null; }}",
+        arg=first, timeout=TRAINING).json_value()
+    assert first and second and second != first
     _shot(page, "live_2")
 
     assert page.locator(".st-key-train_stop button").is_enabled()  # both moments were of the running run
