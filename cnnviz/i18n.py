@@ -161,10 +161,6 @@ class Listed(Text):
         return ("、" if lang == "zh" else ", ").join(str(render(item, lang)) for item in self.items)
 
 
-def listed(items) -> Listed:
-    return Listed(items)
-
-
 def _rebuild(template: str, values: dict) -> Text:
     return Text(template, **values)
 

@@ -12,7 +12,7 @@ from cnnviz.arch import PRESETS, Conv, Linear, NiNBlock, VGGBlock, activation_me
 from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
 from cnnviz.arch.titles import preset_title
-from cnnviz.i18n import N_, Count, join, listed
+from cnnviz.i18n import N_, Count, join, Listed
 
 MB = 2**20
 
@@ -259,7 +259,7 @@ def parameter_sizes() -> Answer:
     return Answer(
         summary=said(N_("Parameters: {millions}. NiN and GoogLeNet end with global average pooling instead of "
                         "wide dense layers, and use 1x1 convolutions to cut the channels before the expensive 3x3 "
-                        "and 5x5 ones."), millions=listed(millions)),
+                        "and 5x5 ones."), millions=Listed(millions)),
         tables=(Table(N_("Parameters of the book's networks"),
                       (N_("network"), N_("input"), N_("parameters"), N_("in dense layers")),
                       tuple(rows)),),

@@ -13,7 +13,7 @@ from cnnviz.arch import (
 )
 from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import same
-from cnnviz.i18n import N_, Count, listed
+from cnnviz.i18n import N_, Count, Listed
 
 # (convolutions, channels) per block, Table 1 of the VGG paper: configurations A (VGG-11), D and E.
 VGG_TABLE_1 = {
@@ -57,7 +57,7 @@ def vgg_family() -> Answer:
                         "(2, 2, 3, 3, 3) for VGG-16 and (2, 2, 4, 4, 4) for VGG-19, always 64-128-256-512-512 "
                         "channels. On ImageNet they have {first} and {last} parameters; the extra "
                         "convolutions add little weight but much computation."),
-                     first=listed(millions[:-1]), last=millions[-1]),
+                     first=Listed(millions[:-1]), last=millions[-1]),
         details=N_("Built as cnnviz architectures (colour 224x224 input, 1,000 classes) and compared with "
                  "torchvision's VGG models, which follow the same table."),
         tables=(Table(N_("The VGG family on ImageNet"), (N_("network"), N_("convolutions per block"),

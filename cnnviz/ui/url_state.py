@@ -133,6 +133,13 @@ def link(params: dict[str, Param], values: dict[str, object]) -> dict[str, str]:
     return {name: params[name].encode(value) for name, value in values.items() if value != params[name].default}
 
 
+def link_in_words(params: dict[str, Param], words: dict[str, object]) -> dict[str, str]:
+    """`link` for values given as a link writes them: a choice by its word ("lenet", "0.9"), anything else (a
+    number, a list of choices) as the widget's value."""
+    return link(params, {name: params[name].choices[word] if params[name].choices and not params[name].many
+                         else word for name, word in words.items()})
+
+
 def ignored_message(ignored: list[str]) -> str:
     return _("This link had settings that are not valid here, so they were left at their defaults: {settings}.").format(
         settings=", ".join(ignored))

@@ -96,6 +96,4 @@ def link(**values) -> dict[str, str]:
     """The query of a link to page 5: the link's words for choices (model="lenet", images="random"), class
     names for `classes` (["Shirt", "T-shirt/top"]), and the layer's name (layer="conv2")."""
     extra = {name: values.pop(name) for name in (LAYER, CHANNELS) if name in values}
-    decoded = {name: PARAMS[name].choices[v] if PARAMS[name].choices and not PARAMS[name].many else v
-               for name, v in values.items()}
-    return {**url_state.link(PARAMS, decoded), **extra}
+    return {**url_state.link_in_words(PARAMS, values), **extra}

@@ -64,5 +64,4 @@ def save() -> None:
 
 def link(**values) -> dict[str, str]:
     """The query of a link to page 2 with these settings (URL names), e.g. link(target="sobel_x", lr=0.05)."""
-    decoded = {name: PARAMS[name].choices[v] if PARAMS[name].choices else v for name, v in values.items()}
-    return url_state.link(PARAMS, decoded)
+    return url_state.link_in_words(PARAMS, values)

@@ -43,5 +43,4 @@ def save() -> None:
 
 def link(**values) -> dict[str, str]:
     """The query of a link to page 7, e.g. link(model="lenet", layer="conv1", channel=2)."""
-    decoded = {name: PARAMS[name].choices[v] if PARAMS[name].choices else v for name, v in values.items()}
-    return url_state.link(PARAMS, decoded)
+    return url_state.link_in_words(PARAMS, values)

@@ -60,5 +60,4 @@ def save() -> None:
 
 def link(**values) -> dict[str, str]:
     """The query of a link to the Train page in the link's words, e.g. link(net="lenet", recipe="zh-6.6")."""
-    decoded = {name: PARAMS[name].choices[v] if PARAMS[name].choices else v for name, v in values.items()}
-    return url_state.link(PARAMS, decoded)
+    return url_state.link_in_words(PARAMS, values)
