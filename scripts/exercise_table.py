@@ -33,7 +33,7 @@ def rows() -> list[str]:
 
 
 def table() -> str:
-    sections = ", ".join(f"{s.en} / zh {s.zh}" for s in SECTION_BY_EN.values())
+    sections = ", ".join(f"{s.en} / zh {s.zh}" if s.zh else f"{s.en} (not in zh)" for s in SECTION_BY_EN.values())
     return "\n".join([f"Sections: {sections}.", "", *rows()])
 
 

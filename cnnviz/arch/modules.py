@@ -61,6 +61,28 @@ class Residual(nn.Module):
         return self.relu(y)
 
 
+class PreActResidual(nn.Module):
+    """The pre-activation residual block (He et al., "Identity Mappings in Deep Residual Networks", 2016; d2l
+    exercise 8.6.4): BN -> ReLU -> 3x3 conv (the block's stride) -> BN -> ReLU -> 3x3 conv, plus the input, with
+    no ReLU after the sum. A 1x1 shortcut reads the first BN-ReLU's output, as in the paper's code."""
+
+    def __init__(self, in_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(in_channels)
+        self.conv1 = nn.Conv2d(in_channels, num_channels, kernel_size=3, padding=1, stride=strides)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
+        self.conv3 = nn.Conv2d(in_channels, num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+        self.relu = nn.ReLU()
+
+    def forward(self, x):  # (N, in_channels, H, W) -> (N, num_channels, ceil(H / strides), ceil(W / strides))
+        y = self.relu(self.bn1(x))
+        shortcut = x if self.conv3 is None else self.conv3(y)
+        y = self.conv2(self.relu(self.bn2(self.conv1(y))))
+        y += shortcut
+        return y
+
+
 class Concat(nn.Module):
     """torch.cat on channels as a module, so forward hooks see the tensor it makes."""
 

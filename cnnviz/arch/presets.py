@@ -254,10 +254,19 @@ REGNETX32 = Architecture(
      *_anynet_stage(4, 32, 16, 1), *_anynet_stage(6, 80, 16, 1),  # 32x24x24, 80x12x12
      GlobalAvgPool(), Linear(10)), (1, 96, 96))
 
+REGNET_SMALL = Architecture(
+    "regnet_small", N_("RegNetX (d2l section 8.8) scaled to 28x28 and a CPU: a 3x3 convolution with 16 channels, "
+    "batch norm and ReLU at full size, then two stages of 2 and 3 ResNeXt blocks with 32 and 64 channels "
+    "(bottleneck multiplier 1, 16 channels per group: 2 and 4 groups), each stage starting with a stride-2 block "
+    "(28 -> 14 -> 7), global average pooling and one dense layer."),
+    (Conv(16, kernel=3, padding=1), BatchNorm(), Activation("relu"),  # 16x28x28
+     *_anynet_stage(2, 32, 16, 1), *_anynet_stage(3, 64, 16, 1),  # 32x14x14, 64x7x7
+     GlobalAvgPool(), Linear(10)))
+
 BOOK_PRESETS = ("alexnet", "vgg11", "vgg11_narrow", "nin", "googlenet", "resnet18", "densenet", "regnetx32")
 PRESETS: dict[str, Architecture] = {a.name: a for a in (
     LENET, LENET_MAXPOOL, LENET_RELU, LENET_BN, LENET_MODERN, FAST_DEMO,
-    ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL, RESNET_SMALL, DENSENET_SMALL,
+    ALEXNET_SMALL, VGG_SMALL, NIN_SMALL, GOOGLENET_SMALL, RESNET_SMALL, DENSENET_SMALL, REGNET_SMALL,
     ALEXNET, VGG11, VGG11_NARROW, NIN, GOOGLENET, RESNET18, DENSENET, REGNETX32,
 )}
 DEFAULT_PRESET = "lenet_modern"  # the best LeNet-class preset for the Train page

@@ -16,7 +16,7 @@ from torch import nn
 
 from cnnviz.arch.layers import MAX_CHANNELS, Shape, _window_problem, check_int, shape_text, sliding_size, stride_text
 from cnnviz.arch.memory import NEW, LayerMemory, chain, values
-from cnnviz.arch.modules import Concat, Dense, Residual
+from cnnviz.arch.modules import Concat, Dense, PreActResidual, Residual
 from cnnviz.arch.receptive import ReceptiveField, through_windows
 from cnnviz.i18n import N_, Text, join
 
@@ -45,24 +45,32 @@ class ResidualBlock:
     added to the input (identity) or to a 1x1 convolution of it with the same stride, then ReLU.
 
     The identity shortcut needs the output to have the input's shape: as many channels, stride 1.
+    `preact` reorders it to BN -> ReLU -> conv twice with no ReLU after the sum (modules.PreActResidual, the
+    "identity mappings" block of exercise 8.6.4).
     """
 
     out_channels: int
     use_1x1conv: bool = False
     stride: int = 1
+    preact: bool = False
     prefix: ClassVar[str] = "residual"
-    sources: ClassVar[tuple] = (Residual,)  # the modules exported code must define
+
+    @property
+    def sources(self) -> tuple:  # the modules exported code must define
+        return (PreActResidual,) if self.preact else (Residual,)
 
     def field_problem(self) -> str | None:
-        if not isinstance(self.use_1x1conv, bool):
-            return Text(N_("use_1x1conv must be true or false, got {value!r}"), value=self.use_1x1conv)
+        for name in ("use_1x1conv", "preact"):
+            if not isinstance(getattr(self, name), bool):
+                return Text(N_("{name} must be true or false, got {value!r}"), name=name, value=getattr(self, name))
         return (check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS)
                 or check_int(N_("stride"), self.stride, 1, MAX_STRIDE))
 
     def kind(self) -> str:
         shortcut = N_(", 1x1 shortcut") if self.use_1x1conv else ""
         return join(Text(N_("Residual block {channels}"), channels=self.out_channels), Text(shortcut) if shortcut
-                    else "", stride_text(self.stride, self.stride > 1))
+                    else "", Text(N_(", pre-activation")) if self.preact else "",
+                    stride_text(self.stride, self.stride > 1))
 
     def problem(self, shape: Shape) -> str | None:
         return shortcut_problem(self, shape)
@@ -71,10 +79,12 @@ class ResidualBlock:
         return (self.out_channels, *[sliding_size(s, 3, self.stride, 1) for s in shape[1:]])
 
     def build(self, shape: Shape) -> nn.Module:
-        return Residual(shape[0], self.out_channels, self.use_1x1conv, self.stride)
+        block = PreActResidual if self.preact else Residual
+        return block(shape[0], self.out_channels, self.use_1x1conv, self.stride)
 
     def code(self, shape: Shape) -> str:
-        return f"Residual({shape[0]}, {self.out_channels}, use_1x1conv={self.use_1x1conv}, strides={self.stride})"
+        block = "PreActResidual" if self.preact else "Residual"
+        return f"{block}({shape[0]}, {self.out_channels}, use_1x1conv={self.use_1x1conv}, strides={self.stride})"
 
     def memory(self, shape: Shape) -> LayerMemory:
         """conv, BN, ReLU, conv, BN (added to in place), the shortcut's conv, ReLU. At inference the peak is three
@@ -82,7 +92,16 @@ class ResidualBlock:
         conv's are alive, and with a 1x1 shortcut the last ReLU runs beside the second BN's output and the
         shortcut's."""
         out = values(self.output_shape(shape))
+        if self.preact:
+            return self._preact_memory(values(shape), out)
         return LayerMemory((6 + self.use_1x1conv) * out, values(shape) + 3 * out)
+
+    def _preact_memory(self, x: int, out: int) -> LayerMemory:
+        """BN, ReLU (both input-sized), the shortcut's conv, conv, BN, ReLU, conv (the sum is in place). At
+        inference the first ReLU runs beside the input and the first BN's output; later the first ReLU's output
+        (still `y`) and the shortcut stay alive while the second BN and ReLU each run beside their input."""
+        shortcut = out * self.use_1x1conv
+        return LayerMemory(2 * x + 4 * out + shortcut, max(3 * x, 2 * x + shortcut + 2 * out))
 
     def receptive(self, field: ReceptiveField, shape: Shape) -> ReceptiveField:
         main = through_windows(field, [(3, self.stride, 1), (3, 1, 1)])

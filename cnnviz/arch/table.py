@@ -43,19 +43,23 @@ FIELD_COLUMNS = {
     "Linear": {"out_features": "size"},
     "VGGBlock": {"out_channels": "size", "num_convs": "option"},
     "NiNBlock": {"out_channels": "size", "kernel": "kernel", "stride": "stride", "padding": "padding"},
-    "ResidualBlock": {"out_channels": "size", "stride": "stride", "use_1x1conv": "option"},
+    "ResidualBlock": {"out_channels": "size", "stride": "stride"},  # and "shortcut[, preact]" as option
     "DenseBlock": {"growth_rate": "size", "num_convs": "option"},
     "TransitionLayer": {"out_channels": "size"},
     "ResNeXtBlock": {"out_channels": "size", "stride": "stride"},  # and "groups, bot_mul, shortcut" as option
 }
 OPTION_HELP = N_("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
-                  "VGGBlock, DenseBlock: number of 3x3 convolutions · ResidualBlock: 1x1 or identity shortcut · "
+                  "VGGBlock, DenseBlock: number of 3x3 convolutions · ResidualBlock: 1x1 or identity shortcut, "
+                  "', preact' for the pre-activation order · "
                   "ResNeXtBlock: groups, bottleneck multiplier, 1x1 or identity · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
                   "(for other sizes, choose the layer under the table and type them)")
 DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
 VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
 SHORTCUTS = {"1x1": True, "identity": False}  # a residual block's option
 SHORTCUT_LABELS = {"1x1": N_("1x1 conv"), "identity": N_("identity")}  # short: the option column is narrow
+PREACT = "preact"  # a residual block's option ends ", preact" for the pre-activation order (exercise 8.6.4)
+RESIDUAL_OPTIONS = {f"{shortcut}{suffix}": (use_1x1conv, bool(suffix)) for suffix in ("", f", {PREACT}")
+                    for shortcut, use_1x1conv in SHORTCUTS.items()}  # "1x1, preact" -> (1x1 shortcut, preact)
 RESNEXT_LABEL = N_("{groups} groups, bottleneck x{bot}, {shortcut}")
 
 
@@ -72,9 +76,9 @@ def layer_to_row(layer) -> dict:
         value = getattr(layer, name)
         if name == "stride" and value is None:
             value = layer.window  # a pool's default stride is its window
-        if name == "use_1x1conv":
-            value = "1x1" if value else "identity"
         row[column] = str(value) if column == "option" else value
+    if isinstance(layer, ResidualBlock):
+        row["option"] = f"{'1x1' if layer.use_1x1conv else 'identity'}{f', {PREACT}' if layer.preact else ''}"
     if isinstance(layer, ResNeXtBlock):
         row["option"] = f"{layer.groups}, {layer.bot_mul:g}, {'1x1' if layer.use_1x1conv else 'identity'}"
     return row
@@ -87,7 +91,7 @@ def option_choices(rows: list[dict] = ()) -> list[str]:
                  if isinstance(layer, (InceptionBlock, ResNeXtBlock))] + [
         layer_to_row(DEFAULT_LAYERS[kind])["option"] for kind in ("InceptionBlock", "ResNeXtBlock")]
     held = [str(row["option"]) for row in rows if not _blank(row.get("option"))]
-    return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *SHORTCUTS, *inception,
+    return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *RESIDUAL_OPTIONS, *inception,
                                 *held]))
 
 
@@ -100,6 +104,8 @@ def option_label(value: str, lang: str = "en") -> str:
     if value in SHORTCUT_LABELS:
         return Text(SHORTCUT_LABELS[value]).render(lang)
     parts = [part.strip() for part in str(value).split(",")]
+    if value in RESIDUAL_OPTIONS:  # "1x1, preact"
+        return Text(N_("{shortcut}, pre-activation"), shortcut=Text(SHORTCUT_LABELS[parts[0]])).render(lang)
     if len(parts) == 3 and parts[2] in SHORTCUT_LABELS:  # a ResNeXt block's "2, 1, 1x1"
         return Text(RESNEXT_LABEL, groups=parts[0], bot=parts[1], shortcut=Text(SHORTCUT_LABELS[parts[2]])).render(lang)
     return value
@@ -122,6 +128,8 @@ def row_to_layer(index: int, row: dict):
         values[name] = _option(index, kind, name, cell) if column == "option" else _whole(index, kind, column, cell)
     if kind == "ResNeXtBlock" and not _blank(row.get("option")):
         values |= _resnext(index, row["option"])
+    if kind == "ResidualBlock" and not _blank(row.get("option")):
+        values |= _residual(index, row["option"])
     layer = dataclasses.replace(default, **values)
     problem = layer.field_problem()
     if problem:
@@ -166,11 +174,6 @@ def _option(index: int, kind: str, name: str, cell):
         except ValueError:
             raise ArchitectureError(N_("layer {index}, Dropout: option must be a probability like 0.5, got {cell!r}"),
                                     index, index=index, cell=cell) from None
-    if name == "use_1x1conv":
-        if text.removesuffix(" shortcut") not in SHORTCUTS:
-            raise ArchitectureError(N_("layer {index}, ResidualBlock: option must be 1x1 (a 1x1 convolution shortcut) "
-                                       "or identity, got {cell!r}"), index, index=index, cell=cell)
-        return SHORTCUTS[text.removesuffix(" shortcut")]
     if name == "num_convs":
         return _whole(index, kind, N_("option (number of convolutions)"), text.split(" conv")[0])
     return text
@@ -191,6 +194,19 @@ def _inception(index: int, cell, default: InceptionBlock) -> InceptionBlock:
         raise ArchitectureError(N_("layer {index}, {kind}: {problem}."), index, index=index, kind="InceptionBlock",
                                 problem=problem)
     return layer
+
+
+def _residual(index: int, cell) -> dict:
+    """"1x1" -> a 1x1 convolution shortcut; "identity, preact" -> the identity in the pre-activation order."""
+    text = str(cell).lower().replace("-", "").replace("preactivation", PREACT)
+    parts = [part.strip().removesuffix(" shortcut") for part in text.split(",")]
+    key = ", ".join(part for part in parts if part)
+    if key not in RESIDUAL_OPTIONS:
+        raise ArchitectureError(N_("layer {index}, ResidualBlock: option must be 1x1 (a 1x1 convolution shortcut) "
+                                   "or identity, optionally followed by ', preact' (the pre-activation order); "
+                                   "got {cell!r}"), index, index=index, cell=cell)
+    use_1x1conv, preact = RESIDUAL_OPTIONS[key]
+    return {"use_1x1conv": use_1x1conv, "preact": preact}
 
 
 def _resnext(index: int, cell) -> dict:

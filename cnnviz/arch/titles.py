@@ -29,6 +29,7 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNetï¼
     "googlenet_small": (N_("GoogLeNet small"), N_("after d2l 8.4")),
     "resnet_small": (N_("ResNet small"), N_("after d2l 8.6")),
     "densenet_small": (N_("DenseNet small"), N_("after d2l 8.7")),
+    "regnet_small": (N_("RegNetX small"), N_("after d2l 8.8")),
 }
 
 

@@ -1,4 +1,4 @@
-"""The exercises of d2l's CNN sections (English 7.2-7.6 and 8.1-8.7, with the zh edition's numbers), stated
+"""The exercises of d2l's CNN sections (English 7.2-7.6 and 8.1-8.8, with the zh edition's numbers), stated
 in cnnviz's own words: what each asks, what kind of work the app offers for it, a hint, and where to try it.
 
 Pure data: the Exercises page (pages/6_Exercises.py) turns `TryIt` into links with each page's own URL
@@ -32,6 +32,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("8.5", "7.5", Text("Batch Normalization", "批量规范化")),
     Section("8.6", "7.6", Text("Residual Networks (ResNet) and ResNeXt", "残差网络（ResNet）")),
     Section("8.7", "7.7", Text("Densely Connected Networks (DenseNet)", "稠密连接网络（DenseNet）")),
+    Section("8.8", None, Text("Designing Convolution Network Architectures", "设计卷积网络架构")),
 )
 SECTION_BY_EN = {s.en: s for s in SECTIONS}
 

@@ -48,12 +48,17 @@ class TryIt:
 @dataclass(frozen=True)
 class Section:
     en: str  # "7.3"
-    zh: str  # "6.3"
+    zh: str | None  # "6.3"; None for a section only the English edition has (8.8)
     title: Text
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """"7.3 Padding and Stride / zh 6.3 填充和步幅": both numberings, the reader's edition first
-        (in zh: "6.3 填充和步幅（英文版 7.3）")."""
+        (in zh: "6.3 填充和步幅（英文版 7.3）"); "8.8 ... (not in zh)" where the zh edition has no such section."""
+        if self.zh is None:
+            if lang == "zh":
+                return tr(lang, N_("English edition {en} {title} (not in the Chinese edition)"), en=self.en,
+                          title=self.title.zh)
+            return f"{self.en} {self.title.en} (not in zh)"
         if lang == "zh":
             return tr(lang, N_("{zh} {zh_title} (English edition {en})"), zh=self.zh, zh_title=self.title.zh,
                       en=self.en)

@@ -16,6 +16,7 @@ KERNEL_COLUMNS = 16  # kernels a row: LeNet's 6 in one row, AlexNet's 96 in six
 MAPS_SHOWN = 6  # channels of each stage beside the input: 7 tiles a row fit the Train page's live column
 COLUMN_PX = 440  # the live column's width at 1280x720, sidebar open: tiles are sized to fill it
 MAX_KERNEL_PX = 64  # a kernel's side on the screen at most (LeNet's six 5x5 would otherwise be huge)
+ENLARGED_COLUMNS, ENLARGED_KERNEL_PX = 4, 160  # "enlarge": four kernels a row, each up to 160 px (16 in 4 rows)
 MAP_PX = 56  # a feature map's side on the screen
 HOVER = "%{z:.3f}<extra></extra>"
 
@@ -43,17 +44,20 @@ def _square(fig: go.Figure, axis: str = "") -> None:
                                         "constrain": "domain"}})
 
 
-def kernels_figure(kernels: torch.Tensor, layer: str, lang: str = EN, font_size: int = FONT_SIZE) -> go.Figure:
+def kernels_figure(kernels: torch.Tensor, layer: str, lang: str = EN, font_size: int = FONT_SIZE,
+                   enlarged: bool = False) -> go.Figure:
     """The first convolution's kernels (C_out, C_in, k, k): input channel 0 of each (the image's only one),
-    on one symmetric blue-red scale so their growth shows as well as their shape."""
+    on one symmetric blue-red scale so their growth shows as well as their shape. `enlarged`: four a row, large
+    enough to read from the back of a room."""
     weights = kernels[:, 0]  # (C_out, k, k)
-    columns = min(len(weights), KERNEL_COLUMNS)
+    most, side = (ENLARGED_COLUMNS, ENLARGED_KERNEL_PX) if enlarged else (KERNEL_COLUMNS, MAX_KERNEL_PX)
+    columns = min(len(weights), most)
     rows = math.ceil(len(weights) / columns)
     limit = float(torch.nan_to_num(weights).abs().max()) or 1.0  # a diverged run's NaN must not blank it
     fig = go.Figure(_grid(tile(weights, columns), DIVERGING, -limit, limit))
     title = tr(lang, "{layer}: {count} kernels {k}x{k}, |w| ≤ {limit}", layer=layer, count=len(weights),
                k=weights.shape[-1], limit=f"{limit:.2f}")
-    base_layout(fig, title=title, height=55 + rows * min(MAX_KERNEL_PX, COLUMN_PX // columns))
+    base_layout(fig, title=title, height=55 + rows * min(side, COLUMN_PX // columns))
     fig.update_layout(font_size=font_size, title_font_size=font_size)
     _square(fig)
     return fig

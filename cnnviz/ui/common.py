@@ -72,9 +72,12 @@ COMPACT_CSS = """<style>
 h1 {font-size: 2.0rem !important; padding-top: 0.2rem !important; padding-bottom: 0.4rem !important;}
 [data-testid="stElementContainer"]:has([data-testid="stHtml"] > script:only-child) {display: none;}
 </style>"""
-# Presenter mode: larger type for the back of the room.
+# Presenter mode: larger type for the back of the room; the bar that holds the folded sidebar's arrow lets the
+# title show through it (the arrow sits left of the page's content).
 PRESENTER_CSS = """<style>
 html {font-size: 20px;}
+[data-testid="stHeader"] {background: transparent; pointer-events: none;}
+[data-testid="stHeader"] :is(button, a) {pointer-events: auto;}
 [data-testid="stMarkdownContainer"] :is(p, li):not([data-testid="stMetricValue"] *) {font-size: 1.05rem;}
 </style>"""
 
@@ -116,8 +119,12 @@ def page_setup(title: str) -> None:
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
     lang.resolve()
-    # A local file, not an emoji or material icon: those favicons are fetched from the internet.
-    st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide")
+    keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")  # before the page config, which reads it
+    # A local file, not an emoji or material icon: those favicons are fetched from the internet. Presenter mode
+    # folds the sidebar away (its arrow at the top left brings it back); Streamlit applies the state only when
+    # it changes, so a sidebar the presenter opens again stays open.
+    st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide",
+                       initial_sidebar_state="collapsed" if presenting() else "auto")
     with st.sidebar:
         # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app". Its links
         # sit close together: eight of them must leave a 720-pixel screen room for a page's first controls.
@@ -125,9 +132,9 @@ def page_setup(title: str) -> None:
             for path, label, icon, *_about in PAGES:
                 st.page_link(path, label=_(label), icon=icon, query_params=language_query())
         lang.switch()
-        keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
-                  help=_("For a projector: larger text and figures; explanations fold away."))
+                  help=_("For a projector: the sidebar folds away (the arrow at the top left brings it back), "
+                         "text, figures and their numbers get larger, explanations fold away."))
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
     document_language()
@@ -169,12 +176,31 @@ def chart(fig, key: str, **kwargs) -> object:
     """`st.plotly_chart` with cnnviz's config (no hover toolbar over titles) and presenter-mode text size.
     Extra keyword arguments (on_select, selection_mode, width, config) pass through."""
     if presenting():
-        from cnnviz.figures.style import FONT_SIZE
-
-        fig.update_layout(font_size=round(FONT_SIZE * PRESENTER_FONT_SCALE))
+        enlarge_text(fig, PRESENTER_FONT_SCALE)
     config = {**PLOTLY_CONFIG, **kwargs.pop("config", {})}
     kwargs.setdefault("width", "stretch")
     return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
+def enlarge_text(fig, scale: float) -> None:
+    """Every text of `fig` `scale` times larger: the layout's font, and the sizes set on titles, annotations and
+    traces' text (a grid's numbers), which do not follow the layout's. A figure whose font is that large already
+    was drawn for presenter mode (the Train page's figure_font_size) and is left as it is."""
+    from cnnviz.figures.style import FONT_SIZE
+
+    target = round(FONT_SIZE * scale)
+    if (fig.layout.font.size or FONT_SIZE) >= target:
+        return
+    fig.update_layout(font_size=target)
+    if fig.layout.title.font.size:
+        fig.layout.title.font.size = round(fig.layout.title.font.size * scale)
+    for note in fig.layout.annotations:
+        if note.font.size:
+            note.font.size = round(note.font.size * scale)
+    for trace in fig.data:
+        font = getattr(trace, "textfont", None)
+        if font is not None and isinstance(font.size, (int, float)):
+            font.size = round(font.size * scale)
 
 
 def arrived_from_another_page() -> bool:

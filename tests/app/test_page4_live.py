@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cnnviz.arch import Architecture, Flatten, Linear
-from cnnviz.figures.live import MAPS_SHOWN, tile
+from cnnviz.figures.live import ENLARGED_COLUMNS, MAPS_SHOWN, tile
 from cnnviz.ui.arch import state as arch_state
 from tests.app.test_page5_activations import array
 from tests.app.test_page4_train import _stop_all, finish, measured_rate, start_short_run
@@ -65,6 +65,18 @@ def test_a_short_run_shows_its_kernels_and_maps_and_replays_them(page):
     at.selectbox(key="train_live_second").set_value(8).run()  # a bag instead of the coat
     _, maps_bag = _expected(run, snapshots[0], 2, 8)
     np.testing.assert_allclose(_z(at, "train_live_maps", 3), maps_bag, rtol=1e-5, atol=1e-6, equal_nan=True)
+
+    small = _height(at, "train_live_kernels")
+    at.toggle(key="train_live_enlarge").set_value(True).run()  # for the back of the room: four a row, larger
+    weights = run.job.live.kernels(snapshots[0])[:, 0]
+    np.testing.assert_allclose(_z(at, "train_live_kernels"), tile(weights, ENLARGED_COLUMNS), rtol=1e-6,
+                               equal_nan=True)
+    assert _height(at, "train_live_kernels") > 2 * small
+
+
+def _height(at, key: str) -> int:
+    return next(json.loads(el.proto.spec) for el in at.get("plotly_chart")
+                if el.proto.id.endswith(key))["layout"]["height"]
 
 
 def test_a_network_without_convolutions_says_so(page):

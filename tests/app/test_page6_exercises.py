@@ -42,9 +42,9 @@ def test_every_exercise_by_section_with_both_numberings(page):
     heads = [m.value for m in page.markdown if m.value.startswith("**") and "-badge[" in m.value]
     assert heads == [next(h for h in heads if h.startswith(f"**{e.numbering()}**"))
                      for s in SECTIONS for e in in_section(s.en)]  # by section, in the book's order
-    assert len(shown_ids(page)) == len(EXERCISES) == 73
+    assert len(shown_ids(page)) == len(EXERCISES) == 77
     assert [h.value for h in page.subheader] == [s.label() for s in SECTIONS]
-    index = next(m.value for m in page.markdown if m.value.startswith("**73 exercises**"))
+    index = next(m.value for m in page.markdown if m.value.startswith("**77 exercises**"))
     assert "[7.3](#ex-7-3) (7)" in index  # 6 of the English edition and zh 6.3.2
     assert not page.warning and not page.error
 

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import ROOT
 
@@ -202,10 +202,16 @@ def doc_screenshot(page: Page, name: str, doc: str) -> Path:
 
 
 def presenter_keeps_first_screen(page: Page, switch_label: str, first_screen, name: str) -> None:
-    """Turns presenter mode on (larger type) and checks that the first screen still shows everything in
-    `first_screen` ((selector, what) pairs); leaves presenter mode on."""
+    """Turns presenter mode on (larger type, the sidebar folded away) and checks that the first screen still
+    shows everything in `first_screen` ((selector, what) pairs, in the main area); then opens the sidebar again
+    with its arrow, as a presenter would, and leaves presenter mode on."""
     page.locator(".st-key-presenter").get_by_text(switch_label).click()
     wait_idle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
     screenshot(page, name, full_page=False)
     for selector, what in first_screen:
         assert_on_first_screen(page, selector, what)
+    page.locator("[data-testid='stExpandSidebarButton']").click()
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    wait_idle(page)

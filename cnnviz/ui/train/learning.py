@@ -18,6 +18,7 @@ from cnnviz.ui.train.views import figure_font_size
 FIRST_KEY, SECOND_KEY = "train_live_first", "train_live_second"  # class indices: stable in links and tests
 REPLAY_KEY = "train_live_replay"  # the replayed snapshot's index
 REPLAY_RUN_KEY = "train_live_replay_run"  # the run the slider's value belongs to
+ENLARGE_KEY = "train_live_enlarge"  # the kernels drawn four a row, large
 FIGURES_KEY = "train_live_figures"  # (what they show, the snapshot, the two figures): the last ones drawn
 DEFAULT_CLASSES = (2, 4)  # Pullover vs Coat: alike at a glance, told apart by the network
 
@@ -76,6 +77,8 @@ def draw(job: TrainingJob, snapshot: LiveSnapshot, classes: tuple[int, int], dat
     st.caption(_("The weights as they were at step {step} (epoch {epoch}), copied at that report while "
                  "training went on. Kernels: blue negative, red positive; maps: dark low, yellow high.").format(
                      step=snapshot.step, epoch=f"{snapshot.epoch:.2f}"))
+    st.toggle(_("Enlarge the kernels"), key=ENLARGE_KEY,
+              help=_("Four kernels a row, large enough to read from the back of a room; they keep updating."))
     kernels, maps = panel_figures(job, snapshot, classes, dataset)
     chart(kernels, key="train_live_kernels")
     if maps is not None:
@@ -85,13 +88,13 @@ def draw(job: TrainingJob, snapshot: LiveSnapshot, classes: tuple[int, int], dat
 def panel_figures(job: TrainingJob, snapshot: LiveSnapshot, classes: tuple[int, int], dataset: str):
     """The two figures, computed once per snapshot and choice: the fragment redraws twice a second, new
     snapshots come at the reports, and each computation takes CPU from the training thread."""
-    lang, size = current(), figure_font_size()
-    wanted = (id(job), snapshot.step, classes, dataset, lang, size)
+    lang, size, enlarged = current(), figure_font_size(), bool(st.session_state.get(ENLARGE_KEY))
+    wanted = (id(job), snapshot.step, classes, dataset, lang, size, enlarged)
     kept = st.session_state.get(FIGURES_KEY)
     if kept is not None and kept[0] == wanted and kept[1] is snapshot:
         return kept[2]
     kernel_layer = job.live.plan.kernel.rsplit(".", 1)[0]
-    kernels = figures.kernels_figure(job.live.kernels(snapshot), kernel_layer, lang, size)
+    kernels = figures.kernels_figure(job.live.kernels(snapshot), kernel_layer, lang, size, enlarged)
     images = images_of(job, classes)
     maps = job.live.feature_maps(snapshot, images)
     names = data.class_names(dataset)

@@ -271,7 +271,8 @@ def test_a_dense_block_that_outgrows_the_limits_says_so_before_building():
         trace(bad)
 
 
-@pytest.mark.parametrize("name", ["resnet18", "densenet", "resnet_small", "densenet_small", "regnetx32"])
+@pytest.mark.parametrize("name", ["resnet18", "densenet", "resnet_small", "densenet_small", "regnetx32",
+                                  "regnet_small"])
 def test_code_and_json_round_trip(name):
     spec = PRESETS[name]
     assert from_json(to_json(spec)) == spec
@@ -287,7 +288,7 @@ def test_code_and_json_round_trip(name):
 
 
 def test_the_small_versions_keep_the_blocks_at_28x28_for_a_fraction_of_the_work():
-    for small, book in (("resnet_small", "resnet18"), ("densenet_small", "densenet")):
+    for small, book in (("resnet_small", "resnet18"), ("densenet_small", "densenet"), ("regnet_small", "regnetx32")):
         rows = trace(PRESETS[small])
         assert PRESETS[small].input_shape == (1, 28, 28) and rows[-1].output_shape == (10,)
         kinds = {type(layer) for layer in PRESETS[small].layers}
