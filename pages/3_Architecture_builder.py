@@ -15,10 +15,10 @@ from cnnviz.i18n import N_
 from cnnviz.ui.common import chart, intro, page_setup, url_written
 from cnnviz.ui.lang import _, current, render
 
-# The layer table first in the sidebar, above the menu: on a 720-pixel projector the whole table of a
-# LeNet-sized network then shows without scrolling.
-tools = st.sidebar.container()
-page_setup(N_("Architecture builder"))
+# The layer table first in the sidebar, below the menu folded into one button: on a 720-pixel projector the
+# whole table of a LeNet-sized network then shows without scrolling, and every page is one click away.
+menu_box, tools = st.sidebar.container(), st.sidebar.container()
+page_setup(N_("Architecture builder"), menu_box=menu_box)
 # Room for the layer table (a minimum: the user can still drag the sidebar wider); the main area's side
 # padding shrinks so the diagram keeps its width on a 1280-pixel projector; the totals in smaller type.
 st.html("""<style>

@@ -78,6 +78,10 @@ def windows(X: torch.Tensor, kernel_size, padding=0, stride=1, dilation=1, fill:
     (sh, sw), (dh, dw) = as_pair("stride", stride, 1), as_pair("dilation", dilation, 1)
     h, w = X.shape[-2:]
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if (span_h > h or span_w > w) and not (ph or pw):  # no padding: "the padded input" would puzzle a reader
+        raise OpsError(N_("the kernel {kh}x{kw} (dilation {dh}x{dw}, so it spans {span_h}x{span_w}) is larger "
+                          "than the input {h}x{w}; use a smaller kernel or dilation, or add padding"),
+                       kh=kh, kw=kw, dh=dh, dw=dw, span_h=span_h, span_w=span_w, h=h, w=w)
     if span_h > h + 2 * ph or span_w > w + 2 * pw:
         raise OpsError(N_("the kernel {kh}x{kw} (dilation {dh}x{dw}, so it spans {span_h}x{span_w}) is larger "
                           "than the padded input {ph_total}x{pw_total} (input {h}x{w}, padding {ph}x{pw}); use a "

@@ -26,13 +26,16 @@ KERNEL_PRESETS: dict[str, list[list[float]]] = {
 INPUT_PRESETS = (  # also the link's values: English here, translated where shown
     N_("book 3x3 arange"),
     N_("edge image 6x8"),
+    N_("diagonal edge 6x6"),
     N_("4x4 arange"),
     N_("two-channel example"),
     N_("random integers"),
     N_("Fashion-MNIST image"),
     N_("uploaded image"),
+    N_("typed grid"),
 )
 MAX_KERNEL_SIDE = 7
+MAX_GRID_SIDE = 12  # a typed input: every cell still shows its number on a 1280x720 screen
 MAX_CHANNELS = 3
 
 
@@ -55,12 +58,19 @@ def edge_image(shift: int = 0) -> torch.Tensor:
     return torch.roll(X, shifts=shift, dims=1)  # the borders are both white, so rolling is a clean shift
 
 
+def diagonal_image(n: int = 6) -> torch.Tensor:
+    """Ones on and below the diagonal, zeros above: one diagonal edge (exercise 7.2.1). (n, n) float64."""
+    return torch.tril(torch.ones(n, n, dtype=torch.float64))
+
+
 def book_input(name: str) -> torch.Tensor:
     """The book's fixed inputs: (h, w), or (2, h, w) for the two-channel example."""
     if name == "book 3x3 arange":
         return torch.arange(9, dtype=torch.float64).reshape(3, 3)
     if name == "edge image 6x8":
         return edge_image()
+    if name == "diagonal edge 6x6":
+        return diagonal_image(6)
     if name == "4x4 arange":
         return torch.arange(16, dtype=torch.float64).reshape(4, 4)
     if name == "two-channel example":

@@ -8,6 +8,7 @@ from math import comb, factorial
 import torch
 import torch.nn.functional as F
 
+from cnnviz.conv.presets import diagonal_image
 from cnnviz.exercises.answer import Answer, Table, said
 from cnnviz.exercises.answers_common import matrix, same, same_tensor
 from cnnviz.i18n import N_
@@ -28,11 +29,6 @@ def corr2d_loop(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
-
-
-def diagonal_image(n: int = 6) -> torch.Tensor:
-    """Ones on and below the diagonal, zeros above: one diagonal edge. (n, n) float64."""
-    return torch.tril(torch.ones(n, n, dtype=torch.float64))
 
 
 def diagonal_edges(n: int = 6) -> Answer:

@@ -13,10 +13,11 @@ S72 = (
         "构造一幅边缘沿对角线走向的图像。本节的边缘卷积核 [1, -1] 作用于它、作用于它的转置、以及转置卷积核后，"
         "各得到什么？"),
        ("A horizontal difference only sees changes along a row; transposing the image or the kernel swaps rows "
-        "and columns. Open page 1 with the transposed kernel on the vertical-edge image and watch it go blind.",
-        "水平差分只看到一行之内的变化；转置图像或卷积核会交换行和列。在第 1 页用转置的卷积核作用于竖直边缘"
-        "图像，看它为何“看不见”边缘。"),
-       CONV, {"input": "edge image 6x8", "kpreset": "edge [1, -1] transposed"}),
+        "and columns. Page 1 opens on a diagonal edge with [1, -1]; then load the transposed kernel, and try "
+        "both on the vertical-edge image, where the transposed one goes blind.",
+        "水平差分只看到一行之内的变化；转置图像或卷积核会交换行和列。第 1 页打开时是对角边缘图像和 [1, -1]；"
+        "再载入转置的卷积核，并在竖直边缘图像上试试这两个核，转置的那个会“看不见”边缘。"),
+       CONV, {"input": "diagonal edge 6x6", "kpreset": "edge [1, -1]"}),
     ex("7.2.2", "6.2.4", "computed",
        ("Design kernels by hand: an edge detector for a chosen direction, a second-derivative (finite "
         "difference) kernel and its smallest size, a blur kernel, and the smallest kernel for a derivative "

@@ -113,8 +113,10 @@ def keep_valid(key: str, options, fallback) -> None:
         st.session_state[key] = fallback
 
 
-def page_setup(title: str) -> None:
-    """Call first on every page: wide layout, the menu, the presenter switch and the environment status."""
+def page_setup(title: str, menu_box=None) -> None:
+    """Call first on every page: wide layout, the menu, the presenter switch and the environment status.
+    `menu_box`: a sidebar container above the page's own sidebar tools, where the menu goes folded into one
+    button (the builder's layer table fills the sidebar's first screen)."""
     ss = st.session_state
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
@@ -128,9 +130,10 @@ def page_setup(title: str) -> None:
     with st.sidebar:
         # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app". Its links
         # sit close together: eight of them must leave a 720-pixel screen room for a page's first controls.
-        with st.container(gap="xxsmall"):
-            for path, label, icon, *_about in PAGES:
-                st.page_link(path, label=_(label), icon=icon, query_params=language_query())
+        if menu_box is None:
+            menu(st.container(gap="xxsmall"))
+        else:
+            menu(menu_box.popover(_("Pages"), icon=":material/menu:", width="stretch"))
         lang.switch()
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
                   help=_("For a projector: the sidebar folds away (the arrow at the top left brings it back), "
@@ -139,6 +142,13 @@ def page_setup(title: str) -> None:
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
     document_language()
     environment_sidebar()
+
+
+def menu(box) -> None:
+    """Links to every page, in the reader's language."""
+    with box:
+        for path, label, icon, *_about in PAGES:
+            st.page_link(path, label=_(label), icon=icon, query_params=language_query())
 
 
 def document_language() -> None:

@@ -49,7 +49,7 @@ def test_a_kernel_larger_than_the_input_says_so_in_chinese():
     at.number_input(key="p1_kh").set_value(5).run()
     assert_all_chinese(at, 15)
     # cnnviz.conv.ops' error, its numbers filled into the Chinese sentence
-    assert any("卷积核 5x2（膨胀 1x1，因此覆盖 5x2）大于填充后的输入 3x3" in e.value for e in at.error), \
+    assert any("卷积核 5x2（膨胀 1x1，因此覆盖 5x2）大于输入 3x3；" in e.value for e in at.error), \
         [e.value for e in at.error]
     assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["输入 3×3", "卷积核 5×2"]  # padding 0: not called padded
 

@@ -81,7 +81,8 @@ def test_random_links_show_conv2d_numbers_or_say_why_not(trial):
     stride, dilation = (int(query["stride_h"]), int(query["stride_w"])), (int(query["dil_h"]), int(query["dil_w"]))
     span = [dilation[a] * (K.shape[a] - 1) + 1 for a in (0, 1)]
     if span[0] > Xp.shape[0] or span[1] > Xp.shape[1]:
-        assert any("larger than the padded input" in e.value for e in at.error)
+        padded = query["pad_h"] != "0" or query["pad_w"] != "0"
+        assert any(f"larger than the {'padded ' if padded else ''}input" in e.value for e in at.error)
         assert not [f for f in plotly_figures(at) if f["layout"]["title"]["text"].startswith("output")]
         return
     assert not at.error
@@ -243,7 +244,8 @@ def test_kernel_too_large_shows_an_error():
     at = make_app(PAGE).run()
     at.number_input(key="p1_kh").set_value(5).run()
     assert_no_exception(at)
-    assert any("larger than the padded input 3x3" in e.value for e in at.error)
+    assert any("larger than the input 3x3; use a smaller kernel or dilation, or add padding" in e.value
+               for e in at.error)  # no padding: not "the padded input"
     # No output, but the input and the too-tall kernel stay on screen to show the mismatch.
     titles = [f["layout"]["title"]["text"] for f in plotly_figures(at)]
     assert titles == ["input 3×3", "kernel 5×2"]  # no padding: not called padded
@@ -258,7 +260,7 @@ def test_kernel_too_large_in_multi_channel_mode_keeps_the_input_on_screen():
     at = make_app(PAGE, query={"mode": "Multi-channel", "input": "two-channel example"}).run()
     at.number_input(key="p1_kw").set_value(4).run()
     assert_no_exception(at)
-    assert any("larger than the padded input 3x3" in e.value for e in at.error)
+    assert any("larger than the input 3x3" in e.value for e in at.error)
     assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["input 3×3", "kernel 2×4"]
 
 
@@ -482,3 +484,29 @@ def test_average_pooling_speaks_of_averages_and_nn_avgpool2d():
     assert at.button(key="p1_stride_torch").label == "stride = window (nn.AvgPool2d)"
     at.radio(key="p1_pool_mode").set_value("max").run()
     assert "`nn.MaxPool2d(2)`" in "\n".join(i.value for i in at.info)
+
+
+def test_a_typed_input_grid_is_edited_resized_and_shared_like_the_kernel():
+    """Defect 5 of the lesson issue: the input can be typed. It starts as a diagonal edge (exercise 7.2.1); a
+    cell edit, a new shape and the link all give F.conv2d's numbers."""
+    at = make_app(PAGE).run()
+    at.selectbox(key="p1_input").set_value("typed grid").run()
+    assert_no_exception(at)
+    X = torch.tril(torch.ones(6, 6, dtype=torch.float64))
+    assert _z(_figure(at, "input")).tolist() == X.tolist()
+    _edit(at, "p1_grid_0", 0, 5, 7)
+    X[0, 5] = 7
+    assert _z(_figure(at, "input")).tolist() == X.tolist()
+    assert _z(_figure(at, "output")).tolist() == F.conv2d(X[None, None], BOOK_K[None, None])[0, 0].tolist()
+    at.number_input(key="p1_grid_h").set_value(4)
+    at.number_input(key="p1_grid_w").set_value(8).run()  # cut at the bottom, zeros on the right
+    X = torch.cat((X[:4], torch.zeros(4, 2, dtype=torch.float64)), dim=1)
+    assert _z(_figure(at, "input")).tolist() == X.tolist()
+    assert at.query_params["grid"] == "1,0,0,0,0,7,0,0;1,1,0,0,0,0,0,0;1,1,1,0,0,0,0,0;1,1,1,1,0,0,0,0"
+    shared = make_app(PAGE, query=dict(at.query_params)).run()
+    assert_no_exception(shared)
+    assert _z(_figure(shared, "output")).tolist() == F.conv2d(X[None, None], BOOK_K[None, None])[0, 0].tolist()
+    assert shared.number_input(key="p1_grid_h").value == 4 and not shared.warning
+    too_big = make_app(PAGE, query={"input": "typed grid", "grid": ";".join(["0"] * 13)}).run()
+    assert_no_exception(too_big)
+    assert any("larger than 12x12" in w.value for w in too_big.warning)

@@ -108,7 +108,8 @@ def test_back_undoes_the_last_change_and_other_pages_keep_the_state(page):
     _click(page, "arch_add")
     _shows(page, "Layers", "13")
     menu = page.locator("[data-testid='stSidebar']")
-    menu.get_by_role("link", name="Home", exact=True).click()
+    menu.get_by_role("button", name="Pages").click()  # the builder folds the menu above its layer table
+    page.locator("[data-testid='stPopoverBody']").get_by_role("link", name="Home", exact=True).click()
     wait_idle(page)
     menu.get_by_role("link", name="Architecture builder", exact=True).click()
     _shows(page, "Layers", "13")  # the builder kept its layers while the student was away

@@ -11,8 +11,8 @@ from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_
 from cnnviz.images import load_grayscale
 from cnnviz.ui.common import test_images
-from cnnviz.ui.conv.state import PARAMS, PREFIX
-from cnnviz.ui.conv.widgets import number_control
+from cnnviz.ui.conv.state import DEFAULT_GRID, PARAMS, PREFIX
+from cnnviz.ui.conv.widgets import kept_matrix_editor, number_control
 from cnnviz.ui.lang import _, formatter, render
 
 
@@ -36,7 +36,33 @@ def input_controls() -> torch.Tensor:
         return _fashion_mnist_image()
     if name == "uploaded image":
         return _uploaded_image()
+    if name == "typed grid":
+        return _typed_grid()
     return presets.book_input(name)
+
+
+def _typed_grid() -> torch.Tensor:
+    """An input typed cell by cell, like the kernel: its shape (rows and columns grow with zeros or are cut at
+    the bottom and right) and its numbers. Starts as a diagonal edge (exercise 7.2.1)."""
+    ss = st.session_state
+    grid = ss.get(PREFIX + "grid") or DEFAULT_GRID
+    ss[PREFIX + "grid_h"], ss[PREFIX + "grid_w"] = len(grid), len(grid[0])  # the matrix gives its shape
+    a, b = st.columns(2)
+    with a:
+        number_control("grid_h", _("rows"), on_change=_resize_grid)
+    with b:
+        number_control("grid_w", _("cols"), on_change=_resize_grid)
+    ss[PREFIX + "grid"] = kept_matrix_editor("grid", grid, _("input"), reset=ss.pop(PREFIX + "grid_reset", False))
+    return torch.tensor(ss[PREFIX + "grid"], dtype=torch.float64)
+
+
+def _resize_grid() -> None:
+    ss = st.session_state
+    grid = ss.get(PREFIX + "grid") or DEFAULT_GRID
+    h, w = ss[PREFIX + "grid_h"], ss[PREFIX + "grid_w"]
+    ss[PREFIX + "grid"] = [[grid[r][c] if r < len(grid) and c < len(grid[0]) else 0.0 for c in range(w)]
+                           for r in range(h)]
+    ss[PREFIX + "grid_reset"] = True
 
 
 def _fashion_mnist_image() -> torch.Tensor:

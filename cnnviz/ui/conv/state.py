@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from cnnviz.conv.presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_KERNEL_SIDE,
-                                  default_1x1_weights)
+from cnnviz.conv.presets import (INPUT_PRESETS, KERNEL_PRESETS, MAX_CHANNELS, MAX_GRID_SIDE, MAX_KERNEL_SIDE,
+                                  default_1x1_weights, diagonal_image)
 from cnnviz.errors import CnnvizError
 from cnnviz.i18n import N_
 from cnnviz.ui.common import RUN_KEY, keep_widgets, page_query, url_to_load, url_written, write_page_query
@@ -29,6 +29,7 @@ PARAMS: dict[str, tuple[object, object]] = {
     "input": (INPUT_PRESETS[0], INPUT_PRESETS),
     "rand_h": (5, _ints(1, 32)), "rand_w": (5, _ints(1, 32)), "seed": (0, _ints(0, 9999)),
     "fm_index": (0, _ints(0, 9999)),
+    "grid_h": (6, _ints(1, MAX_GRID_SIDE)), "grid_w": (6, _ints(1, MAX_GRID_SIDE)),  # the typed grid's shape
     "kpreset": ("book [[0, 1], [2, 3]]", (*KERNEL_PRESETS, CUSTOM_KERNEL)),
     "kh": (2, _ints(1, MAX_KERNEL_SIDE)), "kw": (2, _ints(1, MAX_KERNEL_SIDE)),
     "pad_h": (0, _ints(0, 6)), "pad_w": (0, _ints(0, 6)),
@@ -44,7 +45,10 @@ PARAMS: dict[str, tuple[object, object]] = {
     "pool_stride_h": (1, _ints(1, 6)), "pool_stride_w": (1, _ints(1, 6)),
     "shift": (1, _ints(-2, 2)),
 }
-MATRICES = ("kernel", "w1x1")  # matrices kept in session state as lists of rows, in the URL as "0,1;2,3"
+MATRICES = ("kernel", "w1x1", "grid")  # matrices kept in session state as lists of rows, in the URL as "0,1;2,3"
+MATRIX_SIDES = {"grid": MAX_GRID_SIDE}  # the largest side a link may give (the others': MAX_KERNEL_SIDE)
+DEFAULT_GRID = diagonal_image(6).tolist()  # the typed grid starts as exercise 7.2.1's diagonal edge
+SHAPES = ("kh", "kw", "grid_h", "grid_w")  # follow their matrix: the link gives the matrix, not these
 KERNELS = "kfull"  # the per-channel kernels, (c_out, c_in, kh, kw), in the URL as K[0,0]/K[0,1]/.../K[c_out-1,c_in-1]
 
 
@@ -133,7 +137,7 @@ def _load_one(name: str, text: str, query: dict[str, str]) -> list[str]:
         ss[PREFIX + KERNELS] = decode_kernels(text, c_in if c_in in PARAMS["c_in"][1] else PARAMS["c_in"][0])
         return []
     if name in MATRICES:
-        ss[PREFIX + name] = decode_matrix(text)
+        ss[PREFIX + name] = decode_matrix(text, MATRIX_SIDES.get(name, MAX_KERNEL_SIDE))
         return []
     default, allowed = PARAMS.get(name, (None, ()))
     value = _parse(text, default)
@@ -168,7 +172,7 @@ def save_to_url() -> None:
     wanted = {}
     for name, (default, _) in PARAMS.items():
         current = ss.get(PREFIX + name, default)
-        if current != default and name not in ("kh", "kw"):  # the kernel in the link gives its shape
+        if current != default and name not in SHAPES:  # the matrix in the link gives its shape
             wanted[name] = str(current).lower() if isinstance(current, bool) else str(current)
     if ss.get(PREFIX + "playing"):
         wanted.pop("cell", None)
@@ -176,7 +180,8 @@ def save_to_url() -> None:
             wanted["cell"] = st.query_params["cell"]
     preset = ss.get(PREFIX + "kpreset", PARAMS["kpreset"][0])
     defaults = {"kernel": KERNEL_PRESETS.get(preset, KERNEL_PRESETS[PARAMS["kpreset"][0]]),
-                "w1x1": default_1x1_weights(ss.get(PREFIX + "c_out", 1), ss.get(PREFIX + "c_in", 1)).tolist()}
+                "w1x1": default_1x1_weights(ss.get(PREFIX + "c_out", 1), ss.get(PREFIX + "c_in", 1)).tolist(),
+                "grid": DEFAULT_GRID}
     for name in MATRICES:
         rows = ss.get(PREFIX + name)
         if rows is not None and rows != defaults[name]:

@@ -27,12 +27,22 @@ def test_classic_filters_sum_as_expected():
 
 
 @pytest.mark.parametrize("name", [n for n in presets.INPUT_PRESETS if n in
-                                  ("book 3x3 arange", "edge image 6x8", "4x4 arange", "two-channel example")])
+                                  ("book 3x3 arange", "edge image 6x8", "diagonal edge 6x6", "4x4 arange",
+                                   "two-channel example")])
 def test_book_inputs(name):
     X = presets.book_input(name)
-    expected = {"book 3x3 arange": (3, 3), "edge image 6x8": (6, 8), "4x4 arange": (4, 4),
-                "two-channel example": (2, 3, 3)}[name]
+    expected = {"book 3x3 arange": (3, 3), "edge image 6x8": (6, 8), "diagonal edge 6x6": (6, 6),
+                "4x4 arange": (4, 4), "two-channel example": (2, 3, 3)}[name]
     assert tuple(X.shape) == expected
+
+
+def test_the_diagonal_edge_and_the_edge_kernel_mark_the_diagonal():
+    """Exercise 7.2.1's input: [1, -1] marks the cell right of each diagonal step, F.conv2d agreeing."""
+    X = presets.book_input("diagonal edge 6x6")
+    assert X[2].tolist() == [1, 1, 1, 0, 0, 0] and bool((X == X.tril()).all())
+    Y = ops.corr2d(X, presets.kernel_preset("edge [1, -1]"))
+    torch.testing.assert_close(Y, F.conv2d(X[None, None], presets.kernel_preset("edge [1, -1]")[None, None])[0, 0])
+    assert [(r, c) for r, c in Y.nonzero().tolist()] == [(r, r) for r in range(5)]
 
 
 def test_two_channel_example_with_stacked_kernels_is_the_book():

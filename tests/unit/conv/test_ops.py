@@ -37,7 +37,8 @@ def test_corr2d_equals_conv2d(padding, stride, dilation):
     for n, (hw, khw) in enumerate(itertools.product(SIZES, KERNELS)):
         X, K = _rand(*hw, seed=n), _rand(*khw, seed=100 + n)
         if not _fits(hw, khw, padding, dilation):
-            with pytest.raises(ValueError, match="larger than the padded input"):
+            said = "larger than the padded input" if padding else "larger than the input"  # "padded" only with padding
+            with pytest.raises(ValueError, match=said):
                 ops.corr2d(X, K, padding, stride, dilation)
             continue
         ref = F.conv2d(X[None, None], K[None, None], padding=padding, stride=stride, dilation=dilation)[0, 0]
@@ -187,8 +188,8 @@ X3, K2 = torch.zeros(3, 3), torch.zeros(2, 2)
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: ops.corr2d(X3, torch.zeros(4, 4)), r"kernel 4x4 .* larger than the padded input 3x3"),
-    (lambda: ops.corr2d(X3, K2, dilation=3), r"spans 4x4.*larger than the padded input"),
+    (lambda: ops.corr2d(X3, torch.zeros(4, 4)), r"kernel 4x4 .* larger than the input 3x3; use a smaller kernel or dilation, or add padding"),
+    (lambda: ops.corr2d(X3, K2, dilation=3), r"spans 4x4.*larger than the input"),
     (lambda: ops.corr2d(X3, K2, stride=0), r"stride=0.*>= 1"),
     (lambda: ops.corr2d(X3, K2, stride=(1, -2)), r"stride=\(1, -2\).*>= 1"),
     (lambda: ops.corr2d(X3, K2, dilation=0), r"dilation=0.*>= 1"),
@@ -197,7 +198,8 @@ X3, K2 = torch.zeros(3, 3), torch.zeros(2, 2)
     (lambda: ops.corr2d(X3, K2, stride=1.5), r"stride=1.5 must be an int or a pair"),
     (lambda: ops.pool2d(X3, 2, padding=2), r"padding=\(2, 2\) is more than half the pooling window 2x2"),
     (lambda: ops.pool2d(X3, 2, mode="min"), r"mode='min' is not a pooling mode; use 'max' or 'avg'"),
-    (lambda: ops.pool2d(X3, 4), r"larger than the padded input"),
+    (lambda: ops.pool2d(X3, 4), r"larger than the input"),
+    (lambda: ops.pool2d(X3, 6, padding=1), r"larger than the padded input 5x5 \(input 3x3, padding 1x1\)"),
     (lambda: ops.pool2d(torch.zeros(1, 1, 3, 3), 2), r"X must have shape \(h, w\) or \(c, h, w\)"),
     (lambda: ops.corr2d(torch.zeros(1, 3, 3), K2), r"X must have shape \(h, w\); got shape \(1, 3, 3\)"),
     (lambda: ops.corr2d(X3, torch.zeros(2)), r"K must have shape \(kh, kw\)"),
