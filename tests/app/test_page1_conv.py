@@ -231,6 +231,20 @@ def test_play_stops_on_the_last_cell_and_plays_again_from_the_first():
     assert_no_exception(at)
 
 
+def test_play_speed_is_chosen_beside_play_and_travels_in_the_link():
+    at = make_app(PAGE).run()
+    speed = _speed(at)
+    assert speed.value == "normal" and "speed" not in at.query_params
+    speed.set_value("fast").run()
+    assert at.query_params["speed"] == "fast"
+    shared = make_app(PAGE, query={"speed": "slow"}).run()
+    assert _speed(shared).value == "slow" and not shared.warning
+
+
+def _speed(at):
+    return next(b for b in at.get("button_group") if b.key == "p1_speed")
+
+
 def test_bad_kernel_cell_shows_an_error_and_keeps_the_page():
     at = make_app(PAGE).run()
     at.session_state["p1_kernel_0"] = {"edited_rows": {"0": {"1": "abc"}}, "added_rows": [], "deleted_rows": []}

@@ -37,6 +37,7 @@ PARAMS: dict[str, tuple[object, object]] = {
     "dil_h": (1, _ints(1, 4)), "dil_w": (1, _ints(1, 4)),
     "true_conv": (False, (False, True)),
     "cell": (0, _ints(0, 32 * 32)),
+    "speed": ("normal", ("slow", "normal", "fast")),  # Play's (widgets.PLAY_SECONDS)
     "c_in": (2, _ints(1, MAX_CHANNELS)), "c_out": (3, _ints(1, MAX_CHANNELS)), "explain_out": (0, _ints(0, 2)),
     "own_kernels": (False, (False, True)),
     "pool_mode": ("max", ("max", "avg")), "pool_source": (POOL_SOURCES[0], POOL_SOURCES),

@@ -16,7 +16,8 @@ from cnnviz.ui.common import drawn_last_run, show_error
 from cnnviz.ui.conv.state import CUSTOM_KERNEL, PARAMS, PREFIX, loaded_this_run, save_to_url, value
 from cnnviz.ui.lang import _
 
-PLAY_SECONDS = 0.8
+PLAY_SECONDS = {"slow": 1.6, "normal": 0.8, "fast": 0.3}  # Play's speeds: seconds a cell
+SPEED_LABELS = {"slow": N_("slow"), "normal": N_("normal"), "fast": N_("fast")}
 
 
 class KernelError(CnnvizError):
@@ -207,11 +208,17 @@ def _toggle_play() -> None:
 
 
 def play_button() -> bool:
-    """Play/Pause for the window animation (a full rerun, so the timed fragment picks up the change)."""
+    """Play/Pause for the window animation (a full rerun, so the timed fragment picks up the change), and its
+    speed beside it."""
     playing = st.session_state.get(PREFIX + "playing", False)
     st.button(_("Pause") if playing else _("Play"), key=PREFIX + "play", on_click=_toggle_play,
               icon=":material/pause:" if playing else ":material/play_arrow:",
               help=_("Slide the window across every output cell, one step at a time"))
+    st.segmented_control(_("Play speed"), tuple(PLAY_SECONDS), key=PREFIX + "speed", required=True,
+                         format_func={k: _(label) for k, label in SPEED_LABELS.items()}.get,
+                         label_visibility="collapsed",
+                         help=_("How fast Play moves the window: {slow} s, {normal} s or {fast} s a cell").format(
+                             **{k: f"{v:g}" for k, v in PLAY_SECONDS.items()}))
     return playing
 
 
@@ -243,7 +250,7 @@ def on_output_click() -> None:
 def run_stage(oh: int, ow: int, draw) -> None:
     """Draws `draw(i, j)` for the chosen cell inside a fragment that ticks while playing; the cell slider
     goes below the figures and the written-out sum, which a projector's first screen must show."""
-    every = PLAY_SECONDS if st.session_state.get(PREFIX + "playing") else None
+    every = PLAY_SECONDS[value("speed")] if st.session_state.get(PREFIX + "playing") else None
 
     @st.fragment(run_every=every)
     def stage() -> None:
