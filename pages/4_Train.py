@@ -10,6 +10,7 @@ import streamlit as st  # noqa: E402
 from cnnviz import data  # noqa: E402
 from cnnviz.errors import CnnvizError  # noqa: E402
 from cnnviz.ui.train import book  # noqa: E402
+from cnnviz.ui.train import compare  # noqa: E402
 from cnnviz.ui.train import data as train_data  # noqa: E402
 from cnnviz.ui.train import learning  # noqa: E402
 from cnnviz.ui.train import live as live_views  # noqa: E402
@@ -54,6 +55,8 @@ if (notice := state.workspace_notice()) is not None:
     st.warning(_(NOTICES[notice]), icon=":material/history_toggle_off:")
 run = state.current_run()
 state.archive_if_done(run)
+if not state.is_running(run) and state.start_queued() is not None:  # the second network of a comparison
+    run = state.current_run()
 running = state.is_running(run)
 if ignored:
     st.warning(url_state.ignored_message(ignored), icon=":material/link_off:")
@@ -71,6 +74,7 @@ def start(confirmed: bool = False) -> None:
         plan.drop_confirmation()
         state.start_run(spec, config, from_builder=st.session_state.get("train_arch") == views.BUILDER,
                         dataset_name=train_data.chosen())
+        compare.queue_second(spec, config, train_data.chosen())
     except CnnvizError as exc:
         st.session_state[ERROR_KEY] = exc  # shown in the reader's language, with its numbers
 
@@ -95,7 +99,7 @@ with settings:
     train_url.save()  # every setting drawn: the link now opens the page as it is
     data_missing = train_data.test_set(train_data.chosen()) is None  # then said beside the settings, on top
     refused = plan.plan_view(spec, config, running)
-    start_slot.button(_("Start"), key="train_start", type="primary",
+    start_slot.button(_("Start"), key="train_start", type="primary",  # a prepared comparison: the note says both
                       disabled=running or refused is not None or data_missing,
                       width="stretch", on_click=start, icon=":material/play_arrow:")
     if not running:
@@ -123,6 +127,7 @@ def live_view() -> None:
 
 
 with live:
+    compare.comparison_note(spec, running)  # a link's prepared comparison, or the run that comes next
     if data_missing:  # the rest of the page (settings, runs, models) stays; only Start waits for the files
         st.error(data.missing_message(train_data.chosen(), lang.current()), icon=":material/folder_off:")
     live_view()

@@ -231,11 +231,12 @@ S76 = (
        ("Modernise LeNet: replace average pooling with max pooling, and the sigmoid activations with ReLU. "
         "Train and compare.",
         "改进 LeNet：把平均汇聚层换成最大汇聚层，把 sigmoid 激活函数换成 ReLU，训练并比较。"),
-       ("Change only what the exercise asks: the link sets LeNet with ReLU and max pooling (the book's padding and "
-        "channels) and the book's recipe. Train it, then the book's LeNet with its recipe button: the curves overlay.",
-        "只改动练习要求的两处：该链接选好 LeNet（ReLU + 最大汇聚，填充和通道数与书中相同）以及书中的训练设置。先训练它，再用"
-        "“书中的配方”按钮训练书中的 LeNet，两条曲线会叠加显示。"),
-       TRAIN, {"net": "lenet_relu", "optimizer": "sgd", "lr": "0.9", "batch": "256", "epochs": 10, "momentum": "0.0",
+       ("Change only what the exercise asks: the link prepares the book's LeNet and then LeNet with ReLU and max "
+        "pooling (the book's padding and channels), both with the book's recipe. Start trains one after the "
+        "other and overlays their curves.",
+        "只改动练习要求的两处：该链接准备好书中的 LeNet，以及随后的 LeNet（ReLU + 最大汇聚，填充和通道数与书中相同），"
+        "两者都用书中的训练设置。按“开始”会先后训练两个网络，并把曲线叠加显示。"),
+       TRAIN, {"net": "lenet", "then": "lenet_relu", "optimizer": "sgd", "lr": "0.9", "batch": "256", "epochs": 10, "momentum": "0.0",
                "init": "xavier", "scaling": "unit", "schedule": "constant"}),
     ex("7.6.2", "6.6.2", "experiment",
        ("Make a larger LeNet-style network to gain accuracy: change the window size, the channels, the "

@@ -36,9 +36,11 @@ S81 = (
         "增加 AlexNet 的训练轮数。与 LeNet 的结果有何不同？为什么？"),
        ("On a CPU use the 28x28 AlexNet small; watch the gap between training and test accuracy.",
         "在 CPU 上请用 28x28 的 AlexNet 小型版；注意训练准确率与测试准确率之间的差距。"),
-       TRAIN, {"net": "alexnet_small", "epochs": 20, "images": "10000"},
-       todo=("alexnet_small for 20 epochs on 10,000 images; overlay it with a LeNet run.",
-             "alexnet_small，20 轮，10,000 张图像；与 LeNet 的运行叠加比较。")),
+       TRAIN, {"net": "alexnet_small", "then": "lenet_modern", "epochs": 20, "images": "10000"},
+       todo=("AlexNet small for 20 epochs on 10,000 images, then Modern LeNet with the same settings: Start "
+             "trains both and overlays their curves.",
+             "AlexNet 小型版在 10,000 张图像上训练 20 轮，随后以相同设置训练现代 LeNet：按“开始”会先后训练两者并"
+             "叠加曲线。")),
     ex("8.1.5", "7.1.2", "experiment",
        ("AlexNet is oversized for 28x28 Fashion-MNIST: simplify it to train faster without losing much "
         "accuracy, and design a better network for 28x28 inputs.",

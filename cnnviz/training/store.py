@@ -84,6 +84,7 @@ class Workspace:
     settings: dict = field(default_factory=dict)  # widget key -> value, as keep_widgets stores them
     overlay_hidden: set[int] = field(default_factory=set)  # run numbers removed from the comparison
     builder_spec: Architecture | None = None  # the builder's architecture, when a run used it
+    queued: list = field(default_factory=list)  # (spec, config, dataset) to start when the current run ends
     viewers: int = 0  # pages showing this workspace now
     last_seen: float = 0.0  # clock time the last viewer left (or now, while viewed)
     _detached: int = 0  # counts departures, so a late grace timer knows it is stale

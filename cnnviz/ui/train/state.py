@@ -185,9 +185,31 @@ def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = Fals
 
 
 def stop_run(reason: str = "you pressed Stop") -> None:
+    """Stops the current run; a run queued after it (a prepared comparison) is dropped too."""
+    workspace().queued.clear()
     run = current_run()
     if run is not None:
         run.job.stop(reason)
+
+
+def queue_run(spec: Architecture, config: TrainConfig, dataset_name: str = data.DEFAULT_DATASET) -> None:
+    """A run to start once the current one has ended (the second network of a prepared comparison)."""
+    config.validate()
+    check_memory(spec, config)
+    workspace().queued.append((spec, config, dataset_name))
+
+
+def queued_runs() -> list[tuple[Architecture, TrainConfig, str]]:
+    return list(workspace().queued)
+
+
+def start_queued() -> Run | None:
+    """Starts the next queued run when no run is training; returns it (None when none started)."""
+    ws = workspace()
+    if not ws.queued or is_running(ws.current):
+        return None
+    spec, config, dataset_name = ws.queued.pop(0)
+    return start_run(spec, config, dataset_name=dataset_name)
 
 
 def archive_if_done(run: Run | None) -> bool:

@@ -37,6 +37,7 @@ PARAMS: dict[str, Param] = {
     "init": Param("train_init", views.DEFAULTS["train_init"], choices=_choices(views.INIT_NAMES)),
     "scaling": Param("train_scaling", views.DEFAULTS["train_scaling"], choices=_choices(views.SCALINGS)),
     "device": Param("train_device", views.DEFAULTS["train_device"], choices=_choices(("auto", "cuda", "mps", "cpu"))),
+    "then": Param("train_then", None, choices=_choices(PRESETS)),  # a network to train second (compare.py)
 }
 
 

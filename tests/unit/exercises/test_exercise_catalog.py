@@ -183,14 +183,16 @@ def test_the_lenet_exercise_link_changes_what_the_exercise_asks_and_nothing_else
     from cnnviz.ui.train import url as train_url
 
     link = query_params(BY_ID["7.6.1"].try_it)
-    book, changed = PRESETS["lenet"], PRESETS[link["net"]]
+    assert link["net"] == "lenet"  # the book's LeNet first, the modernised one second with the same settings
+    book, changed = PRESETS[link["net"]], PRESETS[link["then"]]
     assert len(book.layers) == len(changed.layers)
     differ = [(ours, theirs) for ours, theirs in zip(book.layers, changed.layers) if ours != theirs]
     assert sorted(type(ours).__name__ for ours, _ in differ) == ["Activation"] * 4 + ["Pool"] * 2
     assert all(type(ours) is type(theirs) for ours, theirs in differ)
     assert {theirs.mode for _, theirs in differ if type(theirs).__name__ == "Pool"} == {"max"}
     recipe = RECIPES["lenet_zh"].config
-    settings = {name: train_url.PARAMS[name].choices[value] for name, value in link.items() if name != "net"}
+    settings = {name: train_url.PARAMS[name].choices[value] for name, value in link.items()
+                if name not in ("net", "then")}
     defaults = {name: train_url.PARAMS[name].default for name in ("batch", "epochs", "schedule")}
     assert (settings["optimizer"], settings["lr"], settings["momentum"], settings["init"]) == (
         recipe.optimizer, recipe.lr, recipe.momentum, recipe.init)

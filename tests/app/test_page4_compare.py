@@ -1,0 +1,76 @@
+"""A prepared comparison (the lesson issue's Try-it defect): a link naming a second network trains both with the
+same settings, one after the other, and both join the overlay; Stop drops the one still waiting."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from cnnviz.exercises.catalog import BY_ID
+from cnnviz.ui.exercises.links import query_params
+from tests.app.test_page4_train import _stop_all, measured_rate
+from tests.app.zh_text import assert_all_chinese
+from tests.conftest import assert_no_exception, make_app
+
+PAGE = "pages/4_Train.py"
+QUICK = {"images": "128", "epochs": "1", "batch": "64"}
+
+
+def _open(monkeypatch, query: dict, lang: str = "en"):
+    measured_rate(monkeypatch, 1_000.0)  # no question before a short run
+    return make_app(PAGE, query={**query, **({"lang": lang} if lang != "en" else {})}).run()
+
+
+def test_start_both_trains_the_second_network_with_the_same_settings_after_the_first(monkeypatch):
+    at = _open(monkeypatch, {"net": "lenet", "then": "lenet_relu", **QUICK})
+    try:
+        assert_no_exception(at)
+        assert any("LeNet" in i.value and "then" in i.value for i in at.info)
+        assert any("Start trains both" in i.value for i in at.info)
+        at.button(key="train_start").click().run()
+        ended = at.session_state["train_runs"]  # the workspace's ended runs, oldest first
+        for _ in range(4):  # the first may end before the next rerun: the page then starts the second at once
+            current = at.session_state["train_job"]
+            if current.spec.name == "lenet" and current.active:
+                assert any("Next: LeNet, ReLU + max pool" in c.value for c in at.caption)
+            assert current.job.join(240)
+            at.run()
+            if len(ended) == 2 and not at.session_state["train_job"].active:
+                break
+        first, second = ended
+        assert (first.spec.name, second.spec.name) == ("lenet", "lenet_relu")
+        assert second.config == first.config  # the same settings, both at 28x28
+        assert_no_exception(at)
+        assert at.multiselect(key="train_overlay").value == [first.label, second.label]  # both overlaid
+        assert not any("prepares a comparison" in i.value for i in at.info)  # the link's comparison is done
+        assert "then" not in at.query_params
+    finally:
+        _stop_all(at)
+
+
+def test_stop_drops_the_queued_second_run(monkeypatch):
+    at = _open(monkeypatch, {"net": "lenet", "then": "lenet_relu", "images": "5000", "epochs": "5"})
+    try:
+        at.button(key="train_start").click().run()
+        first = at.session_state["train_job"]
+        assert first.spec.name == "lenet" and first.active  # 5 epochs of 5,000 images: still training here
+        assert any("Next: LeNet, ReLU + max pool, with the same settings" in c.value for c in at.caption)
+        at.button(key="train_stop").click().run()
+        assert first.job.join(240)
+        at.run()
+        assert at.session_state["train_job"] is first and not first.active
+        assert not any("Next:" in c.value for c in at.caption)
+    finally:
+        _stop_all(at)
+
+
+def test_the_note_in_chinese():
+    at = make_app(PAGE, query={"net": "lenet", "then": "lenet_relu", "lang": "zh"}).run()
+    assert_no_exception(at)
+    assert_all_chinese(at)
+    assert any("按“开始”会先后训练两者" in i.value for i in at.info)
+
+
+def test_exercise_7_6_1_prepares_the_books_lenet_then_the_modernised_one():
+    query = query_params(BY_ID["7.6.1"].try_it)
+    assert (query["net"], query["then"]) == ("lenet", "lenet_relu")
+    assert dict(parse_qsl("lr=0.9&optimizer=sgd")).items() <= query.items()
