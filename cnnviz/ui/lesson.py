@@ -15,13 +15,20 @@ from typing import Callable, Iterable
 import streamlit as st
 
 from cnnviz.ui import tour
+from cnnviz.ui.common import arrived_from_another_page
 from cnnviz.ui.lang import _
 
 HIDE, LOCK, TASK, TOUR = "hide", "lock", "task", "tour"  # the lesson's query parameters (common.APP_PARAMS)
 MAX_TASK = 200  # characters of the students' task shown; a longer one is cut
 MAX_SHOWN_NAME = 30  # characters of an unknown name quoted back
 STATE_KEY = "_lesson"  # this run's Lesson and its page's controls (URL name -> widget key)
+REMEMBERED_KEY = "_lesson_remembered"  # page -> the hide / lock / task this tab opened it with
 LABELS_KEY = "_lesson_labels"  # widget key -> the label this run drew it with
+
+
+# The task line: one line with a coloured rule at its left, taking little of the first screen.
+TASK_CSS = """<style>.st-key-lesson_task {border-left: 4px solid #ff4b4b; padding: 0.15rem 0 0.15rem 0.7rem;}
+.st-key-lesson_task [data-testid="stText"] {font-size: 1.05rem; font-weight: 600;}</style>"""
 
 
 @dataclass(frozen=True)
@@ -92,14 +99,19 @@ def current() -> Lesson:
 def begin(page: str, controls: dict) -> Lesson:
     """Call before the page's first widget (`page`: its id, `controls`: URL name -> widget key): reads the lesson
     from the URL; shows the guided tour's box, the task, the names it ignored, a note when it hid every control."""
-    lesson = parse(st.query_params.to_dict(), controls)
+    lesson = parse(_query_with_remembered_lesson(page), controls)
     tour.start_from_link(page, lesson.tour)
     tour.box(page)
     st.session_state[STATE_KEY] = lesson
     st.session_state[LABELS_KEY] = {}  # filled by this run's widgets
     if lesson.task:
-        with st.container(border=True, key="lesson_task"):
+        with st.container(key="lesson_task"):  # plain text, never markdown or HTML
             st.text(_("Task: {task}").format(task=lesson.task))
+        st.html(TASK_CSS)
+    locked = [key for name in lesson.locked - lesson.hidden for key in _keys(controls[name])]
+    if locked:  # a disabled label's pale grey is too faint to read on a projector: the locked ones stay dark
+        st.html("<style>" + ", ".join(f".st-key-{key} [data-testid='stWidgetLabel'] p" for key in locked)
+                + " {color: #3d3d3d;}</style>")
     if lesson.unknown:
         st.warning(_("This lesson link names controls that this page does not have, so they were ignored: "
                      "{names}.").format(names=", ".join(f"`{name}`" for name in lesson.unknown)),
@@ -108,6 +120,20 @@ def begin(page: str, controls: dict) -> Lesson:
         st.info(_("The lesson hid this page's controls: the results below use the settings it chose."),
                 icon=":material/lock:")
     return lesson
+
+
+def _query_with_remembered_lesson(page: str) -> dict[str, str]:
+    """The URL's parameters; back on the page through the menu (whose links carry only the language), the lesson
+    this tab opened the page with, written back into the URL: a student cannot leave a lock by a round trip."""
+    query, remembered = st.query_params.to_dict(), st.session_state.setdefault(REMEMBERED_KEY, {})
+    given = {name: query[name] for name in (HIDE, LOCK, TASK) if name in query}
+    if given:
+        remembered[page] = given
+    elif page in remembered and arrived_from_another_page():
+        for name, text in remembered[page].items():
+            st.query_params[name] = text
+        query = {**query, **remembered[page]}
+    return query
 
 
 def fixed_note() -> str:
@@ -127,9 +153,9 @@ def widget(draw: Callable, *args, key: str | None = None, **kwargs):
         kwargs["help"] = f"{kwargs['help']}\n\n{note}" if kwargs.get("help") else note
         kwargs["disabled"] = True
         if args:
-            args = (f":material/lock: {label}", *args[1:])
+            args = (f"🔒 {label}", *args[1:])
         else:
-            kwargs["label"] = f":material/lock: {label}"
+            kwargs["label"] = f"🔒 {label}"
     return draw(*args, key=key, **kwargs)
 
 

@@ -88,4 +88,5 @@ def _panel_body(page: str, labels: dict[str, str]) -> None:
     if png is None:
         st.warning(_("This link is too long for a QR code; share it as text."))
     else:
-        st.image(png, caption=_("QR code of the lesson link"), width=220, output_format="PNG")
+        st.image(png, caption=_("Scan it with a phone to open this lesson."), alt=_("QR code of the lesson link"),
+                 width=220, output_format="PNG")

@@ -77,6 +77,10 @@ STEPS: dict[str, tuple[Step, ...]] = {
 }
 
 
+# A compact box: less padding than a bordered container's, so the page's first screen keeps its controls.
+TOUR_CSS = "<style>.st-key-tour_box {padding: 0.45rem 0.8rem !important;}</style>"
+
+
 def _index_key(page: str) -> str:
     return f"_tour_step_{page}"
 
@@ -113,10 +117,10 @@ def box(page: str) -> None:
     index = min(max(st.session_state[_index_key(page)], 0), len(steps) - 1)
     st.session_state[_index_key(page)] = index
     step = steps[index]
-    with st.container(border=True, key="tour_box"):
+    with st.container(border=True, key="tour_box", horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(_("**Tour, step {step} of {count}.** {text}").format(step=index + 1, count=len(steps),
-                                                                        text=_(step.text)))
-        with st.container(horizontal=True, gap="small"):
+                                                                        text=_(step.text)), width="stretch")
+        with st.container(horizontal=True, gap="small", width="content"):  # the buttons stay on one line
             st.button(_("Back"), key="tour_back", on_click=_move, args=(page, -1), disabled=index == 0,
                       icon=":material/arrow_back:")
             if index < len(steps) - 1:
@@ -126,6 +130,7 @@ def box(page: str) -> None:
     if step.key:  # outline the part the step points at (a key of ours, never user text)
         st.html(f"<style>.st-key-{step.key} {{outline: 3px solid #ff4b4b; outline-offset: 3px; "
                 "border-radius: 0.5rem;}</style>")
+    st.html(TOUR_CSS)
 
 
 def button(page: str) -> None:

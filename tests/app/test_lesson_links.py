@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from cnnviz.ui import lesson_link, tour
+from cnnviz.ui.common import PAGES
 from tests.app.zh_text import assert_all_chinese
 from tests.conftest import assert_no_exception, make_app
 
@@ -27,7 +29,7 @@ def test_a_lock_disables_the_control_at_the_links_value_and_a_hide_removes_one(l
     rate = at.select_slider(key="train_lr")
     assert rate.value == 0.3 and rate.disabled
     notes = {"en": "The lesson fixed this setting.", "zh": "这项设置由课堂链接固定。"}
-    assert rate.label.startswith(":material/lock:") and rate.help.endswith(notes[language])
+    assert rate.label.startswith("🔒 ") and rate.help.endswith(notes[language])
     epochs = at.number_input(key="train_epochs")
     assert epochs.value == 3 and epochs.disabled
     assert "train_optimizer" not in keys(at, "selectbox")  # hidden ...
@@ -84,7 +86,7 @@ def test_the_panel_writes_the_link_with_the_current_settings_and_its_qr_code():
     assert link.startswith("Train?") and "lr=0.3" in link and "session=" not in link
     assert link.endswith("&lock=lr&hide=optimizer,seed&task=Compare%20two%20rates")
     images = at.get("image")
-    assert len(images) == 1 and images[0].proto.imgs[0].caption == "QR code of the lesson link"
+    assert len(images) == 1 and images[0].proto.imgs[0].alt == "QR code of the lesson link"
     opened = make_app(TRAIN, query=dict(pair.split("=") for pair in link.split("?")[1].split("&"))).run()
     assert opened.select_slider(key="train_lr").value == 0.3 and opened.select_slider(key="train_lr").disabled
     assert "train_seed" not in keys(opened, "number_input")
@@ -140,3 +142,33 @@ def test_locking_the_edge_pages_rate_locks_its_typed_box_too():
     assert at.select_slider(key="edge_lr").disabled and at.select_slider(key="edge_lr").value == 0.01
     assert at.text_input(key="edge_lr_typed").disabled
     assert "edge_optimizer" not in keys(at, "selectbox") and not at.selectbox(key="edge_target").disabled
+
+
+def _keys(node, found: set[str]) -> set[str]:
+    if getattr(node, "key", None):
+        found.add(node.key)
+    for child in getattr(node, "children", {}).values():
+        _keys(child, found)
+    return found
+
+
+def test_every_tour_step_points_at_a_part_the_page_draws():
+    for page, (path, *_about) in zip(lesson_link.PAGE_IDS, PAGES):
+        at = make_app(path).run()
+        assert_no_exception(at)
+        drawn = _keys(at._tree, set())
+        assert {step.key for step in tour.STEPS[page] if step.key} <= drawn, page
+        assert "tour_start" in drawn and f"lesson_task_{page}" in drawn  # the sidebar's button and panel
+
+
+def test_a_round_trip_through_the_menu_keeps_the_lesson():
+    at = make_app(TRAIN, query={"lr": "0.3", "lock": "lr", "task": "Go"}).run()
+    at.switch_page("app.py")
+    for name in list(at.query_params):  # the menu's links carry no state
+        del at.query_params[name]
+    at.run()
+    assert "train_lr" not in keys(at, "select_slider") and not at.text  # the lesson is the Train page's only
+    at.switch_page(TRAIN).run()
+    assert_no_exception(at)
+    assert at.select_slider(key="train_lr").disabled
+    assert at.query_params["lock"] == "lr" and at.text[0].value == "Task: Go"
