@@ -23,6 +23,7 @@ MAX_TASK = 200  # characters of the students' task shown; a longer one is cut
 MAX_SHOWN_NAME = 30  # characters of an unknown name quoted back
 STATE_KEY = "_lesson"  # this run's Lesson and its page's controls (URL name -> widget key)
 REMEMBERED_KEY = "_lesson_remembered"  # page -> the hide / lock / task this tab opened it with
+NOTE_KEY = "_lesson_note"  # this run's place for the note that every control is hidden
 LABELS_KEY = "_lesson_labels"  # widget key -> the label this run drew it with
 
 
@@ -42,9 +43,10 @@ class Lesson:
     tour: bool = False
     controls: dict[str, str | tuple[str, ...]] = field(default_factory=dict)  # URL name -> widget key(s)
 
-    @property
-    def hides_everything(self) -> bool:
-        return bool(self.controls) and set(self.controls) <= self.hidden
+    def hides_all(self, drawn: Iterable[str]) -> bool:
+        """Whether the lesson hides every one of the controls `drawn` (URL names) and there was one."""
+        drawn = set(drawn)
+        return bool(drawn) and drawn <= self.hidden
 
     def state_of(self, key: str) -> str:
         """"hide", "lock" or "show" for the widget `key`."""
@@ -116,9 +118,7 @@ def begin(page: str, controls: dict) -> Lesson:
         st.warning(_("This lesson link names controls that this page does not have, so they were ignored: "
                      "{names}.").format(names=", ".join(f"`{name}`" for name in lesson.unknown)),
                    icon=":material/link_off:")
-    if lesson.hides_everything:
-        st.info(_("The lesson hid this page's controls: the results below use the settings it chose."),
-                icon=":material/lock:")
+    st.session_state[NOTE_KEY] = st.empty()  # filled at the end when every control drawn was hidden
     return lesson
 
 
@@ -165,6 +165,9 @@ def drawn_labels() -> dict[str, str]:
     return {name: labels[_keys(keys)[0]] for name, keys in current().controls.items() if _keys(keys)[0] in labels}
 
 
-def names_in(text: str, controls: Iterable[str]) -> list[str]:
-    """The names of `controls` in a comma-separated `text`, in order (for the panel's defaults)."""
-    return [name for name in _names(text) if name in set(controls)]
+def note_if_all_hidden(drawn: Iterable[str]) -> None:
+    """At the end of the run: when the lesson hid every control the page drew, say so at the top of the page."""
+    slot = st.session_state.get(NOTE_KEY)
+    if slot is not None and current().hides_all(drawn):
+        slot.info(_("The lesson hid this page's controls: the results below use the settings it chose."),
+                  icon=":material/lock:")

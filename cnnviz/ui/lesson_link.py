@@ -12,7 +12,7 @@ import streamlit as st
 from cnnviz.ui import tour
 from cnnviz.ui.common import PAGES
 from cnnviz.ui.lang import _
-from cnnviz.ui.lesson import HIDE, LOCK, MAX_TASK, TASK, TOUR, current, drawn_labels
+from cnnviz.ui.lesson import HIDE, LOCK, MAX_TASK, TASK, TOUR, current, drawn_labels, note_if_all_hidden
 
 # The pages' ids (their URL codecs' names), in the order of common.PAGES.
 PAGE_IDS = ("home", "conv", "edge", "builder", "train", "activations", "exercises", "inside")
@@ -61,6 +61,7 @@ def _defaults(page: str) -> None:
 def panel(page: str) -> None:
     """Call at the end of the page: the tour button and the folded panel, in the sidebar."""
     labels = drawn_labels()
+    note_if_all_hidden(labels)
     with st.sidebar:
         tour.button(page)
         with st.expander(_("Make a lesson link"), icon=":material/school:"):

@@ -69,3 +69,20 @@ def assert_accessible(page) -> None:
     """axe-core's WCAG 2.1 AA rules find no critical or serious violation on the page as it is now."""
     blocking = _blocking(Axe().run(page, options=WCAG_21_AA).response)
     assert not blocking, "\n".join(blocking)
+
+
+def test_a_lesson_link_on_the_convolution_page_in_chinese(projector):
+    page = projector
+    query = {"lang": "zh", "pad_h": "1", "lock": "pad_h,pad_w", "hide": "true_conv", "task": "把步幅改为 2，输出有多大？",
+             "tour": "1"}
+    open_page(page, "/Convolution_and_pooling?" + urlencode(query))
+    expect(page.locator(".st-key-lesson_task")).to_contain_text("把步幅改为 2")
+    expect(page.locator(".st-key-p1_pad_h input")).to_be_disabled()
+    expect(page.locator(".st-key-p1_pad_h input")).to_have_value("1")
+    expect(page.locator(".st-key-p1_pad_w input")).to_be_disabled()
+    expect(page.locator(".st-key-p1_stride_h input")).to_be_enabled()
+    expect(page.locator(".st-key-p1_true_conv")).to_have_count(0)
+    outline = page.locator(".st-key-p1_mode").evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline == "solid"  # the tour's first step points at the mode
+    screenshot(page, "lesson_link_conv_zh", full_page=False)
+    assert_accessible(page)

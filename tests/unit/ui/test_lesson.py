@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import segno
@@ -45,10 +46,11 @@ def test_a_thousand_character_name_is_shortened_in_the_message():
     assert found.unknown == ("a" * lesson.MAX_SHOWN_NAME,)
 
 
-def test_a_link_hiding_every_control_says_so():
-    assert lesson.parse({"hide": "lr,optimizer,epochs"}, CONTROLS).hides_everything
-    assert not lesson.parse({"hide": "lr,optimizer"}, CONTROLS).hides_everything
-    assert not lesson.parse({"hide": "lr"}, {}).hides_everything  # a page without controls hides nothing
+def test_a_link_hiding_every_control_drawn_says_so():
+    found = lesson.parse({"hide": "lr,optimizer"}, CONTROLS)
+    assert found.hides_all(["lr", "optimizer"])  # epochs was not drawn in this run (another mode)
+    assert not found.hides_all(["lr", "optimizer", "epochs"])
+    assert not found.hides_all([])  # a page without controls hides nothing
 
 
 def test_one_setting_can_have_two_widgets():
@@ -88,3 +90,12 @@ def test_page_paths_follow_streamlits_names():
 def test_every_page_has_a_tour_of_three_to_six_steps():
     assert set(tour.STEPS) == set(lesson_link.PAGE_IDS)
     assert all(3 <= len(steps) <= 6 for steps in tour.STEPS.values())
+
+
+def test_every_tour_step_reads_in_chinese():
+    from cnnviz.i18n import tr
+
+    for page, steps in tour.STEPS.items():
+        for step in steps:
+            zh = tr("zh", step.text)
+            assert zh != step.text and re.search(r"[\u4e00-\u9fff]", zh), (page, step.text)
