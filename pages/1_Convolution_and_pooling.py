@@ -57,8 +57,8 @@ bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
 with bar:
     # The labels in the reader's language, bound now (Streamlit calls format_func outside the run).
     mode = lesson.widget(st.segmented_control, _("Mode"), state.MODES, key=PREFIX + "mode", required=True,
-                                format_func={m: _(label) for m, label in MODE_LABELS.items()}.get,
-                                label_visibility="collapsed")
+                         format_func={m: _(label) for m, label in MODE_LABELS.items()}.get,
+                         label_visibility="collapsed")
 
 
 def geometry_controls() -> Geometry:
@@ -67,8 +67,8 @@ def geometry_controls() -> Geometry:
     stride = w.pair_control(_("stride"), ("stride_h", "stride_w"), help=_("how far the window moves each step"))
     dilation = w.pair_control(_("dilation"), ("dil_h", "dil_w"), help=_("spacing between kernel taps"))
     flip = lesson.widget(st.toggle, _("True convolution (flip the kernel)"), key=PREFIX + "true_conv",
-                     help=_("Deep learning 'convolutions' are cross-correlations. A true convolution turns the "
-                            "kernel 180° first; learned kernels make the difference irrelevant (d2l 7.2.5)."))
+                         help=_("Deep learning 'convolutions' are cross-correlations. A true convolution turns the "
+                                "kernel 180° first; learned kernels make the difference irrelevant (d2l 7.2.5)."))
     return Geometry(padding, stride, dilation, flip)
 
 
@@ -107,7 +107,7 @@ def kernel_popover(where) -> torch.Tensor:
         K = w.kernel_editor()
         st.session_state[PREFIX + "kpreset"] = w.kernel_preset_name(K)
         lesson.widget(preset_slot.selectbox, _("Load a kernel preset"), (*w.KERNEL_NAMES, state.CUSTOM_KERNEL),
-                              key=PREFIX + "kpreset", on_change=w.load_kernel_preset, format_func=formatter())
+                      key=PREFIX + "kpreset", on_change=w.load_kernel_preset, format_func=formatter())
         return K
 
 
@@ -121,11 +121,11 @@ def channel_popover(where) -> dict:
         with b:
             choice["c_out"] = w.number_control("c_out", _("out channels"))
         st.session_state[PREFIX + "explain_out"] = min(value("explain_out"), choice["c_out"] - 1)
-        choice["o"] = lesson.widget(st.radio, _("explain output channel"), range(choice["c_out"]), key=PREFIX + "explain_out",
-                               horizontal=True)
+        choice["o"] = lesson.widget(st.radio, _("explain output channel"), range(choice["c_out"]),
+                                    key=PREFIX + "explain_out", horizontal=True)
         choice["own"] = lesson.widget(st.toggle, _("Type each kernel"), key=PREFIX + "own_kernels",
-                                  help=_("Off: the book's kernels K + o + i, from the kernel above. On: one "
-                                         "editable kernel per (output, input) channel pair, starting from those."))
+                                      help=_("Off: the book's kernels K + o + i, from the kernel above. On: one "
+                                             "editable kernel per (output, input) channel pair, starting from those."))
     return choice
 
 
@@ -173,7 +173,7 @@ def set_stride(to_window: bool) -> None:
 def pool_controls() -> Pooling:
     st.subheader(_("Pooling"))
     kind = lesson.widget(st.radio, _("pooling"), (N_("max"), N_("avg")), key=PREFIX + "pool_mode", horizontal=True,
-                    format_func=formatter())
+                         format_func=formatter())
     window = w.pair_control(_("window"), ("pool_kh", "pool_kw"))
     padding = w.pair_control(_("pad"), ("pool_pad_h", "pool_pad_w"), help=_("at most half the window"))
     stride = w.pair_control(_("stride"), ("pool_stride_h", "pool_stride_w"))
@@ -187,7 +187,8 @@ def pool_controls() -> Pooling:
 
 def pooling_page() -> None:
     with st.sidebar:
-        source = lesson.widget(st.radio, _("Pool what?"), state.POOL_SOURCES, key=PREFIX + "pool_source", format_func=formatter())
+        source = lesson.widget(st.radio, _("Pool what?"), state.POOL_SOURCES, key=PREFIX + "pool_source",
+                               format_func=formatter())
         pool = pool_controls()
         found = None if source == state.POOL_SOURCES[2] else input_section()
         if source == state.POOL_SOURCES[1]:

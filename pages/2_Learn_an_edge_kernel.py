@@ -147,7 +147,7 @@ def lr_hint(settings: ui.Settings, report: edge_inputs.Identifiability, where) -
 
 def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -> None:
     if not lesson.widget(st.toggle, _("Compare learning rates"), key="edge_compare",
-                     help=_("Same start, same steps, learning rates from a quarter to four times the chosen one.")):
+                         help=_("Same start, same steps, learning rates from a quarter to four times the chosen one.")):
         return
     lrs = tuple(settings.lr * f for f in COMPARE_FACTORS)
     with st.spinner(_("Running each learning rate...")):
@@ -160,7 +160,8 @@ def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -
 page_setup(N_("Learn an edge kernel"))
 ui.keep_settings()
 ignored = edge_url.load()  # a shared link or the browser's Back: its settings into the widgets
-lesson.begin("edge", {**lesson.controls_of(edge_url.PARAMS), "lr": ("edge_lr", "edge_lr_typed")})  # a lesson link, the tour
+# A lesson link and the tour; a locked or hidden rate covers its typed box too.
+lesson.begin("edge", {**lesson.controls_of(edge_url.PARAMS), "lr": ("edge_lr", "edge_lr_typed")})
 st.title(_("Learn an edge kernel"))
 intro(_(SUMMARY), _(DETAILS))
 if ignored:

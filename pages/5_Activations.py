@@ -22,7 +22,8 @@ from cnnviz.ui import lesson, lesson_link  # noqa: E402
 
 state.keep_settings()
 ignored = act_url.load()  # a shared link or the browser's Back: its settings into the widgets
-lesson.begin("activations", {**lesson.controls_of(act_url.PARAMS), "layer": "act_layer", "channels": "act_channels"})  # a lesson link, the tour
+lesson.begin("activations",  # a lesson link, the tour
+             {**lesson.controls_of(act_url.PARAMS), "layer": "act_layer", "channels": "act_channels"})
 st.title(_("Activations: what the layers see"))
 DETAILS = _("The book's exercise (d2l 7.6): *display the activations of the first and second layer of LeNet for "
             "different inputs (e.g., sweaters and coats)*. Pick a trained model (the shipped ones, a run of yours "
@@ -87,9 +88,9 @@ with user_errors():
         channels = maps_ui.channels_ui(captured[stage], labels, classes)
     with scale_col:
         shared = lesson.widget(st.toggle, _("One scale"), key="act_shared",
-                           help=_("One colour scale for every map: equal colours mean equal values across images, "
-                                  "classes and channels. Off: each map uses its full colour range, so weak maps "
-                                  "show their pattern."))
+                               help=_("One colour scale for every map: equal colours mean equal values across images, "
+                                      "classes and channels. Off: each map uses its full colour range, so weak maps "
+                                      "show their pattern."))
     act_url.save()  # now with this model's layer and channels
     shown = maps_ui.Shown(stage, kind, group[0][0], captured[stage], channels)
     st.markdown(maps_ui.heading(shown, loaded.spec, loaded.trained))

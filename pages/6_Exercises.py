@@ -60,11 +60,12 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                   help=_("Every word must appear in the number, statement, hint or section (English or 中文). "
                          "A number without a prefix is the edition of the page's language; en7.5 or zh6.5 names "
                          "an edition."))
-    lesson.widget(st.selectbox, _("Section"), state.SECTION_OPTIONS, key="ex_section", width=260, format_func=section_names.get)
+    lesson.widget(st.selectbox, _("Section"), state.SECTION_OPTIONS, key="ex_section", width=260,
+                  format_func=section_names.get)
     kind_names = {state.ALL: _("All kinds"), **{k: _(name) for k, name in KIND_NAMES.items()}}
     lesson.widget(st.selectbox, _("Kind"), state.KIND_OPTIONS, key="ex_kind", width=160, format_func=kind_names.get)
     lesson.widget(st.segmented_control, _("Statements in"), state.LANGS, key="ex_lang", required=True,
-                         format_func=LANG_NAMES.get)
+                  format_func=LANG_NAMES.get)
 state.save_to_url()
 
 text_lang = state.value("text")

@@ -30,8 +30,10 @@ STEPS: dict[str, tuple[Step, ...]] = {
     ),
     "conv": (
         Step(N_("Mode, at the top: one channel, several channels, a 1×1 convolution or pooling."), "p1_mode"),
-        Step(N_("Padding, stride, dilation, in the sidebar: change one and watch the output's size change."), "p1_pad_h"),
-        Step(N_("The input, in the sidebar; the Kernel button loads a preset kernel or edits its numbers."), "p1_input"),
+        Step(N_("Padding, stride, dilation, in the sidebar: change one and watch the output's size change."),
+             "p1_pad_h"),
+        Step(N_("The input, in the sidebar; the Kernel button loads a preset kernel or edits its numbers."),
+             "p1_input"),
         Step(N_("The output, on the right: click a cell, or use the slider, to see the sum that makes it."), "p1_cell"),
         Step(N_("Try it: turn on the true convolution and see how flipping the kernel changes the output."),
              "p1_true_conv"),
@@ -71,7 +73,8 @@ STEPS: dict[str, tuple[Step, ...]] = {
     "inside": (
         Step(N_("The model and the input, in the sidebar: a test image, or one you draw."), "in_source"),
         Step(N_("The overview: every layer's output, from the pixels to the class probabilities; click a map.")),
-        Step(N_("One unit, below it: choose a layer, a channel and a position to see its number worked out."), "in_layer"),
+        Step(N_("One unit, below it: choose a layer, a channel and a position to see its number worked out."),
+             "in_layer"),
         Step(N_("Try it: follow a unit of the last layer back to the part of the image it looks at.")),
     ),
 }

@@ -15,7 +15,7 @@ from tests.browser.test_accessibility import WCAG_21_AA, _blocking
 
 pytestmark = pytest.mark.browser
 
-WORDS = {  # language -> the task, the panel's title, the QR code's caption, the tour's first words
+WORDS = {  # language -> the task, the panel's title, the QR code's alt text, the tour's first words
     "en": ("Find the largest learning rate that still trains", "Make a lesson link", "QR code of the lesson link",
            "Tour, step 1 of 5."),
     "zh": ("找出仍能训练的最大学习率", "生成课堂链接", "课堂链接的二维码", "导览：第 1 步，共 5 步。"),

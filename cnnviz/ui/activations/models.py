@@ -191,10 +191,10 @@ def model_ui(key: str = "act_model", upload_key: str = "act_checkpoint") -> Load
     keep_valid(key, options, options[0])  # a run dropped from the list, or the first visit
     # No label line: the options name models plainly, and the sidebar's first screen has no room to spare.
     choice = lesson.widget(st.selectbox, _("Model"), options, key=key, label_visibility="collapsed",
-                          format_func=shown.__getitem__,
-                          help=_("The shipped models, every finished run of this session (newest first), the "
-                                 "book's networks at the book's input sizes with random weights, or a checkpoint "
-                                 "downloaded from the Train page."))
+                           format_func=shown.__getitem__,
+                           help=_("The shipped models, every finished run of this session (newest first), the "
+                                  "book's networks at the book's input sizes with random weights, or a checkpoint "
+                                  "downloaded from the Train page."))
     if choice in shipped:
         loaded = _shipped(shipped[choice])
     elif choice in untrained:
@@ -215,6 +215,6 @@ def dataset_ui(loaded: LoadedModel | None, key: str = "act_data") -> str:
         return known
     keep_valid(key, list(DATASETS), DEFAULT_DATASET)
     return lesson.widget(st.selectbox, _("Images from"), list(DATASETS), key=key,
-                        format_func=lambda name: DATASETS[name].title,
-                        help=_("This model does not say which dataset it was trained on: choose the images "
-                               "it should see."))
+                         format_func=lambda name: DATASETS[name].title,
+                         help=_("This model does not say which dataset it was trained on: choose the images "
+                                "it should see."))

@@ -61,7 +61,7 @@ def classes_ui(dataset: str) -> list[int]:
     if not set(st.session_state.get("act_classes") or []) <= set(names):
         st.session_state["act_classes"] = DEFAULT_CLASSES[dataset]
     chosen = lesson.widget(st.multiselect, _("Classes to compare"), names, max_selections=4, key="act_classes",
-                            format_func=lang.formatter())
+                           format_func=lang.formatter())
     return [names.index(name) for name in chosen]
 
 
@@ -74,7 +74,7 @@ def examples_ui(classes: list[int], test_set: tuple[torch.Tensor, torch.Tensor],
     `names_of`."""
     images, labels = test_set
     mode = lesson.widget(st.radio, _("Images"), MODES, horizontal=True, key="act_mode", format_func=lang.formatter(),
-                    help=_("gallery: consecutive test images of each class; random: a random draw with a seed"))
+                         help=_("gallery: consecutive test images of each class; random: a random draw with a seed"))
     count = lesson.widget(st.slider, _("Images per class"), 1, 16, key="act_count")
     if mode == "random":
         seed, start = lesson.widget(st.number_input, _("Seed"), 0, 10_000, key="act_seed"), 0

@@ -142,8 +142,8 @@ def input_box() -> None:
     options = input_options(current)
     keep_valid(INPUT_KEY, options, current)
     lesson.widget(st.selectbox, _("Input"), options, key=INPUT_KEY, format_func=input_label,
-                 help=_("The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
-                        "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet."))
+                  help=_("The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
+                         "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet."))
 
 
 def layer_editor() -> list[dict]:

@@ -28,7 +28,7 @@ def number_control(name: str, label: str, **kwargs) -> int:
     """An integer control bounded by its PARAMS range."""
     allowed = PARAMS[name][1]
     return lesson.widget(st.number_input, label, min_value=allowed.start, max_value=allowed.stop - 1, step=1,
-                           key=PREFIX + name, **kwargs)
+                         key=PREFIX + name, **kwargs)
 
 
 def pair_control(label: str, names: tuple[str, str], help: str | None = None) -> tuple[int, int]:
@@ -228,7 +228,7 @@ def cell_picker(oh: int, ow: int) -> tuple[int, int]:
         st.rerun()  # stopped on the last cell: the whole page redraws Play and stops the timed fragment
     if n > 1:
         lesson.widget(st.slider, _("Output cell (reading order), or click a cell of the output"), 0, n - 1, key=key,
-                  format="%d")
+                      format="%d")
     return divmod(int(ss[key]), ow)
 
 

@@ -118,7 +118,7 @@ def target_kernel() -> torch.Tensor:
     if name != CUSTOM:
         return edge_inputs.target_kernel(name)
     text = lesson.widget(st.text_area, _("Kernel rows (';' or new line between rows)"), key="edge_custom_kernel",
-                        height=90)
+                         height=90)
     try:
         return edge_inputs.parse_kernel(text)
     except CnnvizError as exc:
@@ -145,10 +145,10 @@ def apply_preset() -> None:
 def preset_box() -> None:
     """The presets, showing "custom" as soon as a setting differs from every preset."""
     st.session_state["edge_preset"] = preset_of(st.session_state)
-    lesson.widget(st.radio, _("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset", format_func=formatter(),  # labels wrap
-             on_change=apply_preset,
-             help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
-                    "learning rate from there to see the loop diverge."))
+    lesson.widget(st.radio, _("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset",
+                  format_func=formatter(), on_change=apply_preset,  # labels wrap
+                  help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
+                         "learning rate from there to see the loop diverge."))
 
 
 def _typed_rate(typed: str) -> float | None:
@@ -185,7 +185,7 @@ def learning_rate() -> float:
         state["edge_lr"] = value
     options = sorted({*LR_OPTIONS, state["edge_lr"]})
     return lesson.widget(slider_col.select_slider, _("Learning rate (log scale)"), options, key="edge_lr",
-                                    format_func=lambda v: f"{v:g}", on_change=_clear_typed)
+                         format_func=lambda v: f"{v:g}", on_change=_clear_typed)
 
 
 def optimizer_labels():
@@ -195,8 +195,9 @@ def optimizer_labels():
 
 
 def kernel_size(target: torch.Tensor) -> tuple[int, int]:
-    choice = lesson.widget(st.selectbox, _("Learned kernel size"), KERNEL_SIZES, key="edge_kernel_size", format_func=formatter(),
-                          help=_("It may differ from the target's, to see what happens."))
+    choice = lesson.widget(st.selectbox, _("Learned kernel size"), KERNEL_SIZES, key="edge_kernel_size",
+                           format_func=formatter(),
+                           help=_("It may differ from the target's, to see what happens."))
     if choice == KERNEL_SIZES[0]:
         return tuple(target.shape)
     rows, cols = choice.split("x")
@@ -213,7 +214,8 @@ def read_settings(lr_col: st.delta_generator.DeltaGenerator) -> Settings:
         st.subheader(_("Model and optimizer"))
         size = kernel_size(target)
         bias = lesson.widget(st.checkbox, _("Learn a bias too"), key="edge_bias")
-        optimizer = lesson.widget(st.selectbox, _("Optimizer"), edge.OPTIMIZERS, key="edge_optimizer", format_func=optimizer_labels())
+        optimizer = lesson.widget(st.selectbox, _("Optimizer"), edge.OPTIMIZERS, key="edge_optimizer",
+                                  format_func=optimizer_labels())
         steps_col, seed_col = st.columns(2)
         steps = lesson.widget(steps_col.number_input, _("Steps"), 1, 5000, step=10, key="edge_steps")
         seed = lesson.widget(seed_col.number_input, _("Initial-weight seed"), 0, 10_000, key="edge_seed")

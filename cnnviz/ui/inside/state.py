@@ -45,7 +45,7 @@ def _test_image(dataset: str, test_set: tuple[torch.Tensor, torch.Tensor]) -> tu
         chosen = lesson.widget(st.selectbox, _("Class"), names, key="in_class", format_func=lang.formatter())
     with right:
         number = lesson.widget(st.number_input, _("Image"), 0, MAX_IMAGE, key="in_image",
-                                 help=_("Which test image of the class: 0 is the first."))
+                               help=_("Which test image of the class: 0 is the first."))
     images, labels = test_set
     indices = torch.nonzero(labels == names.index(chosen)).flatten()
     return images[indices[min(int(number), len(indices) - 1)]], f"{_(chosen)} {int(number)}"
@@ -73,7 +73,8 @@ def _own_image(source: str, dataset: str) -> torch.Tensor | None:
 def image_ui(dataset: str, test_set: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, str]:
     """The input: the k-th test image of a class, or the student's upload, drawing or photo (each made a
     28x28 grey image, light on dark, as the page 5 uploads are). Returns uint8 (28, 28) and its name."""
-    source = lesson.widget(st.radio, _("Input"), SOURCES, key="in_source", horizontal=True, format_func=lang.formatter())
+    source = lesson.widget(st.radio, _("Input"), SOURCES, key="in_source", horizontal=True,
+                           format_func=lang.formatter())
     if source == "test image":
         return _test_image(dataset, test_set)
     own = _own_image(source, dataset)
