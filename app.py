@@ -7,9 +7,11 @@ from cnnviz.i18n import N_
 from cnnviz.ui.common import PAGES, environment, language_query, page_setup, show_error
 from cnnviz.ui.job_backend_view import backend_line
 from cnnviz.ui.lang import _, current
+from cnnviz.ui import lesson, lesson_link
 
 page_setup(N_("Home"))
 
+lesson.begin("home", {})  # a lesson link, the tour
 st.title(_("cnnviz: convolutional networks, hands on"))
 st.markdown(_(
     "An interactive companion to the CNN chapters of *Dive into Deep Learning* (d2l.ai, chapters 7 and 8). "
@@ -45,3 +47,4 @@ else:
         else:
             environment.clear()
             st.rerun()
+lesson_link.panel("home")

@@ -19,6 +19,7 @@ from cnnviz.ui.conv.state import PREFIX, value  # noqa: E402
 from cnnviz.ui.conv.views import Geometry, multi_channel, one_by_one, single_channel  # noqa: E402
 from cnnviz.ui.lang import _, formatter, render  # noqa: E402
 from cnnviz.ui.conv.pool_views import Pooling, pooling, shift_demo, stride_lesson, torch_pool  # noqa: E402
+from cnnviz.ui import lesson, lesson_link  # noqa: E402
 
 SUMMARY = N_("d2l 7.2-7.5: each output cell sums the input window times the kernel; click one or press Play.")
 POOL_SUMMARIES = {  # the subtitle in Pooling mode: a pooling window has no kernel
@@ -40,6 +41,7 @@ DETAILS = N_(
 ignored = state.load_from_url()
 state.keep_widget_state()
 
+lesson.begin("conv", {name: PREFIX + name for name in state.PARAMS})  # a lesson link, the tour
 st.title(_("Convolution & pooling, cell by cell"))
 intro(_(POOL_SUMMARIES[value("pool_mode")] if value("mode") == "Pooling" else SUMMARY), _(DETAILS))
 if ignored:  # `name='value'` as the link wrote it (code), or a matrix's error in the reader's language
@@ -54,9 +56,9 @@ MODE_LABELS = {"Single channel": N_("1 channel"), "Multi-channel": "Multi-channe
 bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
 with bar:
     # The labels in the reader's language, bound now (Streamlit calls format_func outside the run).
-    mode = st.segmented_control(_("Mode"), state.MODES, key=PREFIX + "mode", required=True,
-                                format_func={m: _(label) for m, label in MODE_LABELS.items()}.get,
-                                label_visibility="collapsed")
+    mode = lesson.widget(st.segmented_control, _("Mode"), state.MODES, key=PREFIX + "mode", required=True,
+                         format_func={m: _(label) for m, label in MODE_LABELS.items()}.get,
+                         label_visibility="collapsed")
 
 
 def geometry_controls() -> Geometry:
@@ -64,9 +66,9 @@ def geometry_controls() -> Geometry:
     padding = w.pair_control(_("pad"), ("pad_h", "pad_w"), help=_("zero rows/columns added on each side"))
     stride = w.pair_control(_("stride"), ("stride_h", "stride_w"), help=_("how far the window moves each step"))
     dilation = w.pair_control(_("dilation"), ("dil_h", "dil_w"), help=_("spacing between kernel taps"))
-    flip = st.toggle(_("True convolution (flip the kernel)"), key=PREFIX + "true_conv",
-                     help=_("Deep learning 'convolutions' are cross-correlations. A true convolution turns the "
-                            "kernel 180° first; learned kernels make the difference irrelevant (d2l 7.2.5)."))
+    flip = lesson.widget(st.toggle, _("True convolution (flip the kernel)"), key=PREFIX + "true_conv",
+                         help=_("Deep learning 'convolutions' are cross-correlations. A true convolution turns the "
+                                "kernel 180° first; learned kernels make the difference irrelevant (d2l 7.2.5)."))
     return Geometry(padding, stride, dilation, flip)
 
 
@@ -104,8 +106,8 @@ def kernel_popover(where) -> torch.Tensor:
         st.caption(_("A new shape grows or crops the kernel about its centre."))
         K = w.kernel_editor()
         st.session_state[PREFIX + "kpreset"] = w.kernel_preset_name(K)
-        preset_slot.selectbox(_("Load a kernel preset"), (*w.KERNEL_NAMES, state.CUSTOM_KERNEL),
-                              key=PREFIX + "kpreset", on_change=w.load_kernel_preset, format_func=formatter())
+        lesson.widget(preset_slot.selectbox, _("Load a kernel preset"), (*w.KERNEL_NAMES, state.CUSTOM_KERNEL),
+                      key=PREFIX + "kpreset", on_change=w.load_kernel_preset, format_func=formatter())
         return K
 
 
@@ -119,11 +121,11 @@ def channel_popover(where) -> dict:
         with b:
             choice["c_out"] = w.number_control("c_out", _("out channels"))
         st.session_state[PREFIX + "explain_out"] = min(value("explain_out"), choice["c_out"] - 1)
-        choice["o"] = st.radio(_("explain output channel"), range(choice["c_out"]), key=PREFIX + "explain_out",
-                               horizontal=True)
-        choice["own"] = st.toggle(_("Type each kernel"), key=PREFIX + "own_kernels",
-                                  help=_("Off: the book's kernels K + o + i, from the kernel above. On: one "
-                                         "editable kernel per (output, input) channel pair, starting from those."))
+        choice["o"] = lesson.widget(st.radio, _("explain output channel"), range(choice["c_out"]),
+                                    key=PREFIX + "explain_out", horizontal=True)
+        choice["own"] = lesson.widget(st.toggle, _("Type each kernel"), key=PREFIX + "own_kernels",
+                                      help=_("Off: the book's kernels K + o + i, from the kernel above. On: one "
+                                             "editable kernel per (output, input) channel pair, starting from those."))
     return choice
 
 
@@ -170,8 +172,8 @@ def set_stride(to_window: bool) -> None:
 
 def pool_controls() -> Pooling:
     st.subheader(_("Pooling"))
-    kind = st.radio(_("pooling"), (N_("max"), N_("avg")), key=PREFIX + "pool_mode", horizontal=True,
-                    format_func=formatter())
+    kind = lesson.widget(st.radio, _("pooling"), (N_("max"), N_("avg")), key=PREFIX + "pool_mode", horizontal=True,
+                         format_func=formatter())
     window = w.pair_control(_("window"), ("pool_kh", "pool_kw"))
     padding = w.pair_control(_("pad"), ("pool_pad_h", "pool_pad_w"), help=_("at most half the window"))
     stride = w.pair_control(_("stride"), ("pool_stride_h", "pool_stride_w"))
@@ -185,7 +187,8 @@ def pool_controls() -> Pooling:
 
 def pooling_page() -> None:
     with st.sidebar:
-        source = st.radio(_("Pool what?"), state.POOL_SOURCES, key=PREFIX + "pool_source", format_func=formatter())
+        source = lesson.widget(st.radio, _("Pool what?"), state.POOL_SOURCES, key=PREFIX + "pool_source",
+                               format_func=formatter())
         pool = pool_controls()
         found = None if source == state.POOL_SOURCES[2] else input_section()
         if source == state.POOL_SOURCES[1]:
@@ -196,7 +199,7 @@ def pooling_page() -> None:
         if source == state.POOL_SOURCES[0]:
             c_in = w.number_control("c_in", _("channels"), width=150)
         if source == state.POOL_SOURCES[2]:
-            shift = st.slider(_("shift right by (pixels)"), -2, 2, key=PREFIX + "shift", width=220)
+            shift = lesson.widget(st.slider, _("shift right by (pixels)"), -2, 2, key=PREFIX + "shift", width=220)
     if source != state.POOL_SOURCES[2]:
         with bar:
             w.play_button()
@@ -221,3 +224,4 @@ else:
     conv_page(multi=mode == "Multi-channel")
 
 state.save_to_url()
+lesson_link.panel("conv")

@@ -13,6 +13,7 @@ from cnnviz.ui.edge import url as edge_url
 from cnnviz.ui.common import chart, intro, page_setup, show_error
 from cnnviz.i18n import N_
 from cnnviz.ui.lang import _, current
+from cnnviz.ui import lesson, lesson_link
 
 TICK_S = 0.25  # seconds between timed fragment reruns while playing
 COMPARE_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)  # learning rates compared, as multiples of the chosen one
@@ -145,8 +146,8 @@ def lr_hint(settings: ui.Settings, report: edge_inputs.Identifiability, where) -
 
 
 def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -> None:
-    if not st.toggle(_("Compare learning rates"), key="edge_compare",
-                     help=_("Same start, same steps, learning rates from a quarter to four times the chosen one.")):
+    if not lesson.widget(st.toggle, _("Compare learning rates"), key="edge_compare",
+                         help=_("Same start, same steps, learning rates from a quarter to four times the chosen one.")):
         return
     lrs = tuple(settings.lr * f for f in COMPARE_FACTORS)
     with st.spinner(_("Running each learning rate...")):
@@ -159,6 +160,8 @@ def compare_view(settings: ui.Settings, Y: torch.Tensor, max_stable_lr: float) -
 page_setup(N_("Learn an edge kernel"))
 ui.keep_settings()
 ignored = edge_url.load()  # a shared link or the browser's Back: its settings into the widgets
+# A lesson link and the tour; a locked or hidden rate covers its typed box too.
+lesson.begin("edge", {**lesson.controls_of(edge_url.PARAMS), "lr": ("edge_lr", "edge_lr_typed")})
 st.title(_("Learn an edge kernel"))
 intro(_(SUMMARY), _(DETAILS))
 if ignored:
@@ -183,3 +186,4 @@ lr_hint(settings, report, hint_row)
 playing = st.session_state.get("edge_playing", False)
 st.fragment(live_view, run_every=TICK_S if playing else None)(settings, Y, report)
 compare_view(settings, Y, report.max_stable_lr)
+lesson_link.panel("edge")

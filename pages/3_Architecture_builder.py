@@ -10,10 +10,12 @@ from cnnviz.figures.arch import architecture_figure
 from cnnviz.ui.arch import editor as arch_editor
 from cnnviz.ui.arch import stacks as arch_stacks
 from cnnviz.ui.arch import view as arch_view
-from cnnviz.ui.arch.state import MESSAGE, URL_PAGE, input_shape, keep_on_screen, put_in_query, source
+from cnnviz.ui.arch.state import (INPUT_KEY, MESSAGE, PRESET_KEY, URL_PAGE, input_shape, keep_on_screen, put_in_query,
+                                  source)
 from cnnviz.i18n import N_
 from cnnviz.ui.common import chart, intro, page_setup, url_written
 from cnnviz.ui.lang import _, current, render
+from cnnviz.ui import lesson, lesson_link
 
 # The layer table first in the sidebar, below the menu folded into one button: on a 720-pixel projector the
 # whole table of a LeNet-sized network then shows without scrolling, and every page is one click away.
@@ -29,6 +31,7 @@ section[data-testid='stSidebar'] {min-width: clamp(300px, 46.5vw, 680px);}
 .st-key-arch_summary [data-testid='stMetricLabel'] p {font-size: 0.85rem;}
 </style>""")
 arch_editor.init_state()
+lesson.begin("builder", {"preset": PRESET_KEY, "input": INPUT_KEY})  # before the editor's widgets
 
 
 def working_spec(rows: list[dict]) -> tuple[Architecture, list, ArchitectureError | None]:
@@ -95,3 +98,4 @@ arch_view.show_actions(spec, valid=error is None, on_import=arch_editor.on_impor
 arch_stacks.show_stacks()
 st.divider()
 arch_view.show_comparison(traced, error, kind)
+lesson_link.panel("builder")

@@ -24,6 +24,7 @@ from cnnviz.ui.common import intro, show_error  # noqa: E402
 from cnnviz.ui.job_backend_view import backend_line  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
 from cnnviz.ui.train.messages import STOP_REASON  # noqa: E402
+from cnnviz.ui import lesson, lesson_link  # noqa: E402
 
 ERROR_KEY = "train_start_error"
 
@@ -31,6 +32,7 @@ state.workspace()  # this tab's runs and settings, found again after a reload
 views.keep_settings()
 ignored = train_url.load()  # a shared link or the browser's Back: its settings into the widgets
 TITLES = {"fashion-mnist": N_("Train on Fashion-MNIST"), "mnist": N_("Train on MNIST")}
+lesson.begin("train", lesson.controls_of(train_url.PARAMS))  # a lesson link, the tour
 st.title(_(TITLES[train_data.chosen()]))
 intro(
     _("Train a network on the real {dataset} and watch the loss fall and the accuracy rise (d2l {section}).").format(
@@ -149,3 +151,4 @@ if state.runs():
     st.header(_("Compare runs"))
     st.caption(_("Every run of this session, e.g. the sigmoid LeNet against the ReLU one (d2l 7.6, exercise 1)."))
     results.overlay_view(state.runs())
+lesson_link.panel("train")

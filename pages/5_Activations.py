@@ -18,9 +18,12 @@ from cnnviz.ui.activations.models import dataset_ui, model_ui  # noqa: E402
 from cnnviz.ui.common import dataset_or_none, intro, presenting, user_errors  # noqa: E402
 # The missing-dataset message in the reader's language: the Train page's, so both pages say the same.
 from cnnviz.ui.lang import _  # noqa: E402
+from cnnviz.ui import lesson, lesson_link  # noqa: E402
 
 state.keep_settings()
 ignored = act_url.load()  # a shared link or the browser's Back: its settings into the widgets
+lesson.begin("activations",  # a lesson link, the tour
+             {**lesson.controls_of(act_url.PARAMS), "layer": "act_layer", "channels": "act_channels"})
 st.title(_("Activations: what the layers see"))
 DETAILS = _("The book's exercise (d2l 7.6): *display the activations of the first and second layer of LeNet for "
             "different inputs (e.g., sweaters and coats)*. Pick a trained model (the shipped ones, a run of yours "
@@ -84,10 +87,10 @@ with user_errors():
     with channels_col:
         channels = maps_ui.channels_ui(captured[stage], labels, classes)
     with scale_col:
-        shared = st.toggle(_("One scale"), key="act_shared",
-                           help=_("One colour scale for every map: equal colours mean equal values across images, "
-                                  "classes and channels. Off: each map uses its full colour range, so weak maps "
-                                  "show their pattern."))
+        shared = lesson.widget(st.toggle, _("One scale"), key="act_shared",
+                               help=_("One colour scale for every map: equal colours mean equal values across images, "
+                                      "classes and channels. Off: each map uses its full colour range, so weak maps "
+                                      "show their pattern."))
     act_url.save()  # now with this model's layer and channels
     shown = maps_ui.Shown(stage, kind, group[0][0], captured[stage], channels)
     st.markdown(maps_ui.heading(shown, loaded.spec, loaded.trained))
@@ -102,3 +105,4 @@ with user_errors():
     views.channel_bars(shown, labels, classes, examples.class_names)
     views.kernels(loaded.model, shown, shared)
     attribution_ui.show(loaded.model, examples, inputs, probs, stage, key)
+lesson_link.panel("activations")

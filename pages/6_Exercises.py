@@ -16,6 +16,7 @@ from cnnviz.ui.common import intro  # noqa: E402
 from cnnviz.ui.exercises.links import dataset_note  # noqa: E402
 from cnnviz.ui.exercises.view import KIND_NAMES, anchor, show_exercise  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
+from cnnviz.ui import lesson, lesson_link  # noqa: E402
 
 SUMMARY = N_("d2l 7.2-7.6 and 8.1-8.7, stated in cnnviz's words with both editions' numbers: open one in the "
              "app, read the hint, or see the computed answer.")
@@ -48,21 +49,23 @@ def section_name(en: str) -> str:
 section_names = {option: section_name(option) for option in state.SECTION_OPTIONS}
 
 
+lesson.begin("exercises", lesson.controls_of(state.PARAMS))  # a lesson link, the tour
 st.title(_("Exercises"))
 intro(_(SUMMARY), _(DETAILS))
 if ignored:  # each as the link wrote it: code, in any language
     st.warning(url_state.ignored_message([f"`{item}`" for item in ignored]), icon=":material/link_off:")
 
 with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="ex_filters"):
-    st.text_input(_("Search"), key="ex_query", placeholder=_("pooling, 7.3.1, 汇聚"),
+    lesson.widget(st.text_input, _("Search"), key="ex_query", placeholder=_("pooling, 7.3.1, 汇聚"),
                   help=_("Every word must appear in the number, statement, hint or section (English or 中文). "
                          "A number without a prefix is the edition of the page's language; en7.5 or zh6.5 names "
                          "an edition."))
-    st.selectbox(_("Section"), state.SECTION_OPTIONS, key="ex_section", width=260, format_func=section_names.get)
+    lesson.widget(st.selectbox, _("Section"), state.SECTION_OPTIONS, key="ex_section", width=260,
+                  format_func=section_names.get)
     kind_names = {state.ALL: _("All kinds"), **{k: _(name) for k, name in KIND_NAMES.items()}}
-    st.selectbox(_("Kind"), state.KIND_OPTIONS, key="ex_kind", width=160, format_func=kind_names.get)
-    st.segmented_control(_("Statements in"), state.LANGS, key="ex_lang", required=True,
-                         format_func=LANG_NAMES.get)
+    lesson.widget(st.selectbox, _("Kind"), state.KIND_OPTIONS, key="ex_kind", width=160, format_func=kind_names.get)
+    lesson.widget(st.segmented_control, _("Statements in"), state.LANGS, key="ex_lang", required=True,
+                  format_func=LANG_NAMES.get)
 state.save_to_url()
 
 text_lang = state.value("text")
@@ -83,3 +86,4 @@ for section in SECTIONS:
     st.subheader(section.label(reader), anchor=anchor(section))
     for ex in by_section[section.en]:
         show_exercise(ex, text_lang, answers.get(ex.id), dataset_note(ex.try_it))
+lesson_link.panel("exercises")

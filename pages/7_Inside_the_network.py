@@ -13,9 +13,11 @@ from cnnviz.ui.common import dataset_or_none, intro, presenting, user_errors  # 
 from cnnviz.ui.inside import overview, state, top, unit  # noqa: E402
 from cnnviz.ui.inside import url as inside_url  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
+from cnnviz.ui import lesson, lesson_link  # noqa: E402
 
 state.keep_settings()
 ignored = inside_url.load()
+lesson.begin("inside", lesson.controls_of(inside_url.PARAMS))  # a lesson link, the tour
 st.title(_("Inside the network"))
 DETAILS = _("One image through every layer of a network, from the pixels to the class probabilities, as CNN "
             "Explainer shows it, for any model the Activations page can load: the shipped ones, a run of yours "
@@ -71,3 +73,4 @@ with user_errors():
         with explained_col:
             unit.show(trace, layer, index, class_names)
         top.show(loaded, trace, layer, index[0], dataset, test_set, class_names)
+lesson_link.panel("inside")

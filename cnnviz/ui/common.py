@@ -240,9 +240,9 @@ def url_written(page: str) -> None:
     st.session_state[f"_url_written_{page}"] = page_query()
 
 
-# Query parameters that are not a page's settings: the language, and the Train page's workspace id (its runs,
-# which a page's URL codec must keep but never load as settings).
-APP_PARAMS = (lang.URL_PARAM, "session")
+# Query parameters that are not a page's settings: the language, the Train page's workspace id (its runs,
+# which a page's URL codec must keep but never load as settings), and a lesson link's (cnnviz.ui.lesson).
+APP_PARAMS = (lang.URL_PARAM, "session", "hide", "lock", "task", "tour")
 
 
 def page_query() -> dict[str, str]:

@@ -18,6 +18,7 @@ from cnnviz.i18n import N_
 from cnnviz.ui import lang
 from cnnviz.ui.common import chart, keep_valid, presenting
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 PER_PAGE = 8  # channels per page when a layer has more than fit (LeNet's second layer has 16 or 32)
 MOST = f"the {PER_PAGE} that separate the classes most"  # an option's value; shown through MOST_SHOWN
@@ -119,8 +120,8 @@ def layer_ui(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
         st.session_state["act_layer"] = linked
     keep_valid("act_layer", labels, labels[0])  # another model, or the first visit
     shown = dict(zip(labels, (_group_shown(g, i) for i, g in enumerate(groups))))
-    choice = st.selectbox(_("Layer"), labels, key="act_layer", format_func=shown.__getitem__,
-                          help=_("LeNet has two convolutional layers; deeper presets have more."))
+    choice = lesson.widget(st.selectbox, _("Layer"), labels, key="act_layer", format_func=shown.__getitem__,
+                           help=_("LeNet has two convolutional layers; deeper presets have more."))
     act_url.shown(act_url.LAYER, None if choice == labels[0] else _layer_word(choice))
     return groups[labels.index(choice)]
 
@@ -131,9 +132,9 @@ def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
     # Kinds, not names, as options: switching layer keeps "activation" chosen.
     keep_valid("act_stage", kinds, "activation" if "activation" in kinds else kinds[0])
     shown = {kind: _(KINDS.get(kind, kind)) for kind in kinds}
-    kind = st.selectbox(_("Stage"), kinds, key="act_stage", format_func=shown.__getitem__,
-                        help=_("The output after each stage of the layer, in forward order: the convolution, then "
-                               "batch norm, the activation and pooling where the model has them."))
+    kind = lesson.widget(st.selectbox, _("Stage"), kinds, key="act_stage", format_func=shown.__getitem__,
+                         help=_("The output after each stage of the layer, in forward order: the convolution, then "
+                                "batch norm, the activation and pooling where the model has them."))
     return group[kinds.index(kind)][0], kind
 
 
@@ -167,9 +168,9 @@ def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) ->
     if linked := act_url.wanted(act_url.CHANNELS, options, _channels_word):
         st.session_state["act_channels"] = linked
     keep_valid("act_channels", options, first_page)
-    choice = st.selectbox(_("Channels"), options, key="act_channels", format_func=_channels_shown(),
-                          help=_("Pick a page of channels to see them larger, or the ones whose mean activation "
-                                 "differs most between the classes (Fisher's ratio)."))
+    choice = lesson.widget(st.selectbox, _("Channels"), options, key="act_channels", format_func=_channels_shown(),
+                           help=_("Pick a page of channels to see them larger, or the ones whose mean activation "
+                                  "differs most between the classes (Fisher's ratio)."))
     act_url.shown(act_url.CHANNELS, None if choice == first_page else _channels_word(choice))
     if choice == MOST:
         return sorted(act.most_separating_channels(maps, labels, classes, top=PER_PAGE))

@@ -22,6 +22,7 @@ from cnnviz.ui.arch.labels import network_title
 from cnnviz.ui.train import state as train_state
 from cnnviz.ui.common import keep_valid
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 UPLOAD = N_("Upload a checkpoint (.pt)…")
 LATEST = N_("The model last trained on the Train page")  # when the session's model is not in its runs list
@@ -189,11 +190,11 @@ def model_ui(key: str = "act_model", upload_key: str = "act_checkpoint") -> Load
              **{label: _untrained_shown(name) for label, name in untrained.items()}}
     keep_valid(key, options, options[0])  # a run dropped from the list, or the first visit
     # No label line: the options name models plainly, and the sidebar's first screen has no room to spare.
-    choice = st.selectbox(_("Model"), options, key=key, label_visibility="collapsed",
-                          format_func=shown.__getitem__,
-                          help=_("The shipped models, every finished run of this session (newest first), the "
-                                 "book's networks at the book's input sizes with random weights, or a checkpoint "
-                                 "downloaded from the Train page."))
+    choice = lesson.widget(st.selectbox, _("Model"), options, key=key, label_visibility="collapsed",
+                           format_func=shown.__getitem__,
+                           help=_("The shipped models, every finished run of this session (newest first), the "
+                                  "book's networks at the book's input sizes with random weights, or a checkpoint "
+                                  "downloaded from the Train page."))
     if choice in shipped:
         loaded = _shipped(shipped[choice])
     elif choice in untrained:
@@ -213,7 +214,7 @@ def dataset_ui(loaded: LoadedModel | None, key: str = "act_data") -> str:
     if known is not None:
         return known
     keep_valid(key, list(DATASETS), DEFAULT_DATASET)
-    return st.selectbox(_("Images from"), list(DATASETS), key=key,
-                        format_func=lambda name: DATASETS[name].title,
-                        help=_("This model does not say which dataset it was trained on: choose the images "
-                               "it should see."))
+    return lesson.widget(st.selectbox, _("Images from"), list(DATASETS), key=key,
+                         format_func=lambda name: DATASETS[name].title,
+                         help=_("This model does not say which dataset it was trained on: choose the images "
+                                "it should see."))

@@ -18,6 +18,7 @@ from cnnviz.ui import lang
 from cnnviz.ui.activations.models import LoadedModel
 from cnnviz.ui.common import keep_widgets
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 # The pair each dataset opens with: the book's pullovers and coats; for digits, a pair LeNet confuses.
 DEFAULT_CLASSES = {FASHION_MNIST: ["Pullover", "Coat"], MNIST: ["4", "9"]}
@@ -59,8 +60,8 @@ def classes_ui(dataset: str) -> list[int]:
     names = list(class_names(dataset))
     if not set(st.session_state.get("act_classes") or []) <= set(names):
         st.session_state["act_classes"] = DEFAULT_CLASSES[dataset]
-    chosen = st.multiselect(_("Classes to compare"), names, max_selections=4, key="act_classes",
-                            format_func=lang.formatter())
+    chosen = lesson.widget(st.multiselect, _("Classes to compare"), names, max_selections=4, key="act_classes",
+                           format_func=lang.formatter())
     return [names.index(name) for name in chosen]
 
 
@@ -72,13 +73,13 @@ def examples_ui(classes: list[int], test_set: tuple[torch.Tensor, torch.Tensor],
     """Widgets choosing the example images per class (gallery or random) of a test set whose class names are
     `names_of`."""
     images, labels = test_set
-    mode = st.radio(_("Images"), MODES, horizontal=True, key="act_mode", format_func=lang.formatter(),
-                    help=_("gallery: consecutive test images of each class; random: a random draw with a seed"))
-    count = st.slider(_("Images per class"), 1, 16, key="act_count")
+    mode = lesson.widget(st.radio, _("Images"), MODES, horizontal=True, key="act_mode", format_func=lang.formatter(),
+                         help=_("gallery: consecutive test images of each class; random: a random draw with a seed"))
+    count = lesson.widget(st.slider, _("Images per class"), 1, 16, key="act_count")
     if mode == "random":
-        seed, start = st.number_input(_("Seed"), 0, 10_000, key="act_seed"), 0
+        seed, start = lesson.widget(st.number_input, _("Seed"), 0, 10_000, key="act_seed"), 0
     else:
-        start, seed = st.number_input(_("First gallery image"), 0, 900, step=count, key="act_start"), 0
+        start, seed = lesson.widget(st.number_input, _("First gallery image"), 0, 900, step=count, key="act_start"), 0
     chosen = [_class_indices(labels, c, count, mode, int(start), int(seed)) for c in classes]
     names = [f"{_(names_of[c])} {i + 1}" for c, idx in zip(classes, chosen) for i in range(len(idx))]
     picked = torch.cat(chosen)

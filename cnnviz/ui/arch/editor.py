@@ -20,6 +20,7 @@ from cnnviz.ui.arch.state import (
 )
 from cnnviz.ui.common import drawn_last_run, keep_valid, keep_widgets
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 ROW_HEIGHT = 32  # px per table row: a 14-layer network fits a 720-pixel projector's first screen
 # The input sizes offered: Fashion-MNIST's own 28, CIFAR's 32, and the sizes the book resizes to (96, 224).
@@ -120,7 +121,7 @@ def preset_box() -> None:
     keep_valid(PRESET_KEY, options, loaded.option)
     box, size, reset = st.columns([11, 4, 2], vertical_alignment="bottom", gap="small")
     reader = lang.current()
-    box.selectbox(_("Start from"), options, key=PRESET_KEY, on_change=_on_preset,
+    lesson.widget(box.selectbox, _("Start from"), options, key=PRESET_KEY, on_change=_on_preset,
                   format_func=preset_formatter(reader, loaded.label(reader), LOADED),
                   help=_("A preset replaces the layers below with its own, at its own input size."))
     with size:
@@ -140,9 +141,9 @@ def input_box() -> None:
     current = input_shape()
     options = input_options(current)
     keep_valid(INPUT_KEY, options, current)
-    st.selectbox(_("Input"), options, key=INPUT_KEY, format_func=input_label,
-                 help=_("The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
-                        "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet."))
+    lesson.widget(st.selectbox, _("Input"), options, key=INPUT_KEY, format_func=input_label,
+                  help=_("The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
+                         "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet."))
 
 
 def layer_editor() -> list[dict]:

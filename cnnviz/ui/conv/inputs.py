@@ -14,6 +14,7 @@ from cnnviz.ui.common import test_images
 from cnnviz.ui.conv.state import DEFAULT_GRID, PARAMS, PREFIX
 from cnnviz.ui.conv.widgets import kept_matrix_editor, number_control
 from cnnviz.ui.lang import _, formatter, render
+from cnnviz.ui import lesson
 
 
 class NoInputYet(CnnvizError):
@@ -22,7 +23,7 @@ class NoInputYet(CnnvizError):
 
 def input_controls() -> torch.Tensor:
     """The chosen input, float64 (h, w) or (c, h, w); a CnnvizError saying why when it cannot be made."""
-    name = st.selectbox(_("Input"), presets.INPUT_PRESETS, key=PREFIX + "input", format_func=formatter())
+    name = lesson.widget(st.selectbox, _("Input"), presets.INPUT_PRESETS, key=PREFIX + "input", format_func=formatter())
     if name == "random integers":
         a, b, c = st.columns(3)
         with a:

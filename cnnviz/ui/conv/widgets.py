@@ -15,6 +15,7 @@ from cnnviz.i18n import N_
 from cnnviz.ui.common import drawn_last_run, show_error
 from cnnviz.ui.conv.state import CUSTOM_KERNEL, PARAMS, PREFIX, loaded_this_run, save_to_url, value
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 PLAY_SECONDS = {"slow": 1.6, "normal": 0.8, "fast": 0.3}  # Play's speeds: seconds a cell
 SPEED_LABELS = {"slow": N_("slow"), "normal": N_("normal"), "fast": N_("fast")}
@@ -27,8 +28,8 @@ class KernelError(CnnvizError):
 def number_control(name: str, label: str, **kwargs) -> int:
     """An integer control bounded by its PARAMS range."""
     allowed = PARAMS[name][1]
-    return st.number_input(label, min_value=allowed.start, max_value=allowed.stop - 1, step=1,
-                           key=PREFIX + name, **kwargs)
+    return lesson.widget(st.number_input, label, min_value=allowed.start, max_value=allowed.stop - 1, step=1,
+                         key=PREFIX + name, **kwargs)
 
 
 def pair_control(label: str, names: tuple[str, str], help: str | None = None) -> tuple[int, int]:
@@ -233,8 +234,8 @@ def cell_picker(oh: int, ow: int) -> tuple[int, int]:
     if ss.get(PREFIX + "playing") and not ss.pop(PREFIX + "restart", False) and _advance_cell(n):
         st.rerun()  # stopped on the last cell: the whole page redraws Play and stops the timed fragment
     if n > 1:
-        st.slider(_("Output cell (reading order), or click a cell of the output"), 0, n - 1, key=key,
-                  format="%d")
+        lesson.widget(st.slider, _("Output cell (reading order), or click a cell of the output"), 0, n - 1, key=key,
+                      format="%d")
     return divmod(int(ss[key]), ow)
 
 

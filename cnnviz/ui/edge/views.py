@@ -18,6 +18,7 @@ from cnnviz import i18n
 from cnnviz.i18n import N_
 from cnnviz.ui.common import keep_widgets, once_per_click, show_error, test_images
 from cnnviz.ui.lang import _, current, formatter
+from cnnviz.ui import lesson
 
 LR_OPTIONS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5, 1.0)
 SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per tick while playing
@@ -80,7 +81,7 @@ class Settings:
 
 def input_image() -> torch.Tensor:
     """The chosen input as float64 (H, W) in [0, 1]; the book's stripes when the choice is unusable."""
-    choice = st.selectbox(_("Input image X"), INPUTS, key="edge_input", format_func=formatter())
+    choice = lesson.widget(st.selectbox, _("Input image X"), INPUTS, key="edge_input", format_func=formatter())
     fallback = edge_inputs.synthetic_input(edge_inputs.SYNTHETIC_INPUTS[0])
     try:
         if choice == FASHION:
@@ -96,7 +97,7 @@ def input_image() -> torch.Tensor:
 
 def _fashion_image() -> torch.Tensor:
     images, labels = test_images()
-    index = st.number_input(_("Test image number"), 0, len(images) - 1, key="edge_fashion_index")
+    index = lesson.widget(st.number_input, _("Test image number"), 0, len(images) - 1, key="edge_fashion_index")
     st.caption(_("class: {name}, 28x28").format(name=_(CLASSES[labels[index]])))
     return edge_inputs.scaled_image(images[index])
 
@@ -113,11 +114,11 @@ def _uploaded_image(fallback: torch.Tensor) -> torch.Tensor:
 
 def target_kernel() -> torch.Tensor:
     """The chosen target as float64 (kh, kw); [1, -1] when a typed kernel is unusable."""
-    name = st.selectbox(_("Target kernel"), TARGET_NAMES, key="edge_target", format_func=formatter())
+    name = lesson.widget(st.selectbox, _("Target kernel"), TARGET_NAMES, key="edge_target", format_func=formatter())
     if name != CUSTOM:
         return edge_inputs.target_kernel(name)
-    text = st.text_area(_("Kernel rows (';' or new line between rows)"), key="edge_custom_kernel",
-                        height=90)
+    text = lesson.widget(st.text_area, _("Kernel rows (';' or new line between rows)"), key="edge_custom_kernel",
+                         height=90)
     try:
         return edge_inputs.parse_kernel(text)
     except CnnvizError as exc:
@@ -144,10 +145,10 @@ def apply_preset() -> None:
 def preset_box() -> None:
     """The presets, showing "custom" as soon as a setting differs from every preset."""
     st.session_state["edge_preset"] = preset_of(st.session_state)
-    st.radio(_("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset", format_func=formatter(),  # labels wrap
-             on_change=apply_preset,
-             help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
-                    "learning rate from there to see the loop diverge."))
+    lesson.widget(st.radio, _("Preset"), (*PRESETS, CUSTOM_PRESET), key="edge_preset",
+                  format_func=formatter(), on_change=apply_preset,  # labels wrap
+                  help=_("The first is the book's own loop, so the losses match its printed ones; raise the "
+                         "learning rate from there to see the loop diverge."))
 
 
 def _typed_rate(typed: str) -> float | None:
@@ -172,7 +173,7 @@ def learning_rate() -> float:
     """One learning rate, shown once: a typed rate moves the slider to it (the slider gains that stop), and
     moving the slider empties the box. Side by side."""
     slider_col, typed_col = st.columns([1.5, 1], vertical_alignment="bottom")
-    typed = typed_col.text_input(_("or type one"), key="edge_lr_typed", placeholder=_("e.g. 0.016"))
+    typed = lesson.widget(typed_col.text_input, _("or type one"), key="edge_lr_typed", placeholder=_("e.g. 0.016"))
     try:
         value = _typed_rate(typed)
     except BadLearningRate as exc:
@@ -183,8 +184,8 @@ def learning_rate() -> float:
     if value is not None:
         state["edge_lr"] = value
     options = sorted({*LR_OPTIONS, state["edge_lr"]})
-    return slider_col.select_slider(_("Learning rate (log scale)"), options, key="edge_lr",
-                                    format_func=lambda v: f"{v:g}", on_change=_clear_typed)
+    return lesson.widget(slider_col.select_slider, _("Learning rate (log scale)"), options, key="edge_lr",
+                         format_func=lambda v: f"{v:g}", on_change=_clear_typed)
 
 
 def optimizer_labels():
@@ -194,8 +195,9 @@ def optimizer_labels():
 
 
 def kernel_size(target: torch.Tensor) -> tuple[int, int]:
-    choice = st.selectbox(_("Learned kernel size"), KERNEL_SIZES, key="edge_kernel_size", format_func=formatter(),
-                          help=_("It may differ from the target's, to see what happens."))
+    choice = lesson.widget(st.selectbox, _("Learned kernel size"), KERNEL_SIZES, key="edge_kernel_size",
+                           format_func=formatter(),
+                           help=_("It may differ from the target's, to see what happens."))
     if choice == KERNEL_SIZES[0]:
         return tuple(target.shape)
     rows, cols = choice.split("x")
@@ -211,12 +213,13 @@ def read_settings(lr_col: st.delta_generator.DeltaGenerator) -> Settings:
         target = target_kernel()
         st.subheader(_("Model and optimizer"))
         size = kernel_size(target)
-        bias = st.checkbox(_("Learn a bias too"), key="edge_bias")
-        optimizer = st.selectbox(_("Optimizer"), edge.OPTIMIZERS, key="edge_optimizer", format_func=optimizer_labels())
+        bias = lesson.widget(st.checkbox, _("Learn a bias too"), key="edge_bias")
+        optimizer = lesson.widget(st.selectbox, _("Optimizer"), edge.OPTIMIZERS, key="edge_optimizer",
+                                  format_func=optimizer_labels())
         steps_col, seed_col = st.columns(2)
-        steps = steps_col.number_input(_("Steps"), 1, 5000, step=10, key="edge_steps")
-        seed = seed_col.number_input(_("Initial-weight seed"), 0, 10_000, key="edge_seed")
-        speed = st.select_slider(_("Speed (steps per tick)"), SPEEDS, key="edge_speed")
+        steps = lesson.widget(steps_col.number_input, _("Steps"), 1, 5000, step=10, key="edge_steps")
+        seed = lesson.widget(seed_col.number_input, _("Initial-weight seed"), 0, 10_000, key="edge_seed")
+        speed = lesson.widget(st.select_slider, _("Speed (steps per tick)"), SPEEDS, key="edge_speed")
     with lr_col:
         lr = learning_rate()
     return Settings(X, target, size, lr, int(steps), optimizer, int(seed), bias, speed)

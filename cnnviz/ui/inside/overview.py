@@ -13,6 +13,7 @@ from cnnviz.ui import lang
 from cnnviz.ui.common import chart
 from cnnviz.ui.inside.state import PER_PAGE, SCALE_CHOICES
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 CLICK_KEY = "in_overview"
 OVERVIEW_WIDTH_PX = 680  # the overview's share of a 1280-pixel-wide screen beside the sidebar
@@ -46,9 +47,10 @@ def _shape(values) -> str:
 
 
 def scale_ui() -> str:
-    return st.radio(_("Colour scale"), SCALE_CHOICES, key="in_scale", format_func=lang.formatter(), horizontal=True,
-                                help=_("unit: each map its own colours; layer: one range per layer; global: one "
-                                       "range for the whole network (CNN Explainer's three levels)."))
+    return lesson.widget(st.radio, _("Colour scale"), SCALE_CHOICES, key="in_scale", format_func=lang.formatter(),
+                         horizontal=True,
+                         help=_("unit: each map its own colours; layer: one range per layer; global: one "
+                                "range for the whole network (CNN Explainer's three levels)."))
 
 
 def page_ui(trace: Trace) -> int:
@@ -57,9 +59,10 @@ def page_ui(trace: Trace) -> int:
     last_page = (widest - 1) // PER_PAGE * PER_PAGE
     if not 0 <= st.session_state.get("in_first", 0) <= widest - 1:  # a narrower model than the last, or a link
         st.session_state["in_first"] = last_page
-    return int(st.number_input(_("First channel shown"), 0, max(widest - 1, 0), step=PER_PAGE, key="in_first",
-                               help=_("Wide layers are shown {count} channels at a time; the widest here has "
-                                      "{widest}.").format(count=PER_PAGE, widest=widest)))
+    return int(lesson.widget(st.number_input, _("First channel shown"), 0, max(widest - 1, 0), step=PER_PAGE,
+                             key="in_first",
+                             help=_("Wide layers are shown {count} channels at a time; the widest here has "
+                                    "{widest}.").format(count=PER_PAGE, widest=widest)))
 
 
 def _on_click(steps: list[str], trace: Trace) -> None:

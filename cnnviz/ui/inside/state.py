@@ -20,6 +20,7 @@ from cnnviz.ui.activations import state as act_state
 from cnnviz.ui.activations.models import LoadedModel
 from cnnviz.ui.common import keep_valid, keep_widgets
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 SCALE_CHOICES = ("unit", "layer", "global")
 SOURCES = (N_("test image"), N_("upload"), N_("drawing"), N_("camera"))
@@ -41,10 +42,10 @@ def _test_image(dataset: str, test_set: tuple[torch.Tensor, torch.Tensor]) -> tu
     keep_valid("in_class", names, names[min(4, len(names) - 1)])
     left, right = st.columns([1.4, 1])
     with left:
-        chosen = st.selectbox(_("Class"), names, key="in_class", format_func=lang.formatter())
+        chosen = lesson.widget(st.selectbox, _("Class"), names, key="in_class", format_func=lang.formatter())
     with right:
-        number = st.number_input(_("Image"), 0, MAX_IMAGE, key="in_image",
-                                 help=_("Which test image of the class: 0 is the first."))
+        number = lesson.widget(st.number_input, _("Image"), 0, MAX_IMAGE, key="in_image",
+                               help=_("Which test image of the class: 0 is the first."))
     images, labels = test_set
     indices = torch.nonzero(labels == names.index(chosen)).flatten()
     return images[indices[min(int(number), len(indices) - 1)]], f"{_(chosen)} {int(number)}"
@@ -72,7 +73,8 @@ def _own_image(source: str, dataset: str) -> torch.Tensor | None:
 def image_ui(dataset: str, test_set: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, str]:
     """The input: the k-th test image of a class, or the student's upload, drawing or photo (each made a
     28x28 grey image, light on dark, as the page 5 uploads are). Returns uint8 (28, 28) and its name."""
-    source = st.radio(_("Input"), SOURCES, key="in_source", horizontal=True, format_func=lang.formatter())
+    source = lesson.widget(st.radio, _("Input"), SOURCES, key="in_source", horizontal=True,
+                           format_func=lang.formatter())
     if source == "test image":
         return _test_image(dataset, test_set)
     own = _own_image(source, dataset)

@@ -12,6 +12,7 @@ from cnnviz.ui import lang
 from cnnviz.ui.common import chart, keep_valid, show_error
 from cnnviz.ui.inside import explain_views as views
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 SOFTMAX = "softmax"
 MAP_KEY = "in_unit_map"  # the enlarged map of the explained channel; a click there picks a unit
@@ -53,21 +54,24 @@ def picker(trace: Trace) -> tuple[str, tuple[int, ...]]:
     keep_valid("in_layer", options, default)
     layer_col, channel_col, row_col, col_col = st.columns([2.2, 1, 1, 1])
     with layer_col:
-        layer = st.selectbox(_("Layer"), options, key="in_layer", format_func=_shown(trace), on_change=_reset_index,
-                             help=_("Every layer the image passes through, in order; the blocks' inner layers "
-                                    "(VGG, NiN, Inception branches) too."))
+        layer = lesson.widget(st.selectbox, _("Layer"), options, key="in_layer", format_func=_shown(trace),
+                              on_change=_reset_index,
+                              help=_("Every layer the image passes through, in order; the blocks' inner layers "
+                                     "(VGG, NiN, Inception branches) too."))
     shape = tuple(trace.logits.shape) if layer == SOFTMAX else tuple(trace.step(layer).output.shape)
     spatial = len(shape) == 3
     with channel_col:
         what = _("Channel") if spatial else _("Class") if layer == SOFTMAX else _("Unit")
-        channel = st.number_input(what, min_value=0, key="in_channel",
-                                  help=_("0 to {last}").format(last=shape[0] - 1))
+        channel = lesson.widget(st.number_input, what, min_value=0, key="in_channel",
+                                help=_("0 to {last}").format(last=shape[0] - 1))
     if not spatial:
         return layer, (int(channel),)
     with row_col:
-        row = st.number_input(_("Row"), min_value=0, key="in_row", help=_("0 to {last}").format(last=shape[1] - 1))
+        row = lesson.widget(st.number_input, _("Row"), min_value=0, key="in_row",
+                            help=_("0 to {last}").format(last=shape[1] - 1))
     with col_col:
-        col = st.number_input(_("Column"), min_value=0, key="in_col", help=_("0 to {last}").format(last=shape[2] - 1))
+        col = lesson.widget(st.number_input, _("Column"), min_value=0, key="in_col",
+                            help=_("0 to {last}").format(last=shape[2] - 1))
     return layer, (int(channel), int(row), int(col))
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from cnnviz import data
 from cnnviz.ui.common import dataset_or_none
 from cnnviz.ui.lang import _
+from cnnviz.ui import lesson
 
 DATA_KEY = "train_data"  # the widget: a name of cnnviz.data.DATASETS
 DEFAULT = data.DEFAULT_DATASET
@@ -24,10 +25,11 @@ def chosen() -> str:
 
 def dataset_ui(disabled: bool) -> str:
     titles = {name: info.title for name, info in data.DATASETS.items()}  # names of datasets: not translated
-    st.selectbox(_("Dataset"), list(data.DATASETS), key=DATA_KEY, disabled=disabled, format_func=titles.get,
-                 label_visibility="collapsed",  # the names say what they are; the line keeps its height
-                 help=_("The book trains on Fashion-MNIST; MNIST's handwritten digits are easier (d2l 7.6, "
-                        "exercise 3)."))
+    lesson.widget(st.selectbox, _("Dataset"), list(data.DATASETS), key=DATA_KEY, disabled=disabled,
+                  format_func=titles.get,
+                  label_visibility="collapsed",  # the names say what they are; the line keeps its height
+                  help=_("The book trains on Fashion-MNIST; MNIST's handwritten digits are easier (d2l 7.6, "
+                         "exercise 3)."))
     return chosen()
 
 

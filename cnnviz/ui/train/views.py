@@ -17,6 +17,7 @@ from cnnviz.ui.common import PRESENTER_FONT_SCALE, keep_valid, keep_widgets, pre
 from cnnviz.ui.lang import _, current, formatter
 from cnnviz.ui.train.data import DATA_KEY, dataset_ui
 from cnnviz.ui.train.state import workspace
+from cnnviz.ui import lesson
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.9, 1.0)  # the recipes' too
 BATCH_SIZES = (32, 64, 128, 256, 512, 1024)
@@ -121,9 +122,9 @@ def _architecture_labels(choices: list[str]) -> dict[str, str]:
 def architecture_ui(disabled: bool) -> Architecture:
     choices = ([BUILDER] if _builder_architecture() is not None else []) + list(PRESETS)
     keep_valid("train_arch", choices, DEFAULT_PRESET)
-    st.selectbox(_("Architecture"), choices, key="train_arch", disabled=disabled,
-                 format_func=_architecture_labels(choices).get,
-                 help=_("The Architecture builder's network is offered here by its name as soon as it runs."))
+    lesson.widget(st.selectbox, _("Architecture"), choices, key="train_arch", disabled=disabled,
+                  format_func=_architecture_labels(choices).get,
+                  help=_("The Architecture builder's network is offered here by its name as soon as it runs."))
     size_col, data_col = st.columns([1, 1.1], gap="small", vertical_alignment="center")
     with data_col:  # beside the size line: on a projector the first screen has no row to spare
         name = dataset_ui(disabled)
@@ -146,15 +147,15 @@ def config_ui(disabled: bool) -> TrainConfig:
     """The settings a lesson changes stay in view; the rest fold into `more_settings` beside Start."""
     left, right = st.columns(2)
     names = {o: o for o in OPTIMIZERS} if current() == "en" else OPTIMIZER_NAMES  # English: as links write them
-    left.selectbox(_("Optimizer"), OPTIMIZERS, key="train_optimizer", disabled=disabled,
-                   format_func=lambda o: names.get(o, o))
-    right.select_slider(_("Learning rate"), LEARNING_RATES, key="train_lr", disabled=disabled,
-                        help=_("Adam: about 0.001. SGD: about 0.1 (d2l trains the sigmoid LeNet at 0.9)."))
-    left.number_input(_("Epochs"), 1, 50, key="train_epochs", disabled=disabled)
-    right.select_slider(_("Training images"), TRAIN_SIZES, key="train_size", disabled=disabled,
-                        format_func="{:,}".format,
-                        help=_("Fewer images train faster; a subset is evaluated on as many test images (at most "
-                               "all 10,000), so its results are a quick look, not the book's."))
+    lesson.widget(left.selectbox, _("Optimizer"), OPTIMIZERS, key="train_optimizer", disabled=disabled,
+                  format_func=lambda o: names.get(o, o))
+    lesson.widget(right.select_slider, _("Learning rate"), LEARNING_RATES, key="train_lr", disabled=disabled,
+                  help=_("Adam: about 0.001. SGD: about 0.1 (d2l trains the sigmoid LeNet at 0.9)."))
+    lesson.widget(left.number_input, _("Epochs"), 1, 50, key="train_epochs", disabled=disabled)
+    lesson.widget(right.select_slider, _("Training images"), TRAIN_SIZES, key="train_size", disabled=disabled,
+                  format_func="{:,}".format,
+                  help=_("Fewer images train faster; a subset is evaluated on as many test images (at most "
+                         "all 10,000), so its results are a quick look, not the book's."))
     return config_from_state()
 
 
@@ -167,25 +168,25 @@ def more_settings(disabled: bool) -> None:
 
 
 def _more_settings(disabled: bool) -> None:
-    st.selectbox(_("Batch size"), BATCH_SIZES, key="train_batch", disabled=disabled)
-    st.selectbox(_("SGD momentum"), MOMENTA, key="train_momentum", disabled=disabled,
-                 help=_("0 is the book's plain minibatch SGD; Adam ignores it."))
-    st.selectbox(_("Initialisation"), list(INIT_NAMES), key="train_init", disabled=disabled,
-                 format_func={k: _(v) for k, v in INIT_NAMES.items()}.get,
-                 help=_("The book's init_cnn: Xavier uniform on conv and linear weights."))
-    st.selectbox(_("Input scaling"), list(SCALINGS), key="train_scaling", disabled=disabled,
-                 format_func={k: _(v) for k, v in SCALINGS.items()}.get,
-                 help=_("The book feeds ToTensor's [0, 1] pixels; standardising them often trains faster."))
-    st.selectbox(_("Learning-rate schedule"), SCHEDULES, key="train_schedule", disabled=disabled,
-                 format_func=formatter(),
-                 help=_("cosine lowers the learning rate smoothly to 0 by the last batch (d2l 12.11)."))
+    lesson.widget(st.selectbox, _("Batch size"), BATCH_SIZES, key="train_batch", disabled=disabled)
+    lesson.widget(st.selectbox, _("SGD momentum"), MOMENTA, key="train_momentum", disabled=disabled,
+                  help=_("0 is the book's plain minibatch SGD; Adam ignores it."))
+    lesson.widget(st.selectbox, _("Initialisation"), list(INIT_NAMES), key="train_init", disabled=disabled,
+                  format_func={k: _(v) for k, v in INIT_NAMES.items()}.get,
+                  help=_("The book's init_cnn: Xavier uniform on conv and linear weights."))
+    lesson.widget(st.selectbox, _("Input scaling"), list(SCALINGS), key="train_scaling", disabled=disabled,
+                  format_func={k: _(v) for k, v in SCALINGS.items()}.get,
+                  help=_("The book feeds ToTensor's [0, 1] pixels; standardising them often trains faster."))
+    lesson.widget(st.selectbox, _("Learning-rate schedule"), SCHEDULES, key="train_schedule", disabled=disabled,
+                  format_func=formatter(),
+                  help=_("cosine lowers the learning rate smoothly to 0 by the last batch (d2l 12.11)."))
     devices = ["auto", *available_devices()]
     keep_valid("train_device", devices, "auto")
-    st.selectbox(_("Device"), devices, key="train_device", disabled=disabled,
-                 format_func={d: _(DEVICE_NAMES[d]) if d in DEVICE_NAMES else d.upper() for d in devices}.get,
-                 help=_("auto picks CUDA, then Apple's MPS, then the CPU.") + " " + _precision_note())
-    st.number_input(_("Seed"), 0, 10_000, key="train_seed", disabled=disabled,
-                    help=_("The same seed repeats a run: the same initial weights and the same shuffling."))
+    lesson.widget(st.selectbox, _("Device"), devices, key="train_device", disabled=disabled,
+                  format_func={d: _(DEVICE_NAMES[d]) if d in DEVICE_NAMES else d.upper() for d in devices}.get,
+                  help=_("auto picks CUDA, then Apple's MPS, then the CPU.") + " " + _precision_note())
+    lesson.widget(st.number_input, _("Seed"), 0, 10_000, key="train_seed", disabled=disabled,
+                  help=_("The same seed repeats a run: the same initial weights and the same shuffling."))
 
 
 def figure_font_size() -> int:

@@ -1,0 +1,93 @@
+"""The teacher's "Make a lesson link" panel (sidebar, folded) and the tour's button: which of the page's controls
+to lock or hide, a task line, the link (the page's current settings, which the lock fixes) and its QR code."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote, urlencode
+
+import segno
+import streamlit as st
+
+from cnnviz.ui import tour
+from cnnviz.ui.common import PAGES
+from cnnviz.ui.lang import _
+from cnnviz.ui.lesson import HIDE, LOCK, MAX_TASK, TASK, TOUR, current, drawn_labels, note_if_all_hidden
+
+# The pages' ids (their URL codecs' names), in the order of common.PAGES.
+PAGE_IDS = ("home", "conv", "edge", "builder", "train", "activations", "exercises", "inside")
+NOT_LINKED = (HIDE, LOCK, TASK, TOUR, "session")  # a lesson link never carries the teacher's runs (session)
+
+
+def page_path(page: str) -> str:
+    """The page's address relative to the app's root, as Streamlit names a `pages/N_Name.py` page: "Train"."""
+    script = PAGES[PAGE_IDS.index(page)][0]
+    if "/" not in script:
+        return ""
+    return script.rsplit("/", 1)[1].removesuffix(".py").split("_", 1)[1]
+
+
+def lesson_query(query: dict[str, str], locked: list[str], hidden: list[str], task: str) -> dict[str, str]:
+    """The page's query (its settings and language) with the lesson's `lock`, `hide` and `task` in place of any."""
+    kept = {k: v for k, v in query.items() if k not in NOT_LINKED}
+    lesson = {LOCK: ",".join(n for n in locked if n not in hidden), HIDE: ",".join(hidden), TASK: task.strip()}
+    return {**kept, **{k: v for k, v in lesson.items() if v}}
+
+
+def link_text(base: str, query: dict[str, str]) -> str:
+    """`base` with `query` encoded (commas kept readable)."""
+    return f"{base}?{urlencode(query, quote_via=quote, safe=',')}" if query else base
+
+
+def qr_png(text: str) -> bytes | None:
+    """The QR code of `text` as a PNG (dark on white, 4 modules of margin); None when it is too long for one."""
+    try:
+        code = segno.make(text, error="m", micro=False)
+    except segno.DataOverflowError:
+        return None
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=5, border=4, dark="#000000", light="#ffffff")
+    return buffer.getvalue()
+
+
+def _defaults(page: str) -> None:
+    """The panel starts from the lesson the page was opened with (a teacher refining a lesson link)."""
+    lesson, ss = current(), st.session_state
+    ss.setdefault(f"lesson_lock_{page}", sorted(lesson.locked - lesson.hidden))
+    ss.setdefault(f"lesson_hide_{page}", sorted(lesson.hidden))
+    ss.setdefault(f"lesson_task_{page}", lesson.task)
+
+
+def panel(page: str) -> None:
+    """Call at the end of the page: the tour button and the folded panel, in the sidebar."""
+    labels = drawn_labels()
+    note_if_all_hidden(labels)
+    with st.sidebar:
+        tour.button(page)
+        with st.expander(_("Make a lesson link"), icon=":material/school:"):
+            _defaults(page)
+            _panel_body(page, labels)
+
+
+def _panel_body(page: str, labels: dict[str, str]) -> None:
+    ss = st.session_state
+    for key in (f"lesson_lock_{page}", f"lesson_hide_{page}"):  # a control no longer on screen drops out
+        ss[key] = [name for name in ss[key] if name in labels]
+    if labels:
+        st.caption(_("Locked controls show the value they have now, disabled; hidden ones are not drawn and keep "
+                     "their value."))
+        locked = st.multiselect(_("Lock"), list(labels), key=f"lesson_lock_{page}", format_func=labels.get)
+        hidden = st.multiselect(_("Hide"), list(labels), key=f"lesson_hide_{page}", format_func=labels.get)
+    else:
+        st.caption(_("This page has no controls to lock or hide; the link can still carry a task."))
+        locked, hidden = [], []
+    task = st.text_input(_("Task for the students (one line)"), key=f"lesson_task_{page}", max_chars=MAX_TASK)
+    base = st.context.url or page_path(page)
+    link = link_text(base, lesson_query(st.query_params.to_dict(), locked, hidden, task))
+    st.code(link, language=None, wrap_lines=True)
+    png = qr_png(link)
+    if png is None:
+        st.warning(_("This link is too long for a QR code; share it as text."))
+    else:
+        st.image(png, caption=_("Scan it with a phone to open this lesson."), alt=_("QR code of the lesson link"),
+                 width=220, output_format="PNG")
