@@ -215,11 +215,10 @@ def play_button() -> bool:
     st.button(_("Pause") if playing else _("Play"), key=PREFIX + "play", on_click=_toggle_play,
               icon=":material/pause:" if playing else ":material/play_arrow:",
               help=_("Slide the window across every output cell, one step at a time"))
-    st.segmented_control(_("Play speed"), tuple(PLAY_SECONDS), key=PREFIX + "speed", required=True,
-                         format_func={k: _(label) for k, label in SPEED_LABELS.items()}.get,
-                         label_visibility="collapsed",
-                         help=_("How fast Play moves the window: {slow} s, {normal} s or {fast} s a cell").format(
-                             **{k: f"{v:g}" for k, v in PLAY_SECONDS.items()}))
+    lesson.widget(st.segmented_control, _("Play speed"), tuple(PLAY_SECONDS), key=PREFIX + "speed", required=True,
+                  format_func={k: _(label) for k, label in SPEED_LABELS.items()}.get, label_visibility="collapsed",
+                  help=_("How fast Play moves the window: {slow} s, {normal} s or {fast} s a cell").format(
+                      **{k: f"{v:g}" for k, v in PLAY_SECONDS.items()}))
     return playing
 
 
