@@ -42,7 +42,9 @@ def section_name(en: str) -> str:
     if en == state.ALL:
         return _("All sections")
     section = SECTION_BY_EN[en]
-    return f"{section.zh} {section.title.zh}" if reader == "zh" else f"{en} / zh {section.zh}"
+    if reader == "zh":
+        return f"{section.number(reader)} {section.title.zh}"
+    return f"{en} / zh {section.zh}" if section.zh else f"{en} (not in zh)"
 
 
 # The filters' option names, made now: Streamlit (and AppTest) call a format_func outside the run.
@@ -73,7 +75,7 @@ found = matching(state.value("q"), None if state.value("section") == state.ALL e
                  None if state.value("kind") == state.ALL else state.value("kind"), edition=reader)
 by_section = {s.en: in_section(s.en, found, edition=reader) for s in SECTIONS}  # in the reader's edition's order
 # The index names sections by the reader's edition; the anchors stay the English numbers (links keep working).
-index = " · ".join(f"[{s.zh if reader == 'zh' else s.en}](#{anchor(s)}) ({len(by_section[s.en])})"
+index = " · ".join(f"[{s.number(reader)}](#{anchor(s)}) ({len(by_section[s.en])})"
                    for s in SECTIONS if by_section[s.en])
 count = _("1 exercise") if len(found) == 1 else _("{n} exercises").format(n=len(found))
 st.markdown(f"**{count}** · {index}" if found else _("**No exercise matches.**"))

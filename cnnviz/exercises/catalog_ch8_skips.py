@@ -53,10 +53,10 @@ S86 = (
        ("A later version of ResNet runs each block as batch norm, then activation, then convolution "
         "(pre-activation). Apply that order and see what changes.",
         "后来的 ResNet 把块内的顺序调成先批量规范化、再激活、最后卷积（预激活）。把这种顺序用到网络上，看看有什么变化。"),
-       ("Type ', preact' after the shortcut in a residual block's option cell ('identity, preact', '1x1, "
-        "preact'): the block then runs BN, ReLU, convolution twice, with nothing after the sum. Change every "
-        "block of ResNet small, then train both versions and compare.",
-        "在残差块的选项格中于捷径之后输入 ', preact'（'identity, preact' 或 '1x1, preact'）：这个块就会两次执行"
+       ("Type `, preact` after the shortcut in a residual block's option cell (`identity, preact` or "
+        "`1x1, preact`): the block then runs BN, ReLU, convolution twice, with nothing after the sum. Change "
+        "every block of ResNet small, then train both versions and compare.",
+        "在残差块的选项格中于捷径之后输入 `, preact`（`identity, preact` 或 `1x1, preact`）：这个块就会两次执行"
         "批量规范化、ReLU、卷积，相加之后不再激活。把 ResNet 小型版的每个块都改掉，然后训练两个版本并比较。"),
        BUILDER, {"preset": "resnet_small"}, _use("ResNet small", "ResNet 小型版")),
     ex("8.6.5", "7.6.5", "explore",

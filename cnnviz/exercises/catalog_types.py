@@ -51,6 +51,13 @@ class Section:
     zh: str | None  # "6.3"; None for a section only the English edition has (8.8)
     title: Text
 
+    def number(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The section's number in the reader's edition: "6.3" in zh, "7.3" in en; "英文版 8.8" for a section
+        the zh edition lacks."""
+        if lang != "zh":
+            return self.en
+        return self.zh or tr(lang, N_("English edition {en}"), en=self.en)
+
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """"7.3 Padding and Stride / zh 6.3 填充和步幅": both numberings, the reader's edition first
         (in zh: "6.3 填充和步幅（英文版 7.3）"); "8.8 ... (not in zh)" where the zh edition has no such section."""

@@ -57,7 +57,7 @@ def test_the_train_page_warns_and_still_trains_on_the_thread_backend(dead_addres
         run.job.join(60)
     at.run()
     assert_no_exception(at)
-    assert any(s.value.startswith("#1 lenet_relu") and "finished" in s.value for s in at.success)
+    assert any(s.value.startswith("#1 LeNet, ReLU + max pool") and "finished" in s.value for s in at.success)
 
 
 @pytest.mark.parametrize("page", ["app.py", "pages/4_Train.py"])

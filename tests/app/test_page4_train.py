@@ -67,6 +67,15 @@ def start_short_run(at, arch="lenet_relu", epochs=2, size=1_000):
     return at.session_state["train_job"]
 
 
+def shown(run) -> str:
+    """How the page names a run: its number, the network's title, the optimizer and the learning rate."""
+    from cnnviz.arch.titles import PRESET_TITLES
+    from cnnviz.ui.train.views import OPTIMIZER_NAMES
+
+    c = run.config
+    return f"#{run.number} {PRESET_TITLES[run.spec.name][0]} · {OPTIMIZER_NAMES[c.optimizer]} lr {c.lr:g}"
+
+
 def finish(at, run) -> None:
     assert run.job.join(240), "the run did not end"
     at.run()
@@ -107,7 +116,8 @@ def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
     assert accuracy == pytest.approx(run.final.points[-1].test_accuracy)
     assert f"{accuracy:.1%}" in at.success[0].value
     assert figure(at, "train_per_class")["data"][0]["type"] == "bar"
-    assert legend_names(figure(at, "train_overlay_chart")) == [run.label]
+    assert legend_names(figure(at, "train_overlay_chart")) == [shown(run)]
+    assert shown(run) == "#1 LeNet, ReLU + max pool · Adam lr 0.001"  # the network's title, not its id
 
     model, spec, meta = at.session_state["trained_model"]
     assert spec.name == "lenet_relu" and meta["test_accuracy"] == pytest.approx(accuracy)
@@ -171,21 +181,22 @@ def test_a_stopped_runs_status_and_results_use_the_same_weights(page):
 def test_every_new_run_joins_the_comparison_unless_removed(page):
     """Defect 3: after three runs the overlay showed only the first."""
     at = page
-    labels = []
+    runs = []
     for _ in range(3):
         run = start_short_run(at, epochs=1)
         finish(at, run)
-        labels.append(run.label)
-    assert legend_names(figure(at, "train_overlay_chart")) == labels
+        runs.append(run)
+    labels = [r.label for r in runs]
+    assert legend_names(figure(at, "train_overlay_chart")) == [shown(r) for r in runs]
     assert at.multiselect(key="train_overlay").value == labels
 
     at.multiselect(key="train_overlay").unselect(labels[1]).run()
-    assert legend_names(figure(at, "train_overlay_chart")) == [labels[0], labels[2]]
+    assert legend_names(figure(at, "train_overlay_chart")) == [shown(runs[0]), shown(runs[2])]
     run = start_short_run(at, epochs=1)
     finish(at, run)
-    assert legend_names(figure(at, "train_overlay_chart")) == [labels[0], labels[2], run.label]
+    assert legend_names(figure(at, "train_overlay_chart")) == [shown(runs[0]), shown(runs[2]), shown(run)]
     at.multiselect(key="train_overlay").select(labels[1]).run()  # put back: it is compared again
-    assert legend_names(figure(at, "train_overlay_chart")) == [*labels, run.label]
+    assert legend_names(figure(at, "train_overlay_chart")) == [*map(shown, runs), shown(run)]
 
 
 def test_no_chart_shows_plotlys_hover_toolbar(page):
@@ -221,7 +232,7 @@ def test_a_reload_finds_the_runs_and_settings_again(page):
     assert reloaded.number_input(key="train_seed").value == 7
     assert reloaded.number_input(key="train_epochs").value == 1
     assert reloaded.select_slider(key="train_size").value == 1_000
-    assert legend_names(figure(reloaded, "train_overlay_chart")) == [second.label]
+    assert legend_names(figure(reloaded, "train_overlay_chart")) == [shown(second)]
     assert "finished after" in reloaded.success[0].value and reloaded.get("toast")
 
 
@@ -316,8 +327,9 @@ def test_the_books_printed_result_is_marked_on_the_curves_and_tabled_after_the_r
     run = start_short_run(at, arch="lenet", epochs=1, size=512)
     finish(at, run)
     curves = figure(at, "train_curves")
-    marks = {a["text"]: a["y"] for a in curves["layout"]["annotations"]}
-    assert marks == {"book loss 0.469": 0.469, "book train acc 0.823": 0.823, "book test acc 0.779": 0.779}
+    marks = [trace["name"] for trace in curves["data"] if trace["name"].startswith("book")]  # in the legend
+    assert marks == ["book loss 0.469", "book train acc 0.823", "book test acc 0.779"]
+    assert not curves["layout"].get("annotations")  # no label on the plot, where the curves run
     assert sorted(shape["y0"] for shape in curves["layout"]["shapes"]) == [0.469, 0.779, 0.823]
     assert any("Dashed: what the book prints after 10 epochs" in c.value and "not the book's" in c.value
                for c in at.caption)

@@ -171,7 +171,7 @@ def test_a_closed_tab_cancels_its_run_and_the_queued_session_starts(browser, ser
     page.set_viewport_size(PROJECTOR)  # the README's picture, at a projector's size
     open_page(page, first.url)
     expect(page.locator("[data-testid='stAlert']", has_text="open in another tab")).to_be_visible()
-    expect(page.get_by_text("#1 lenet_relu")).to_have_count(0)
+    expect(page.get_by_text("#1 LeNet, ReLU + max pool")).to_have_count(0)
     expect(page.locator(".st-key-train_stop button")).to_be_disabled()
     assert _session_id(page.url) not in ("", _session_id(first.url))
     doc_screenshot(page, "page4_train_shared_link", "train_shared_link")
@@ -212,7 +212,7 @@ def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside
     page.locator("[data-testid='stAlert']", has_text="finished after").wait_for(timeout=2 * TRAINING)
     wait_idle(page)
     marks = page.evaluate("() => document.querySelector('.st-key-train_curves .js-plotly-plot')"
-                          "._fullLayout.annotations.map(a => a.text)")
+                          "._fullData.map(t => t.name).filter(n => n.startsWith('book'))")  # legend entries
     assert marks == ["book loss 0.469", "book train acc 0.823", "book test acc 0.779"]
     for selector, what in ((".st-key-train_start button", "the Start button"),
                            (".st-key-train_curves .js-plotly-plot", "the curves")):

@@ -20,6 +20,7 @@ from cnnviz.training.input import init_weights
 from cnnviz.ui import lang
 from cnnviz.ui.arch.labels import network_title
 from cnnviz.ui.train import state as train_state
+from cnnviz.ui.train.live import network_name, run_label
 from cnnviz.ui.common import keep_valid
 from cnnviz.ui.lang import _
 from cnnviz.ui import lesson
@@ -156,13 +157,13 @@ def _session_models() -> tuple[dict[str, LoadedModel], dict[str, str]]:
         meta = train_state.run_meta(run)
         label = f"Run {run.label}{_accuracy_text(meta)}"
         found[label] = LoadedModel(run.job.model, run.spec, meta, label)
-        shown[label] = _("Run {run}").format(run=run.label) + _accuracy_text(meta)
+        shown[label] = _("Run {run}").format(run=run_label(run)) + _accuracy_text(meta)  # by the network's title
     current = train_state.current_model()
     if current is not None and all(m.model is not current[0] for m in found.values()):
         model, spec, meta = current
         label = f"{LATEST}: {spec.name}{_accuracy_text(meta)}"
         found = {label: LoadedModel(model, spec, meta, label), **found}
-        shown[label] = f"{_(LATEST)}: {spec.name}{_accuracy_text(meta)}"
+        shown[label] = f"{_(LATEST)}: {network_name(spec)}{_accuracy_text(meta)}"
     return found, shown
 
 

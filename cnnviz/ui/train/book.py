@@ -197,16 +197,16 @@ def marks_caption(run: Run) -> None:
 
 
 def add_book_marks(fig: go.Figure, recipe: Recipe) -> go.Figure:
-    """Dashed lines at the book's printed loss, train acc and test acc, in the curves' own colours."""
+    """Dashed lines at the book's printed loss, train acc and test acc, in the curves' own colours, named in the
+    legend (a label on the plot sat on the curves)."""
     p = recipe.printed
-    marks = ((p.loss, _("book loss"), LOSS, "top right"),
-             (p.train_accuracy, _("book train acc"), TRAIN_ACC, "top left"),
-             (p.test_accuracy, _("book test acc"), TEST_ACC, "bottom left"))
-    for value, name, colour, position in marks:
-        fig.add_hline(y=value, line={"color": colour, "width": 2, "dash": "longdash"}, opacity=0.6,
-                      annotation_text=f"{name} {value:.3f}", annotation_position=position,
-                      annotation_font_color=colour, annotation_bgcolor="rgba(255, 255, 255, 0.8)",
-                      name=name)  # the label stays readable where a curve crosses it
+    marks = ((p.loss, _("book loss"), LOSS), (p.train_accuracy, _("book train acc"), TRAIN_ACC),
+             (p.test_accuracy, _("book test acc"), TEST_ACC))
+    for value, name, colour in marks:
+        line = {"color": colour, "width": 2, "dash": "longdash"}
+        fig.add_hline(y=value, line=line, opacity=0.6)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, opacity=0.6, name=f"{name} {value:.3f}",
+                                 hoverinfo="skip"))  # its legend entry only
     return fig
 
 

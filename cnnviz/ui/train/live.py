@@ -15,9 +15,8 @@ from cnnviz.ui.train.views import CURVES_HEIGHT, OPTIMIZER_NAMES, clock, figure_
 
 
 def run_label(run: Run) -> str:
-    """"#2 lenet_relu · adam lr 0.001" (the network's name is code: links and files use it too)."""
-    if current() == "en":
-        return run.label
+    """"#2 LeNet, ReLU + max pool · Adam lr 0.001": the network by its title in the reader's language (files and
+    links keep its name, run.label)."""
     c = run.config
     return _("#{number} {network} · {optimizer} lr {lr}").format(
         number=run.number, network=network_name(run.spec), optimizer=OPTIMIZER_NAMES.get(c.optimizer, c.optimizer),
