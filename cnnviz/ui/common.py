@@ -16,6 +16,7 @@ from cnnviz import data
 from cnnviz.device import DeviceInfo, describe_device, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 from cnnviz.ui import lang
+from cnnviz.ui.board import join as class_join
 from cnnviz.ui.lang import _
 from cnnviz.figures.style import FONT_FAMILY
 from cnnviz.i18n import N_
@@ -46,6 +47,9 @@ PAGES = (
     ("pages/7_Inside_the_network.py", N_("Inside the network"), ":material/hub:", N_("7.6, 8.1-8.5"),
      N_("One image from its pixels to the class probabilities through every layer; any unit's number worked out "
         "with the real weights.")),
+    ("pages/8_Class_board.py", N_("Class board"), ":material/groups:", "",
+     N_("A class's runs live on one board: who tried which settings, their curves overlaid, final accuracy "
+        "against a setting; students join with a code.")),
 )
 
 
@@ -110,8 +114,9 @@ def keep_valid(key: str, options, fallback) -> None:
         st.session_state[key] = fallback
 
 
-def page_setup(title: str) -> None:
-    """Call first on every page: wide layout, the menu, the presenter switch and the environment status."""
+def page_setup(title: str, join_from_url: bool = True) -> None:
+    """Call first on every page: wide layout, the menu, the presenter switch, the class the tab joined and the
+    environment status. `join_from_url` False: the page reads `?class=` itself (the Class board)."""
     ss = st.session_state
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
@@ -128,6 +133,10 @@ def page_setup(title: str) -> None:
         keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
                   help=_("For a projector: larger text and figures; explanations fold away."))
+    if join_from_url:
+        class_join.from_url()  # ?class=CODE&name=...: once per link
+    class_join.sidebar()
+    with st.sidebar:
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
     document_language()
@@ -204,9 +213,9 @@ def url_written(page: str) -> None:
     st.session_state[f"_url_written_{page}"] = page_query()
 
 
-# Query parameters that are not a page's settings: the language, and the Train page's workspace id (its runs,
-# which a page's URL codec must keep but never load as settings).
-APP_PARAMS = (lang.URL_PARAM, "session")
+# Query parameters that are not a page's settings: the language, the Train page's workspace id (its runs,
+# which a page's URL codec must keep but never load as settings) and the class the tab joined.
+APP_PARAMS = (lang.URL_PARAM, "session", class_join.CLASS_PARAM, class_join.NAME_PARAM)
 
 
 def page_query() -> dict[str, str]:
