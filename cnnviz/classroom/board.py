@@ -26,7 +26,7 @@ from cnnviz.classroom.settings import differing
 from cnnviz.classroom.teacher import TeacherKey
 from cnnviz.i18n import N_
 
-POLL_S = 0.25  # how often the watcher reads the snapshots of the runs still training
+POLL_S = 0.1  # how often the watcher reads the snapshots of the runs still training
 ACTIVE = ("new", "queued", "running")
 log = logging.getLogger(__name__)
 

@@ -99,6 +99,7 @@ def escape_markdown(text: str) -> str:
 def sidebar() -> None:
     """The sidebar's class line: "Class CODE as NAME" with Leave, or a folded form to join one."""
     ss = st.session_state
+    registry()  # made on the server's first page run, which prints the teacher key to the server's log
     with st.sidebar:
         found = joined()
         if found is not None:

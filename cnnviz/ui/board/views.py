@@ -21,12 +21,13 @@ def code_input() -> str | None:
     """The class code the board shows: typed, else the link's ?class=, else the class this tab joined. None (with
     the reason said) when there is none or it is malformed."""
     ss = st.session_state
-    if not ss.get(CODE_KEY):
+    if CODE_KEY not in ss:  # a first visit (or back from another page): the link's class, else the tab's own
         found = join.joined()
         ss[CODE_KEY] = st.query_params.get(join.CLASS_PARAM) or (found[0] if found else "")
     typed = st.text_input(_("Class code"), key=CODE_KEY, max_chars=40, placeholder=_("e.g. CNN7B"),
                           help=_("4 to 12 letters or digits; students join with the same code."))
     if not typed.strip():
+        st.query_params.pop(join.CLASS_PARAM, None)
         st.info(_("Enter a class code. Students join it from the sidebar, or with a link ending in "
                   "`?class=CODE&name=NICKNAME`."), icon=":material/groups:")
         return None
@@ -107,14 +108,13 @@ def _draw(board: Board) -> None:
 
 
 def _figures(runs, against: str) -> None:
-    lang_now, height = lang.current(), 360 if presenting() else 330
-    curves, final = st.columns(2)
-    with curves:
-        chart(class_curves_figure([(table.label(r), r.test_accuracy, r.pinned) for r in runs], height,
-                                  lang=lang_now), key="board_curves")
+    """The curves over the whole width (their legend names every run), then final accuracy against `against`."""
+    lang_now, height = lang.current(), 380 if presenting() else 340
+    chart(class_curves_figure([(table.label(r), r.test_accuracy, r.pinned) for r in runs], height,
+                              lang=lang_now), key="board_curves")
     ended = [(table.label(r), table.setting(r, against), r.accuracy) for r in runs
              if r.accuracy is not None and not r.active]
-    with final:
+    with st.container():
         if ended:
             chart(final_accuracy_figure(ended, against, _(table.GROUP_LABELS[against]), height, lang=lang_now),
                   key="board_final")
