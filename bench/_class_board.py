@@ -139,7 +139,7 @@ def open_board(run_as) -> Teacher:
     a page as a session of its own)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("pages/8_Class_board.py")
-    at.query_params["class"] = CODE
+    at.query_params["classroom"] = CODE
     run_as(at, "teacher")
     at.button(key="board_open").click()
     run_as(at, "teacher")

@@ -118,7 +118,7 @@ def visit(number: int, pages: tuple[str, ...], join: bool = False) -> Student:
     the first page's link joins the class board's class as "student N"."""
     student = Student(number, AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     if join:
-        student.at.query_params["class"], student.at.query_params["name"] = board.CODE, board.nickname(number)
+        student.at.query_params["classroom"], student.at.query_params["name"] = board.CODE, board.nickname(number)
     for page in pages:
         if page != "app.py":
             student.at.switch_page(page)
@@ -162,6 +162,8 @@ def rerun_while_training(students: list[Student], limit_s: float, memory: Memory
                 teacher.rerun(lambda at: run_as(at, "teacher"))
     for student in students:  # one more rerun: the ended run joins the page's runs list
         student.run_page()
+        if teacher is not None and teacher.due():  # the board keeps its pace meanwhile
+            teacher.rerun(lambda at: run_as(at, "teacher"))
     runners, until = [s for s in students if s.run is not None], time.monotonic() + 10
     while teacher is not None and time.monotonic() < until and not all(
             (board.nickname(s.number), "finished") in teacher.shown for s in runners):

@@ -3,7 +3,7 @@
 from cnnviz.i18n import N_
 from cnnviz.ui.common import page_setup
 
-page_setup(N_("Class board"), join_from_url=False)  # here ?class= names the board to show, not a class to join
+page_setup(N_("Class board"), join_from_url=False)  # here ?classroom= names the board to show, not a class to join
 
 import streamlit as st  # noqa: E402
 
@@ -15,7 +15,7 @@ st.title(_("Class board"))
 intro(
     _("Every run the students of a class start, live: who ran what, with which settings, and how well it did."),
     _("Students join a class from the sidebar (a code and a nickname, which may be left empty) or with a link "
-      "such as `?class=CNN7B&name=Ada`. Each run they then start on the Train page appears here within a "
+      "such as `?classroom=CNN7B&name=Ada`. Each run they then start on the Train page appears here within a "
       "second or two, with the settings that differ from the page's defaults, and stays after a reload, a "
       "dropped connection or a server restart. Sort and group the runs, plot the class's final accuracies "
       "against a setting (a learning-rate sweep on a log axis), pin or hide runs, and download the board as "

@@ -116,7 +116,7 @@ def keep_valid(key: str, options, fallback) -> None:
 
 def page_setup(title: str, join_from_url: bool = True) -> None:
     """Call first on every page: wide layout, the menu, the presenter switch, the class the tab joined and the
-    environment status. `join_from_url` False: the page reads `?class=` itself (the Class board)."""
+    environment status. `join_from_url` False: the page reads `?classroom=` itself (the Class board)."""
     ss = st.session_state
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
@@ -134,7 +134,7 @@ def page_setup(title: str, join_from_url: bool = True) -> None:
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
                   help=_("For a projector: larger text and figures; explanations fold away."))
     if join_from_url:
-        class_join.from_url()  # ?class=CODE&name=...: once per link
+        class_join.from_url()  # ?classroom=CODE&name=...: once per link
     class_join.sidebar()
     with st.sidebar:
         st.divider()

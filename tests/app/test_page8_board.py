@@ -26,7 +26,7 @@ def fresh_registry(tmp_path, monkeypatch):
 
 
 def teacher(code: str = "cnn7b"):
-    at = make_app(BOARD, {"class": code}).run()
+    at = make_app(BOARD, {"classroom": code}).run()
     assert_no_exception(at)
     at.button(key="board_open").click().run()
     assert_no_exception(at)
@@ -40,7 +40,7 @@ def table(at):
 def test_a_students_run_appears_with_its_nickname_and_accuracy():
     board = teacher()
     assert [m.value for m in board.metric][:3] == ["0", "0", "0"]
-    student = make_app(TRAIN, {"class": "CNN7B", "name": "  <b>Ada</b>  "}).run()
+    student = make_app(TRAIN, {"classroom": "CNN7B", "name": "  <b>Ada</b>  "}).run()
     assert_no_exception(student)
     assert student.session_state[join.JOINED_KEY] == ("CNN7B", "<b>Ada</b>")
     shown = [c.value for c in student.sidebar.caption if "CNN7B" in c.value]
@@ -85,18 +85,18 @@ def test_a_students_run_appears_with_its_nickname_and_accuracy():
 
 def test_a_wrong_class_code_is_said_and_joins_nothing():
     teacher("cnn7b")
-    student = make_app("pages/1_Convolution_and_pooling.py", {"class": "CNN7C", "name": "Bo"}).run()
+    student = make_app("pages/1_Convolution_and_pooling.py", {"classroom": "CNN7C", "name": "Bo"}).run()
     assert_no_exception(student)
     assert join.JOINED_KEY not in student.session_state
     assert any("no class CNN7C" in w.value for w in student.sidebar.warning)
-    bad = make_app("pages/1_Convolution_and_pooling.py", {"class": "<script>", "name": "Bo"}).run()
+    bad = make_app("pages/1_Convolution_and_pooling.py", {"classroom": "<script>", "name": "Bo"}).run()
     assert any("not 4 to 12 letters or digits" in w.value for w in bad.sidebar.warning)
     assert join.registry().board("CNN7B").members == {}
 
 
 def test_a_thousand_character_name_is_cut_and_said():
     teacher()
-    student = make_app("app.py", {"class": "cnn7b", "name": "x" * 1000}).run()
+    student = make_app("app.py", {"classroom": "cnn7b", "name": "x" * 1000}).run()
     assert_no_exception(student)
     assert student.session_state[join.JOINED_KEY] == ("CNN7B", "x" * 40)
     assert any("shortened to 40 characters (it had 1000)" in i.value for i in student.sidebar.info)
@@ -114,9 +114,9 @@ def test_joining_and_leaving_from_the_sidebar():
     student.button(key="class_join").click().run()
     assert_no_exception(student)
     assert student.session_state[join.JOINED_KEY] == ("CNN7B", "Chen")
-    assert student.query_params["class"] == "CNN7B"
+    assert student.query_params["classroom"] == "CNN7B"
     student.button(key="class_leave").click().run()
-    assert join.JOINED_KEY not in student.session_state and "class" not in student.query_params
+    assert join.JOINED_KEY not in student.session_state and "classroom" not in student.query_params
     assert join.registry().board("CNN7B").members == {"chen": "Chen"}  # leaving keeps what the board has
 
 
@@ -162,11 +162,11 @@ def test_the_board_in_chinese():
     registry.join("CNN7B", "m1", "王小明")
     job_run = registry.add_run("CNN7B", "王小明", "LeNet", {"lr": 0.01, "epochs": 2, "images": 1000})
     registry.board("CNN7B").run(job_run)
-    board = open_in_chinese(BOARD, {"class": "cnn7b"})
+    board = open_in_chinese(BOARD, {"classroom": "cnn7b"})
     assert board.title[0].value == "班级看板"
     assert_all_chinese(board)
     rows = table(board)
     assert list(rows["昵称"]) == ["王小明"] and rows["与默认不同的设置"][0] == "学习率=0.01, 迭代周期数=2, 训练图像数=1000"
-    student = open_in_chinese("app.py", {"class": "cnn7b", "name": "李雷"})
+    student = open_in_chinese("app.py", {"classroom": "cnn7b", "name": "李雷"})
     assert_all_chinese(student)
     assert any(c.value == "班级 **CNN7B**，昵称 **李雷**" for c in student.sidebar.caption)

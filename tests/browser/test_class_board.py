@@ -23,7 +23,7 @@ def _student(context, name: str):
     page = context.new_page()
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.set_default_timeout(60_000)
-    open_page(page, f"/Train?class={CODE}&name={name}")
+    open_page(page, f"/Train?classroom={CODE}&name={name}")
     choose(page, "train_arch", "LeNet, ReLU + max pool, 28x28 (d2l 7.6 exercises)", exact=True)
     _slide(page, "train_size", 2)  # 1,000 images
     _type_number(page, "train_epochs", 1)
@@ -37,7 +37,7 @@ def _metric(page, label: str) -> str:
 
 def test_a_teacher_sees_two_students_runs_live(context, projector):
     teacher = projector
-    open_page(teacher, f"/Class_board?class={CODE}")
+    open_page(teacher, f"/Class_board?classroom={CODE}")
     expect(teacher.get_by_text(f"There is no class {CODE} on this server yet")).to_be_visible()
     teacher.locator(".st-key-board_open button").click()
     wait_idle(teacher)
@@ -70,7 +70,7 @@ def test_a_teacher_sees_two_students_runs_live(context, projector):
         expect(teacher.get_by_text("That is not the teacher key")).to_be_visible()
         assert _metric(teacher, "Runs") == "2"
 
-        open_page(teacher, f"/Class_board?class={CODE}&lang=zh")
+        open_page(teacher, f"/Class_board?classroom={CODE}&lang=zh")
         teacher.wait_for_function(f"() => ({LEGEND})().length === 2", timeout=30_000)
         expect(teacher.get_by_role("heading", name="班级看板")).to_be_visible()
         assert _metric(teacher, "训练次数") == "2"

@@ -1,6 +1,6 @@
-"""Joining a class: `?class=CODE&name=...` in any page's link, or the sidebar's form; remembered by the tab.
+"""Joining a class: `?classroom=CODE&name=...` in any page's link, or the sidebar's form; remembered by the tab.
 
-The joined class lives in the tab's session state and in its URL (the params `class` and `name`, which every
+The joined class lives in the tab's session state and in its URL (the params `classroom` and `name`, which every
 page's URL codec keeps), so a reload joins again. Every run the Train page starts while joined goes on the
 class's board (`register`), which then follows the run on the server, whatever happens to the tab.
 """
@@ -18,7 +18,7 @@ from cnnviz.classroom.settings import settings_of
 from cnnviz.ui import lang
 from cnnviz.ui.lang import _
 
-CLASS_PARAM, NAME_PARAM = "class", "name"  # the link's parameters
+CLASS_PARAM, NAME_PARAM = "classroom", "name"  # the link's parameters (page 7 has a "class" of its own)
 JOINED_KEY = "_cnnviz_class"  # (CODE, nickname) this tab joined
 MEMBER_KEY = "_cnnviz_member"  # this tab's member id when it gives no nickname
 READ_KEY = "_cnnviz_class_read"  # the (class, name) link already read: read once, not on every run
@@ -40,7 +40,7 @@ def joined() -> tuple[str, str] | None:
 
 
 def from_url() -> None:
-    """Joins the class a link names (`?class=CODE&name=...`), once per link; a bad code is said in the sidebar."""
+    """Joins the class a link names (`?classroom=CODE&name=...`), once per link; a bad code is said in the sidebar."""
     params = st.query_params
     code = params.get(CLASS_PARAM)
     if code is None:

@@ -18,7 +18,7 @@ LIVE_S, IDLE_S = 1.0, 3.0  # the board's refresh while runs train, and while non
 
 
 def code_input() -> str | None:
-    """The class code the board shows: typed, else the link's ?class=, else the class this tab joined. None (with
+    """The class code the board shows: typed, else the link's ?classroom=, else the class this tab joined. None (with
     the reason said) when there is none or it is malformed."""
     ss = st.session_state
     if CODE_KEY not in ss:  # a first visit (or back from another page): the link's class, else the tab's own
@@ -29,7 +29,7 @@ def code_input() -> str | None:
     if not typed.strip():
         st.query_params.pop(join.CLASS_PARAM, None)
         st.info(_("Enter a class code. Students join it from the sidebar, or with a link ending in "
-                  "`?class=CODE&name=NICKNAME`."), icon=":material/groups:")
+                  "`?classroom=CODE&name=NICKNAME`."), icon=":material/groups:")
         return None
     try:
         code = clean_code(typed)
