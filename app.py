@@ -21,8 +21,9 @@ st.markdown(_(
 columns = st.columns(2)  # two cards a row: every page on a projector's first screen
 for index, (path, label, icon, section, blurb) in enumerate(PAGES[1:]):
     with columns[index % 2].container(border=True):
-        st.page_link(path, label=_("**{page}** (d2l {sections})").format(page=_(label), sections=_(section)),
-                     icon=icon, query_params=language_query())
+        title = _("**{page}** (d2l {sections})").format(page=_(label), sections=_(section)) if section else \
+            "**{page}**".format(page=_(label))  # the class board follows no section of the book
+        st.page_link(path, label=title, icon=icon, query_params=language_query())
         st.caption(_(blurb))
 
 st.subheader(_("This machine"))

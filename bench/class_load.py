@@ -10,7 +10,14 @@ train, the Train page of every student reruns in a loop and the wall time of eac
 At the end every run must have finished with its full history, on the page of the student who started it,
 with that student's settings, and no two students' histories may be the same.
 
+With the class board (`--board`, the default, runs the scenario twice: without, then with it) every student joins
+class BENCH26 by link, nicknamed "student N", and a teacher's Class board page reruns about once a second between
+the students' reruns (bench/_class_board.py): each run must be on the board under its student's name with its
+settings and accuracies, each report shown within the lag printed, and the Train page's rerun median is compared
+with the scenario without a board.
+
     python bench/class_load.py [--backend thread|ray|both] [--students 30] [--runs 8] [--images 2000]
+                               [--board both|off|on]
 
 For Ray the bench starts a local 2-CPU head of its own (and terminates it at the end: never `ray stop`,
 which would end every cluster on the machine) and points CNNVIZ_RAY_ADDRESS at it.
@@ -25,6 +32,7 @@ import logging
 import os
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench import _class_board as board  # noqa: E402
 from bench._process_memory import Memory  # noqa: E402
 from bench._ray_head import ray_head  # noqa: E402
 
@@ -83,15 +92,20 @@ class Student:
 
     def run_page(self) -> float:
         """Runs the student's current page; returns its wall time. An exception on the page fails the bench."""
-        _acting.append(f"student-{self.number}")
-        start = time.perf_counter()
-        try:
-            self.at.run()
-        finally:
-            _acting.pop()
-        seconds = time.perf_counter() - start
-        assert not self.at.exception, f"student {self.number}: {[e.value for e in self.at.exception]}"
-        return seconds
+        return run_as(self.at, f"student-{self.number}")
+
+
+def run_as(at: AppTest, session: str) -> float:
+    """Runs an AppTest's page as Streamlit session `session`; its wall time. An exception on the page fails."""
+    _acting.append(session)
+    start = time.perf_counter()
+    try:
+        at.run()
+    finally:
+        _acting.pop()
+    seconds = time.perf_counter() - start
+    assert not at.exception, f"{session}: {[e.value for e in at.exception]}"
+    return seconds
 
 
 def choices(runs: int) -> list[Choice]:
@@ -99,9 +113,12 @@ def choices(runs: int) -> list[Choice]:
             for i in range(runs)]
 
 
-def visit(number: int, pages: tuple[str, ...]) -> Student:
-    """A student opens each page in turn through the app (as its menu does) and stays on the last."""
+def visit(number: int, pages: tuple[str, ...], join: bool = False) -> Student:
+    """A student opens each page in turn through the app (as its menu does) and stays on the last; with `join`,
+    the first page's link joins the class board's class as "student N"."""
     student = Student(number, AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
+    if join:
+        student.at.query_params["classroom"], student.at.query_params["name"] = board.CODE, board.nickname(number)
     for page in pages:
         if page != "app.py":
             student.at.switch_page(page)
@@ -129,9 +146,11 @@ def shown_run(student: Student):
     return at.session_state["train_job"] if "train_job" in at.session_state else None
 
 
-def rerun_while_training(students: list[Student], limit_s: float, memory: Memory) -> None:
+def rerun_while_training(students: list[Student], limit_s: float, memory: Memory,
+                         teacher: board.Teacher | None = None) -> None:
     """Every student's Train page reruns, in turn, until every run has ended; each rerun's time is kept.
-    Each page must show its own student's run (or none) at every rerun."""
+    Each page must show its own student's run (or none) at every rerun. The teacher's board, if any, reruns
+    between them once a second, and after the runs until it shows every run's end (at most 10 s more)."""
     deadline = time.monotonic() + limit_s
     while any(s.run is not None and not s.run.job.snapshot().done for s in students):
         assert time.monotonic() < deadline, f"runs still training after {limit_s:.0f} s"
@@ -139,8 +158,17 @@ def rerun_while_training(students: list[Student], limit_s: float, memory: Memory
         for student in students:
             student.latencies.append(student.run_page())
             assert shown_run(student) is student.run, f"student {student.number}'s page shows another run"
+            if teacher is not None and teacher.due():
+                teacher.rerun(lambda at: run_as(at, "teacher"))
     for student in students:  # one more rerun: the ended run joins the page's runs list
         student.run_page()
+        if teacher is not None and teacher.due():  # the board keeps its pace meanwhile
+            teacher.rerun(lambda at: run_as(at, "teacher"))
+    runners, until = [s for s in students if s.run is not None], time.monotonic() + 10
+    while teacher is not None and time.monotonic() < until and not all(
+            (board.nickname(s.number), "finished") in teacher.shown for s in runners):
+        time.sleep(max(0.0, board.TEACHER_EVERY_S - (time.perf_counter() - teacher.last)))
+        teacher.rerun(lambda at: run_as(at, "teacher"))
 
 
 def problems_with_runs(students: list[Student], images: int, epochs: int, batch: int = 256) -> list[str]:
@@ -193,6 +221,8 @@ class ClassResult:
     problems: list[str]
     students: list[Student] = field(default_factory=list, repr=False)
     memory: Memory | None = None
+    board_lags: list[float] | None = None  # with the class board: seconds from each report to the board showing it
+    teacher: board.Teacher | None = None
 
     def percentile(self, q: float) -> float:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q) - 1] if len(
@@ -201,15 +231,19 @@ class ClassResult:
     def summary(self) -> str:
         ok = "all runs finished, full histories, none lost or mixed up" if not self.problems else \
             f"{len(self.problems)} PROBLEMS"
-        return (f"{self.backend}: {self.runs} runs in {self.runs_s:.1f} s; Train page rerun latency while they "
+        where = f"{self.backend}, with the class board" if self.teacher is not None else f"{self.backend}, no board"
+        extra = f"; {board.summary(self.board_lags, self.teacher)}" if self.teacher is not None else ""
+        return (f"{where}: {self.runs} runs in {self.runs_s:.1f} s; Train page rerun latency while they "
                 f"trained: median {1000 * statistics.median(self.latencies):.0f} ms, p95 "
-                f"{1000 * self.percentile(95):.0f} ms over {len(self.latencies)} reruns; {self.memory}; {ok}")
+                f"{1000 * self.percentile(95):.0f} ms over {len(self.latencies)} reruns; {self.memory}; {ok}{extra}")
 
 
 def fresh_server_state() -> str:
     """Forgets the backend, slots and workspaces, as a restarted server would; returns the backend's name."""
+    from cnnviz.ui.board import join as class_join
     from cnnviz.ui.train import state as train_state
 
+    class_join.registry.clear()  # the class boards are read again from CNNVIZ_CLASS_DIR
     for name in ("job_backend", "job_slots", "workspace_store"):
         if hasattr(train_state, name):
             getattr(train_state, name).clear()
@@ -218,18 +252,30 @@ def fresh_server_state() -> str:
 
 
 def class_load(students: int = 30, runs: int = 8, images: int = 2_000, epochs: int = 1,
-               pages: tuple[str, ...] = PAGES, limit_s: float = 1_800, ray_root: int | None = None) -> ClassResult:
-    """The whole scenario on the backend CNNVIZ_RAY_ADDRESS selects now (`ray_root`: its head's pid)."""
+               pages: tuple[str, ...] = PAGES, limit_s: float = 1_800, ray_root: int | None = None,
+               with_board: bool = False) -> ClassResult:
+    """The whole scenario on the backend CNNVIZ_RAY_ADDRESS selects now (`ray_root`: its head's pid); with
+    `with_board`, the students join a class whose board a teacher's page shows while they train."""
     with own_sessions():
         backend = fresh_server_state()
-        cls = [visit(n, pages) for n in range(1, students + 1)]
-        memory, start = Memory(ray_root), time.perf_counter()
-        for student, choice in zip(cls, choices(runs)):
-            start_run(student, choice, images, epochs)
-        rerun_while_training(cls, limit_s, memory)
+        teacher = board.open_board(run_as) if with_board else None
+        cls = [visit(n, pages, join=with_board) for n in range(1, students + 1)]
+        memory, start, started = Memory(ray_root), time.perf_counter(), {}
+        with board.ReportMonitor(started) as monitor:
+            for student, choice in zip(cls, choices(runs)):
+                start_run(student, choice, images, epochs)
+                started[board.nickname(student.number)] = student.run
+            rerun_while_training(cls, limit_s, memory, teacher)
         runs_s = time.perf_counter() - start
         latencies = [t for s in cls for t in s.latencies]
-        result = ClassResult(backend, latencies, runs_s, runs, problems_with_runs(cls, images, epochs), cls, memory)
+        problems = problems_with_runs(cls, images, epochs)
+        lag = None
+        if teacher is not None:
+            from cnnviz.ui.board.join import registry
+
+            lag, missing = board.lags(monitor, teacher)
+            problems += missing + board.board_problems(registry(), cls, teacher)
+        result = ClassResult(backend, latencies, runs_s, runs, problems, cls, memory, lag, teacher)
         for student in cls:  # leave no thread training, whatever went wrong
             if student.run is not None:
                 student.run.job.stop("the benchmark ended")
@@ -243,24 +289,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--images", type=int, default=2_000)
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--board", choices=("both", "off", "on"), default="both",
+                        help="without the class board, with it, or both (the ratio of their rerun medians)")
     args = parser.parse_args()
+    os.environ.setdefault("CNNVIZ_CLASS_DIR", tempfile.mkdtemp(prefix="cnnviz-bench-classes-"))
+    boards = {"both": (False, True), "off": (False,), "on": (True,)}[args.board]
     print(f"{args.students} students (AppTest) visit {len(PAGES)} pages; {args.runs} train lenet_relu on "
           f"{args.images:,} Fashion-MNIST images x {args.epochs} epoch(s); {os.cpu_count()} CPU cores")
     os.environ.pop("CNNVIZ_RAY_ADDRESS", None)
     results = []
     if args.backend in ("thread", "both"):
-        results.append(class_load(args.students, args.runs, args.images, args.epochs))
-        print(results[-1].summary(), flush=True)
+        for with_board in boards:
+            results.append(class_load(args.students, args.runs, args.images, args.epochs, with_board=with_board))
+            print(results[-1].summary(), flush=True)
+        board.print_ratio(results[-len(boards):])
     if args.backend in ("ray", "both") and importlib.util.find_spec("ray") is None:
         print("Ray is not installed (pip install -e '.[ray]'): no Ray figures")
     elif args.backend in ("ray", "both"):
         with ray_head() as (address, pid):
             os.environ["CNNVIZ_RAY_ADDRESS"] = address
             try:
-                results.append(class_load(args.students, args.runs, args.images, args.epochs, ray_root=pid))
+                for with_board in boards:
+                    results.append(class_load(args.students, args.runs, args.images, args.epochs, ray_root=pid,
+                                              with_board=with_board))
+                    print(results[-1].summary(), flush=True)
             finally:
                 os.environ.pop("CNNVIZ_RAY_ADDRESS", None)
-            print(results[-1].summary(), flush=True)
+            board.print_ratio(results[-len(boards):])
     for result in results:
         for problem in result.problems:
             print(f"  {result.backend}: {problem}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # CPU with native bfloat16 as on one without (the Streamlit servers, AppTests and Ray heads the tests start inherit
 # it). The bfloat16 path has tests of its own that ask for it (tests/unit/training/test_bf16_path.py).
 os.environ["CNNVIZ_BF16"] = "off"
+# Class boards (cnnviz.classroom) are written under this folder, never the user's own ~/.cache/cnnviz/classes.
+os.environ["CNNVIZ_CLASS_DIR"] = tempfile.mkdtemp(prefix="cnnviz-test-classes-")
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from cnnviz import data
 from cnnviz.device import DeviceInfo, describe_device, pick_device, set_cpu_threads
 from cnnviz.errors import CnnvizError
 from cnnviz.ui import lang
+from cnnviz.ui.board import join as class_join
 from cnnviz.ui.lang import _
 from cnnviz.figures.style import FONT_FAMILY
 from cnnviz.i18n import N_
@@ -46,6 +47,9 @@ PAGES = (
     ("pages/7_Inside_the_network.py", N_("Inside the network"), ":material/hub:", N_("7.6, 8.1-8.5"),
      N_("One image from its pixels to the class probabilities through every layer; any unit's number worked out "
         "with the real weights.")),
+    ("pages/8_Class_board.py", N_("Class board"), ":material/groups:", "",
+     N_("A class's runs live on one board: who tried which settings, their curves overlaid, final accuracy "
+        "against a setting; students join with a code.")),
 )
 
 
@@ -113,10 +117,11 @@ def keep_valid(key: str, options, fallback) -> None:
         st.session_state[key] = fallback
 
 
-def page_setup(title: str, menu_box=None) -> None:
-    """Call first on every page: wide layout, the menu, the presenter switch and the environment status.
-    `menu_box`: a sidebar container above the page's own sidebar tools, where the menu goes folded into one
-    button (the builder's layer table fills the sidebar's first screen)."""
+def page_setup(title: str, menu_box=None, join_from_url: bool = True) -> None:
+    """Call first on every page: wide layout, the menu, the presenter switch, the class the tab joined and the
+    environment status. `menu_box`: a sidebar container above the page's own sidebar tools, where the menu goes
+    folded into one button (the builder's layer table fills the sidebar's first screen). `join_from_url` False:
+    the page reads `?classroom=` itself (the Class board)."""
     ss = st.session_state
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
@@ -138,6 +143,10 @@ def page_setup(title: str, menu_box=None) -> None:
         st.toggle(_("Presenter mode"), key=PRESENTER_KEY,
                   help=_("For a projector: the sidebar folds away (the arrow at the top left brings it back), "
                          "text, figures and their numbers get larger, explanations fold away."))
+    if join_from_url:
+        class_join.from_url()  # ?classroom=CODE&name=...: once per link
+    class_join.sidebar()
+    with st.sidebar:
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
     document_language()
@@ -241,8 +250,9 @@ def url_written(page: str) -> None:
 
 
 # Query parameters that are not a page's settings: the language, the Train page's workspace id (its runs,
-# which a page's URL codec must keep but never load as settings), and a lesson link's (cnnviz.ui.lesson).
-APP_PARAMS = (lang.URL_PARAM, "session", "hide", "lock", "task", "tour")
+# which a page's URL codec must keep but never load as settings), a lesson link's (cnnviz.ui.lesson) and the
+# class the tab joined.
+APP_PARAMS = (lang.URL_PARAM, "session", "hide", "lock", "task", "tour", class_join.CLASS_PARAM, class_join.NAME_PARAM)
 
 
 def page_query() -> dict[str, str]:

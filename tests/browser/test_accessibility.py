@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import open_page
 
 PAGES = ("/", "/Convolution_and_pooling", "/Learn_an_edge_kernel", "/Architecture_builder", "/Train",
-         "/Activations", "/Exercises", "/Inside_the_network")
+         "/Activations", "/Exercises", "/Inside_the_network", "/Class_board")
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
               "resultTypes": ["violations"]}
 BLOCKING = ("critical", "serious")

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.browser
 def test_home_and_the_edge_page_in_chinese_on_a_projector(projector):
     page = projector
     open_page(page, "/?lang=zh")
-    expect(page.locator("[data-testid='stMain'] [data-testid='stPageLink']")).to_have_count(7)
+    expect(page.locator("[data-testid='stMain'] [data-testid='stPageLink']")).to_have_count(8)
     assert_on_first_screen(page, "h1", "the title")
-    assert_on_first_screen(page, "[data-testid='stMain'] [data-testid='stPageLink'] >> nth=6", "the last page's link")
+    assert_on_first_screen(page, "[data-testid='stMain'] [data-testid='stPageLink'] >> nth=7", "the last page's link")
     _glyphs_drawn(page, "卷积神经网络")
     _labels_fit(page)
     doc_screenshot(page, "home_zh_projector", "home_zh")

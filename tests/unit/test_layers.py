@@ -1,5 +1,5 @@
-"""The import order of the house: pages -> ui -> exercises -> figures -> training -> inspection -> arch, conv,
-edge -> the shared root modules. No module imports a layer above its own, nor a peer of its own layer."""
+"""The import order of the house: pages -> ui -> exercises -> figures -> classroom -> training -> inspection ->
+arch, conv, edge -> the shared root modules. No module imports a layer above its own, nor a peer of its own layer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ LAYERS = (  # lowest first; a module may import its own package and any layer be
     ("arch", "conv", "edge"),  # peers: none imports another
     ("inspection",),
     ("training",),
+    ("classroom",),  # class boards: a run's settings are its TrainConfig's
     ("figures",),
     ("exercises",),
     ("ui",),

@@ -30,6 +30,7 @@ from cnnviz.training.live import class_examples
 from cnnviz.training.loop import TrainConfig
 from cnnviz.training.cost import check_memory
 from cnnviz.training.store import Run, Workspace, WorkspaceStore, reconnect_grace_s
+from cnnviz.ui.board import join as class_join
 from cnnviz.ui.common import dataset
 
 __all__ = ["Run", "Workspace"]
@@ -181,6 +182,7 @@ def start_run(spec: Architecture, config: TrainConfig, from_builder: bool = Fals
     run.dataset = dataset_name  # what its results, class names and checkpoint belong to (see run_dataset)
     ws.current = st.session_state[JOB_KEY] = run
     job.start()
+    class_join.register(run, dataset_name)  # on the joined class's board, which follows it from now on
     return run
 
 

@@ -54,3 +54,41 @@ def test_the_checker_reports_a_mix_up(small_class):
     assert any("students 1 and 2 have the same history" in p for p in problems)
     assert any("student 1: the page's runs list" in p for p in problems)
     assert any("of 3 epochs" in p for p in problems_with_runs([second], IMAGES, 3))
+
+
+@pytest.fixture(scope="module")
+def class_with_board(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CNNVIZ_RAY_ADDRESS", raising=False)
+        mp.setenv("CNNVIZ_CLASS_DIR", str(tmp_path_factory.mktemp("classes")))
+        return class_load(students=3, runs=2, images=IMAGES, epochs=EPOCHS, pages=(TRAIN,), limit_s=300,
+                          with_board=True)
+
+
+def test_with_the_board_every_run_is_shown_under_its_students_name(class_with_board):
+    result = class_with_board
+    assert result.problems == []
+    assert sorted(result.teacher.table["nickname"]) == ["student 1", "student 2"]
+    assert len(result.board_lags) == 4  # each run's epoch 1 and its end, each shown once on the teacher's table
+    for student in [s for s in result.students if s.run is not None]:
+        row = result.teacher.table[result.teacher.table["nickname"] == f"student {student.number}"].iloc[0]
+        assert row["test accuracy"] == pytest.approx(round(100 * student.run.snapshot().history.test_accuracy[-1], 1))
+
+
+def test_the_board_checker_reports_a_misnamed_or_lost_run(class_with_board):
+    from bench._class_board import CODE, board_problems
+    from cnnviz.ui.board.join import registry
+
+    result = class_with_board
+    first = next(s for s in result.students if s.run is not None)
+    entry = registry().board(CODE).run(first.run.board_id)
+    registry()._boards[CODE].run(entry.id).nickname = "student 9"  # as a mix-up on the server would
+    try:
+        problems = board_problems(registry(), result.students, result.teacher)
+    finally:
+        registry()._boards[CODE].run(entry.id).nickname = entry.nickname
+    assert problems == ["student 1: the board names the run 'student 9'"]
+    lost = dataclasses.replace(first.run)
+    lost.board_id = "gone"
+    problems = board_problems(registry(), [dataclasses.replace(first, run=lost)], result.teacher)
+    assert "student 1: the run is not on the board" in problems
