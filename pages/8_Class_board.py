@@ -7,9 +7,12 @@ page_setup(N_("Class board"), join_from_url=False)  # here ?classroom= names the
 
 import streamlit as st  # noqa: E402
 
+from cnnviz.ui import lesson, lesson_link  # noqa: E402
 from cnnviz.ui.board import join, views  # noqa: E402
 from cnnviz.ui.common import intro  # noqa: E402
 from cnnviz.ui.lang import _  # noqa: E402
+
+lesson.begin("board", {})  # the tour (the board has no lesson controls: the teacher's own page)
 
 st.title(_("Class board"))
 intro(
@@ -35,3 +38,4 @@ if code is not None and views.open_or_say(code):
             views.downloads_view(board)
         with clear:
             views.clear_view(code)
+lesson_link.panel("board")

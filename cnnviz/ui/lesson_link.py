@@ -15,7 +15,7 @@ from cnnviz.ui.lang import _
 from cnnviz.ui.lesson import HIDE, LOCK, MAX_TASK, TASK, TOUR, current, drawn_labels, note_if_all_hidden
 
 # The pages' ids (their URL codecs' names), in the order of common.PAGES.
-PAGE_IDS = ("home", "conv", "edge", "builder", "train", "activations", "exercises", "inside")
+PAGE_IDS = ("home", "conv", "edge", "builder", "train", "activations", "exercises", "inside", "board")
 NOT_LINKED = (HIDE, LOCK, TASK, TOUR, "session")  # a lesson link never carries the teacher's runs (session)
 
 

@@ -77,6 +77,14 @@ STEPS: dict[str, tuple[Step, ...]] = {
              "in_layer"),
         Step(N_("Try it: follow a unit of the last layer back to the part of the image it looks at.")),
     ),
+    "board": (  # only the code box is there before a board is open: the other steps name their part
+        Step(N_("The class code: type the code the students joined with (they join from the sidebar or a link)."),
+             "board_code"),
+        Step(N_("Sort, group by a setting, and choose what the final accuracies are plotted against.")),
+        Step(N_("Every run of the class, live: who ran what, the settings that differ, and how well it did.")),
+        Step(N_("The curves of every run overlaid, then each run's final accuracy against the chosen setting.")),
+        Step(N_("Pin or hide a run, download the board, or clear it with the teacher key.")),
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from cnnviz.training.loop import TrainConfig
 from cnnviz.training.input import init_weights, resize_batch
 from cnnviz.ui.train import state as train_state
 from cnnviz.ui.train.state import Run
+from tests.app.test_page4_train import shown
 from tests.conftest import assert_no_exception, make_app
 
 PAGE = "pages/5_Activations.py"
@@ -195,7 +196,7 @@ def test_any_finished_run_of_the_session_can_be_inspected(gallery, monkeypatch):
     at = make_app(PAGE).run()
     options = at.selectbox(key="act_model").options
     runs = [o for o in options if o.startswith("Run ")]
-    assert runs == [f"Run {second.label} · 100.0%", f"Run {first.label} · 100.0%"]  # newest first
+    assert runs == [f"Run {shown(second)} · 100.0%", f"Run {shown(first)} · 100.0%"]  # newest first, by title
     for run, label in ((first, runs[1]), (second, runs[0])):
         at.selectbox(key="act_model").set_value(label).run()
         assert_no_exception(at)

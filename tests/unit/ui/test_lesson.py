@@ -83,7 +83,7 @@ def test_the_qr_code_holds_the_link():
 def test_page_paths_follow_streamlits_names():
     assert [lesson_link.page_path(page) for page in lesson_link.PAGE_IDS] == [
         "", "Convolution_and_pooling", "Learn_an_edge_kernel", "Architecture_builder", "Train", "Activations",
-        "Exercises", "Inside_the_network"]
+        "Exercises", "Inside_the_network", "Class_board"]
     assert len(lesson_link.PAGE_IDS) == len(PAGES)
 
 
