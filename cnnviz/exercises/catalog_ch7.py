@@ -236,7 +236,8 @@ S76 = (
         "other and overlays their curves.",
         "只改动练习要求的两处：该链接准备好书中的 LeNet，以及随后的 LeNet（ReLU + 最大汇聚，填充和通道数与书中相同），"
         "两者都用书中的训练设置。按“开始”会先后训练两个网络，并把曲线叠加显示。"),
-       TRAIN, {"net": "lenet", "then": "lenet_relu", "optimizer": "sgd", "lr": "0.9", "batch": "256", "epochs": 10, "momentum": "0.0",
+       TRAIN, {"net": "lenet", "then": "lenet_relu", "optimizer": "sgd", "lr": "0.9", "batch": "256", "epochs": 10,
+               "momentum": "0.0",
                "init": "xavier", "scaling": "unit", "schedule": "constant"}),
     ex("7.6.2", "6.6.2", "experiment",
        ("Make a larger LeNet-style network to gain accuracy: change the window size, the channels, the "

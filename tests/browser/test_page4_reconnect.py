@@ -144,7 +144,8 @@ def test_a_run_survives_a_dropped_connection_and_a_reload(watched, network):
     reloaded_at = page.evaluate(POINTS)
     page.wait_for_function(f"({POINTS})() > {reloaded_at}", timeout=TRAINING)  # and its curve keeps growing
     stopped = _press_stop(page)  # the page still holds the run: its Stop ends it
-    expect(stopped).to_contain_text("#1 LeNet, ReLU + max pool · Adam lr 0.001, after")  # the same run: none lost, no #2
+    # the same run: none lost, no #2
+    expect(stopped).to_contain_text("#1 LeNet, ReLU + max pool · Adam lr 0.001, after")
     wait_idle(page)
     assert page.evaluate(POINTS) > cut_at and _session_id(page.url) == workspace != ""
     screenshot(page, "page4_reconnect_stopped", full_page=False)

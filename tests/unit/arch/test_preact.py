@@ -70,7 +70,8 @@ def test_it_differs_from_the_books_block_only_in_order():
     """The same convolutions; the first BN sits on the input's channels instead of the output's, so with
     8 -> 16 channels the two counts differ by exactly 2 x (16 - 8) BN parameters."""
     book, pre = (Architecture(name, layers=(Conv(8, kernel=3, padding=1), ResidualBlock(16, True, 2, preact=preact),
-                                            GlobalAvgPool(), Linear(10))) for name, preact in (("b", False), ("p", True)))
+                                            GlobalAvgPool(), Linear(10)))
+                 for name, preact in (("b", False), ("p", True)))
     assert count_params(book) - count_params(pre) == 2 * (16 - 8)
     assert "pre-activation" in trace(pre)[1].kind and "pre-activation" not in trace(book)[1].kind
 

@@ -188,7 +188,8 @@ X3, K2 = torch.zeros(3, 3), torch.zeros(2, 2)
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: ops.corr2d(X3, torch.zeros(4, 4)), r"kernel 4x4 .* larger than the input 3x3; use a smaller kernel or dilation, or add padding"),
+    (lambda: ops.corr2d(X3, torch.zeros(4, 4)),
+     r"kernel 4x4 .* larger than the input 3x3; use a smaller kernel or dilation, or add padding"),
     (lambda: ops.corr2d(X3, K2, dilation=3), r"spans 4x4.*larger than the input"),
     (lambda: ops.corr2d(X3, K2, stride=0), r"stride=0.*>= 1"),
     (lambda: ops.corr2d(X3, K2, stride=(1, -2)), r"stride=\(1, -2\).*>= 1"),
