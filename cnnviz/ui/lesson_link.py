@@ -39,15 +39,17 @@ def link_text(base: str, query: dict[str, str]) -> str:
     return f"{base}?{urlencode(query, quote_via=quote, safe=',')}" if query else base
 
 
-def qr_png(text: str) -> bytes | None:
-    """The QR code of `text` as a PNG (dark on white, 4 modules of margin); None when it is too long for one."""
+def qr_svg(text: str) -> str | None:
+    """The QR code of `text` as an SVG document (dark on white, 4 modules of margin); None when it is too long for
+    one. SVG, because st.image sends it inline: a PNG would be a media file that each rerun replaces, and a
+    browser still fetching the old one gets a 404."""
     try:
         code = segno.make(text, error="m", micro=False)
     except segno.DataOverflowError:
         return None
     buffer = io.BytesIO()
-    code.save(buffer, kind="png", scale=5, border=4, dark="#000000", light="#ffffff")
-    return buffer.getvalue()
+    code.save(buffer, kind="svg", scale=5, border=4, dark="#000000", light="#ffffff", xmldecl=False)
+    return buffer.getvalue().decode("utf-8")
 
 
 def _defaults(page: str) -> None:
@@ -85,9 +87,9 @@ def _panel_body(page: str, labels: dict[str, str]) -> None:
     base = st.context.url or page_path(page)
     link = link_text(base, lesson_query(st.query_params.to_dict(), locked, hidden, task))
     st.code(link, language=None, wrap_lines=True)
-    png = qr_png(link)
-    if png is None:
+    svg = qr_svg(link)
+    if svg is None:
         st.warning(_("This link is too long for a QR code; share it as text."))
     else:
-        st.image(png, caption=_("Scan it with a phone to open this lesson."), alt=_("QR code of the lesson link"),
-                 width=220, output_format="PNG")
+        st.image(svg, caption=_("Scan it with a phone to open this lesson."), alt=_("QR code of the lesson link"),
+                 width=220)

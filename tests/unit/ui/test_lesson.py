@@ -74,9 +74,12 @@ def test_the_panels_link_keeps_the_pages_settings_and_drops_the_runs():
 
 
 def test_the_qr_code_holds_the_link():
-    png = lesson_link.qr_png("http://localhost:8501/Train?lock=lr&task=%E8%AF%95")
-    assert png.startswith(b"\x89PNG")
-    assert lesson_link.qr_png("x" * 8_000) is None  # beyond any QR code's capacity
+    link = "http://localhost:8501/Train?lock=lr&task=%E8%AF%95"
+    svg = lesson_link.qr_svg(link)
+    assert svg.startswith("<svg") and 'fill="#fff"' in svg.replace("#ffffff", "#fff")
+    side = segno.make(link, error="m", micro=False).symbol_size(scale=5, border=4)  # the link's own symbol
+    assert f'width="{side[0]}" height="{side[1]}"' in svg
+    assert lesson_link.qr_svg("x" * 8_000) is None  # beyond any QR code's capacity
     assert segno.make("http://localhost:8501/Train?lock=lr").designator  # the library the panel uses
 
 
