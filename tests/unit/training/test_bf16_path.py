@@ -49,8 +49,8 @@ def test_an_unknown_setting_names_the_variable_and_the_choices(monkeypatch):
 
 
 def _one_step(fashion, conv_dtypes: list) -> tuple[float, float, float]:
-    """The fast demo's first training step on 64 images, with label smoothing 0.1 (the demo itself has none
-    since issue 27): fit's loss, float32 PyTorch's label-smoothed loss of the same batch, and PyTorch's loss
+    """The fast demo's first training step on 64 images, with label smoothing 0.1 set here (the
+    demo's own, so the test holds if the demo drops it): fit's loss, float32 PyTorch's label-smoothed loss of the same batch, and PyTorch's loss
     without smoothing."""
     (images, labels), test = fashion
     torch.manual_seed(0)
