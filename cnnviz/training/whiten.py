@@ -50,7 +50,8 @@ def whiten_first_conv(model: nn.Module, images: torch.Tensor, eps: float = WHITE
     if conv is None or conv.in_channels != 1 or conv.groups != 1:
         raise ValueError("whitening needs a first convolution with one input channel")
     kernel, padding = conv.kernel_size[0], conv.padding[0]
-    filters = whitening_filters(patches(_input_of(model, conv, images[:WHITEN_IMAGES]), kernel, padding), eps)
+    sample = images[:WHITEN_IMAGES].to(conv.weight.device)  # wherever the model is
+    filters = whitening_filters(patches(_input_of(model, conv, sample), kernel, padding), eps)
     bank = torch.cat([filters, -filters])  # (2 k^2, k^2)
     if conv.out_channels > len(bank):
         raise ValueError(f"whitening gives {len(bank)} filters; the first convolution has {conv.out_channels}")
