@@ -49,6 +49,8 @@ class TrainConfig:
     nesterov: bool = False  # SGD with momentum only: Nesterov's look-ahead step (d2l 12.6)
     label_smoothing: float = 0.0  # cross-entropy against targets mixed with 10% (0.1) of uniform: less overconfident
     test_flip: bool = False  # evaluation averages the scores of each image and its mirror image (test-time flip)
+    whiten: bool = False  # the first convolution starts as a PCA whitening of its 3x3 input patches, computed from
+    # the training images, and stays frozen (cnnviz.training.whiten; airbench's first layer)
 
     def validate(self) -> None:
         for name, value, options in (("optimizer", self.optimizer, OPTIMIZERS),

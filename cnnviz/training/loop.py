@@ -19,6 +19,7 @@ from cnnviz.device import channels_last_pays, mixed_precision_dtype, pick_device
 from cnnviz.i18n import N_, Text
 from cnnviz.training.config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainingError, make_optimizer, make_scheduler
 from cnnviz.training.input import init_weights, to_batch, use_unit_range_input
+from cnnviz.training.whiten import whiten_first_conv
 
 __all__ = ["OPTIMIZERS", "SCHEDULES", "Dataset", "History", "Progress", "TrainConfig", "TrainingError", "evaluate",
            "fit", "make_optimizer", "to_batch"]
@@ -122,6 +123,8 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
     init_weights(model, config.init)  # before the move, so a seed gives the same weights on every device
     if not config.normalize_input:
         use_unit_range_input(model)
+    if config.whiten:  # frozen for the run: fit makes it trainable again when it returns
+        _whiten(model, images)
     model.to(device, memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     # Training only: evaluation stays in float32, so the accuracies reported are exact.
     autocast_dtype = mixed_precision_dtype(device) if config.mixed_precision else None
@@ -137,6 +140,14 @@ def _prepare(model: nn.Module, train_set: Dataset, test_set: Dataset, config: Tr
         scaler=torch.amp.GradScaler("cuda") if autocast_dtype == torch.float16 else None,
         total_steps=total_steps,
     )
+
+
+def _whiten(model: nn.Module, images: torch.Tensor) -> None:
+    try:
+        whiten_first_conv(model, images).requires_grad_(False)
+    except ValueError as exc:
+        raise TrainingError(N_("this network cannot start from whitened patches ({error}); turn whitening off"),
+                            error=str(exc)) from exc
 
 
 def _train_step(run: _Run, images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -279,6 +290,8 @@ def fit(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainCo
                             side=config.input_size or 28, input_size=config.input_size, error=exc) from exc
     finally:
         model.eval()
+        if config.whiten:  # the whitened first convolution was frozen for the run only
+            model.requires_grad_(True)
         if run.device.type == "cuda":
             torch.cuda.empty_cache()
     return run.history

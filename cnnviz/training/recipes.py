@@ -135,7 +135,8 @@ RECIPE_FIELDS = {"optimizer": N_("optimizer"), "lr": N_("learning rate"), "batch
                  "epochs": N_("epochs"), "momentum": N_("momentum"), "weight_decay": N_("weight decay"),
                  "lr_schedule": N_("schedule"), "init": N_("initialisation"), "normalize_input": N_("input scaling"),
                  "input_size": N_("input size"), "label_smoothing": N_("label smoothing"),
-                 "nesterov": N_("Nesterov momentum"), "warmup": N_("warm-up fraction")}
+                 "nesterov": N_("Nesterov momentum"), "warmup": N_("warm-up fraction"),
+                 "whiten": N_("whitened first convolution")}
 
 
 def where(recipe: Recipe) -> str:
@@ -182,10 +183,12 @@ FAST_DEMO = Recipe(
         epochs=2, batch_size=128, optimizer="sgd", momentum=0.9, nesterov=True,
         lr=0.1, lr_schedule="onecycle", warmup=0.25,  # high lr, reached linearly, then annealed to ~0
         weight_decay=5e-4, label_smoothing=0.1,
+        whiten=True,  # a frozen first convolution that whitens 3x3 patches: 91% at epoch 1.4 instead of 1.6
         cpu_threads=DEMO_THREADS, channels_last=True),  # NHWC measured 1.4x faster for it on 2 threads
     source="bench/time_to_accuracy.py",
-    note=N_("Designed for speed, not from the book: max pooling before batch norm and ReLU, SGD with Nesterov "
-            "momentum, a one-cycle learning rate (a linear rise to 0.1 over the first quarter of the steps, "
-            "then a linear fall), batch 128, label smoothing 0.1 and weight decay 5e-4, two epochs on every "
-            "core up to four."))
+    note=N_("Designed for speed, not from the book: a first convolution that starts by whitening the images' 3x3 "
+            "patches (computed from the training images, then frozen), max pooling before batch norm and ReLU, "
+            "SGD with Nesterov momentum, a one-cycle learning rate (a linear rise to 0.1 over the first quarter of "
+            "the steps, then a linear fall), batch 128, label smoothing 0.1 and weight decay 5e-4, two epochs on "
+            "every core up to four."))
 DEMOS: dict[str, Recipe] = {FAST_DEMO.key: FAST_DEMO}  # apart from RECIPES, which hold the book's only

@@ -91,7 +91,7 @@ def config_from_state() -> TrainConfig:
 
 
 # The fast demo's settings that have no widget (cnnviz.training.recipes.DEMOS): in force while its network is chosen.
-DEMO_EXTRAS = ("nesterov", "label_smoothing", "warmup", "weight_decay", "cpu_threads", "channels_last")
+DEMO_EXTRAS = ("nesterov", "label_smoothing", "warmup", "weight_decay", "whiten", "cpu_threads", "channels_last")
 
 
 def demo_extras(recipe_key: str | None, arch_choice: str | None) -> dict[str, object]:

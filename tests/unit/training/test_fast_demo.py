@@ -43,10 +43,11 @@ def test_the_recipe_is_valid_and_kept_apart_from_the_books():
     FAST_DEMO.config.validate()
     assert DEMOS["fast_demo"] is FAST_DEMO and "fast_demo" not in RECIPES
     c = FAST_DEMO.config
-    assert (c.optimizer, c.nesterov, c.lr_schedule, c.label_smoothing) == ("sgd", True, "onecycle", 0.1)
+    assert (c.optimizer, c.nesterov, c.lr_schedule, c.whiten, c.epochs) == ("sgd", True, "onecycle", True, 2)
     book = RECIPES["lenet_bn_en"]
     changed = departures(book, c)
-    assert "label smoothing 0.1 (the book: 0)" in changed and "Nesterov momentum True (the book: False)" in changed
+    assert "whitened first convolution True (the book: False)" in changed
+    assert "Nesterov momentum True (the book: False)" in changed and "epochs 2 (the book: 10)" in changed
 
 
 def test_onecycle_lr_at_every_step_equals_torchs_one_cycle():
