@@ -144,8 +144,7 @@ def page_setup(title: str, menu_box=None, join_from_url: bool = True) -> None:
                   help=_("For a projector: the sidebar folds away (the arrow at the top left brings it back), "
                          "text, figures and their numbers get larger, explanations fold away."))
     if join_from_url:
-        class_join.from_url()  # ?classroom=CODE&name=...: once per link
-    class_join.sidebar()
+        class_join.from_url()  # ?classroom=CODE&name=...: once per link (the sidebar's class line comes last)
     with st.sidebar:
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))

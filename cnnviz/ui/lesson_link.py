@@ -10,6 +10,7 @@ import segno
 import streamlit as st
 
 from cnnviz.ui import tour
+from cnnviz.ui.board import join as class_join
 from cnnviz.ui.common import PAGES
 from cnnviz.ui.lang import _
 from cnnviz.ui.lesson import HIDE, LOCK, MAX_TASK, TASK, TOUR, current, drawn_labels, note_if_all_hidden
@@ -64,6 +65,7 @@ def panel(page: str) -> None:
     """Call at the end of the page: the tour button and the folded panel, in the sidebar."""
     labels = drawn_labels()
     note_if_all_hidden(labels)
+    class_join.sidebar()  # last in the sidebar, with the tour: the page's own controls stay on the first screen
     with st.sidebar:
         tour.button(page)
         with st.expander(_("Make a lesson link"), icon=":material/school:"):

@@ -42,7 +42,7 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
     box = page.locator(f"{OVERVIEW} .scatterlayer .point").nth(1 + 3 * 6 + 1).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     wait_idle(page)
-    heading = page.get_by_text("pool1", exact=False).first
+    heading = page.locator("[data-testid='stMain']").get_by_text("pool1", exact=False).first  # not the lesson link
     expect(heading).to_be_visible()
     expect(page.locator(".st-key-in_row input")).to_have_value("7")
     # A real click on unit (3, 5) of the enlarged 14x14 map of pool1's channel 1 explains that unit.
@@ -67,7 +67,7 @@ def test_overview_first_screen_and_a_click_explains_a_unit(projector, lang):
 
 def test_an_untrained_alexnet_at_224_from_a_link(page):
     _open(page, "/Inside_the_network?model=untrained-alexnet&layer=conv2&channel=17&row=5&col=9&first=90")
-    expect(page.get_by_text("conv2", exact=False).first).to_be_visible()
+    expect(page.locator("[data-testid='stMain']").get_by_text("conv2", exact=False).first).to_be_visible()
     expect(page.locator(".st-key-in_window_0 .js-plotly-plot")).to_have_count(1)
     screenshot(page, "page7_alexnet", full_page=False)
     page.locator(".st-key-in_window_0").scroll_into_view_if_needed()
