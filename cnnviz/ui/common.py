@@ -56,6 +56,12 @@ PAGES = (
 RUN_KEY = "_cnnviz_run"  # full script runs of this session, counted by page_setup
 PAGE_KEY, PREVIOUS_PAGE_KEY = "_cnnviz_page", "_cnnviz_previous_page"  # this run's page and the run before's
 PRESENTER_KEY = "presenter"  # the sidebar's presenter switch
+PRESENTER_SHOWN_KEY = "_presenter_shown"  # presenter mode as the last run drew it: a switch on folds the sidebar
+FOLD_SIDEBAR_JS = """(() => {
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const fold = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (sidebar && fold && sidebar.getAttribute('data-collapsed') === 'false') fold.click();
+})();"""
 PRESENTER_FONT_SCALE = 1.25  # figure text in presenter mode, relative to figures.style.FONT_SIZE
 # Plotly's hover toolbar sits over a figure's top right corner, where titles and colour bars are; the
 # hover values stay, and Streamlit's own element toolbar still offers full screen.
@@ -126,12 +132,9 @@ def page_setup(title: str, menu_box=None, join_from_url: bool = True) -> None:
     ss[RUN_KEY] = ss.get(RUN_KEY, 0) + 1
     ss[PREVIOUS_PAGE_KEY], ss[PAGE_KEY] = ss.get(PAGE_KEY), title
     lang.resolve()
-    keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")  # before the page config, which reads it
-    # A local file, not an emoji or material icon: those favicons are fetched from the internet. Presenter mode
-    # folds the sidebar away (its arrow at the top left brings it back); Streamlit applies the state only when
-    # it changes, so a sidebar the presenter opens again stays open.
-    st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide",
-                       initial_sidebar_state="collapsed" if presenting() else "auto")
+    keep_widgets({PRESENTER_KEY: False}, "_presenter_saved")
+    # A local file, not an emoji or material icon: those favicons are fetched from the internet.
+    st.set_page_config(page_title=f"{_(title)} · cnnviz", page_icon=str(ICON), layout="wide")
     with st.sidebar:
         # Our own menu (config.toml hides Streamlit's), so the home page reads "Home", not "app". Its links
         # sit close together: eight of them must leave a 720-pixel screen room for a page's first controls.
@@ -148,8 +151,19 @@ def page_setup(title: str, menu_box=None, join_from_url: bool = True) -> None:
     with st.sidebar:
         st.divider()
     st.html(COMPACT_CSS + (PRESENTER_CSS if presenting() else ""))
+    fold_sidebar_for_presenter()
     document_language()
     environment_sidebar()
+
+
+def fold_sidebar_for_presenter() -> None:
+    """On the run that turns presenter mode on, fold the sidebar away as its own arrow would (the arrow at the top
+    left brings it back; it then stays open on other pages). A click, not set_page_config's
+    initial_sidebar_state: Streamlit lets a reader's earlier choice of the sidebar win over the page config."""
+    ss, now = st.session_state, presenting()
+    was, ss[PRESENTER_SHOWN_KEY] = ss.get(PRESENTER_SHOWN_KEY, False), now
+    if now and not was:
+        st.html(f"<script>{FOLD_SIDEBAR_JS}</script>", unsafe_allow_javascript=True, width="content")
 
 
 def menu(box) -> None:
