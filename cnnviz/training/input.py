@@ -25,6 +25,12 @@ def input_shape_of(spec) -> tuple[int, int, int]:
     return tuple(getattr(spec, "input_shape", INPUT_SHAPE))
 
 
+def input_size_of(spec) -> int | None:
+    """TrainConfig.input_size for `spec`: None at the data's own side (28), else the side the network takes."""
+    side = input_shape_of(spec)[1]
+    return None if side == DATA_SIZE else side
+
+
 def resize_batch(batch: torch.Tensor, size: int) -> torch.Tensor:
     """float (B, C, H, W) -> (B, C, size, size) on the batch's device, as torchvision.transforms.v2.Resize.
 

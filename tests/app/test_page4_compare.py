@@ -3,8 +3,6 @@ same settings, one after the other, and both join the overlay; Stop drops the on
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from cnnviz.exercises.catalog import BY_ID
 from cnnviz.ui.exercises.links import query_params
 from tests.app.test_page4_train import _stop_all, measured_rate
@@ -73,4 +71,4 @@ def test_the_note_in_chinese():
 def test_exercise_7_6_1_prepares_the_books_lenet_then_the_modernised_one():
     query = query_params(BY_ID["7.6.1"].try_it)
     assert (query["net"], query["then"]) == ("lenet", "lenet_relu")
-    assert dict(parse_qsl("lr=0.9&optimizer=sgd")).items() <= query.items()
+    assert {"lr": "0.9", "optimizer": "sgd"}.items() <= query.items()

@@ -9,7 +9,7 @@ from dataclasses import replace
 import streamlit as st
 
 from cnnviz.arch import PRESETS, Architecture
-from cnnviz.training.input import input_shape_of
+from cnnviz.training.input import input_size_of
 from cnnviz.training.loop import TrainConfig
 from cnnviz.ui.lang import _
 from cnnviz.ui.train import state
@@ -28,8 +28,7 @@ def second_network() -> Architecture | None:
 
 def config_for(spec: Architecture, config: TrainConfig) -> TrainConfig:
     """The same settings for another network: only the input size follows the network (28, 96 or 224)."""
-    side = input_shape_of(spec)[1]
-    return replace(config, input_size=None if side == 28 else side)
+    return replace(config, input_size=input_size_of(spec))
 
 
 def queue_second(first: Architecture, config: TrainConfig, dataset_name: str) -> None:

@@ -10,7 +10,7 @@ from cnnviz.data import CLASSES, DEFAULT_DATASET, dataset_info
 from cnnviz.device import available_devices, cpu_has_native_bf16, mixed_precision_allowed
 from cnnviz.training.recipes import DEMOS
 from cnnviz.training.loop import OPTIMIZERS, SCHEDULES, TrainConfig
-from cnnviz.training.input import input_shape_of
+from cnnviz.training.input import input_shape_of, input_size_of
 from cnnviz.figures.style import FONT_SIZE
 from cnnviz.i18n import N_
 from cnnviz.ui.common import PRESENTER_FONT_SCALE, keep_valid, keep_widgets, presenting
@@ -78,14 +78,13 @@ def config_from_state() -> TrainConfig:
     The network's own input size, and on a subset of the training images a test subset as large."""
     s = {**DEFAULTS, **{k: st.session_state[k] for k in DEFAULTS if k in st.session_state}}
     size, batch = int(s["train_size"]), int(s["train_batch"])
-    side = input_shape_of(architecture_from_state())[1]
     subset = size < TRAIN_SIZES[-1]
     return TrainConfig(epochs=int(s["train_epochs"]), batch_size=batch, lr=float(s["train_lr"]),
                        optimizer=s["train_optimizer"], momentum=float(s["train_momentum"]),
                        lr_schedule=s["train_schedule"], device=s["train_device"], seed=int(s["train_seed"]),
                        max_train_samples=size if subset else None,
                        max_test_samples=min(size, ALL_TEST_IMAGES) if subset else None,
-                       report_every=report_every(size, batch), input_size=None if side == 28 else side,
+                       report_every=report_every(size, batch), input_size=input_size_of(architecture_from_state()),
                        init=s["train_init"], normalize_input=s["train_scaling"] == "standardised",
                        **demo_extras(st.session_state.get(RECIPE_KEY), st.session_state.get("train_arch")))
 
