@@ -40,7 +40,8 @@ def _cjk_faces(faces: dict[str, int]) -> set[str]:
 ])
 def test_chinese_is_drawn_with_simplified_chinese_faces(projector, selector, what):
     open_page(projector, "/Convolution_and_pooling?lang=zh")
-    assert projector.evaluate("document.documentElement.lang") == "zh-CN"
+    # The language is set by the page's script, which the browser may run just after the app reports it is idle.
+    projector.wait_for_function("document.documentElement.lang === 'zh-CN'", timeout=10_000)
     text = projector.locator(selector).first.text_content()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text), f"{what} has no Chinese: {text!r}"
     cjk = _cjk_faces(_faces(projector, selector))
@@ -49,7 +50,7 @@ def test_chinese_is_drawn_with_simplified_chinese_faces(projector, selector, wha
 
 def test_an_english_page_says_english_and_switching_says_chinese(projector):
     open_page(projector, "/Convolution_and_pooling")
-    assert projector.evaluate("document.documentElement.lang") == "en"
+    projector.wait_for_function("document.documentElement.lang === 'en'", timeout=10_000)
     projector.get_by_text("简体中文").click()
     projector.wait_for_function("document.documentElement.lang === 'zh-CN'")
 
