@@ -129,7 +129,7 @@ def live_view() -> None:
 
 
 with live:
-    compare.comparison_note(spec, running)  # a link's prepared comparison, or the run that comes next
+    compare.comparison_note(spec, config, running)  # a link's prepared comparison, or the run that comes next
     if data_missing:  # the rest of the page (settings, runs, models) stays; only Start waits for the files
         st.error(data.missing_message(train_data.chosen(), lang.current()), icon=":material/folder_off:")
     live_view()

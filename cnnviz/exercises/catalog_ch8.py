@@ -54,9 +54,11 @@ S81 = (
         "修改批量大小，观察吞吐量（每秒图像数）、准确率和 GPU 显存的变化。"),
        ("Keep everything else fixed and overlay the runs.",
         "保持其余设置不变，把各次运行叠加比较。"),
-       TRAIN, {"net": "alexnet_small", "batch": "64", "epochs": 2, "images": "10000"},
-       todo=("Train with batch 64, then again with 512: the status line gives images per second.",
-             "先用批量 64 训练，再用 512 训练一次：状态行给出每秒图像数。")),
+       TRAIN, {"net": "alexnet_small", "batch": "64", "then_batch": "512", "epochs": 2, "images": "10000"},
+       todo=("AlexNet small with batch size 64, then with 512, everything else equal: Start trains both and "
+             "overlays their curves; each run's status line gives its images per second.",
+             "AlexNet 小型版先用批量大小 64、再用 512 训练，其余设置相同：按“开始”会先后训练两者并叠加曲线；"
+             "每次运行的状态行给出每秒处理的图像数。")),
     ex("8.1.7", "7.1.5", "experiment",
        ("Give LeNet-5 dropout and ReLU. Does it improve? Can preprocessing that exploits the images' "
         "invariances help further?",

@@ -3,6 +3,8 @@ same settings, one after the other, and both join the overlay; Stop drops the on
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cnnviz.exercises.catalog import BY_ID
 from cnnviz.ui.exercises.links import query_params
 from tests.app.test_page4_train import _stop_all, measured_rate
@@ -72,3 +74,45 @@ def test_exercise_7_6_1_prepares_the_books_lenet_then_the_modernised_one():
     query = query_params(BY_ID["7.6.1"].try_it)
     assert (query["net"], query["then"]) == ("lenet", "lenet_relu")
     assert {"lr": "0.9", "optimizer": "sgd"}.items() <= query.items()
+
+
+def test_a_link_can_compare_two_batch_sizes_of_one_network(monkeypatch):
+    """Exercise 8.1.6 changes the batch size only: the second run is the same network with batch 512."""
+    at = _open(monkeypatch, {"net": "lenet", "then_batch": "128", **QUICK})
+    try:
+        assert_no_exception(at)
+        assert any("with batch size 64, then with batch size 128" in i.value for i in at.info)
+        at.button(key="train_start").click().run()
+        ended = at.session_state["train_runs"]
+        for _ in range(4):
+            current = at.session_state["train_job"]
+            if current.config.batch_size == 64 and current.active:
+                assert any("Next: LeNet with batch size 128" in c.value for c in at.caption)
+            assert current.job.join(240)
+            at.run()
+            if len(ended) == 2 and not at.session_state["train_job"].active:
+                break
+        first, second = ended
+        assert first.spec == second.spec and (first.config.batch_size, second.config.batch_size) == (64, 128)
+        assert second.config == replace(first.config, batch_size=128)  # nothing else changed
+        steps = [run.final.points[-1].total_steps for run in (first, second)]
+        assert steps == [2, 1]  # 128 images: two batches of 64, then one of 128
+        assert at.multiselect(key="train_overlay").value == [first.label, second.label]
+        assert "then_batch" not in at.query_params and not any("prepares" in i.value for i in at.info)
+    finally:
+        _stop_all(at)
+
+
+def test_a_second_batch_size_equal_to_the_first_prepares_nothing():
+    at = make_app(PAGE, query={"net": "lenet", "batch": "256", "then_batch": "256"}).run()
+    assert_no_exception(at)
+    assert not any("prepares a comparison" in i.value for i in at.info)
+
+
+def test_exercise_8_1_6_prepares_two_batch_sizes_in_both_editions():
+    query = query_params(BY_ID["8.1.6"].try_it)
+    assert (query["batch"], query["then_batch"]) == ("64", "512") and "then" not in query
+    at = make_app(PAGE, query={**query, "lang": "zh"}).run()
+    assert_no_exception(at)
+    assert_all_chinese(at)
+    assert any("批量大小 64" in i.value and "512" in i.value for i in at.info)

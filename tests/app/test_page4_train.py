@@ -68,12 +68,12 @@ def start_short_run(at, arch="lenet_relu", epochs=2, size=1_000):
 
 
 def shown(run) -> str:
-    """How the page names a run: its number, the network's title, the optimizer and the learning rate."""
+    """How the page names a run: its number, the network's title, the optimizer, the learning rate and the batch."""
     from cnnviz.arch.titles import PRESET_TITLES
     from cnnviz.ui.train.views import OPTIMIZER_NAMES
 
     c = run.config
-    return f"#{run.number} {PRESET_TITLES[run.spec.name][0]} · {OPTIMIZER_NAMES[c.optimizer]} lr {c.lr:g}"
+    return f"#{run.number} {PRESET_TITLES[run.spec.name][0]} · {OPTIMIZER_NAMES[c.optimizer]} lr {c.lr:g} · batch {c.batch_size}"
 
 
 def finish(at, run) -> None:
@@ -117,7 +117,7 @@ def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
     assert f"{accuracy:.1%}" in at.success[0].value
     assert figure(at, "train_per_class")["data"][0]["type"] == "bar"
     assert legend_names(figure(at, "train_overlay_chart")) == [shown(run)]
-    assert shown(run) == "#1 LeNet, ReLU + max pool · Adam lr 0.001"  # the network's title, not its id
+    assert shown(run) == "#1 LeNet, ReLU + max pool · Adam lr 0.001 · batch 256"  # the network's title, not its id
 
     model, spec, meta = at.session_state["trained_model"]
     assert spec.name == "lenet_relu" and meta["test_accuracy"] == pytest.approx(accuracy)

@@ -15,12 +15,12 @@ from cnnviz.ui.train.views import CURVES_HEIGHT, OPTIMIZER_NAMES, clock, figure_
 
 
 def run_label(run: Run) -> str:
-    """"#2 LeNet, ReLU + max pool · Adam lr 0.001": the network by its title in the reader's language (files and
-    links keep its name, run.label)."""
+    """"#2 LeNet, ReLU + max pool · Adam lr 0.001 · batch 256": the network by its title in the reader's language
+    (files and links keep its name, run.label), and the settings a class most often compares."""
     c = run.config
-    return _("#{number} {network} · {optimizer} lr {lr}").format(
+    return _("#{number} {network} · {optimizer} lr {lr} · batch {batch}").format(
         number=run.number, network=network_name(run.spec), optimizer=OPTIMIZER_NAMES.get(c.optimizer, c.optimizer),
-        lr=f"{c.lr:g}")
+        lr=f"{c.lr:g}", batch=c.batch_size)
 
 
 def network_name(spec) -> str:

@@ -38,6 +38,7 @@ PARAMS: dict[str, Param] = {
     "scaling": Param("train_scaling", views.DEFAULTS["train_scaling"], choices=_choices(views.SCALINGS)),
     "device": Param("train_device", views.DEFAULTS["train_device"], choices=_choices(("auto", "cuda", "mps", "cpu"))),
     "then": Param("train_then", None, choices=_choices(PRESETS)),  # a network to train second (compare.py)
+    "then_batch": Param("train_then_batch", None, choices=_choices(views.BATCH_SIZES)),  # or a batch size
 }
 
 

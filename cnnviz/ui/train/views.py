@@ -63,7 +63,8 @@ def keep_settings() -> None:
     button disabling the widgets in the same rerun that changed one of them."""
     arch_default = BUILDER if _builder_architecture() is not None else DEFAULT_PRESET
     keep_widgets({**DEFAULTS, **CELL_DEFAULTS, "train_arch": arch_default, RECIPE_KEY: None,
-                  "train_then": None},  # compare.THEN_KEY: a link's second network
+                  "train_then": None,  # compare.THEN_KEY: a link's second network
+                  "train_then_batch": None},  # compare.THEN_BATCH_KEY: or its second batch size
                  "train_saved_settings")
 
 
