@@ -202,7 +202,12 @@ S85 = (
         "比较 LeNet 在使用和不使用批量规范化时的学习率：绘制准确率的上升，并找出训练失败前学习率能有多大。"),
        ("Train LeNet and LeNet + BatchNorm at the same learning rates, then raise it until one of them fails.",
         "用相同的学习率训练 LeNet 和批量规范化 LeNet，再逐步增大学习率，直到其中一个训练失败。"),
-       BUILDER, {"preset": "lenet_bn"}, _USE),
+       TRAIN, {"net": "lenet_bn", "then": "lenet", "optimizer": "sgd", "lr": "1.0", "batch": "256", "epochs": 5,
+               "images": "10000", "momentum": "0.0", "init": "xavier", "scaling": "unit", "schedule": "constant"},
+       todo=("LeNet + BatchNorm, then the book's LeNet, both with plain SGD at lr 1.0 for 5 epochs on 10,000 "
+             "images: Start trains both and overlays their curves. Then change the learning rate and compare again.",
+             "先训练批量规范化 LeNet，再训练书中的 LeNet，都用普通 SGD、学习率 1.0，在 10,000 张图像上训练 5 轮："
+             "按“开始”会先后训练两者并叠加曲线。然后改变学习率再比较。")),
     ex("8.5.3", "7.5.3", "experiment",
        ("Is batch normalisation needed in every layer? Try it.",
         "是否每一层都需要批量规范化？试一试。"),

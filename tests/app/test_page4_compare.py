@@ -116,3 +116,12 @@ def test_exercise_8_1_6_prepares_two_batch_sizes_in_both_editions():
     assert_no_exception(at)
     assert_all_chinese(at)
     assert any("批量大小 64" in i.value and "512" in i.value for i in at.info)
+
+
+def test_exercise_8_5_2_prepares_batch_norm_against_the_books_lenet_at_one_learning_rate():
+    query = query_params(BY_ID["8.5.2"].try_it)
+    assert (query["net"], query["then"], query["lr"], query["optimizer"]) == ("lenet_bn", "lenet", "1.0", "sgd")
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="train_arch").value == "lenet_bn" and at.select_slider(key="train_lr").value == 1.0
+    assert any("LeNet + BatchNorm" in i.value and "then" in i.value and "LeNet" in i.value for i in at.info)
