@@ -32,6 +32,11 @@ PRESET_TITLES = {  # titles and sections are marked: the zh box reads "AlexNet�
     "regnet_small": (N_("RegNetX small"), N_("after d2l 8.8")),
 }
 
+# cnnviz's variations -> the book's network each one reduces or varies (the section a page cites for it)
+BOOK_NETWORK = {"vgg11": "vgg11_narrow", "lenet_relu": "lenet", "lenet_maxpool": "lenet", "alexnet_small": "alexnet",
+                "vgg_small": "vgg11_narrow", "nin_small": "nin", "googlenet_small": "googlenet",
+                "resnet_small": "resnet18", "densenet_small": "densenet", "regnet_small": "regnetx32"}
+
 
 def preset_title(name: str) -> Text:
     """A preset's title, rendered in the reader's language where it is shown ("Modern LeNet", "现代 LeNet"); a

@@ -132,6 +132,9 @@ def test_the_question_before_a_long_run_in_chinese(zh_page, monkeypatch):
     ("lenet", "en", "(d2l 7.6)"), ("alexnet", "en", "(d2l 8.1)"), ("alexnet", "zh", "（《动手学深度学习》7.1）"),
     ("lenet_bn", "zh", "（《动手学深度学习》7.5）"), ("lenet_modern", "en", "(d2l 7.6.2)"),
     ("lenet_modern", "zh", "（《动手学深度学习》6.6.2）"),
+    ("alexnet_small", "en", "(d2l 8.1)"), ("alexnet_small", "zh", "（《动手学深度学习》7.1）"),  # the net it reduces
+    ("densenet_small", "zh", "（《动手学深度学习》7.7）"), ("regnet_small", "en", "(d2l 8.8)"),
+    ("regnet_small", "zh", "（《动手学深度学习》英文版 8.8）"),  # a section the zh edition does not have
 ])
 def test_the_subtitle_cites_the_section_of_the_chosen_network(net, lang, cited):
     at = make_app(PAGE, query={"net": net, "lang": lang}).run()

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cnnviz.arch import PRESETS, Architecture
+from cnnviz.arch.titles import BOOK_NETWORK
 from cnnviz.data import DEFAULT_DATASET
 from cnnviz.figures.train import LOSS, TEST_ACC, TRAIN_ACC
 from cnnviz.i18n import N_
@@ -79,10 +80,14 @@ def summary(recipe: Recipe) -> str:
 
 
 def chosen_section(arch: str) -> str:
-    """The section of the reader's edition that trains the chosen network ("8.1"; in Chinese "7.1"); the LeNet
-    section's training part for any other network (one the builder made, or cnnviz's own variations)."""
+    """The section of the reader's edition that trains the chosen network ("8.1"; in Chinese "7.1"), or the
+    network a cnnviz variation reduces (AlexNet small: 8.1); a section only the English edition has is named as
+    such in Chinese; the LeNet section's training part for any other network (one the builder made)."""
     edition = "zh" if current() == "zh" else "en"
-    sections = {r.edition: r.section for r in recipes_for(arch)} if arch in PRESETS else {}
+    book = BOOK_NETWORK.get(arch, arch)
+    sections = {r.edition: r.section for r in recipes_for(book)} if book in PRESETS else {}
+    if edition == "zh" and "zh" not in sections and "en" in sections:
+        return _("English edition {en}").format(en=sections["en"])
     return sections.get(edition) or {"en": "7.6.2", "zh": "6.6.2"}[edition]
 
 
