@@ -30,9 +30,9 @@ def average_pooling() -> Answer:
         details=N_("Each output is the window's sum times 1/4, the mean. With several channels the kernel must "
                  "not mix them: a grouped convolution (one 1 x k x k kernel per channel) or a c x c x k x k "
                  "kernel that is zero off the diagonal."),
-        matrices=(matrix(N_("channel 1 of X (4x4)"), X[0, 0]),
+        matrices=(matrix(N_("channel 0 of X (4x4)"), X[0, 0]),
                   matrix(N_("constant kernel (2x2)"), torch.full((2, 2), 0.25, dtype=torch.float64)),
-                  matrix(N_("convolution result, channel 1"), ours[0, 0])),
+                  matrix(N_("convolution result, channel 0"), ours[0, 0])),
         checks=(same_tensor(N_("constant-kernel convolution vs F.avg_pool2d(X, 2) (float64)"), ours, theirs),
                 same(N_("bit for bit (torch.equal)"), bool(torch.equal(ours, theirs)), True)))
 

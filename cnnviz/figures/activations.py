@@ -99,7 +99,7 @@ def map_grid(
                     "ticktext": [tr(lang, "min"), tr(lang, "max")]}
     if high <= low:
         high = low + 1e-6
-    column_labels = column_labels or [str(c + 1) for c in range(cols)]
+    column_labels = column_labels or [str(c) for c in range(cols)]
     # Per-map scaling colours by the scaled value; the hover still reports the true one.
     true_values = {} if shared else {"customdata": mosaic(values)}
     heatmap = go.Heatmap(
@@ -212,7 +212,7 @@ def channel_bars(
 ) -> go.Figure:
     """Per-channel mean activation (K, C), one bar series per class; `highlight` channels get a star."""
     means = class_means.detach().float().cpu().numpy()
-    labels = [f"{c + 1}{'★' if c in highlight else ''}" for c in range(means.shape[1])]
+    labels = [f"{c}{'★' if c in highlight else ''}" for c in range(means.shape[1])]
     bars = []
     for k, name in enumerate(class_names):
         error = None if errors is None else {"type": "data", "array": errors[k].cpu().numpy(), "visible": True}
@@ -231,11 +231,11 @@ def channel_bars(
 def kernel_grid(weight: torch.Tensor, title: str | None = None, shared: bool = True,
                 channels: Sequence[int] | None = None, cell_px: int = 56, lang: str = EN) -> go.Figure:
     """A convolution's kernels (out, in, k, k): one row per input channel, one column per output channel
-    (only `channels`, 0-based, when given; the columns are labelled with their 1-based numbers)."""
+    (only `channels` when given); rows and columns are labelled with PyTorch's indices, from 0."""
     channels = list(range(weight.shape[0])) if channels is None else list(channels)
     kernels = weight.detach().float().cpu()[channels].transpose(0, 1)  # (in, shown out, k, k)
-    rows = [tr(lang, "in {number}", number=i + 1) for i in range(kernels.shape[0])]
-    return map_grid(kernels, rows, [str(c + 1) for c in channels], title, shared=shared, diverging=True,
+    rows = [tr(lang, "in {number}", number=i) for i in range(kernels.shape[0])]
+    return map_grid(kernels, rows, [str(c) for c in channels], title, shared=shared, diverging=True,
                     cell_px=cell_px, column_title=N_("output channel"), label_px=None, lang=lang)
 
 

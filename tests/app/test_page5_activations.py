@@ -84,7 +84,7 @@ def test_default_compares_pullover_and_coat_with_the_shipped_model(shipped_model
     grid = figure(at, "act_grid")
     z = array(grid["data"][0]["z"])
     assert z.shape == (8 * 29 - 1, 16 * 29 - 1)
-    np.testing.assert_allclose(tile(z, 5, 2, 28), acts[5, 2].numpy(), atol=1e-5)  # Coat 2, ch 3
+    np.testing.assert_allclose(tile(z, 5, 2, 28), acts[5, 2].numpy(), atol=1e-5)  # Coat 2, channel 2
     assert len(array(grid["data"][1]["x"])) == 8 * 16  # one click target per map
     np.testing.assert_array_equal(array(grid["data"][2 + 5]["z"]), gallery[5].numpy())  # Coat 2 beside its maps
     means = array(figure(at, "act_means")["data"][0]["z"])
@@ -109,24 +109,24 @@ def test_the_second_layer_is_paged_eight_channels_at_a_time(shipped_model, galle
     assert_no_exception(at)
     pooled = act.capture(shipped_model, gallery, ["pool2"])["pool2"]  # (8, 32, 5, 5)
     channels = at.selectbox(key="act_channels")
-    assert channels.value == "1–8" and channels.options[-1].startswith("the 8 that separate")
+    assert channels.value == "0–7" and channels.options[-1].startswith("the 8 that separate")
     grid = array(figure(at, "act_grid")["data"][0]["z"])
     assert grid.shape == (8 * 6 - 1, 8 * 6 - 1)  # 8 images x 8 channels, not 32 tiny tiles
     assert any("conv2 after pooling (pool2)" in m.value for m in at.markdown)
 
-    channels.set_value("17–24").run()
+    channels.set_value("16–23").run()  # channels counted from 0, as PyTorch indexes them
     grid = figure(at, "act_grid")
-    assert grid["layout"]["xaxis"]["ticktext"] == ["input", *(str(c) for c in range(17, 25))]
+    assert grid["layout"]["xaxis"]["ticktext"] == ["input", *(str(c) for c in range(16, 24))]
     np.testing.assert_allclose(tile(array(grid["data"][0]["z"]), 0, 5, 5), pooled[0, 21].numpy(), atol=1e-5)
     kernels = figure(at, "act_kernels")  # the same page of output channels
-    assert kernels["layout"]["xaxis"]["ticktext"] == [str(c) for c in range(17, 25)]
+    assert kernels["layout"]["xaxis"]["ticktext"] == [str(c) for c in range(16, 24)]
     np.testing.assert_allclose(tile(array(kernels["data"][0]["z"]), 3, 0, 5),
                                shipped_model.conv2.weight[16, 3].detach().numpy(), atol=1e-6)
 
     at.selectbox(key="act_channels").set_value(at.selectbox(key="act_channels").options[-1]).run()
     labels = torch.tensor([PULLOVER] * PER_CLASS + [COAT] * PER_CLASS)
     best = sorted(act.most_separating_channels(pooled, labels, [PULLOVER, COAT], top=8))
-    assert figure(at, "act_grid")["layout"]["xaxis"]["ticktext"] == ["input", *(str(c + 1) for c in best)]
+    assert figure(at, "act_grid")["layout"]["xaxis"]["ticktext"] == ["input", *(str(c) for c in best)]
     at.toggle(key="act_shared").set_value(False).run()  # per-map colour scales
     grid = array(figure(at, "act_grid")["data"][0]["z"])
     assert np.nanmax(grid) == pytest.approx(1.0) and np.nanmin(grid) >= 0
@@ -136,7 +136,7 @@ def test_the_second_layer_is_paged_eight_channels_at_a_time(shipped_model, galle
 def test_a_clicked_map_opens_enlarged_with_its_values(shipped_model, gallery):
     at = make_app(PAGE).run()
     at.selectbox(key="act_layer").select_index(1).run()
-    # What a click on the grid's map of Coat 2, channel 6 records (the browser test clicks for real).
+    # What a click on the grid's map of Coat 2, channel 5 records (the browser test clicks for real).
     at.session_state["act_zoom"] = (5, 5)
     at.session_state["act_zoom_open"] = True
     at.run()
@@ -270,7 +270,7 @@ def test_the_books_networks_untrained_at_their_input_size(gallery):
     init_weights(model, "xavier")
     resized = resize_batch(gallery[:, None].float() / 255, 96)
     want = forward_to(model.eval(), resized, "act1")  # (8, 64, 48, 48)
-    assert at.selectbox(key="act_channels").value == "1–8"
+    assert at.selectbox(key="act_channels").value == "0–7"
     grid = array(figure(at, "act_grid")["data"][0]["z"])
     np.testing.assert_allclose(tile(grid, 5, 6, 48), want[5, 6].numpy(), atol=1e-4)
 

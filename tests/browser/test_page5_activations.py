@@ -48,7 +48,7 @@ def test_projector_first_screen_shows_the_feature_maps(projector):
     # The second layer: a page of 8 channels, each map large, not 32 tiny tiles.
     choose(page, "act_layer", "conv2: second convolution")
     expect(page.get_by_text("conv2 after the activation (act2)", exact=True)).to_be_visible()
-    expect(page.get_by_text("channels 1–8 of 32, each 10x10")).to_be_visible()
+    expect(page.get_by_text("channels 0–7 of 32, each 10x10")).to_be_visible()
     assert_on_first_screen(page, f"{GRID} .hm", "the second layer's maps")
     box = page.locator(f"{GRID} .hm image").first.bounding_box()
     assert box["width"] / 8 >= 32 and box["height"] / 8 >= 32, box
@@ -59,12 +59,12 @@ def test_clicking_a_map_enlarges_it_and_a_unit_outlines_its_receptive_field(proj
     page = projector
     open_page(page)
     choose(page, "act_layer", "conv2: second convolution")
-    # The map of Coat 2, channel 3: where the channel's number and the image's name point.
-    column = page.locator(f"{GRID} .xtick text", has_text="3").first.bounding_box()
+    # The map of Coat 2, channel 2 (PyTorch's index): where the channel's number and the image's name point.
+    column = page.locator(f"{GRID} .xtick text", has_text="2").first.bounding_box()
     row = page.locator(f"{GRID} .ytick text", has_text="Coat 2").first.bounding_box()
     page.mouse.click(column["x"] + column["width"] / 2, row["y"] + row["height"] / 2)
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Coat 2 · channel 3 of conv2 after the activation (act2)", timeout=30_000)
+    expect(dialog).to_contain_text("Coat 2 · channel 2 of conv2 after the activation (act2)", timeout=30_000)
     expect(dialog.locator(".st-key-act_zoom_map .js-plotly-plot")).to_have_count(1, timeout=30_000)
     expect(dialog).to_contain_text("10x10 values; largest")
     big = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
@@ -136,11 +136,11 @@ def test_an_untrained_book_network_at_224(projector):
     choose(page, "act_model", "alexnet at 224x224, untrained")
     expect(page.get_by_text("untrained: shapes and receptive fields only, the maps mean nothing yet")) \
         .to_be_visible(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_text("channels 1–8 of 96, each 54x54, untrained: the maps mean nothing yet")) \
+    expect(page.get_by_text("channels 0–7 of 96, each 54x54, untrained: the maps mean nothing yet")) \
         .to_be_visible(timeout=FIRST_LOAD_MS)
     assert_on_first_screen(page, f"{GRID} .hm", "AlexNet's first-layer maps")
     page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.wait_for()
-    column = page.locator(f"{GRID} .xtick text", has_text="1").first.bounding_box()  # channel 1
+    column = page.locator(f"{GRID} .xtick text", has_text="0").first.bounding_box()  # channel 0
     row = page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.bounding_box()
     dialog = page.get_by_role("dialog")
     # conv2's unit (13, 8) of its 26x26 map sees 51x51 pixels (the first layer's units, some

@@ -61,13 +61,13 @@ class Shown:
 
     def described(self) -> str:
         _n, count, h, w = self.maps.shape
-        first, last = self.channels[0] + 1, self.channels[-1] + 1
+        first, last = self.channels[0], self.channels[-1]
         if len(self.channels) == count:
             which = _("all {count} channels").format(count=count)
         elif last - first + 1 == len(self.channels):  # a page of consecutive channels
             which = _("channels {first}–{last} of {count}").format(first=first, last=last, count=count)
         else:
-            which = _("channels {list} of {count}").format(list=", ".join(str(c + 1) for c in self.channels),
+            which = _("channels {list} of {count}").format(list=", ".join(str(c) for c in self.channels),
                                                           count=count)
         return _("**{title}**: {which}, each {h}x{w}").format(title=self.title, which=which, h=h, w=w)
 
@@ -110,7 +110,7 @@ def _layer_word(label: str) -> str:
 
 
 def _channels_word(option: str) -> str:
-    """The channel choice in links: 'all 16' -> 'all', '9–16' -> '9-16', the most separating -> 'most'."""
+    """The channel choice in links: 'all 16' -> 'all', '8–15' -> '8-15', the most separating -> 'most'."""
     return "most" if option == MOST else "all" if option.startswith("all") else option.replace("–", "-")
 
 
@@ -139,10 +139,10 @@ def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
 
 
 def channel_options(count: int) -> list[str]:
-    """'all 16', pages of 8 ('1–8', '9–16', ...) and the most separating 8 when there are more than 8."""
+    """'all 16', pages of 8 ('0–7', '8–15', ...: PyTorch's channel indices) and the most separating 8 when there are more than 8."""
     options = [f"all {count}"] if count <= 4 * PER_PAGE else []
     if count > PER_PAGE:
-        options += [f"{start + 1}–{min(start + PER_PAGE, count)}" for start in range(0, count, PER_PAGE)]
+        options += [f"{start}–{min(start + PER_PAGE, count) - 1}" for start in range(0, count, PER_PAGE)]
         options.append(MOST)
     return options
 
@@ -170,14 +170,15 @@ def channels_ui(maps: torch.Tensor, labels: torch.Tensor, classes: list[int]) ->
     keep_valid("act_channels", options, first_page)
     choice = lesson.widget(st.selectbox, _("Channels"), options, key="act_channels", format_func=_channels_shown(),
                            help=_("Pick a page of channels to see them larger, or the ones whose mean activation "
-                                  "differs most between the classes (Fisher's ratio)."))
+                                  "differs most between the classes (Fisher's ratio). Channels, rows and columns "
+                                  "are numbered as PyTorch indexes them, from 0."))
     act_url.shown(act_url.CHANNELS, None if choice == first_page else _channels_word(choice))
     if choice == MOST:
         return sorted(act.most_separating_channels(maps, labels, classes, top=PER_PAGE))
     if choice.startswith("all"):
         return list(range(count))
     first, last = (int(n) for n in choice.split("–"))
-    return list(range(first - 1, last))
+    return list(range(first, last + 1))
 
 
 def grid_cell_px(rows: int, cols: int) -> int:
@@ -206,7 +207,7 @@ def feature_grid(shown: Shown, inputs: torch.Tensor, names: list[str], shared: b
     rows, cols, h, w = maps.shape
     st.session_state["act_grid_tiles"] = (h, w, list(shown.channels))
     cell = grid_cell_px(rows, cols + 1)  # the input image takes one more column
-    fig = figs.map_grid(maps, names, [str(c + 1) for c in shown.channels], shared=shared, cell_px=cell,
+    fig = figs.map_grid(maps, names, [str(c) for c in shown.channels], shared=shared, cell_px=cell,
                         width_px=GRID_WIDTH_PX, label_px=None, clickable=True,
                         zrange=_shared_range(shown.maps) if shared else None, lang=lang.current())
     figs.add_input_column(fig, inputs, h, w, lang=lang.current())
@@ -243,7 +244,7 @@ def zoom_dialog(shown: Shown, inputs: torch.Tensor, names: list[str], shared: bo
     row, channel = st.session_state.get(ZOOM_KEY, (0, shown.channels[0]))
     if not (0 <= row < shown.maps.shape[0] and 0 <= channel < shown.maps.shape[1]):
         return  # the click was on another batch or layer
-    title = _("{image} · channel {channel} of {layer}").format(image=names[row], channel=channel + 1,
+    title = _("{image} · channel {channel} of {layer}").format(image=names[row], channel=channel,
                                                                layer=shown.title)
     st.dialog(title, width="large")(_zoom_body)(shown, inputs[row], row, channel, shared, spec)
 

@@ -68,7 +68,7 @@ def class_comparison(shown: Shown, labels: torch.Tensor, classes: list[int], sha
     first, second = named[classes[0]], named[classes[1]]
     st.subheader(_("Class means of {layer}, and {first} minus {second}").format(layer=shown.title, first=first,
                                                                                second=second))
-    channel_labels = [str(c + 1) for c in shown.channels]
+    channel_labels = [str(c) for c in shown.channels]
     rows = [named[c] for c in classes]
     difference_row = f"{first} − {second}"
     label_px = figs.label_width([*rows, difference_row])  # the same margin: the two grids line up by channel
@@ -96,7 +96,7 @@ def channel_bars(shown: Shown, labels: torch.Tensor, classes: list[int],
     scores = act.channel_separation(maps, labels, classes)
     top = act.most_separating_channels(maps, labels, classes, top=min(3, maps.shape[1]))
     st.subheader(_("Which channels of {layer} separate the classes").format(layer=shown.title))
-    best = _(", ").join(_("ch {channel} (ratio {ratio})").format(channel=c + 1, ratio=f"{scores[c]:.1f}") for c in top)
+    best = _(", ").join(_("ch {channel} (ratio {ratio})").format(channel=c, ratio=f"{scores[c]:.1f}") for c in top)
     column = _explain(_(
         "Each channel's activation averaged over its map and over a class's images (error bars: standard "
         "error). ★ marks the channels whose between-class spread is largest compared with the spread "

@@ -57,7 +57,7 @@ def test_kernel_grid_puts_input_channels_in_rows():
 def test_kernel_grid_shows_a_page_of_output_channels_with_their_numbers():
     weight = torch.randn(32, 2, 5, 5)
     fig = figs.kernel_grid(weight, channels=[8, 9, 10])
-    assert list(fig.layout.xaxis.ticktext) == ["9", "10", "11"]
+    assert list(fig.layout.xaxis.ticktext) == ["8", "9", "10"]  # PyTorch's indices, from 0
     np.testing.assert_allclose(fig.data[0].z[6:11, 12:17], weight[10, 1].numpy())
 
 
@@ -65,7 +65,7 @@ def test_a_clickable_grid_reports_which_map_was_clicked():
     maps = torch.rand(3, 4, 10, 10)
     fig = figs.map_grid(maps, ["a", "b", "c"], clickable=True)
     targets = fig.data[1]
-    assert len(targets.x) == 12 and targets.customdata[5] == "b · channel 2"
+    assert len(targets.x) == 12 and targets.customdata[5] == "b · channel 1"
     for index in (0, 5, 11):  # the centre of a map, and any other pixel of it, give that map
         point = {"x": targets.x[index], "y": targets.y[index]}
         assert figs.clicked_tile(point, 10, 10) == divmod(index, 4)
@@ -87,10 +87,10 @@ def test_the_input_column_puts_each_image_on_its_row_scaled_to_one_tile():
     fig = figs.add_input_column(figs.map_grid(maps, ["a", "b"]), images, 10, 10)
     second = fig.data[2]
     np.testing.assert_array_equal(second.z, images[1].numpy())
-    # 28 pixels span one 10-pixel tile, left of channel 1, on row 2 (rows start every 11 map pixels).
+    # 28 pixels span one 10-pixel tile, left of channel 0, on row 2 (rows start every 11 map pixels).
     assert second.dx == pytest.approx(10 / 28) and second.y0 - second.dy / 2 == pytest.approx(11 - 0.5)
     assert second.x0 - second.dx / 2 == pytest.approx(-12.5) and fig.layout.xaxis.range[0] == pytest.approx(-12.5)
-    assert list(fig.layout.xaxis.ticktext) == ["input", "1", "2", "3"]
+    assert list(fig.layout.xaxis.ticktext) == ["input", "0", "1", "2"]
 
 
 def test_an_enlarged_map_reports_the_clicked_unit_and_outlines_it():
