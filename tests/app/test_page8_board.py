@@ -170,3 +170,28 @@ def test_the_board_in_chinese():
     student = open_in_chinese("app.py", {"classroom": "cnn7b", "name": "李雷"})
     assert_all_chinese(student)
     assert any(c.value == "班级 **CNN7B**，昵称 **李雷**" for c in student.sidebar.caption)
+
+
+def test_settings_that_differ_are_counted_from_the_lesson_links_not_the_page_defaults():
+    """A teacher's Train link sets SGD at lr 0.1 on 1,000 images: a student who keeps them differs in nothing; one
+    who then raises the rate differs in the rate alone (from the page's defaults, all three would differ)."""
+    teacher()
+    lesson = {"net": "lenet_relu", "optimizer": "sgd", "lr": "0.1", "images": "1000", "epochs": "1"}
+    student = make_app(TRAIN, {"classroom": "CNN7B", "name": "Ada", **lesson}).run()
+    assert_no_exception(student)
+    runs = []
+    try:
+        for lr in (None, 0.3):
+            if lr is not None:
+                student.select_slider(key="train_lr").set_value(lr).run()
+            student.button(key="train_start").click().run()
+            assert_no_exception(student)
+            runs.append(student.session_state["train_job"])
+            assert runs[-1].job.join(240), "the run did not end"
+            student.run()
+    finally:
+        for run in runs:
+            run.job.stop()
+    board = join.registry().board("CNN7B")
+    kept, raised = (board.run(run.board_id) for run in runs)
+    assert kept.differs == {} and raised.differs == {"lr": 0.3}

@@ -24,6 +24,7 @@ MEMBER_KEY = "_cnnviz_member"  # this tab's member id when it gives no nickname
 READ_KEY = "_cnnviz_class_read"  # the (class, name) link already read: read once, not on every run
 ERROR_KEY = "_cnnviz_class_error"  # why joining failed, shown once in the sidebar
 NOTE_KEY = "_cnnviz_class_note"  # a nickname that was shortened or cleaned, said once
+BASELINE_KEY = "_cnnviz_class_baseline"  # the settings of the Train link this tab opened (the lesson's)
 
 
 @st.cache_resource(show_spinner=False)
@@ -123,9 +124,17 @@ def sidebar() -> None:
             st.warning(lang.render(error), icon=":material/group_off:")
 
 
-def register(run, dataset: str, baseline: dict | None = None) -> None:
+def remember_lesson(config, dataset: str) -> None:
+    """The settings of the Train link this tab opened (a teacher's lesson link): the board shows which of a run's
+    settings differ from them, not from the page's defaults."""
+    st.session_state[BASELINE_KEY] = settings_of(config, dataset)
+
+
+def register(run, dataset: str) -> None:
     """Puts a run the Train page just started on the joined class's board (nothing when the tab joined none).
-    The board follows the run's job from now on; `run.board_id` names the board's entry."""
+    The board follows the run's job from now on; `run.board_id` names the board's entry; its settings that
+    differ are those that differ from the lesson link's (remember_lesson), else from the page's defaults."""
+    baseline = st.session_state.get(BASELINE_KEY)
     found = joined()
     if found is None:
         return

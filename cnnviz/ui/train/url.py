@@ -9,6 +9,7 @@ from cnnviz.data import DATASETS
 from cnnviz.training.recipes import DEMOS, RECIPES
 from cnnviz.training.loop import OPTIMIZERS, SCHEDULES
 from cnnviz.ui import url_state
+from cnnviz.ui.board import join as class_join
 from cnnviz.ui.train import data as train_data
 from cnnviz.ui.train import state as train_state
 from cnnviz.ui.common import page_query
@@ -53,7 +54,10 @@ def load() -> list[str]:
     reclaimed = train_state.reclaimed_this_run()  # a reload found its workspace: its settings are the newest
     if not page_query() or reclaimed or url_state.written_before(URL_PAGE):
         return []
-    return url_state.load(URL_PAGE, PARAMS)
+    ignored = url_state.load(URL_PAGE, PARAMS)
+    if set(page_query()) & (set(PARAMS) - {"then", "then_batch"}):  # a link's settings: the lesson's baseline
+        class_join.remember_lesson(views.config_from_state(), train_data.chosen())
+    return ignored
 
 
 def save() -> None:
