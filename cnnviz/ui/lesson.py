@@ -25,6 +25,7 @@ STATE_KEY = "_lesson"  # this run's Lesson and its page's controls (URL name -> 
 REMEMBERED_KEY = "_lesson_remembered"  # page -> the hide / lock / task this tab opened it with
 NOTE_KEY = "_lesson_note"  # this run's place for the note that every control is hidden
 LABELS_KEY = "_lesson_labels"  # widget key -> the label this run drew it with
+PINNED_KEY = "_lesson_pinned"  # (the lesson's hidden and locked names, {widget key: the value it fixed})
 
 
 # The task line: one line with a coloured rule at its left, taking little of the first screen.
@@ -146,6 +147,8 @@ def widget(draw: Callable, *args, key: str | None = None, **kwargs):
     lesson, label = current(), args[0] if args else kwargs.get("label", "")
     st.session_state.setdefault(LABELS_KEY, {})[key] = label
     state = lesson.state_of(key)
+    if state in (HIDE, LOCK):
+        _pinned(lesson, key)
     if state == HIDE:
         return st.session_state.get(key, kwargs.get("value"))
     if state == LOCK:
@@ -157,6 +160,33 @@ def widget(draw: Callable, *args, key: str | None = None, **kwargs):
         else:
             kwargs["label"] = f"🔒 {label}"
     return draw(*args, key=key, **kwargs)
+
+
+def _pinned(lesson: Lesson, key: str) -> None:
+    """A locked or hidden control keeps the value it had when the lesson first met it: a button or callback (a
+    recipe, "Use lr ...") that changed it is undone before the control is drawn."""
+    ss = st.session_state
+    signature = (lesson.hidden, lesson.locked)
+    if ss.get(PINNED_KEY, (None,))[0] != signature:
+        ss[PINNED_KEY] = (signature, {})
+    values = ss[PINNED_KEY][1]
+    if key not in values:
+        values[key] = ss.get(key)
+    elif ss.get(key) != values[key]:
+        ss[key] = values[key]
+
+
+def fixed_keys() -> set[str]:
+    """The widget keys this run's lesson locks or hides."""
+    lesson = current()
+    return {key for name in lesson.locked | lesson.hidden for key in _keys(lesson.controls.get(name, ()))}
+
+
+def changes_fixed(values: dict[str, object]) -> bool:
+    """Whether setting `values` (widget key -> value, e.g. a recipe's) would change a setting the lesson fixed:
+    the page then disables the button that would."""
+    fixed = fixed_keys()
+    return any(key in fixed and st.session_state.get(key) != value for key, value in values.items())
 
 
 def drawn_labels() -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from cnnviz.training.recipes import RECIPES
 from cnnviz.ui import lesson_link, tour
 from cnnviz.ui.common import PAGES
 from tests.app.zh_text import assert_all_chinese
@@ -172,3 +173,27 @@ def test_a_round_trip_through_the_menu_keeps_the_lesson():
     assert_no_exception(at)
     assert at.select_slider(key="train_lr").disabled
     assert at.query_params["lock"] == "lr" and at.text[0].value == "Task: Go"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_recipe_cannot_change_a_locked_or_hidden_setting(language):
+    """A lesson that locks the rate at 0.3 and hides the optimizer: the book's recipe (lr 0.9, SGD) and the fast
+    demo (lr 0.1) are disabled and say why; a recipe whose values the lesson already has stays usable; and a
+    callback that changes a locked value anyway is undone before the control is drawn."""
+    query = {"net": "lenet", "lr": "0.3", "optimizer": "adam", "lock": "lr", "hide": "optimizer", "lang": language}
+    at = make_app(TRAIN, query=query).run()
+    assert_no_exception(at)
+    recipes = [b for b in at.button if b.key.startswith("train_recipe_")]
+    assert recipes and all(b.disabled for b in recipes)
+    notes = {"en": "The lesson fixed a setting this would change.", "zh": "课堂链接固定了这个按钮会改变的设置。"}
+    assert all(b.help.startswith(notes[language]) for b in [*recipes, at.button(key="train_demo")])
+    assert at.button(key="train_demo").disabled and not at.button(key="train_start").disabled
+    at.session_state["train_lr"], at.session_state["train_optimizer"] = 0.9, "sgd"  # as a callback would
+    at.run()
+    assert at.select_slider(key="train_lr").value == 0.3 and at.session_state["train_optimizer"] == "adam"
+    if language == "zh":
+        assert_all_chinese(at)
+
+    at = make_app(TRAIN, query={"net": "lenet", "lr": "0.9", "lock": "lr", "lang": language}).run()
+    usable = {b.key.removeprefix("train_recipe_"): not b.disabled for b in at.button if b.key.startswith("train_recipe_")}
+    assert usable == {key: RECIPES[key].config.lr == 0.9 for key in usable} and sum(usable.values()) == 1  # zh 6.6

@@ -13,6 +13,7 @@ from cnnviz.figures.train import LOSS, TEST_ACC, TRAIN_ACC
 from cnnviz.i18n import N_
 from cnnviz.training.recipes import FAST_DEMO, RECIPE_FIELDS, RECIPES, Recipe, recipes_for, run_recipe
 from cnnviz.training.loop import TrainConfig
+from cnnviz.ui import lesson
 from cnnviz.ui.lang import _, current
 from cnnviz.ui.train.data import chosen as chosen_dataset
 from cnnviz.ui.train.state import Run, run_dataset
@@ -122,11 +123,20 @@ def departures(recipe: Recipe, config: TrainConfig, says: str = BOOK_SAYS) -> li
             for name, words in RECIPE_FIELDS.items() if getattr(config, name) != getattr(recipe.config, name)]
 
 
+def _demo_values() -> dict[str, object]:
+    """The fast demo's network and settings on the whole training set (cnnviz.training.recipes.DEMOS)."""
+    return {"train_arch": FAST_DEMO.preset, "train_size": TRAIN_SIZES[-1], **_widget_values(FAST_DEMO)}
+
+
 def apply_demo() -> None:
-    """Button callback: the fast demo's network and settings on the whole training set (cnnviz.training.recipes.DEMOS)."""
-    st.session_state.update({"train_arch": FAST_DEMO.preset, "train_size": TRAIN_SIZES[-1],
-                             **_widget_values(FAST_DEMO)})
+    """Button callback: the fast demo's network and settings."""
+    st.session_state.update(_demo_values())
     st.session_state[RECIPE_KEY] = FAST_DEMO.key
+
+
+def _blocked_help(about: str, blocked: bool) -> str:
+    """A recipe button's help; when the lesson fixed a setting the recipe would change, it says so first."""
+    return _("The lesson fixed a setting this would change.") + "\n\n" + about if blocked else about
 
 
 def _demo_caption(arch_choice: str) -> None:
@@ -152,13 +162,16 @@ def recipe_ui(arch_choice: str, disabled: bool) -> None:
     about = (_("Reaches 91% test accuracy on Fashion-MNIST in one epoch: {note}") if FAST_DEMO.config.epochs == 1
              else _("Reaches 91% test accuracy on Fashion-MNIST in {epochs} epochs: {note}")).format(
         epochs=FAST_DEMO.config.epochs, note=_(FAST_DEMO.note))
-    columns[0].button(_("Fast demo"), key="train_demo", disabled=disabled, on_click=apply_demo, width="stretch",
-                      icon=":material/bolt:", help=about)
+    demo_blocked = lesson.changes_fixed(_demo_values())  # a lesson fixed a setting the demo would change
+    columns[0].button(_("Fast demo"), key="train_demo", disabled=disabled or demo_blocked, on_click=apply_demo,
+                      width="stretch", icon=":material/bolt:", help=_blocked_help(about, demo_blocked))
     _demo_caption(arch_choice)
     for col, recipe in zip(columns[1:], recipes):
+        blocked = lesson.changes_fixed(_widget_values(recipe))
         col.button(f"{BUTTON_EDITIONS[recipe.edition]} {recipe.section}",  # short codes: three buttons share a row
-                   key=f"train_recipe_{recipe.key}", disabled=disabled, on_click=apply_recipe, args=(recipe.key,),
-                   width="stretch", help=_("The book's recipe in one click: {summary}").format(summary=summary(recipe)))
+                   key=f"train_recipe_{recipe.key}", disabled=disabled or blocked, on_click=apply_recipe,
+                   args=(recipe.key,), width="stretch", help=_blocked_help(
+                       _("The book's recipe in one click: {summary}").format(summary=summary(recipe)), blocked))
     recipe = in_force(arch_choice)
     if recipe is None:
         return
