@@ -41,7 +41,8 @@ DETAILS = N_(
 ignored = state.load_from_url()
 state.keep_widget_state()
 
-lesson.begin("conv", {name: PREFIX + name for name in state.PARAMS})  # a lesson link, the tour
+controls = {name: PREFIX + name for name in (*state.PARAMS, *state.MATRICES, state.KERNELS)}  # the matrices too
+lesson.begin("conv", controls)  # a lesson link, the tour
 st.title(_("Convolution & pooling, cell by cell"))
 intro(_(POOL_SUMMARIES[value("pool_mode")] if value("mode") == "Pooling" else SUMMARY), _(DETAILS))
 if ignored:  # `name='value'` as the link wrote it (code), or a matrix's error in the reader's language

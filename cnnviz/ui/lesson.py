@@ -189,6 +189,15 @@ def changes_fixed(values: dict[str, object]) -> bool:
     return any(key in fixed and st.session_state.get(key) != value for key, value in values.items())
 
 
+def control(key: str, label: str | None = None) -> str:
+    """For a control `widget` cannot wrap (a data editor, which has no label): records its label for the
+    lesson panel and returns "hide", "lock" or "show"; the page then skips it, or draws it disabled with
+    `fixed_note()`. Several editors of one control (one per kernel) give the label once, or not at all."""
+    if label is not None:
+        st.session_state.setdefault(LABELS_KEY, {})[key] = label
+    return current().state_of(key)
+
+
 def drawn_labels() -> dict[str, str]:
     """URL name -> label of this page's controls that this run went through `widget` (drawn, locked or hidden)."""
     labels = st.session_state.get(LABELS_KEY, {})

@@ -14,6 +14,7 @@ from tests.conftest import assert_no_exception, make_app
 TRAIN = "pages/4_Train.py"
 EXERCISES = "pages/6_Exercises.py"
 EDGE = "pages/2_Learn_an_edge_kernel.py"
+CONV = "pages/1_Convolution_and_pooling.py"
 TASKS = {"en": "Find the largest learning rate that still trains", "zh": "找出仍能训练的最大学习率"}
 
 
@@ -197,3 +198,34 @@ def test_a_recipe_cannot_change_a_locked_or_hidden_setting(language):
     at = make_app(TRAIN, query={"net": "lenet", "lr": "0.9", "lock": "lr", "lang": language}).run()
     usable = {b.key.removeprefix("train_recipe_"): not b.disabled for b in at.button if b.key.startswith("train_recipe_")}
     assert usable == {key: RECIPES[key].config.lr == 0.9 for key in usable} and sum(usable.values()) == 1  # zh 6.6
+
+
+def _editors(at) -> dict[str, bool]:
+    """Page 1's data editors: key (without its version) -> disabled."""
+    found = {}
+
+    def walk(node):
+        if getattr(node, "type", None) == "dataframe" and node.proto.editing_mode:
+            found[node.proto.id.rsplit("-", 1)[-1].rsplit("_", 1)[0]] = node.proto.disabled
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+    walk(at._tree)
+    return found
+
+
+def test_page_1s_matrices_can_be_locked_or_hidden_like_its_other_controls():
+    at = make_app(CONV, query={"lock": "kernel"}).run()
+    assert_no_exception(at)
+    assert _editors(at) == {"p1_kernel": True}  # drawn read-only, with the lesson's note
+    assert any(c.value == "🔒 The lesson fixed this setting." for c in at.caption)
+    at = make_app(CONV, query={"input": "typed grid", "hide": "grid,kernel", "kernel": "1,-1"}).run()
+    assert_no_exception(at)
+    assert _editors(at) == {}  # neither drawn; the link's kernel still in force
+    assert at.session_state["p1_kernel"] == [[1.0, -1.0]]
+    at = make_app(CONV, query={"mode": "Multi-channel", "own_kernels": "true", "lock": "kfull"}).run()
+    assert_no_exception(at)
+    kernels = {key: disabled for key, disabled in _editors(at).items() if key.startswith("p1_kfull")}
+    assert len(kernels) == 6 and all(kernels.values())  # 3 output x 2 input channels, each read-only
+    assert _editors(at)["p1_kernel"] is False  # the kernel they start from is another control
+    labels = at.session_state["_lesson_labels"]
+    assert labels["p1_kfull"] == "Kernels K[o, i]" and labels["p1_kernel"] == "kernel"  # the panel's names

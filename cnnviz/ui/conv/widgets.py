@@ -95,26 +95,33 @@ def kernel_editor() -> torch.Tensor:
     return torch.tensor(ss[PREFIX + "kernel"], dtype=torch.float64)
 
 
-def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: bool = False) -> list[list[float]]:
+def kept_matrix_editor(name: str, current: list[list[float]], what: str, reset: bool = False,
+                       control: str | None = None) -> list[list[float]]:
     """`matrix_editor` for the matrix in use, `current`, that keeps its values across modes: Streamlit drops a
     data_editor's edits on any run that does not draw it, so an editor missing from the previous run (or
-    `reset`) starts again, under a new key, from `current`. Returns the edited matrix (`current` on bad input)."""
+    `reset`) starts again, under a new key, from `current`. Returns the edited matrix (`current` on bad input).
+    A lesson link may lock the matrix (`control`, its URL name's key: drawn read-only) or hide it (not drawn)."""
     ss = st.session_state
+    fixed = lesson.control(control or PREFIX + name, what if control is None else None)
+    if fixed == lesson.HIDE:
+        return current
+    if fixed == lesson.LOCK:
+        st.caption(f"🔒 {lesson.fixed_note()}")
     base, version = f"{PREFIX}{name}_base", f"{PREFIX}{name}_version"
     # A first draw was not drawn last run either; a load from the URL (Back) replaces what was edited.
     if not drawn_last_run(PREFIX + name) or reset or loaded_this_run():
         ss[base] = copy.deepcopy(current)
         ss[version] = ss.get(version, -1) + 1
-    rows = matrix_editor(f"{PREFIX}{name}_{ss[version]}", ss[base], what)
+    rows = matrix_editor(f"{PREFIX}{name}_{ss[version]}", ss[base], what, disabled=fixed == lesson.LOCK)
     return current if rows is None else rows
 
 
-def matrix_editor(key: str, base: list[list[float]], what: str) -> list[list[float]] | None:
+def matrix_editor(key: str, base: list[list[float]], what: str, disabled: bool = False) -> list[list[float]] | None:
     """An editable grid of numbers; None (and an st.error) if a cell is empty, not a number or infinite.
     `what` names the matrix in the reader's language ("kernel", "kernel [0, 1]"), as errors show it."""
     df = pd.DataFrame(base, columns=[str(j) for j in range(len(base[0]))])
     config = {c: st.column_config.NumberColumn(c, required=True, width="small") for c in df.columns}
-    edited = st.data_editor(df, key=key, num_rows="fixed", column_config=config, hide_index=False)
+    edited = st.data_editor(df, key=key, num_rows="fixed", column_config=config, hide_index=False, disabled=disabled)
     try:
         return parse_matrix(edited.to_numpy(dtype=object).tolist(), what)
     except KernelError as exc:
@@ -177,13 +184,14 @@ def own_kernels_editor(K: torch.Tensor, c_out: int, c_in: int) -> torch.Tensor:
     reset = fresh or tuple(stored.shape[:2]) != (c_out, c_in)
     kernels = fitted.tolist()
     st.markdown(_("**Kernels K[o, i]**: one row per output channel o, one column per input channel i"))
+    lesson.control(key, _("Kernels K[o, i]"))  # the lesson panel's name for all of them
     for o in range(c_out):
         cols = st.columns(presets.MAX_CHANNELS)  # the same narrow width whatever c_in
         for i in range(c_in):
             with cols[i]:
                 st.caption(f"K[{o}, {i}]")
                 what = _("kernel [{o}, {i}]").format(o=o, i=i)
-                kernels[o][i] = kept_matrix_editor(f"kfull{o}{i}", kernels[o][i], what, reset)
+                kernels[o][i] = kept_matrix_editor(f"kfull{o}{i}", kernels[o][i], what, reset, control=key)
     ss[key] = kernels
     return torch.tensor(kernels, dtype=torch.float64)
 
