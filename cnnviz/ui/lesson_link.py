@@ -4,7 +4,8 @@ to lock or hide, a task line, the link (the page's current settings, which the l
 from __future__ import annotations
 
 import io
-from urllib.parse import quote, urlencode
+import os
+from urllib.parse import quote, urlencode, urlsplit
 
 import segno
 import streamlit as st
@@ -33,6 +34,20 @@ def lesson_query(query: dict[str, str], locked: list[str], hidden: list[str], ta
     kept = {k: v for k, v in query.items() if k not in NOT_LINKED}
     lesson = {LOCK: ",".join(n for n in locked if n not in hidden), HIDE: ",".join(hidden), TASK: task.strip()}
     return {**kept, **{k: v for k, v in lesson.items() if v}}
+
+
+PUBLIC_URL_ENV = "CNNVIZ_PUBLIC_URL"  # the server's address as students reach it, e.g. http://10.0.0.5:8501
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+
+
+def shared_base(url: str) -> tuple[str, bool]:
+    """The page's address for students: the teacher's own, with its scheme, host and port replaced by
+    CNNVIZ_PUBLIC_URL's when set. Also whether it names this computer only (localhost), which phones cannot open."""
+    public = os.environ.get(PUBLIC_URL_ENV, "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if public:
+        url = public + parts.path
+    return url, (urlsplit(url).hostname or "") in LOCAL_HOSTS
 
 
 def link_text(base: str, query: dict[str, str]) -> str:
@@ -86,9 +101,13 @@ def _panel_body(page: str, labels: dict[str, str]) -> None:
         st.caption(_("This page has no controls to lock or hide; the link can still carry a task."))
         locked, hidden = [], []
     task = st.text_input(_("Task for the students (one line)"), key=f"lesson_task_{page}", max_chars=MAX_TASK)
-    base = st.context.url or page_path(page)
+    base, local = shared_base(st.context.url or page_path(page))
     link = link_text(base, lesson_query(st.query_params.to_dict(), locked, hidden, task))
     st.code(link, language=None, wrap_lines=True)
+    if local:
+        st.warning(_("This address opens only on this computer. For the students' devices, open the app by the "
+                     "server's network address, or start it with {variable} set to that address (for example "
+                     "http://192.168.1.20:8501).").format(variable=f"`{PUBLIC_URL_ENV}`"), icon=":material/lan:")
     svg = qr_svg(link)
     if svg is None:
         st.warning(_("This link is too long for a QR code; share it as text."))

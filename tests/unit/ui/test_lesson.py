@@ -102,3 +102,12 @@ def test_every_tour_step_reads_in_chinese():
         for step in steps:
             zh = tr("zh", step.text)
             assert zh != step.text and re.search(r"[\u4e00-\u9fff]", zh), (page, step.text)
+
+
+def test_the_shared_address_uses_the_public_url_and_says_when_it_names_this_computer(monkeypatch):
+    monkeypatch.delenv(lesson_link.PUBLIC_URL_ENV, raising=False)
+    assert lesson_link.shared_base("http://localhost:8501/Train") == ("http://localhost:8501/Train", True)
+    assert lesson_link.shared_base("http://127.0.0.1:8501/") == ("http://127.0.0.1:8501/", True)
+    assert lesson_link.shared_base("https://cnn.school.example/Train") == ("https://cnn.school.example/Train", False)
+    monkeypatch.setenv(lesson_link.PUBLIC_URL_ENV, " http://10.0.0.5:8501/ ")
+    assert lesson_link.shared_base("http://localhost:8501/Train") == ("http://10.0.0.5:8501/Train", False)
