@@ -17,10 +17,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from cnnviz.ui.board.views import LIVE_S
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CODE = "BENCH26"
-TEACHER_EVERY_S = 1.0  # the board's fragment reruns every second while runs train (cnnviz.ui.board.views.LIVE_S)
+TEACHER_EVERY_S = LIVE_S  # the board's fragment reruns this often while runs train
 
 
 def nickname(number: int) -> str:

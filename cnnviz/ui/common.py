@@ -179,6 +179,12 @@ def document_language() -> None:
     (the upload box, the help buttons' names) in that language too (document.js)."""
     words = {"upload": _("Upload"), "per_file": _("{size} per file • {types}"), "file_upload": _("file upload"),
              "help": _("Help"), "help_for": _("Help for {label}")}
+    if lang.current() != "en":  # Streamlit's other accessible names, which it writes in English
+        words.update(fullscreen=_("Full screen: {name}"), icon=_("icon"), names={
+            "Sidebar": _("Sidebar"), "Collapse sidebar": _("Collapse the sidebar"), "Expand sidebar": _("Open the "
+            "sidebar"), "Open": _("Open the list"), "Close": _("Close"), "Copy to clipboard": _("Copy to the "
+            "clipboard"), "Link to heading": _("Link to this heading"), "Decrement": _("Decrease"),
+            "Increment": _("Increase"), "Clear all": _("Clear all"), "Clear value": _("Clear the value")})
     script = DOCUMENT_JS.replace("__LANG__", HTML_LANG[lang.current()]).replace("__WORDS__", json.dumps(words))
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
     if lang.current() == "zh":

@@ -44,6 +44,17 @@
     document.querySelectorAll("button[aria-label^='Help'], button[data-cnnviz-aria]").forEach(button => label(button,
       original => original.replace(/^Help for (.*)$/, (_, name) => fill(words.help_for, {label: name}))
         .replace(/^Help$/, words.help)));
+    // Streamlit's other accessible names: the sidebar, a select box's arrow, a number box's steppers, copy and
+    // full-screen buttons, a heading's anchor, a material icon ("timer icon").
+    document.querySelectorAll("[aria-label], [data-cnnviz-aria]").forEach(element => {
+      const streamlits = element.dataset.cnnvizAria ?? element.getAttribute("aria-label");
+      if (/^Help( for |$)/.test(streamlits) || streamlits === "file upload") return;  // translated above
+      label(element, original => {
+        if (original === null || !words.names) return original;  // English: Streamlit's own words stay
+        return words.names[original] ?? original.replace(/^Fullscreen: (.*)$/, (_, name) => fill(words.fullscreen,
+          {name})).replace(/^[a-z_]+ icon$/, words.icon);
+      });
+    });
   };
   let queued = false;
   const observer = new MutationObserver(() => {

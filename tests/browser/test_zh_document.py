@@ -84,3 +84,21 @@ def test_icons_keep_their_symbol_font_in_chinese(projector):
     fonts = projector.evaluate("[...document.querySelectorAll('[data-testid=stIconMaterial], [translate=no]')]"
                                ".filter(e => e.textContent.trim()).map(e => getComputedStyle(e).fontFamily)")
     assert len(fonts) > 5 and all(font.startswith('"Material Symbols') for font in fonts), fonts
+
+
+ARIA_WITH_LATIN = ("[...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))"
+                   ".filter(name => /[A-Za-z]{3,}/.test(name) && name !== 'Language / 语言')")
+
+
+def test_streamlits_accessible_names_are_chinese_and_english_again_after_switching(projector):
+    """A screen reader on a Chinese page hears no English: the sidebar, a select box's arrow, a number box's
+    steppers, copy and full-screen buttons, headings' anchors and icons are named in Chinese."""
+    open_page(projector, "/Train?lang=zh")
+    projector.wait_for_function(f"({ARIA_WITH_LATIN}).length === 0", timeout=10_000)
+    names = projector.evaluate("[...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
+    assert {"侧边栏", "展开列表", "减小", "增大", "图标"} <= set(names), names
+    projector.get_by_text("English", exact=True).click()
+    projector.wait_for_function("document.documentElement.lang === 'en'")
+    projector.wait_for_function("(() => { const names = [...document.querySelectorAll('[aria-label]')]"
+                                ".map(e => e.getAttribute('aria-label')); return ['Sidebar', 'Open', 'Decrement', "
+                                "'Increment', 'timer icon'].every(n => names.includes(n)); })()", timeout=10_000)

@@ -14,7 +14,7 @@ from cnnviz.ui.common import chart, presenting, show_error
 from cnnviz.ui.lang import _
 
 CODE_KEY = "board_code"
-LIVE_S, IDLE_S = 1.0, 3.0  # the board's refresh while runs train, and while none does (a new run shows up)
+LIVE_S, IDLE_S = 0.5, 3.0  # the board's refresh while runs train, and while none does (a new run shows up)
 
 
 def code_input() -> str | None:
