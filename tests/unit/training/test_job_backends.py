@@ -250,3 +250,29 @@ def test_a_warm_worker_outliving_the_connection_never_starts_ray_here(monkeypatc
     monkeypatch.setattr(ray, "kill", lambda actor: pytest.fail("ray.kill called while disconnected"))
     jobs_ray._kill("an actor of a cluster this process has left")
     assert jobs_ray._waiting_for({"num_cpus": 1}) == jobs_ray.WAITING_START
+
+
+def test_a_ray_worker_that_dies_leaves_its_run_on_the_class_board_with_every_epoch_it_reported(ray_backend, sets,
+                                                                                                 tmp_path):
+    """A real Ray worker killed mid-run: the class board keeps the run, its epochs so far and why it ended, on
+    disk too (a server restart reads it back)."""
+    import ray
+
+    from cnnviz.classroom import ClassRegistry, TeacherKey
+    from cnnviz.classroom.settings import settings_of
+
+    registry = ClassRegistry(tmp_path, TeacherKey("key"), poll_s=0.01)
+    registry.open("RAY26")
+    job = new_job(ray_backend, sets, LONG).start()
+    run_id = registry.add_run("RAY26", "Ada", "lenet", settings_of(LONG), job=job)
+    wait_until(lambda: len(registry.board("RAY26").run(run_id).test_accuracy) >= 2, "two epochs on the board",
+               limit_s=120)
+    os.kill(ray.get(job._actor.pid.remote(), timeout=30), signal.SIGKILL)
+    assert job.join(60), "the run hung after its worker died"
+    wait_until(lambda: registry.watching() == 0, "the board's watcher let the ended run go")
+    run = registry.board("RAY26").run(run_id)
+    reported = [p.test_accuracy for p in job.snapshot().points if p.test_accuracy is not None]
+    assert run.status == "failed" and "the Ray worker training this run died" in run.message
+    assert len(run.test_accuracy) >= 2 and run.test_accuracy == pytest.approx(reported)
+    again = ClassRegistry(tmp_path, TeacherKey("key")).board("RAY26").run(run_id)  # the server restarted
+    assert (again.status, again.test_accuracy) == ("failed", run.test_accuracy)
