@@ -29,6 +29,7 @@ ALLOWED = {
     "check_circle",
     "AdamW", "Debian", "Ubuntu", "MiB",  # an optimizer; the systems the missing-dataset message names; a unit
     "softmax", "CNN", "Explainer",  # the zh edition writes softmax in Latin letters; a tool's name (CNN Explainer)
+    "MFLOPs", "Pleiss",  # a unit beside GFLOPs; an author's name (the memory-efficient DenseNet, Pleiss et al.)
 }
 LETTERS = re.compile(r"[A-Za-zᵀ][A-Za-z0-9ᵀ_\-]*[A-Za-z0-9ᵀ]|[A-Za-z]{2,}")
 CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$"  # inline code, Plotly placeholders, tags, formulas
