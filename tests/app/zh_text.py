@@ -21,6 +21,7 @@ ALLOWED = {
     # child modules' names in the diagram (nn.Sequential's "flatten", "gap")
     "Conv", "Pool", "Activation", "GlobalAvgPool", "VGGBlock", "NiNBlock", "InceptionBlock", "Tanh", "GELU",
     "LeakyReLU", "flatten", "gap", "sigmoid", "ResidualBlock", "ResNeXtBlock", "DenseBlock", "TransitionLayer",
+    "AnyNetStage",
     "ResNet", "ResNeXt", "DenseNet", "RegNet", "RegNetX", "AnyNet",  # the networks' names, as zh.d2l.ai writes them
     "Ray",  # the cluster engine's name, as zh texts write it
     "Toeplitz", "ShuffleNet", "ImageNet", "torchvision", "GFLOPs",  # the Toeplitz matrix (a mathematician's name); a network's name
