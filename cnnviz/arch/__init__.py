@@ -1,6 +1,7 @@
 """Architectures as data: layer specs, presets, shape/parameter/FLOP/memory/receptive-field traces, build,
 code and JSON export. Imports only the shared root modules (data, device, errors, i18n, images)."""
 
+from cnnviz.arch.anynet import AnyNetStage
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.codegen import to_code
 from cnnviz.arch.layers import (
@@ -26,7 +27,7 @@ __all__ = [
     "ACTIVATIONS", "BOOK_PRESETS", "DEFAULT_PRESET", "FASHION_MEAN", "FASHION_STD", "INPUT_SHAPE", "LAYER_TYPES",
     "MAX_INPUT_SIDE", "MAX_LAYERS", "MAX_PARAMS", "MIN_INPUT_SIDE", "NUM_CLASSES", "POOL_MODES", "PRESETS",
     "STACK_EXAMPLES",
-    "Activation", "ActivationMemory", "Architecture", "ArchitectureError", "BatchNorm", "Conv", "DenseBlock", "Dropout",
+    "Activation", "ActivationMemory", "AnyNetStage", "Architecture", "ArchitectureError", "BatchNorm", "Conv", "DenseBlock", "Dropout",
     "Flatten", "GlobalAvgPool", "InceptionBlock", "LayerRow", "LayerSpec", "Linear", "NiNBlock", "Pool",
     "ReceptiveField", "ResNeXtBlock", "ResidualBlock", "StackSummary", "TransitionLayer", "VGGBlock",
     "activation_memory", "build", "compare_stacks", "conv_stack", "count_flops",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Union
 
+from cnnviz.arch.anynet import AnyNetStage
 from cnnviz.arch.blocks import InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import (
     Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool, Shape, check_int, shape_text,
@@ -18,7 +19,7 @@ from cnnviz.errors import CnnvizError
 
 LayerSpec = Union[Conv, Pool, Activation, BatchNorm, Dropout, Flatten, Linear, GlobalAvgPool,
                   VGGBlock, NiNBlock, InceptionBlock, ResidualBlock, ResNeXtBlock, DenseBlock,
-                  TransitionLayer]
+                  TransitionLayer, AnyNetStage]
 # Type names as they appear in JSON, the page's table and error messages.
 LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in LayerSpec.__args__}
 UNNUMBERED = ("flatten", "gap")  # usually once per network: "flatten", not "flatten1"

@@ -2,7 +2,8 @@
 
 Columns: "layer" (the type), "size" (channels, features or a dense block's growth rate), "kernel" (or pooling
 window), "stride", "padding", "dilation" (Conv only), "option" (activation, pooling mode, dropout p, VGG or
-dense block convolutions, Inception channels, a residual block's shortcut: "1x1" or "identity").
+dense block convolutions, Inception channels, a residual block's shortcut: "1x1" or "identity", an AnyNet stage's
+"blocks, group width, bottleneck multiplier").
 A blank cell takes the type's default. The option column offers `option_choices`: the known values of
 every type, so the page can show it as a drop-down instead of free text.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from cnnviz.arch.anynet import AnyNetStage
 from cnnviz.arch.blocks import MAX_BLOCK_CONVS, InceptionBlock, NiNBlock, VGGBlock
 from cnnviz.arch.layers import (
     ACTIVATIONS, POOL_MODES, Activation, BatchNorm, Conv, Dropout, Flatten, GlobalAvgPool, Linear, Pool,
@@ -30,7 +32,7 @@ DEFAULT_LAYERS = {
     "GlobalAvgPool": GlobalAvgPool(), "VGGBlock": VGGBlock(2, 32), "NiNBlock": NiNBlock(32, kernel=3, padding=1),
     "InceptionBlock": InceptionBlock(16, 16, 32, 4, 8, 8), "ResidualBlock": ResidualBlock(32, use_1x1conv=True),
     "DenseBlock": DenseBlock(2, 16), "TransitionLayer": TransitionLayer(16),
-    "ResNeXtBlock": ResNeXtBlock(32, groups=2, use_1x1conv=True),
+    "ResNeXtBlock": ResNeXtBlock(32, groups=2, use_1x1conv=True), "AnyNetStage": AnyNetStage(2, 32),
 }
 # field of the spec -> column of the table, per layer type ("option" fields are parsed from text).
 FIELD_COLUMNS = {
@@ -47,11 +49,13 @@ FIELD_COLUMNS = {
     "DenseBlock": {"growth_rate": "size", "num_convs": "option"},
     "TransitionLayer": {"out_channels": "size"},
     "ResNeXtBlock": {"out_channels": "size", "stride": "stride"},  # and "groups, bot_mul, shortcut" as option
+    "AnyNetStage": {"out_channels": "size", "stride": "stride"},  # and "depth, group_width, bot_mul" as option
 }
 OPTION_HELP = N_("Activation: relu, sigmoid, tanh, leaky_relu, gelu · Pool: max or avg · Dropout: p · "
                   "VGGBlock, DenseBlock: number of 3x3 convolutions · ResidualBlock: 1x1 or identity shortcut, "
                   "', preact' for the pre-activation order · "
-                  "ResNeXtBlock: groups, bottleneck multiplier, 1x1 or identity · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
+                  "ResNeXtBlock: groups, bottleneck multiplier, 1x1 or identity · AnyNetStage: blocks, group width, "
+                  "bottleneck multiplier · InceptionBlock: c1, c2_reduce>c2, c3_reduce>c3, c4 "
                   "(for other sizes, choose the layer under the table and type them)")
 DROPOUT_CHOICES = tuple(f"{p / 10:g}" for p in range(1, 10))  # "0.1" ... "0.9"
 VGG_CHOICES = tuple(str(n) for n in range(1, MAX_BLOCK_CONVS + 1))
@@ -61,6 +65,7 @@ PREACT = "preact"  # a residual block's option ends ", preact" for the pre-activ
 RESIDUAL_OPTIONS = {f"{shortcut}{suffix}": (use_1x1conv, bool(suffix)) for suffix in ("", f", {PREACT}")
                     for shortcut, use_1x1conv in SHORTCUTS.items()}  # "1x1, preact" -> (1x1 shortcut, preact)
 RESNEXT_LABEL = N_("{groups} groups, bottleneck x{bot}, {shortcut}")
+STAGE_LABEL = N_("{depth} blocks, groups of {width}, bottleneck x{bot}")
 
 
 def layer_to_row(layer) -> dict:
@@ -81,6 +86,8 @@ def layer_to_row(layer) -> dict:
         row["option"] = f"{'1x1' if layer.use_1x1conv else 'identity'}{f', {PREACT}' if layer.preact else ''}"
     if isinstance(layer, ResNeXtBlock):
         row["option"] = f"{layer.groups}, {layer.bot_mul:g}, {'1x1' if layer.use_1x1conv else 'identity'}"
+    if isinstance(layer, AnyNetStage):
+        row["option"] = f"{layer.depth}, {layer.group_width}, {layer.bot_mul:g}"
     return row
 
 
@@ -88,8 +95,8 @@ def option_choices(rows: list[dict] = ()) -> list[str]:
     """Every value the option column offers: activations, pooling modes, dropout rates, VGG convolution
     counts, the presets' Inception blocks, then any other value the rows hold (an imported p = 0.25)."""
     inception = [layer_to_row(layer)["option"] for spec in PRESETS.values() for layer in spec.layers
-                 if isinstance(layer, (InceptionBlock, ResNeXtBlock))] + [
-        layer_to_row(DEFAULT_LAYERS[kind])["option"] for kind in ("InceptionBlock", "ResNeXtBlock")]
+                 if isinstance(layer, (InceptionBlock, ResNeXtBlock, AnyNetStage))] + [
+        layer_to_row(DEFAULT_LAYERS[kind])["option"] for kind in ("InceptionBlock", "ResNeXtBlock", "AnyNetStage")]
     held = [str(row["option"]) for row in rows if not _blank(row.get("option"))]
     return list(dict.fromkeys([*ACTIVATIONS, *POOL_MODES, *DROPOUT_CHOICES, *VGG_CHOICES, *RESIDUAL_OPTIONS, *inception,
                                 *held]))
@@ -108,7 +115,17 @@ def option_label(value: str, lang: str = "en") -> str:
         return Text(N_("{shortcut}, pre-activation"), shortcut=Text(SHORTCUT_LABELS[parts[0]])).render(lang)
     if len(parts) == 3 and parts[2] in SHORTCUT_LABELS:  # a ResNeXt block's "2, 1, 1x1"
         return Text(RESNEXT_LABEL, groups=parts[0], bot=parts[1], shortcut=Text(SHORTCUT_LABELS[parts[2]])).render(lang)
+    if len(parts) == 3 and all(_number(part) for part in parts):  # an AnyNet stage's "4, 16, 1"
+        return Text(STAGE_LABEL, depth=parts[0], width=parts[1], bot=parts[2]).render(lang)
     return value
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def row_to_layer(index: int, row: dict):
@@ -130,6 +147,8 @@ def row_to_layer(index: int, row: dict):
         values |= _resnext(index, row["option"])
     if kind == "ResidualBlock" and not _blank(row.get("option")):
         values |= _residual(index, row["option"])
+    if kind == "AnyNetStage" and not _blank(row.get("option")):
+        values |= _stage(index, row["option"])
     layer = dataclasses.replace(default, **values)
     problem = layer.field_problem()
     if problem:
@@ -222,3 +241,19 @@ def _resnext(index: int, cell) -> dict:
         raise ArchitectureError(
             N_("layer {index}, ResNeXtBlock: option must read 'groups, bottleneck multiplier, 1x1 or identity', "
                "e.g. '2, 1, 1x1'; got {cell!r}"), index, index=index, cell=cell) from None
+
+
+def _stage(index: int, cell) -> dict:
+    """"4, 16, 1" -> 4 blocks, group width 16 (channels per group), bottleneck multiplier 1."""
+    parts = [part.strip() for part in str(cell).split(",")]
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        bot_mul = float(parts[2])
+        return {"depth": _whole(index, "AnyNetStage", N_("option"), parts[0]),
+                "group_width": _whole(index, "AnyNetStage", N_("option"), parts[1]),
+                "bot_mul": int(bot_mul) if bot_mul.is_integer() else bot_mul}
+    except (ValueError, ArchitectureError):
+        raise ArchitectureError(
+            N_("layer {index}, AnyNetStage: option must read 'blocks, group width, bottleneck multiplier', "
+               "e.g. '4, 16, 1'; got {cell!r}"), index, index=index, cell=cell) from None

@@ -1,6 +1,6 @@
 """The registry of computed answers: exercise id -> a function that computes, checks and explains.
 
-Ids are "<EN section>.<n>", n the exercise's top-level number in the English edition (d2l-en 7.2-8.5);
+Ids are "<EN section>.<n>", n the exercise's top-level number in the English edition (d2l-en 7.2-8.8);
 "zh-<section>.<n>" for an exercise only the Chinese edition has. Each function takes no arguments (or only
 keyword arguments with defaults), never draws, and returns an `Answer` whose checks compare every number it
 shows with PyTorch. tests/unit/test_exercise_answers*.py recompute them independently.
@@ -13,11 +13,13 @@ from typing import Callable
 from cnnviz.exercises import answers_bn as bn
 from cnnviz.exercises import answers_channels as channels
 from cnnviz.exercises import answers_conv as conv
+from cnnviz.exercises import answers_densenet as densenet
 from cnnviz.exercises import answers_inception as inception
 from cnnviz.exercises import answers_nets as nets
 from cnnviz.exercises import answers_nin as nin
 from cnnviz.exercises import answers_padding as padding
 from cnnviz.exercises import answers_pool as pool
+from cnnviz.exercises import answers_resnet as resnet
 from cnnviz.exercises import answers_vgg as vgg
 from cnnviz.exercises.answer import Answer
 
@@ -62,9 +64,17 @@ ANSWERS: dict[str, Callable[[], Answer]] = {
     # 8.4 GoogLeNet (zh 7.4)
     "8.4.2": nets.googlenet_smallest_input,
     "8.4.4": inception.model_sizes_and_inception,
-    # inception.googlenet_vs_alexnet answers the computable part of 8.4.5; it joins here once the catalog
-    # lets an "explore" exercise carry a computed part (tests/unit/test_exercise_catalog.py allows experiments).
+    "8.4.5": inception.googlenet_vs_alexnet,  # the computable part of an "explore" exercise
     # 8.5 Batch normalization (zh 7.5)
     "8.5.1": bn.bias_before_batch_norm,
     "8.5.4": bn.lite_batch_norm,
+    # 8.6 ResNet (zh 7.6)
+    "8.6.2": resnet.resnet_depths,
+    "8.6.3": resnet.bottleneck_saving,
+    # 8.7 DenseNet (zh 7.7): three "explore" exercises whose numbers the app computes
+    "8.7.1": densenet.average_or_max_pooling,
+    "8.7.2": densenet.densenet_vs_resnet,
+    "8.7.3": densenet.densenet_memory,
+    # 8.8 Designing CNN architectures (English edition only)
+    "8.8.2": resnet.regnet_with_resnet_blocks,
 }

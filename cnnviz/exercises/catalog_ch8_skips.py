@@ -118,10 +118,12 @@ S88 = (
     ex("8.8.1", None, "experiment",
        ("Give RegNetX a third and a fourth stage. How do its accuracy, parameters and cost change?",
         "给 RegNetX 加上第三、第四个阶段。精度、参数量和计算量如何变化？"),
-       ("A stage is a run of ResNeXtBlock rows whose first block has stride 2 and a 1x1 shortcut; keep 16 "
+       ("A stage is a run of ResNeXtBlock rows whose first block has stride 2 and a 1x1 shortcut, or one "
+        "AnyNetStage row (option: blocks, channels per group, bottleneck multiplier, e.g. '4, 16, 1'); keep 16 "
         "channels per group and let the widths grow (e.g. 32, 80, 160, 320). At 96x96 four stride-2 stages "
         "after the stem leave 3x3 maps.",
-        "一个阶段就是一串 ResNeXtBlock 行，其中第一个块的步幅为 2、带 1x1 卷积捷径；保持每组 16 个通道，让宽度逐级"
+        "一个阶段就是一串 ResNeXtBlock 行，其中第一个块的步幅为 2、带 1x1 卷积捷径，也可以是一个 AnyNetStage 行（选项："
+        "块数、每组通道数、瓶颈倍数，例如 '4, 16, 1'）；保持每组 16 个通道，让宽度逐级"
         "增大（例如 32、80、160、320）。在 96x96 的输入上，主干之后的四个步幅为 2 的阶段留下 3x3 的特征图。"),
        BUILDER, {"preset": "regnetx32"}, _use("RegNetX-32")),
     ex("8.8.2", None, "experiment",

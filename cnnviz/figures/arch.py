@@ -14,8 +14,8 @@ from typing import Sequence
 import plotly.graph_objects as go
 
 from cnnviz.arch import (
-    Activation, BatchNorm, Conv, DenseBlock, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow, Linear,
-    NiNBlock, Pool, ResNeXtBlock, ResidualBlock, TransitionLayer, VGGBlock, shape_text,
+    Activation, AnyNetStage, BatchNorm, Conv, DenseBlock, Dropout, Flatten, GlobalAvgPool, InceptionBlock, LayerRow,
+    Linear, NiNBlock, Pool, ResNeXtBlock, ResidualBlock, TransitionLayer, VGGBlock, shape_text,
 )
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN, N_, render, tr
 from cnnviz.figures.style import FONT_SIZE, SERIES, base_layout
@@ -29,6 +29,7 @@ COLOURS = {  # one colour per kind of block; failing layers are red
     "input": "#bdbdbd", Conv: SERIES[0], Pool: SERIES[4], Linear: SERIES[2], Flatten: SERIES[5],
     GlobalAvgPool: SERIES[5], VGGBlock: SERIES[3], NiNBlock: SERIES[3], InceptionBlock: SERIES[3],
     ResidualBlock: SERIES[3], ResNeXtBlock: SERIES[3], DenseBlock: SERIES[3], TransitionLayer: SERIES[4],
+    AnyNetStage: SERIES[3],
 }
 FAIL_COLOUR = SERIES[1]
 SKIPS = {ResidualBlock: N_("add"), ResNeXtBlock: N_("add"), DenseBlock: N_("concat")}  # the arc's label
@@ -91,6 +92,8 @@ def architecture_figure(input_shape: tuple, rows: Sequence[LayerRow], failing: t
         _draw_arrow(notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
         if blocks[i].skip and centres[i - 1][1] == centres[i][1]:  # on one line: an arc over the block
             _draw_skip(shapes, notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
+        elif blocks[i].skip:  # the block opens a new line: the arc leaves its input's line and comes back in
+            _draw_wrapped_skip(shapes, notes, blocks[i - 1], centres[i - 1], blocks[i], centres[i], side)
     hover = go.Scatter(
         x=[x for x, _ in centres], y=[y for _, y in centres], mode="markers",
         marker={"size": 40, "opacity": 0, "symbol": "square"}, hovertext=[b.hover for b in blocks],
@@ -117,6 +120,21 @@ def _draw_skip(shapes: list[dict], notes: list[dict], before: Block, start: tupl
                        line={"color": block.colour, "width": 2, "dash": "dot"}))
     notes.append(dict(x=(x0 + x1) / 2, y=(top0 + top1) / 4 + peak / 2, text=block.skip, showarrow=False,
                       yanchor="bottom", font={"size": FONT_SIZE - 4, "color": "#444"}))
+
+
+def _draw_wrapped_skip(shapes: list[dict], notes: list[dict], before: Block, start: tuple, block: Block, end: tuple,
+                       side: int) -> None:
+    """A skip whose block opens the next line, drawn like the arrow there: a dotted half arc from the top of the
+    block before to the right margin of its line, and one from the left margin of the next line to the top of
+    `block`, labelled."""
+    (x0, y0), (x1, y1) = start, end
+    top0, top1 = y0 + _size(before.shape, side)[1] / 2, y1 + _size(block.shape, side)[1] / 2
+    peak0, peak1 = y0 + 0.58, y1 + 0.58
+    line = {"color": block.colour, "width": 2, "dash": "dot"}
+    shapes.append(dict(type="path", path=f"M {x0},{top0} Q {x0 + 0.1},{peak0} {x0 + 0.55},{peak0}", line=line))
+    shapes.append(dict(type="path", path=f"M {x1 - 0.55},{peak1} Q {x1 - 0.1},{peak1} {x1},{top1}", line=line))
+    notes.append(dict(x=x1 - 0.4, y=peak1, text=block.skip, showarrow=False, yanchor="bottom",
+                      font={"size": FONT_SIZE - 4, "color": "#444"}))
 
 
 def _position(i: int, per_line: int) -> tuple[float, float]:
@@ -151,8 +169,9 @@ def _draw_block(shapes: list[dict], notes: list[dict], block: Block, x: float, y
     shape = f"<b>{shape_text(block.shape)}</b>" if block.shape else "<b>✖ " + tr(lang, N_("error")) + "</b>"
     if len(block.shape) == 1:  # "400<br>features": ten blocks' labels side by side on a 1280-pixel projector
         shape = tr(lang, N_("<b>{count}</b><br>features"), count=block.shape[0])
-    # "Conv2d<br>5x5<br>pad 2": narrow enough for ten blocks a line on a 1280-pixel projector
-    kind = block.kind.replace(" ", "<br>", 1).replace(", ", "<br>")
+    # "Conv2d<br>5x5<br>pad 2": narrow enough for ten blocks a line on a 1280-pixel projector; Chinese text
+    # separates the parts with a full-width comma ("Conv2d 5x5，填充 2")
+    kind = block.kind.replace(" ", "<br>", 1).replace(", ", "<br>").replace("，", "<br>")
     text = "<br>".join([shape, kind, *[f"+ {note}" for note in block.notes]])
     notes.append(dict(x=x, y=y - 0.45, text=text, showarrow=False, yanchor="top", align="center",
                       font={"size": FONT_SIZE - 3, "color": FAIL_COLOUR if block.failing else "#222"}))

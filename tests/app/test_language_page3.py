@@ -117,3 +117,19 @@ def test_a_library_error_carries_its_numbers_into_chinese():
     assert str(exc) == f"layer {last}, Linear 5000: out features must be between 1 and 4096, got 5000."
     assert exc.render("zh") == f"第 {last} 层，Linear 5000：输出特征数必须在 1 到 4096 之间，现在是 5000。"
     assert exc.layer_index == last
+
+
+@pytest.mark.parametrize("lang, kind", [("en", "AnyNet stage, 4 ResNeXt blocks 32, groups of 16, bottleneck x1, stride 2"),
+                                        ("zh", "AnyNet 阶段，4 个 ResNeXt 块 32，每组 16 通道，瓶颈 x1，步幅 2")])
+def test_regnetx32_written_with_two_anynet_stages_builds_in_both_languages(lang, kind):
+    """The AnyNet stage as one row: the book's RegNetX-32 from a stem, two stages and the head, via a link."""
+    from cnnviz.arch import to_url_token
+    from tests.unit.arch.test_anynet_stage import STAGES
+
+    at = make_app(PAGE, query={"arch": to_url_token(STAGES), "lang": lang}).run()
+    assert_no_exception(at)
+    if lang == "zh":
+        assert_all_chinese(at, 60)
+    assert metrics(at)["Parameters" if lang == "en" else "参数"] == "179,290" == f"{count_params(STAGES):,}"
+    stage = table(at).iloc[3]
+    assert (stage["name"], stage["layer"], stage["output"]) == ("stage1", kind, "32x24x24")

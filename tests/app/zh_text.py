@@ -21,6 +21,7 @@ ALLOWED = {
     # child modules' names in the diagram (nn.Sequential's "flatten", "gap")
     "Conv", "Pool", "Activation", "GlobalAvgPool", "VGGBlock", "NiNBlock", "InceptionBlock", "Tanh", "GELU",
     "LeakyReLU", "flatten", "gap", "sigmoid", "ResidualBlock", "ResNeXtBlock", "DenseBlock", "TransitionLayer",
+    "AnyNetStage",
     "ResNet", "ResNeXt", "DenseNet", "RegNet", "RegNetX", "AnyNet",  # the networks' names, as zh.d2l.ai writes them
     "Ray",  # the cluster engine's name, as zh texts write it
     "Toeplitz", "ShuffleNet", "ImageNet", "torchvision", "GFLOPs",  # the Toeplitz matrix (a mathematician's name); a network's name
@@ -29,6 +30,7 @@ ALLOWED = {
     "check_circle",
     "AdamW", "Debian", "Ubuntu", "MiB",  # an optimizer; the systems the missing-dataset message names; a unit
     "softmax", "CNN", "Explainer",  # the zh edition writes softmax in Latin letters; a tool's name (CNN Explainer)
+    "MFLOPs", "Pleiss",  # a unit beside GFLOPs; an author's name (the memory-efficient DenseNet, Pleiss et al.)
 }
 LETTERS = re.compile(r"[A-Za-zᵀ][A-Za-z0-9ᵀ_\-]*[A-Za-z0-9ᵀ]|[A-Za-z]{2,}")
 CODE = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]+>|\$[^$]*\$"  # inline code, Plotly placeholders, tags, formulas

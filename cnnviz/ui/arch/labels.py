@@ -14,7 +14,8 @@ LAYER_TYPE_NAMES = {"Conv": N_("Conv"), "Pool": N_("Pool"), "Activation": N_("Ac
                     "Linear": N_("Linear"), "GlobalAvgPool": N_("GlobalAvgPool"), "VGGBlock": N_("VGGBlock"),
                     "NiNBlock": N_("NiNBlock"), "InceptionBlock": N_("InceptionBlock"),
                     "ResidualBlock": N_("ResidualBlock"), "ResNeXtBlock": N_("ResNeXtBlock"),
-                    "DenseBlock": N_("DenseBlock"), "TransitionLayer": N_("TransitionLayer")}
+                    "DenseBlock": N_("DenseBlock"), "TransitionLayer": N_("TransitionLayer"),
+                    "AnyNetStage": N_("AnyNetStage")}
 
 
 def layer_type_formatter(lang: str):

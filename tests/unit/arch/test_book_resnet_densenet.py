@@ -416,7 +416,28 @@ def test_the_diagram_draws_each_skip_as_an_arc_over_its_block(name, label, zh, b
     fig = architecture_figure(spec.input_shape, rows)
     arcs = [s for s in fig.layout.shapes if s.type == "path" and s.line.dash == "dot"]
     labels = [a.text for a in fig.layout.annotations if a.text == label]
-    wrapped = 1 if name != "densenet" else 0  # the block that opens the second line has its arc left out
-    assert len(arcs) == len(labels) == blocks - wrapped
+    wrapped = 1 if name != "densenet" else 0  # the block that opens the second line: its arc in two halves
+    assert len(arcs) == blocks + wrapped and len(labels) == blocks
     zh_fig = architecture_figure(spec.input_shape, rows, lang="zh")
-    assert sum(1 for a in zh_fig.layout.annotations if a.text == zh) == blocks - wrapped
+    assert sum(1 for a in zh_fig.layout.annotations if a.text == zh) == blocks
+
+
+def test_a_skip_whose_block_opens_a_new_line_leaves_one_line_and_enters_the_next():
+    """ResNet-18's diagram wraps after 7 blocks: residual5 opens the second line, its input (residual4) ends the
+    first. Its arc goes out of residual2's top to the right margin, and in from the left margin to its top."""
+    from cnnviz.figures.arch import _size, architecture_figure, group_blocks
+
+    spec = PRESETS["resnet18"]
+    rows = trace(spec)
+    drawn = group_blocks(spec.input_shape, rows)
+    fig = architecture_figure(spec.input_shape, rows)
+    centres = list(zip(fig.data[0].x, fig.data[0].y))
+    first = next(i for i in range(1, len(centres)) if centres[i][1] != centres[i - 1][1])
+    assert drawn[first].title == "residual5" and drawn[first].skip == "add"
+    (x0, y0), (x1, y1) = centres[first - 1], centres[first]
+    top0 = y0 + _size(drawn[first - 1].shape, 96)[1] / 2
+    top1 = y1 + _size(drawn[first].shape, 96)[1] / 2
+    arcs = [s.path for s in fig.layout.shapes if s.type == "path" and s.line.dash == "dot"]
+    assert f"M {x0},{top0} Q {x0 + 0.1},{y0 + 0.58} {x0 + 0.55},{y0 + 0.58}" in arcs  # out of the first line
+    assert f"M {x1 - 0.55},{y1 + 0.58} Q {x1 - 0.1},{y1 + 0.58} {x1},{top1}" in arcs  # into the second
+    assert x0 + 0.55 <= fig.layout.xaxis.range[1] and x1 - 0.55 >= fig.layout.xaxis.range[0]  # inside the figure

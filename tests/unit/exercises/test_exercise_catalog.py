@@ -64,15 +64,17 @@ def test_texts_in_both_languages_and_the_zh_editions_terms():
 
 
 def test_computed_exactly_where_an_answer_is_registered():
-    """A "computed" badge promises an answer; an answer belongs to a catalogued exercise. Two experiments
-    (8.3.2, 8.3.3) also carry a computed part (the parameter counts) beside the training they ask for."""
+    """A "computed" badge promises an answer; an answer belongs to a catalogued exercise. Some experiments
+    (8.3.2, 8.3.3, 8.6.2) and open questions (8.4.5, 8.7.1-8.7.3) also carry a computed part (the parameter,
+    FLOP and memory counts) beside the training or reasoning they ask for."""
     from cnnviz.exercises.answers import ANSWERS
 
     answered = {find(i).id for i in ANSWERS if find(i)}
     assert len(answered) == len(ANSWERS)  # each answer finds its exercise, by id or by its zh number
     computed = {e.id for e in EXERCISES if e.kind == "computed"}
     assert computed <= answered
-    assert {BY_ID[i].kind for i in answered - computed} <= {"experiment"}
+    assert {BY_ID[i].kind for i in answered - computed} <= {"experiment", "explore"}
+    assert {"8.6.2", "8.6.3", "8.7.1", "8.7.2", "8.7.3", "8.8.2"} <= answered
     assert find("zh-7.2.3") is BY_ID["8.2.4"] and find("zh-6.3.2") is BY_ID["zh-6.3.2"] and find("9.9.9") is None
 
 
