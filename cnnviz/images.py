@@ -28,7 +28,7 @@ def load_grayscale(data: bytes, max_side: int = 32, invert: bool = False) -> tor
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise BadImage(N_("the image is {w}x{h} pixels; upload a smaller image"), w=img.width,
+                raise BadImage(N_("the image is {w}×{h} pixels; upload a smaller image"), w=img.width,
                                h=img.height)
             img.load()
             gray = ImageOps.exif_transpose(img).convert("L")

@@ -70,10 +70,10 @@ SUMMARY = N_("Each row on the left is a layer: edit, add, move or remove one and
 DETAILS = N_(
     "Input channels follow from the layer before, so a row never asks for them. A blank cell takes the "
     "layer's default. **Input** sets the images the network takes: a preset brings the book's own size "
-    "(224x224 for AlexNet, VGG and NiN, 96x96 for GoogLeNet), and an input too small for the layers names "
+    "(224×224 for AlexNet, VGG and NiN, 96×96 for GoogLeNet), and an input too small for the layers names "
     "the layer that breaks and offers the smallest size that works. The table's RF, jump and start columns "
     "give each layer's receptive field on the input; below it, two stacks of convolutions compare side by "
-    "side (d2l 8.2: three 3x3 see what one 7x7 sees, with fewer parameters). A stack that cannot run "
+    "side (d2l 8.2: three 3×3 see what one 7×7 sees, with fewer parameters). A stack that cannot run "
     "names its first failing layer and what to change; the address bar always holds the last stack that runs, "
     "so the browser's Back undoes a change and the link shares the architecture.")
 st.title(_("Architecture builder"))

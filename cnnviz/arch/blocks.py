@@ -36,7 +36,7 @@ class VGGBlock:
                 or check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS))
 
     def kind(self) -> str:
-        return Text(N_("VGG block {convs}x conv 3x3 + max pool"), convs=self.num_convs)
+        return Text(N_("VGG block {convs}x conv 3×3 + max pool"), convs=self.num_convs)
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, 2, 0, "pooling")
@@ -82,8 +82,8 @@ class NiNBlock:
                 or check_int(N_("padding"), self.padding, 0, MAX_KERNEL))
 
     def kind(self) -> str:
-        return join(Text(N_("NiN block {kernel}x{kernel}"), kernel=self.kernel),
-                    stride_text(self.stride, self.stride > 1), pad_text(self.padding), " + 2x 1x1")
+        return join(Text(N_("NiN block {kernel}×{kernel}"), kernel=self.kernel),
+                    stride_text(self.stride, self.stride > 1), pad_text(self.padding), " + 2x 1×1")
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, self.kernel, self.padding, "convolution")

@@ -28,7 +28,7 @@ POOL_MODES = {"max": "MaxPool2d", "avg": "AvgPool2d"}
 
 def shape_text(shape: Shape) -> str:
     """(6, 28, 28) -> "6x28x28"; (120,) -> "120 features" (a Text: a page shows it in the reader's language)."""
-    return Text(N_("{count} features"), count=shape[0]) if len(shape) == 1 else "x".join(map(str, shape))
+    return Text(N_("{count} features"), count=shape[0]) if len(shape) == 1 else "×".join(map(str, shape))
 
 
 def sliding_size(size: int, window: int, stride: int, padding: int) -> int:
@@ -62,10 +62,10 @@ def _window_problem(shape: Shape, window: int, padding: int, what: str) -> str |
     side = min(shape[1:]) + 2 * padding
     if side < window:
         if what == "pooling":  # a VGG block's own 2x2 max pool
-            return Text(N_("its input is {shape}, smaller than the {window}x{window} pooling window; remove a "
+            return Text(N_("its input is {shape}, smaller than the {window}×{window} pooling window; remove a "
                            "pooling layer before it, pad the convolution, or use a smaller window"),
                         shape=shape_text(shape), window=window)
-        return Text(N_("its input is {shape}, smaller than the {window}x{window} window; remove a pooling layer "
+        return Text(N_("its input is {shape}, smaller than the {window}×{window} window; remove a pooling layer "
                        "before it, pad the convolution, or use a smaller window"), shape=shape_text(shape),
                 window=window)
     return None
@@ -114,7 +114,7 @@ class Conv(_LayerDefaults):
                 or check_int(N_("dilation"), self.dilation, 1, MAX_KERNEL))
 
     def kind(self) -> str:
-        return join(f"Conv2d {self.kernel}x{self.kernel}", stride_text(self.stride, self.stride > 1),
+        return join(f"Conv2d {self.kernel}×{self.kernel}", stride_text(self.stride, self.stride > 1),
                     pad_text(self.padding), Text(N_(", dilation {dilation}"), dilation=self.dilation)
                     if self.dilation > 1 else "")
 
@@ -170,7 +170,7 @@ class Pool(_LayerDefaults):
         return None
 
     def kind(self) -> str:
-        return join(f"{POOL_MODES[self.mode]} {self.window}x{self.window}",
+        return join(f"{POOL_MODES[self.mode]} {self.window}×{self.window}",
                     stride_text(self.step, self.step != self.window), pad_text(self.padding))
 
     def problem(self, shape: Shape) -> str | None:

@@ -64,7 +64,7 @@ class ReceptiveField:
 
     def text(self) -> str:
         """"7x7, jump 2, starts at -1"."""
-        return f"{self.size}x{self.size}, jump {self.jump}, starts at {self.start}"
+        return f"{self.size}×{self.size}, jump {self.jump}, starts at {self.start}"
 
 
 def through_windows(field: ReceptiveField, windows) -> ReceptiveField:

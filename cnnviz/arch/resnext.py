@@ -61,7 +61,7 @@ class ResNeXtBlock:
     def kind(self) -> str:
         return join(Text(N_("ResNeXt block {channels}, {groups} groups of {width}"), channels=self.out_channels,
                          groups=self.groups, width=self.bot_channels // self.groups),
-                    Text(N_(", 1x1 shortcut")) if self.use_1x1conv else "", stride_text(self.stride, self.stride > 1))
+                    Text(N_(", 1×1 shortcut")) if self.use_1x1conv else "", stride_text(self.stride, self.stride > 1))
 
     def problem(self, shape: Shape) -> str | None:
         return shortcut_problem(self, shape)

@@ -67,7 +67,7 @@ class ResidualBlock:
                 or check_int(N_("stride"), self.stride, 1, MAX_STRIDE))
 
     def kind(self) -> str:
-        shortcut = N_(", 1x1 shortcut") if self.use_1x1conv else ""
+        shortcut = N_(", 1×1 shortcut") if self.use_1x1conv else ""
         return join(Text(N_("Residual block {channels}"), channels=self.out_channels), Text(shortcut) if shortcut
                     else "", Text(N_(", pre-activation")) if self.preact else "",
                     stride_text(self.stride, self.stride > 1))
@@ -177,7 +177,7 @@ class TransitionLayer:
         return check_int(N_("out channels"), self.out_channels, 1, MAX_CHANNELS)
 
     def kind(self) -> str:
-        return Text(N_("Transition layer, BN, ReLU, conv 1x1, avg pool 2x2"))  # its channels: the output's
+        return Text(N_("Transition layer, BN, ReLU, conv 1×1, avg pool 2×2"))  # its channels: the output's
 
     def problem(self, shape: Shape) -> str | None:
         return _window_problem(shape, 2, 0, "pooling")

@@ -86,7 +86,7 @@ def input_problem(shape) -> str | None:
         return Text(N_("{problem}; the input size must be {low} to {high} pixels per side"), problem=problem,
                     low=MIN_INPUT_SIDE, high=MAX_INPUT_SIDE)
     if height != width:
-        return Text(N_("the input must be square, got {height}x{width}; use {side}x{side}"), height=height,
+        return Text(N_("the input must be square, got {height}×{width}; use {side}×{side}"), height=height,
                     width=width, side=max(height, width))
     return None
 
@@ -174,8 +174,8 @@ def _shape_error(spec, input_shape: Shape, index: int, layer, problem: str) -> A
     side = smallest_input_side(spec.layers, input_shape[0])
     hint = ""
     if side is not None and side > input_shape[1]:
-        hint = Text(N_(" The input is {height}x{width}, too small for this network: the smallest input that works "
-                       "is {side}x{side}; set the input size to at least {side}."), height=input_shape[1],
+        hint = Text(N_(" The input is {height}×{width}, too small for this network: the smallest input that works "
+                       "is {side}×{side}; set the input size to at least {side}."), height=input_shape[1],
                     width=input_shape[2], side=side)
     return ArchitectureError(N_("{layer}: {problem}.{hint}"), index, side if hint else None,
                              layer=describe(index, layer), problem=problem, hint=hint)

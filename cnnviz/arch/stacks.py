@@ -75,7 +75,7 @@ STACK_EXAMPLES = {  # the names are option values (kept in English); pages show 
 MAX_STACK_ITEMS = MAX_LAYERS // 2  # each convolution brings its activation
 STACK_SYNTAX = Text(N_("a comma-separated list of convolutions like 3x3 (add s2 for stride 2, d2 for dilation 2) "
                         "and max pools like pool 2x2, e.g. '3x3, 3x3 s2, pool 2x2'"))
-_ITEM = re.compile(r"(?P<pool>pool\s*)?(?P<k>\d+)(?:\s*x\s*(?P<k2>\d+))?(?P<extras>(?:\s+[sd]\s*\d+)*)")
+_ITEM = re.compile(r"(?P<pool>pool\s*)?(?P<k>\d+)(?:\s*[x×]\s*(?P<k2>\d+))?(?P<extras>(?:\s+[sd]\s*\d+)*)")
 
 
 class StackSyntaxError(ArchitectureError):

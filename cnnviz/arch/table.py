@@ -217,7 +217,7 @@ def _inception(index: int, cell, default: InceptionBlock) -> InceptionBlock:
 
 def _residual(index: int, cell) -> dict:
     """"1x1" -> a 1x1 convolution shortcut; "identity, preact" -> the identity in the pre-activation order."""
-    text = str(cell).lower().replace("-", "").replace("preactivation", PREACT)
+    text = str(cell).lower().replace("-", "").replace("×", "x").replace("preactivation", PREACT)  # 1x1 or 1×1
     parts = [part.strip().removesuffix(" shortcut") for part in text.split(",")]
     key = ", ".join(part for part in parts if part)
     if key not in RESIDUAL_OPTIONS:
@@ -230,7 +230,7 @@ def _residual(index: int, cell) -> dict:
 
 def _resnext(index: int, cell) -> dict:
     """"2, 1, 1x1" -> groups 2, bottleneck multiplier 1, a 1x1 convolution shortcut."""
-    parts = [part.strip().lower() for part in str(cell).split(",")]
+    parts = [part.strip().lower().replace("×", "x") for part in str(cell).split(",")]  # 1x1 or 1×1
     try:
         if len(parts) != 3 or parts[2] not in SHORTCUTS:
             raise ValueError

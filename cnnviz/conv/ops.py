@@ -79,12 +79,12 @@ def windows(X: torch.Tensor, kernel_size, padding=0, stride=1, dilation=1, fill:
     h, w = X.shape[-2:]
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if (span_h > h or span_w > w) and not (ph or pw):  # no padding: "the padded input" would puzzle a reader
-        raise OpsError(N_("the kernel {kh}x{kw} (dilation {dh}x{dw}, so it spans {span_h}x{span_w}) is larger "
-                          "than the input {h}x{w}; use a smaller kernel or dilation, or add padding"),
+        raise OpsError(N_("the kernel {kh}×{kw} (dilation {dh}×{dw}, so it spans {span_h}×{span_w}) is larger "
+                          "than the input {h}×{w}; use a smaller kernel or dilation, or add padding"),
                        kh=kh, kw=kw, dh=dh, dw=dw, span_h=span_h, span_w=span_w, h=h, w=w)
     if span_h > h + 2 * ph or span_w > w + 2 * pw:
-        raise OpsError(N_("the kernel {kh}x{kw} (dilation {dh}x{dw}, so it spans {span_h}x{span_w}) is larger "
-                          "than the padded input {ph_total}x{pw_total} (input {h}x{w}, padding {ph}x{pw}); use a "
+        raise OpsError(N_("the kernel {kh}×{kw} (dilation {dh}×{dw}, so it spans {span_h}×{span_w}) is larger "
+                          "than the padded input {ph_total}×{pw_total} (input {h}×{w}, padding {ph}×{pw}); use a "
                           "smaller kernel or dilation, or more padding"),
                        kh=kh, kw=kw, dh=dh, dw=dw, span_h=span_h, span_w=span_w, ph_total=h + 2 * ph,
                        pw_total=w + 2 * pw, h=h, w=w, ph=ph, pw=pw)
@@ -123,7 +123,7 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     _check("X", X, 3, "(c_in, h, w)")
     _check("K", K, 4, "(c_out, c_in, 1, 1)")
     if tuple(K.shape[-2:]) != (1, 1):
-        raise OpsError(N_("K must be a 1x1 kernel, shape (c_out, c_in, 1, 1); got shape {got}"),
+        raise OpsError(N_("K must be a 1×1 kernel, shape (c_out, c_in, 1, 1); got shape {got}"),
                        got=tuple(K.shape))
     _check_channels(X, K)
     dtype = _dtype(X, K)
@@ -150,7 +150,7 @@ def pool2d(X: torch.Tensor, pool_size, mode: str = "max", padding=0, stride=1) -
     _check("X", X, (2, 3), "(h, w) or (c, h, w)")
     (kh, kw), (ph, pw) = as_pair("pool_size", pool_size, 1), as_pair("padding", padding, 0)
     if ph > kh // 2 or pw > kw // 2:
-        raise OpsError(N_("padding=({ph}, {pw}) is more than half the pooling window {kh}x{kw}; PyTorch allows at "
+        raise OpsError(N_("padding=({ph}, {pw}) is more than half the pooling window {kh}×{kw}; PyTorch allows at "
                           "most ({half_h}, {half_w}): use less padding or a larger window"),
                        ph=ph, pw=pw, kh=kh, kw=kw, half_h=kh // 2, half_w=kw // 2)
     dtype = _dtype(X)

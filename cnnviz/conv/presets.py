@@ -82,7 +82,7 @@ def book_input(name: str) -> torch.Tensor:
 def random_input(h: int, w: int, seed: int, channels: int = 1, high: int = 10) -> torch.Tensor:
     """Random integers 0..high-1 as float64 (channels, h, w), the same for the same seed."""
     if not (1 <= h <= 32 and 1 <= w <= 32):
-        raise PresetError(N_("random input size {h}x{w}: each side must be 1 to 32"), h=h, w=w)
+        raise PresetError(N_("random input size {h}×{w}: each side must be 1 to 32"), h=h, w=w)
     gen = torch.Generator().manual_seed(int(seed))
     return torch.randint(0, high, (channels, h, w), generator=gen).to(torch.float64)
 
@@ -111,7 +111,7 @@ def resize_kernel(K: torch.Tensor, kh: int, kw: int) -> torch.Tensor:
     The centre taps are aligned, so growing 3 -> 4 -> 5 one step at a time gives the same 5x5 as 3 -> 5,
     and shrinking back returns the original kernel."""
     if not (1 <= kh <= MAX_KERNEL_SIDE and 1 <= kw <= MAX_KERNEL_SIDE):
-        raise PresetError(N_("kernel shape {kh}x{kw}: each side must be 1 to {most}"), kh=kh, kw=kw,
+        raise PresetError(N_("kernel shape {kh}×{kw}: each side must be 1 to {most}"), kh=kh, kw=kw,
                           most=MAX_KERNEL_SIDE)
     out = torch.zeros(kh, kw, dtype=torch.float64)
     # Row r of K lands on row r + shift of the new kernel; rows that fall outside are cropped.

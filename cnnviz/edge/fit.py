@@ -55,10 +55,10 @@ def align(X: torch.Tensor, Y: torch.Tensor, kernel_size: tuple[int, int]) -> tup
     """
     kh, kw = kernel_size
     if kh < 1 or kw < 1:
-        raise BadFitSetting(N_("kernel size {kh}x{kw} must be at least 1x1"), kh=kh, kw=kw)
+        raise BadFitSetting(N_("kernel size {kh}×{kw} must be at least 1×1"), kh=kh, kw=kw)
     oh, ow = min(Y.shape[0], X.shape[0] - kh + 1), min(Y.shape[1], X.shape[1] - kw + 1)
     if oh < 1 or ow < 1:
-        raise BadFitSetting(N_("kernel size {kh}x{kw} does not fit the {h}x{w} input; pick a smaller kernel"),
+        raise BadFitSetting(N_("kernel size {kh}×{kw} does not fit the {h}×{w} input; pick a smaller kernel"),
                             kh=kh, kw=kw, h=X.shape[0], w=X.shape[1])
     return X[: oh + kh - 1, : ow + kw - 1], Y[:oh, :ow]
 

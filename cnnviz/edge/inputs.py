@@ -45,7 +45,7 @@ def parse_kernel(text: str) -> torch.Tensor:
         raise BadKernel(N_("the custom kernel's rows have different lengths ({lengths}); give every row the "
                            "same number of values"), lengths=", ".join(str(len(r)) for r in values))
     if len(values) > MAX_KERNEL_SIDE or widths.pop() > MAX_KERNEL_SIDE:
-        raise BadKernel(N_("the custom kernel is larger than {side}x{side}; type a smaller one"), side=MAX_KERNEL_SIDE)
+        raise BadKernel(N_("the custom kernel is larger than {side}×{side}; type a smaller one"), side=MAX_KERNEL_SIDE)
     return torch.tensor(values, dtype=torch.float64)
 
 
@@ -85,7 +85,7 @@ def scaled_image(pixels: torch.Tensor) -> torch.Tensor:
 def target_output(X: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """Y: the input seen through the target kernel, no bias (H-kh+1, W-kw+1)."""
     if kernel.shape[0] > X.shape[0] or kernel.shape[1] > X.shape[1]:
-        raise CnnvizError(N_("the {kh}x{kw} target kernel is larger than the {h}x{w} input; pick a smaller kernel "
+        raise CnnvizError(N_("the {kh}×{kw} target kernel is larger than the {h}×{w} input; pick a smaller kernel "
                              "or a larger image"), kh=kernel.shape[0], kw=kernel.shape[1], h=X.shape[0], w=X.shape[1])
     return predict(X.double(), kernel.double())
 
@@ -118,7 +118,7 @@ class Identifiability:
             notes.append(self._not_identifiable_note())
         if self.best_loss > 1e-9 * max(1.0, self.n_patches):
             kh, kw = self.kernel_size
-            notes.append(Message(N_("A {kh}x{kw} kernel cannot reproduce Y exactly: the smallest possible loss is "
+            notes.append(Message(N_("A {kh}×{kw} kernel cannot reproduce Y exactly: the smallest possible loss is "
                                     "{loss}."), {"kh": kh, "kw": kw, "loss": f"{self.best_loss:.3g}"}))
         return notes
 
@@ -130,11 +130,11 @@ class Identifiability:
         rows = "; ".join(" ".join(f"{v:+.2f}" for v in values[r * kw:(r + 1) * kw]) for r in range(kh))
         bias = f"{values[-1]:+.2f}" if self.bias else None
         template = (N_("Not identifiable: the input's {patches} patches span only {rank} of the {params} directions "
-                       "of a {kh}x{kw} kernel plus bias, so {hidden} of its directions cannot be seen in the output. "
+                       "of a {kh}×{kw} kernel plus bias, so {hidden} of its directions cannot be seen in the output. "
                        "For example, adding any multiple of {direction} (bias {bias}) leaves the output unchanged, so "
                        "the learned kernel depends on where it started.") if self.bias else
                     N_("Not identifiable: the input's {patches} patches span only {rank} of the {params} directions "
-                       "of a {kh}x{kw} kernel, so {hidden} of its directions cannot be seen in the output. For "
+                       "of a {kh}×{kw} kernel, so {hidden} of its directions cannot be seen in the output. For "
                        "example, adding any multiple of {direction} leaves the output unchanged, so the learned "
                        "kernel depends on where it started."))
         return Message(template, {"patches": self.n_patches, "rank": self.rank, "params": self.n_params, "kh": kh,

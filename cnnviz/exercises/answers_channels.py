@@ -33,13 +33,13 @@ def two_kernels(seed: int = 0) -> Answer:
     return Answer(
         summary=N_("Two convolutions in a row with kernels k1 x k1 and k2 x k2 are one convolution with a "
                  "(k1 + k2 - 1) x (k1 + k2 - 1) kernel: here 2 and 3 give 4. The converse fails in general: a "
-                 "4x4 kernel has 16 numbers, a 2x2 and a 3x3 only 4 + 9 = 13, so most 4x4 kernels cannot be "
+                 "4×4 kernel has 16 numbers, a 2×2 and a 3×3 only 4 + 9 = 13, so most 4×4 kernels cannot be "
                  "split."),
         details=N_("Each output of the second layer is a weighted sum of a k2 x k2 block of the first layer's "
                  "outputs, each of which sums a k1 x k1 block of the input; together they reach a "
                  "(k1 + k2 - 1)-wide block, with weights given by the full convolution of the two kernels. "
                  "With channels, the combined kernel has c_out x c_in x (k1 + k2 - 1)^2 entries."),
-        matrices=(matrix("K1 (2x2)", K1), matrix("K2 (3x3)", K2), matrix(N_("The single equivalent kernel (4x4)"), K)),
+        matrices=(matrix("K1 (2×2)", K1), matrix("K2 (3×3)", K2), matrix(N_("The single equivalent kernel (4×4)"), K)),
         checks=(same_tensor(N_("F.conv2d twice vs F.conv2d once with the combined kernel"), twice,
                             F.conv2d(X[None, None], K[None, None])[0, 0]),
                 same(N_("size of the combined kernel"), tuple(K.shape), (4, 4))))
@@ -77,10 +77,10 @@ def layer_cost_answer() -> Answer:
                  "2p_h + s_h) / s_h). Memory: the input, c_o c_i k_h k_w weights (+ c_o biases) and c_o h_o w_o "
                  "outputs. Backward: about twice the forward (one product for the input's gradient, one for the "
                  "weights'), and gradients as large as the input and the weights."),
-        details=said(N_("For 3 input channels at 8x8, 4 output channels, a 3x3 kernel, padding 1, stride 1: "
+        details=said(N_("For 3 input channels at 8×8, 4 output channels, a 3×3 kernel, padding 1, stride 1: "
                         "{macs} multiply-adds forward. Training also keeps the input (and the outputs for the next "
                         "layers) until the backward pass has used them."), macs=f"{ours['forward'] // 2:,}"),
-        tables=(Table(N_("One layer: 3x8x8 in, 4 channels out, 3x3, padding 1"),
+        tables=(Table(N_("One layer: 3×8×8 in, 4 channels out, 3×3, padding 1"),
                       (N_("quantity"), N_("formula"), "PyTorch"),
                       tuple((names[key], str(ours[key]), str(real[key])) for key in ours)),),
         checks=tuple(same(said(N_("{quantity}: formula vs nn.Conv2d"), quantity=said(names[key])), ours[key],
@@ -97,13 +97,13 @@ def doubling() -> Answer:
         ours = conv_cost(**shape)
         checks.append(same(said(N_("{layer}: formula vs torch's FLOP counter"), layer=said(name)), ours["forward"],
                            measured_cost(**shape)["forward"]))
-        rows.append((name, "x".join(map(str, ours["output"])), ours["forward"], f"{ours['forward'] / base:g}"))
+        rows.append((name, "×".join(map(str, ours["output"])), ours["forward"], f"{ours['forward'] / base:g}"))
     return Answer(
         summary=said(N_("Doubling c_i and c_o multiplies the work by {channels} (it is proportional to c_i x c_o). "
                         "Doubling the padding only adds border outputs: {before} -> {after} here, {padding} times "
                         "the work, the new outputs mostly computed on zeros."),
                      channels=rows[1][3], before=rows[0][1], after=rows[2][1], padding=rows[2][3]),
-        tables=(Table(N_("3x8x8 input, 3x3 kernel"), (N_("layer"), N_("output"), "FLOPs", N_("ratio")), tuple(rows)),),
+        tables=(Table(N_("3×8×8 input, 3×3 kernel"), (N_("layer"), N_("output"), "FLOPs", N_("ratio")), tuple(rows)),),
         checks=tuple(checks))
 
 
@@ -114,8 +114,8 @@ def one_by_one_cost(c_in: int = 3, c_out: int = 2, side: int = 4) -> Answer:
     K = torch.randint(-2, 3, (c_out, c_in, 1, 1), generator=g).to(torch.float64)
     ours = 2 * c_out * c_in * side * side
     return Answer(
-        summary=said(N_("c_o x c_i x h x w multiply-adds: a 1x1 convolution is the matrix product of the "
-                        "(c_o x c_i) weights with the (c_i x hw) pixels; {c_out}x{c_in} by {c_in}x{pixels} here is "
+        summary=said(N_("c_o x c_i x h x w multiply-adds: a 1×1 convolution is the matrix product of the "
+                        "(c_o x c_i) weights with the (c_i x hw) pixels; {c_out}×{c_in} by {c_in}×{pixels} here is "
                         "{macs} multiply-adds ({flops} FLOPs)."),
                      c_out=c_out, c_in=c_in, pixels=side * side, macs=ours // 2, flops=ours),
         details=N_("Each pixel's channel vector goes through the same fully connected layer."),
@@ -178,11 +178,11 @@ def block_diagonal(c: int = 8, blocks: int = 4) -> Answer:
     return Answer(
         summary=said(N_("b times faster: each of the b blocks is (c/b) x (c/b), so c^2 / b multiplications instead "
                         "of c^2 ({blocks} times fewer for c = {c}, b = {blocks}). The price: channels in different "
-                        "blocks never mix. Shuffle channels between layers (ShuffleNet) or add a dense 1x1 layer "
+                        "blocks never mix. Shuffle channels between layers (ShuffleNet) or add a dense 1×1 layer "
                         "now and then."), blocks=blocks, c=c),
-        details=N_("A block-diagonal 1x1 convolution is what nn.Conv2d(groups=b) computes."),
-        matrices=(matrix(said(N_("block-diagonal {c}x{c} weights, {blocks} blocks"), c=c, blocks=blocks), W),),
-        checks=(same_tensor(N_("dense 1x1 conv with the block-diagonal matrix vs F.conv2d(groups=b)"),
+        details=N_("A block-diagonal 1×1 convolution is what nn.Conv2d(groups=b) computes."),
+        matrices=(matrix(said(N_("block-diagonal {c}×{c} weights, {blocks} blocks"), c=c, blocks=blocks), W),),
+        checks=(same_tensor(N_("dense 1×1 conv with the block-diagonal matrix vs F.conv2d(groups=b)"),
                             F.conv2d(X, W[:, :, None, None]), F.conv2d(X, grouped, groups=blocks)),
                 same(N_("FLOP ratio dense / grouped (torch's counter)"), dense_flops // grouped_flops, blocks),
                 same(N_("weights of nn.Conv2d(c, c, 1, groups=b, bias=False)"), c * c // blocks,

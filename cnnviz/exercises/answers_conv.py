@@ -51,7 +51,7 @@ def diagonal_edges(n: int = 6) -> Answer:
                  "horizontal neighbours. A diagonal edge is both horizontal and vertical, so no transpose hides "
                  "it; only the sign and the position (which side of the diagonal) change. Transposing both the "
                  "image and the kernel transposes the output."),
-        matrices=(matrix(said(N_("X: a {n}x{n} image with one diagonal edge"), n=n), X),
+        matrices=(matrix(said(N_("X: a {n}×{n} image with one diagonal edge"), n=n), X),
                   matrix(N_("K = [1, -1] on X"), on_x),
                   matrix(N_("K on X transposed"), on_xt),
                   matrix(N_("K transposed ([1, -1] as a column) on X"), kt_on_x)),
@@ -76,7 +76,7 @@ def _derivative_rows(max_order: int) -> tuple[tuple, list]:
         # A kernel of size d cannot: it would have to give 0 on 1, x, ..., x^(d-1) (whose d-th derivative is
         # 0), and those d rows (j^m) form an invertible Vandermonde matrix, so only the zero kernel does.
         vandermonde = torch.arange(d, dtype=torch.float64)[None, :] ** torch.arange(d)[:, None]
-        checks.append(same(said(N_("order {d}: rank of the {d}x{d} system a size-{d} kernel must solve"), d=d),
+        checks.append(same(said(N_("order {d}: rank of the {d}×{d} system a size-{d} kernel must solve"), d=d),
                            int(torch.linalg.matrix_rank(vandermonde)), d))
         rows.append((d, str(K.long().tolist()), d + 1, float(out[0, 0]), factorial(d)))
     return tuple(rows), checks
@@ -158,7 +158,7 @@ def hand_kernels(v: tuple[float, float] = (0.6, 0.8), max_order: int = 4) -> Ans
                       (N_("order d"), N_("kernel"), N_("size"), N_("output on x^d"), "d!"), rows),),
         matrices=(matrix(said(N_("Edge kernel for v = {v}: the derivative along v"), v=v), K_v),
                   matrix(N_("Integral (running sum) of a signal of 8: 8 ones, padded 7 on the left"), ones),
-                  matrix(N_("Box blur 3x3"), box), matrix(N_("Gaussian blur 3x3 (binomial)"), gauss)),
+                  matrix(N_("Box blur 3×3"), box), matrix(N_("Gaussian blur 3×3 (binomial)"), gauss)),
         checks=(*directional_checks, *integral_checks, *blur_checks, line_check, *derivative_checks))
 
 
@@ -183,9 +183,9 @@ def _sparsity_rows(kernel: int = 3) -> tuple[tuple, list]:
         W = toeplitz_matrix(K, n, n)
         out = (n - kernel + 1) ** 2
         nonzeros = int((W != 0).sum())
-        checks.append(same(said(N_("{n}x{n} input: nonzeros of W = outputs x kernel taps"), n=n), nonzeros,
+        checks.append(same(said(N_("{n}×{n} input: nonzeros of W = outputs x kernel taps"), n=n), nonzeros,
                            out * kernel ** 2))
-        rows.append((f"{n}x{n}", f"{kernel}x{kernel}", f"{out} x {n * n}", nonzeros,
+        rows.append((f"{n}×{n}", f"{kernel}×{kernel}", f"{out} x {n * n}", nonzeros,
                      f"{100 * (1 - nonzeros / W.numel()):.1f}%"))
     return tuple(rows), checks
 
@@ -202,7 +202,7 @@ def cross_correlation_as_matmul() -> Answer:
     placed = int(toeplitz_matrix(torch.ones_like(K), 3, 3).sum())  # kernel entries in W
     outputs = (W @ X.flatten()).long().tolist()
     return Answer(
-        summary=said(N_("Flatten the 3x3 input into a 9-vector; the 2x2 kernel becomes a {rows}x{columns} "
+        summary=said(N_("Flatten the 3×3 input into a 9-vector; the 2×2 kernel becomes a {rows}×{columns} "
                         "matrix W with the kernel's 4 weights in each row ({placed} of its {entries} entries, so "
                         "{zeros} are always zero), and W @ x gives the {count} outputs {outputs}. Or flatten the "
                         "kernel and stack each input window as a column (im2col)."),
@@ -213,11 +213,11 @@ def cross_correlation_as_matmul() -> Answer:
                  "kernel, W is (n-k+1)^2 x n^2 with k^2 nonzeros per row, so it gets sparser as the image "
                  "grows. im2col (F.unfold) is how libraries do it: the windows become a dense (k^2, outputs) "
                  "matrix and one matrix product with the flattened kernel gives every output."),
-        tables=(Table(N_("Size and sparsity of W (3x3 kernel)"),
+        tables=(Table(N_("Size and sparsity of W (3×3 kernel)"),
                       (N_("input"), N_("kernel"), N_("W shape"), N_("nonzeros"), N_("zeros")), rows),),
-        matrices=(matrix("X (3x3)", X), matrix("K (2x2)", K),
-                  matrix(N_("W (4x9): W @ X.flatten() = Y.flatten()"), W),
-                  matrix(N_("im2col: F.unfold(X), one 2x2 window per column"), patches)),
+        matrices=(matrix("X (3×3)", X), matrix("K (2×2)", K),
+                  matrix(N_("W (4×9): W @ X.flatten() = Y.flatten()"), W),
+                  matrix(N_("im2col: F.unfold(X), one 2×2 window per column"), patches)),
         checks=(same_tensor(N_("W @ X.flatten() vs F.conv2d"), (W @ X.flatten()).reshape(2, 2), reference),
                 same_tensor(N_("W vs the Jacobian of F.conv2d (torch.autograd)"), W, jacobian),
                 same_tensor(N_("K.flatten() @ F.unfold(X) vs F.conv2d"), (K.flatten() @ patches).reshape(2, 2),

@@ -62,20 +62,20 @@ def average_or_max_pooling(seed: int = 0) -> Answer:
         summary=said(N_("Nothing changes in the parameters ({params:,} either way: pooling has none). What changes "
                         "is what passes: an average keeps a quarter of each of the four values a window holds, so "
                         "every feature the dense block concatenated still counts, and every one of them gets "
-                        "gradient ({avg:.0%} of the 1x1 convolution's outputs); a max pool passes one value per "
+                        "gradient ({avg:.0%} of the 1×1 convolution's outputs); a max pool passes one value per "
                         "window and only it learns ({max:.0%})."),
                      params=params[0], avg=share_avg, max=share_max),
-        details=N_("Measured on DenseNet's first transition layer (192 channels in, 96 out, 24x24 maps) with "
-                   "random inputs. Averaging is linear, so it may also run before the 1x1 convolution, on a "
+        details=N_("Measured on DenseNet's first transition layer (192 channels in, 96 out, 24×24 maps) with "
+                   "random inputs. Averaging is linear, so it may also run before the 1×1 convolution, on a "
                    "quarter of the positions; a max pool cannot move past the convolution. The max pool's output "
                    "is never below the average, so the next block's inputs shift upwards."),
         tables=(Table(N_("Transition layer 192 -> 96 channels"), (N_("pooling"), N_("parameters"),
                                                                     N_("outputs that get gradient"),
                                                                     N_("mean output")),
-                      ((N_("average 2x2"), f"{params[0]:,}", f"{share_avg:.0%}", f"{float(out_avg.mean()):.3f}"),
-                       (N_("max 2x2"), f"{params[1]:,}", f"{share_max:.0%}", f"{float(out_max.mean()):.3f}"))),),
+                      ((N_("average 2×2"), f"{params[0]:,}", f"{share_avg:.0%}", f"{float(out_avg.mean()):.3f}"),
+                       (N_("max 2×2"), f"{params[1]:,}", f"{share_max:.0%}", f"{float(out_max.mean()):.3f}"))),),
         checks=(same(N_("parameters with average vs with max pooling"), params[0], params[1]),
-                same(N_("parameters: the built transition vs BN (2C) + 1x1 conv (C x C' + C')"), params[0],
+                same(N_("parameters: the built transition vs BN (2C) + 1×1 conv (C x C' + C')"), params[0],
                      2 * shape[0] + shape[0] * average[2].out_channels + average[2].out_channels),
                 same(N_("the max pool's output is at least the average everywhere"), bool((out_max >= out_avg).all()),
                      True),
@@ -108,7 +108,7 @@ def densenet_vs_resnet() -> Answer:
     (res, res3, big, _), (dense, dense3, dense_big, growth) = found["resnet18"], found["densenet"]
     return Answer(
         summary=said(N_("DenseNet has {dense:,} parameters, {times} times fewer than ResNet-18's {res:,}. Each of "
-                        "its 3x3 convolutions outputs only the growth rate ({growth} channels) and, with transition "
+                        "its 3×3 convolutions outputs only the growth rate ({growth} channels) and, with transition "
                         "layers halving the channels, reads at most {most} channels; ResNet-18's reach {big_in} "
                         "channels in and {big_out} out, and its largest alone has {big:,} parameters, {ratio} "
                         "times DenseNet's whole network. Concatenation lets later layers reuse earlier features "
@@ -116,12 +116,12 @@ def densenet_vs_resnet() -> Answer:
                      dense=dense, times=f"{res / dense:.1f}", res=res, growth=growth, most=dense_big.in_channels,
                      big_in=big.in_channels, big_out=big.out_channels, big=_weights(big),
                      ratio=f"{_weights(big) / dense:.1f}"),
-        details=said(N_("The 3x3 convolutions hold {res3:,} of ResNet-18's parameters and {dense3:,} of "
-                        "DenseNet's. A 3x3 convolution costs 9 x in x out weights: ResNet-18 doubles both with "
+        details=said(N_("The 3×3 convolutions hold {res3:,} of ResNet-18's parameters and {dense3:,} of "
+                        "DenseNet's. A 3×3 convolution costs 9 x in x out weights: ResNet-18 doubles both with "
                         "each stage, DenseNet keeps out at the growth rate."), res3=res3, dense3=dense3),
-        tables=(Table(N_("The book's networks at 96x96"), (N_("network"), N_("parameters"),
-                                                           N_("in 3x3 convolutions"), N_("3x3 convolutions"),
-                                                           N_("largest 3x3 convolution (channels)"),
+        tables=(Table(N_("The book's networks at 96×96"), (N_("network"), N_("parameters"),
+                                                           N_("in 3×3 convolutions"), N_("3×3 convolutions"),
+                                                           N_("largest 3×3 convolution (channels)"),
                                                            N_("its parameters")), tuple(rows)),),
         checks=tuple(checks))
 
@@ -154,7 +154,7 @@ def densenet_memory(side: int = 224) -> Answer:
             memory = activation_memory(traced, shape)
             params = sum(r.params for r in traced)
             found[name, s] = memory.training_bytes, params
-            rows.append((preset_title(name), f"{s}x{s}", f"{4 * params / MB:.1f}", f"{memory.training_bytes / MB:.1f}",
+            rows.append((preset_title(name), f"{s}×{s}", f"{4 * params / MB:.1f}", f"{memory.training_bytes / MB:.1f}",
                          f"{BATCH * memory.training_bytes / 2**30:.1f}", f"{memory.peak_bytes / MB:.1f}"))
             with torch.device("meta"):
                 model = build(PRESETS[name], input_size=s).train()
@@ -163,7 +163,7 @@ def densenet_memory(side: int = 224) -> Answer:
                                memory.training_bytes, 4 * module_outputs(model, torch.empty(1, *shape, device="meta"))))
     (dense, dense_params), (res, res_params) = found["densenet", side], found["resnet18", side]
     return Answer(
-        summary=said(N_("At {side}x{side} a training forward of DenseNet keeps {dense} MB of activations per image, "
+        summary=said(N_("At {side}×{side} a training forward of DenseNet keeps {dense} MB of activations per image, "
                         "{times} times ResNet-18's {res} MB although it has {fewer} times fewer parameters: {batch} "
                         "images need {gb} GB. Every concatenation copies all the channels before it, and each BN and "
                         "ReLU runs on the whole growing stack."),

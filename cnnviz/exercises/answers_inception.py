@@ -23,11 +23,11 @@ def branch_rows(block: InceptionBlock, c_in: int) -> list[tuple[str, int, int]]:
     """(branch, parameters as built, parameters if the k x k convolution read all c_in channels)."""
     return [
         ("1x1", conv_params(c_in, block.c1, 1), conv_params(c_in, block.c1, 1)),
-        (said(N_("1x1 to {reduce}, then 3x3"), reduce=block.c2_reduce), conv_params(c_in, block.c2_reduce, 1)
+        (said(N_("1×1 to {reduce}, then 3×3"), reduce=block.c2_reduce), conv_params(c_in, block.c2_reduce, 1)
          + conv_params(block.c2_reduce, block.c2, 3), conv_params(c_in, block.c2, 3)),
-        (said(N_("1x1 to {reduce}, then 5x5"), reduce=block.c3_reduce), conv_params(c_in, block.c3_reduce, 1)
+        (said(N_("1×1 to {reduce}, then 5×5"), reduce=block.c3_reduce), conv_params(c_in, block.c3_reduce, 1)
          + conv_params(block.c3_reduce, block.c3, 5), conv_params(c_in, block.c3, 5)),
-        (N_("3x3 max pool, then 1x1"), conv_params(c_in, block.c4, 1), conv_params(c_in, block.c4, 1)),
+        (N_("3×3 max pool, then 1×1"), conv_params(c_in, block.c4, 1), conv_params(c_in, block.c4, 1)),
     ]
 
 
@@ -51,20 +51,20 @@ def model_sizes_and_inception() -> Answer:
     sizes = parameter_sizes()
     block, c_in, module = first_inception()
     rows = branch_rows(block, c_in)
-    built = {"1x1": module.b1_1, "3x3": (module.b2_1, module.b2_2), "5x5": (module.b3_1, module.b3_2),
+    built = {"1x1": module.b1_1, "3×3": (module.b2_1, module.b2_2), "5×5": (module.b3_1, module.b3_2),
              N_("pool"): module.b4_2}
     measured = [sum(p.numel() for part in (parts if isinstance(parts, tuple) else (parts,))
                     for p in part.parameters()) for parts in built.values()]
     with_reduction, without = sum(r[1] for r in rows), sum(r[2] for r in rows)
     return Answer(
-        summary=said(N_("{sizes} In GoogLeNet's first Inception block the 1x1 reductions cut the 3x3 and 5x5 "
+        summary=said(N_("{sizes} In GoogLeNet's first Inception block the 1×1 reductions cut the 3×3 and 5×5 "
                         "branches' weights: {reduced} parameters instead of {full} ({times} times fewer)."),
                      sizes=said(sizes.summary), reduced=f"{with_reduction:,}", full=f"{without:,}",
                      times=f"{without / with_reduction:.1f}"),
         details=sizes.details,
         tables=(*sizes.tables,
                 Table(said(N_("First Inception block ({c_in} channels in): parameters per branch"), c_in=c_in),
-                      (N_("branch"), N_("with the 1x1 reduction"), N_("k x k on all input channels")), tuple(rows))),
+                      (N_("branch"), N_("with the 1×1 reduction"), N_("k x k on all input channels")), tuple(rows))),
         checks=(*sizes.checks,
                 *(same(said(N_("branch {name}: formula vs the built Inception module"), name=said(name)), row[1], real)
                   for name, row, real in zip(built, rows, measured)),
@@ -84,7 +84,7 @@ def googlenet_vs_alexnet() -> Answer:
     """8.4.5: computation and weights of GoogLeNet against AlexNet, per image."""
     cases = (("alexnet", 224), ("googlenet", 224), ("googlenet", 96))
     found = {case: _at(*case) for case in cases}
-    rows = tuple((name, f"{side}x{side}", f"{p / 1e6:.1f}", f"{4 * p / 2**20:.0f}", f"{f / 1e9:.2f}", f"{f / p:,.0f}")
+    rows = tuple((name, f"{side}×{side}", f"{p / 1e6:.1f}", f"{4 * p / 2**20:.0f}", f"{f / 1e9:.2f}", f"{f / p:,.0f}")
                  for (name, side), (p, f) in found.items())
     checks = []
     for name, side in cases:
@@ -98,7 +98,7 @@ def googlenet_vs_alexnet() -> Answer:
     (ap, af), (gp, gf) = found["alexnet", 224], found["googlenet", 224]
     dense = sum(r.params for r in trace(PRESETS["alexnet"]) if r.name.startswith("fc"))
     return Answer(
-        summary=said(N_("On the same 224x224 image GoogLeNet needs {times} times AlexNet's FLOPs with {share} of "
+        summary=said(N_("On the same 224×224 image GoogLeNet needs {times} times AlexNet's FLOPs with {share} of "
                         "its weights: {google} FLOPs per weight against {alex}. A chip for GoogLeNet can hold all its "
                         "weights on chip ({mb} MB in float32, a quarter in int8) and is limited by compute and the "
                         "traffic of feature maps; AlexNet's dense layers stream {dense} MB of weights per image for "

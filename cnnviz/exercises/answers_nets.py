@@ -68,7 +68,7 @@ def alexnet_costs() -> Answer:
     """8.1.1: AlexNet's memory and FLOPs per layer; the dense layers hold the weights, the convolutions do
     the work."""
     rows = [r for r in trace(PRESETS["alexnet"]) if isinstance(r.layer, (Conv, Linear))]
-    table = tuple((r.name, r.kind, "x".join(map(str, r.output_shape)), r.params, f"{4 * r.params / MB:.1f}",
+    table = tuple((r.name, r.kind, "×".join(map(str, r.output_shape)), r.params, f"{4 * r.params / MB:.1f}",
                    f"{r.activation_bytes / 1024:,.0f}", f"{r.flops / 1e6:,.1f}") for r in rows)
     ours = parts("alexnet")
     total = ours["conv params"] + ours["dense params"]
@@ -82,14 +82,14 @@ def alexnet_costs() -> Answer:
                      weights=f"{100 * weights:.1f}%", total=f"{total / 1e6:.1f}",
                      dense_mb=f"{4 * ours['dense params'] / MB:,.0f}", total_mb=f"{4 * total / MB:,.0f}",
                      work=f"{100 * work:.1f}%", gflops=f"{(ours['conv FLOPs'] + ours['dense FLOPs']) / 1e9:.2f}"),
-        details=said(N_("Per image on the book's 224x224 input; a multiply-add counts 2 FLOPs. Activations are the "
+        details=said(N_("Per image on the book's 224×224 input; a multiply-add counts 2 FLOPs. Activations are the "
                         "float32 outputs a training forward keeps: the convolutions' feature maps dominate them too "
                         "({conv_mb} MB vs {dense_kb} KB per image). For training, the weights are needed 3-4 times "
                         "(gradients, momentum) and the activations once per image of the batch; at inference only "
                         "the weights and one layer's maps at a time."),
                      conv_mb=f"{ours['conv activations'] / MB:.1f}",
                      dense_kb=f"{ours['dense activations'] / 1024:.0f}"),
-        tables=(Table(N_("AlexNet layer by layer (one 224x224 image)"),
+        tables=(Table(N_("AlexNet layer by layer (one 224×224 image)"),
                       (N_("layer"), N_("kind"), N_("output"), N_("weights"), N_("weights MB"), N_("activations KB"),
                        "MFLOPs"), table),),
         checks=tuple(part_checks("alexnet", ours)))
@@ -117,7 +117,7 @@ def alexnet_vs_vgg() -> Answer:
                         "weights. {narrow} is the version the book trains (channels / 4)."),
                      features=f"{first.input_shape[0]:,}", units=f"{first.output_shape[0]:,}",
                      weights=Count(first.params), narrow=preset_title("vgg11_narrow")),
-        tables=(Table(N_("Per 224x224 image"), (N_("network"), N_("params (M)"), N_("conv params (M)"),
+        tables=(Table(N_("Per 224×224 image"), (N_("network"), N_("params (M)"), N_("conv params (M)"),
                                                 N_("dense params (M)"), N_("conv GFLOPs"), N_("dense GFLOPs")),
                       table),),
         checks=tuple(check for name in names for check in part_checks(name, found[name])))
@@ -133,11 +133,11 @@ def vgg_layers() -> Answer:
     doubled = [str(i) for i, n in enumerate(counts, start=1) if n > 1]
     return Answer(
         summary=said(N_("The summary lists {blocks} VGG blocks, not {convs} convolutions: blocks {doubled} hold two "
-                        "3x3 convolutions each, so {sum} = {convs} convolutions, plus {dense} dense layers, make "
+                        "3×3 convolutions each, so {sum} = {convs} convolutions, plus {dense} dense layers, make "
                         "{total}."), blocks=len(blocks), convs=sum(counts), doubled=", ".join(doubled),
                      sum=" + ".join(map(str, counts)), dense=dense, total=sum(counts) + dense),
         tables=(Table(N_("VGG-11's blocks"), (N_("block"), N_("convolutions inside"), N_("output")),
-                      tuple((r.name, r.layer.num_convs, "x".join(map(str, r.output_shape))) for r in blocks)),),
+                      tuple((r.name, r.layer.num_convs, "×".join(map(str, r.output_shape))) for r in blocks)),),
         checks=(same(N_("convolutions: sum over the blocks vs nn.Conv2d modules in the built model"),
                      sum(r.layer.num_convs for r in blocks), convs),
                 same(N_("dense layers in the built model"), 3, dense),
@@ -157,16 +157,16 @@ def nin_three_by_three() -> Answer:
             with torch.device("meta"):
                 pair = nn.Sequential(nn.Conv2d(c, c, k, padding=k // 2), nn.Conv2d(c, c, k, padding=k // 2))
             ours = (2 * (k * k * c * c + c), 2 * 2 * k * k * c * c * h * w)  # params, FLOPs of the two layers
-            checks.append(same(said(N_("{block}, two {k}x{k} layers of {c} channels on {h}x{w}: formula vs "
+            checks.append(same(said(N_("{block}, two {k}×{k} layers of {c} channels on {h}×{w}: formula vs "
                                        "nn.Conv2d"), block=r.name, k=k, c=c, h=h, w=w),
                                ours, measured(pair, (c, h, w))))
-            rows.append((r.name, c, f"{h}x{w}", f"{k}x{k}", ours[0], f"{ours[1] / 1e6:,.1f}"))
+            rows.append((r.name, c, f"{h}×{w}", f"{k}×{k}", ours[0], f"{ours[1] / 1e6:,.1f}"))
     return Answer(
-        summary=N_("Each 1x1 convolution becomes 9 times as expensive: the two per block go from 2(c^2 + c) to "
+        summary=N_("Each 1×1 convolution becomes 9 times as expensive: the two per block go from 2(c^2 + c) to "
                  "2(9c^2 + c) weights and 9 times the FLOPs, and each block sees 4 more pixels of context (the "
-                 "1x1 layers add none)."),
-        details=N_("The blocks of the book's NiN at 224x224; FLOPs per image of the two extra layers only."),
-        tables=(Table(N_("NiN's per-pixel layers as 1x1 and as 3x3"),
+                 "1×1 layers add none)."),
+        details=N_("The blocks of the book's NiN at 224×224; FLOPs per image of the two extra layers only."),
+        tables=(Table(N_("NiN's per-pixel layers as 1×1 and as 3×3"),
                       (N_("block"), N_("channels"), N_("map"), N_("kernel"), N_("weights"), "MFLOPs"), tuple(rows)),),
         checks=tuple(checks))
 
@@ -181,7 +181,7 @@ def nin_dense_head() -> Answer:
         on_384 = nn.Linear(384 * 5 * 5, 10)
     return Answer(
         summary=said(N_("Global average pooling has no parameters; a dense layer from the last block's {features} "
-                        "values to 10 classes has {dense}, and one straight from the 384x5x5 maps (the last NiN "
+                        "values to 10 classes has {dense}, and one straight from the 384×5×5 maps (the last NiN "
                         "block dropped) {on_384}. Tiny next to AlexNet's {alex} dense weights, but the dense "
                         "layer ties the network to one input size and can overfit where the average cannot."),
                      features=features, dense=f"{features * 10 + 10:,}", on_384=f"{384 * 25 * 10 + 10:,}",
@@ -202,7 +202,7 @@ def nin_resources(batch: int = 128) -> Answer:
     train_bytes = 4 * params * 2 + batch * memory.training_bytes  # weights + gradients (plain SGD) + activations
     predict_bytes = 4 * params + memory.peak_bytes
     return Answer(
-        summary=said(N_("{params} parameters ({mb} MB), {gflops} GFLOPs per 224x224 image; training with batches "
+        summary=said(N_("{params} parameters ({mb} MB), {gflops} GFLOPs per 224×224 image; training with batches "
                         "of {batch} holds about {train} GiB (weights, gradients and {activations} MB of activations "
                         "per image), prediction about {predict} MB for one image."),
                      params=f"{params:,}", mb=f"{4 * params / MB:.1f}", gflops=f"{flops / 1e9:.2f}", batch=batch,
@@ -226,19 +226,19 @@ def googlenet_smallest_input() -> Answer:
         scores = tuple(model(torch.empty(1, 1, 1, 1, device="meta")).shape)
     smallest_two = min(n for n in sizes if maps[n][1] >= 2)
     return Answer(
-        summary=said(N_("1x1: every convolution and every max pool in the book's GoogLeNet is padded, so no map "
-                        "ever shrinks below 1x1 and the global average pooling takes whatever is left. Five "
-                        "stride-2 steps divide the side by 32, so below {side}x{side} the last Inception stage sees "
-                        "a single pixel and its 3x3 and 5x5 paths see mostly padding."), side=smallest_two),
-        details=N_("The book resizes Fashion-MNIST to 96x96, leaving 3x3 maps for the last stage; ImageNet's "
-                 "224x224 leaves 7x7."),
+        summary=said(N_("1×1: every convolution and every max pool in the book's GoogLeNet is padded, so no map "
+                        "ever shrinks below 1×1 and the global average pooling takes whatever is left. Five "
+                        "stride-2 steps divide the side by 32, so below {side}×{side} the last Inception stage sees "
+                        "a single pixel and its 3×3 and 5×5 paths see mostly padding."), side=smallest_two),
+        details=N_("The book resizes Fashion-MNIST to 96×96, leaving 3×3 maps for the last stage; ImageNet's "
+                 "224×224 leaves 7×7."),
         tables=(Table(N_("Map before the global average pooling"), (N_("input"), N_("last stage's maps")),
-                      tuple((f"{n}x{n}", "x".join(map(str, maps[n]))) for n in sizes)),),
-        checks=(same(N_("the built GoogLeNet on a 1x1 image gives 10 scores"), scores, (1, 10)),
-                same(N_("last maps on the book's 96x96 input"), maps[96], (1024, 3, 3)),
-                same(said(N_("{side}x{side} leaves 1x1 maps"), side=smallest_two - 1), maps[smallest_two - 1][1:],
+                      tuple((f"{n}×{n}", "×".join(map(str, maps[n]))) for n in sizes)),),
+        checks=(same(N_("the built GoogLeNet on a 1×1 image gives 10 scores"), scores, (1, 10)),
+                same(N_("last maps on the book's 96×96 input"), maps[96], (1024, 3, 3)),
+                same(said(N_("{side}×{side} leaves 1×1 maps"), side=smallest_two - 1), maps[smallest_two - 1][1:],
                      (1, 1))
-                if smallest_two - 1 in maps else same(said(N_("{side}x{side} leaves 1x1 maps"), side=1),
+                if smallest_two - 1 in maps else same(said(N_("{side}×{side} leaves 1×1 maps"), side=1),
                                                       maps[1][1:], (1, 1))))
 
 
@@ -253,13 +253,13 @@ def parameter_sizes() -> Answer:
         dense = sum(r.params for r in traced if isinstance(r.layer, Linear))
         checks.append(same(said(N_("{name}: trace vs the built model"), name=preset_title(name)), params,
                            measured(meta_model(name), spec.input_shape)[0]))
-        rows.append((preset_title(name), "x".join(map(str, spec.input_shape[1:])), f"{params:,}",
+        rows.append((preset_title(name), "×".join(map(str, spec.input_shape[1:])), f"{params:,}",
                      f"{100 * dense / params:.1f}%"))
         millions.append(join(preset_title(name), " ", Count(params)))
     return Answer(
         summary=said(N_("Parameters: {millions}. NiN and GoogLeNet end with global average pooling instead of "
-                        "wide dense layers, and use 1x1 convolutions to cut the channels before the expensive 3x3 "
-                        "and 5x5 ones."), millions=Listed(millions)),
+                        "wide dense layers, and use 1×1 convolutions to cut the channels before the expensive 3×3 "
+                        "and 5×5 ones."), millions=Listed(millions)),
         tables=(Table(N_("Parameters of the book's networks"),
                       (N_("network"), N_("input"), N_("parameters"), N_("in dense layers")),
                       tuple(rows)),),

@@ -46,17 +46,17 @@ def nin_one_by_one_count() -> Answer:
         rows.append((count, f"{params:,}", f"{flops / 1e9:.3f}"))
     for c, shape, p, f in per_layer:
         stack = one_by_one_stack(c, 1)
-        checks.append(same(said(N_("one 1x1 layer of {c} channels on {h}x{w}: (params, FLOPs) vs nn.Conv2d"), c=c,
+        checks.append(same(said(N_("one 1×1 layer of {c} channels on {h}×{w}: (params, FLOPs) vs nn.Conv2d"), c=c,
                                 h=shape[1], w=shape[2]),
                            (p, f), (sum(q.numel() for q in stack.parameters()),
                                     flops_of(stack, torch.empty(1, *shape, device="meta")))))
     return Answer(
-        summary=said(N_("Each 1x1 layer adds c^2 + c parameters per block: one per block gives {one} parameters, "
-                        "the book's two {two}, three {three}. The 1x1 layers are the per-pixel MLP that gives NiN "
+        summary=said(N_("Each 1×1 layer adds c^2 + c parameters per block: one per block gives {one} parameters, "
+                        "the book's two {two}, three {three}. The 1×1 layers are the per-pixel MLP that gives NiN "
                         "its name: two make it a real (hidden-layer) MLP with two extra non-linearities; one is "
                         "only a linear mix plus ReLU. Whether accuracy follows is an experiment."),
                      one=rows[0][1], two=rows[1][1], three=rows[2][1]),
-        tables=(Table(N_("The book's NiN at 224x224"),
-                      (N_("1x1 layers per block"), N_("parameters"), N_("GFLOPs per image")),
+        tables=(Table(N_("The book's NiN at 224×224"),
+                      (N_("1×1 layers per block"), N_("parameters"), N_("GFLOPs per image")),
                       tuple(rows)),),
         checks=tuple(checks))

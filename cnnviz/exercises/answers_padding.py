@@ -28,12 +28,12 @@ def book_example_shape() -> Answer:
     n, (kh, kw), (ph, pw), (sh, sw) = 8, (3, 5), (0, 1), (3, 4)
     ours = (formula_side(n, kh, 2 * ph, sh), formula_side(n, kw, 2 * pw, sw))
     return Answer(
-        summary=said(N_("The output is {h}x{w}: floor((8 - 3 + 0 + 3) / 3) = 2 rows and "
+        summary=said(N_("The output is {h}×{w}: floor((8 - 3 + 0 + 3) / 3) = 2 rows and "
                         "floor((8 - 5 + 2 + 4) / 4) = 2 columns, as the real layer gives."), h=ours[0], w=ours[1]),
         details=N_("Per side: floor((n - k + p + s) / s), with p the padding of both ends together (2 x 1 = 2 "
                  "columns here). Height: (8 - 3 + 0 + 3) / 3 = 8 / 3, floored to 2. Width: (8 - 5 + 2 + 4) / 4 "
                  "= 9 / 4, floored to 2. The leftover rows and columns are simply never reached by the window."),
-        checks=(same(N_("formula vs nn.Conv2d(1, 1, (3, 5), padding=(0, 1), stride=(3, 4)) on 8x8"), ours,
+        checks=(same(N_("formula vs nn.Conv2d(1, 1, (3, 5), padding=(0, 1), stride=(3, 4)) on 8×8"), ours,
                      layer_shape(n, (kh, kw), (ph, pw), (sh, sw))),))
 
 
@@ -48,12 +48,12 @@ def other_combinations(n: int = 8) -> Answer:
         real = layer_shape(n, k, p, s)
         checks.append(same(said(N_("kernel {k}, padding {p}, stride {s}: formula vs nn.Conv2d"), k=k, p=p, s=s),
                            (ours, ours), real))
-        rows.append((f"{k}x{k}", p, s, f"floor(({n} - {k} + {2 * p} + {s}) / {s})", f"{ours}x{ours}"))
+        rows.append((f"{k}×{k}", p, s, f"floor(({n} - {k} + {2 * p} + {s}) / {s})", f"{ours}×{ours}"))
     return Answer(
         summary=N_("With an odd kernel k and padding (k - 1) / 2 the size is kept at stride 1 and divided by the "
                  "stride (rounded up) otherwise; without padding each layer loses k - 1 pixels."),
-        details=N_("Every row is computed with the formula and checked against a real nn.Conv2d on an 8x8 input."),
-        tables=(Table(said(N_("Output size on a {n}x{n} input"), n=n),
+        details=N_("Every row is computed with the formula and checked against a real nn.Conv2d on an 8×8 input."),
+        tables=(Table(said(N_("Output size on a {n}×{n} input"), n=n),
                       (N_("kernel"), N_("padding"), N_("stride"), N_("formula"), N_("output")),
                       tuple(rows)),),
         checks=tuple(checks))
@@ -83,7 +83,7 @@ def mirror_padding(p: int = 1) -> Answer:
         details=N_("Flip the p rows after the first and before the last and stack them on, then do the same for "
                  "columns. Unlike zero padding, it invents no dark frame, so an edge detector does not fire at "
                  "the image border. 'replicate' padding (repeat the border value) is the other common choice."),
-        matrices=(matrix("X (3x3)", X), matrix(said(N_("X mirror-padded by {p}"), p=p), ours)),
+        matrices=(matrix("X (3×3)", X), matrix(said(N_("X mirror-padded by {p}"), p=p), ours)),
         checks=(same_tensor(N_("our mirror padding vs F.pad(mode='reflect')"), ours,
                             F.pad(X[None, None], (p, p, p, p), mode="reflect")[0, 0]),
                 same_tensor(N_("Laplacian on our padding vs nn.Conv2d(padding_mode='reflect')"),
@@ -100,11 +100,11 @@ def stride_savings(n: int = 32, channels: int = 8) -> Answer:
         ours = 2 * channels * channels * 9 * side * side
         checks.append(same(said(N_("stride {s}: 2 c_o c_i k^2 h_out w_out vs torch's FLOP counter"), s=s), ours,
                            flops_of(layer, X)))
-        rows.append((s, f"{side}x{side}", ours, f"{ours / (2 * channels * channels * 9 * n * n):.4g}"))
+        rows.append((s, f"{side}×{side}", ours, f"{ours / (2 * channels * channels * 9 * n * n):.4g}"))
     return Answer(
         summary=N_("A stride s computes only every s-th output along each side: about s^2 times fewer outputs, "
                  "so s^2 times fewer multiply-adds and less memory for the next layer."),
-        details=said(N_("A 3x3 convolution with {channels} input and output channels and padding 1 on a {n}x{n} "
+        details=said(N_("A 3×3 convolution with {channels} input and output channels and padding 1 on a {n}×{n} "
                         "input; FLOPs count a multiply-add as 2, as torch.utils.flop_counter does."),
                      channels=channels, n=n),
         tables=(Table(N_("Cost of one convolution by stride"),
@@ -125,9 +125,9 @@ def half_stride() -> Answer:
         summary=N_("Put a zero between neighbouring input values (the input now has 'half-pixel' steps) and "
                  "slide the kernel with stride 1: the output is twice as large. This is the transposed "
                  "convolution, used to upsample (segmentation, generators, decoders)."),
-        details=N_("With a 2x2 kernel of ones each input value is copied into a 2x2 block: nearest-neighbour "
+        details=N_("With a 2×2 kernel of ones each input value is copied into a 2×2 block: nearest-neighbour "
                  "upsampling, here learned when the kernel is trained."),
-        matrices=(matrix("X (2x2)", X), matrix(N_("stride 1/2 with a 2x2 kernel of ones (4x4)"), up)),
+        matrices=(matrix("X (2×2)", X), matrix(N_("stride 1/2 with a 2×2 kernel of ones (4×4)"), up)),
         checks=(same_tensor(N_("zeros in between, then F.conv2d, vs F.conv_transpose2d(stride=2)"), ours, up),
-                same_tensor(N_("each value becomes a 2x2 block"), up,
+                same_tensor(N_("each value becomes a 2×2 block"), up,
                             X.repeat_interleave(2, 0).repeat_interleave(2, 1))))

@@ -30,8 +30,8 @@ def average_pooling() -> Answer:
         details=N_("Each output is the window's sum times 1/4, the mean. With several channels the kernel must "
                  "not mix them: a grouped convolution (one 1 x k x k kernel per channel) or a c x c x k x k "
                  "kernel that is zero off the diagonal."),
-        matrices=(matrix(N_("channel 0 of X (4x4)"), X[0, 0]),
-                  matrix(N_("constant kernel (2x2)"), torch.full((2, 2), 0.25, dtype=torch.float64)),
+        matrices=(matrix(N_("channel 0 of X (4×4)"), X[0, 0]),
+                  matrix(N_("constant kernel (2×2)"), torch.full((2, 2), 0.25, dtype=torch.float64)),
                   matrix(N_("convolution result, channel 0"), ours[0, 0])),
         checks=(same_tensor(N_("constant-kernel convolution vs F.avg_pool2d(X, 2) (float64)"), ours, theirs),
                 same(N_("bit for bit (torch.equal)"), bool(torch.equal(ours, theirs)), True)))
@@ -91,16 +91,16 @@ def max_from_relu(seed: int = 0) -> Answer:
                                     relu_max(a, b), torch.maximum(a, b), atol=1e-15)]
     for window in (2, 3):
         ours, widths = max_pool_with_relu(X, window)
-        checks.append(same_tensor(said(N_("{window}x{window}: convolutions + ReLU vs F.max_pool2d"), window=window),
+        checks.append(same_tensor(said(N_("{window}×{window}: convolutions + ReLU vs F.max_pool2d"), window=window),
                                   ours, F.max_pool2d(X, window)))
-        rows.append((f"{window}x{window}", window * window, len(widths), str(widths)))
+        rows.append((f"{window}×{window}", window * window, len(widths), str(widths)))
     (_, _, layers2, widths2), (_, _, layers3, _) = rows
     return Answer(
         summary=said(N_("max(a, b) = b + ReLU(a - b), and b itself is ReLU(b) - ReLU(-b). Max pooling is then a "
-                        "tournament: 2x2 (4 values) needs {layers2} ReLU layers (channels {widths2}), 3x3 (9 values) "
+                        "tournament: 2×2 (4 values) needs {layers2} ReLU layers (channels {widths2}), 3×3 (9 values) "
                         "needs {layers3}."), layers2=layers2, widths2=widths2, layers3=layers3),
-        details=N_("A convolution with one-hot kernels lays the window's values out as channels; each round a 1x1 "
-                 "convolution forms b, -b and a - b for every pair, a ReLU, and a 1x1 convolution sums them, "
+        details=N_("A convolution with one-hot kernels lays the window's values out as channels; each round a 1×1 "
+                 "convolution forms b, -b and a - b for every pair, a ReLU, and a 1×1 convolution sums them, "
                  "halving the candidates. n values need ceil(log2 n) rounds."),
         tables=(Table(N_("Max pooling from convolutions and ReLU"),
                       (N_("window"), N_("values"), N_("ReLU layers"), N_("channels per ReLU layer")), tuple(rows)),),
@@ -115,8 +115,8 @@ def pooling_cost(c: int = 4, side: int = 8, window: int = 3, padding: int = 1, s
     X = torch.zeros(1, c, side, side)
     return Answer(
         summary=said(N_("c x h_o x w_o outputs, each reading p_h p_w values: p_h p_w - 1 comparisons for max, "
-                        "p_h p_w - 1 additions and a division for average. For {c}x{side}x{side}, a "
-                        "{window}x{window} window, padding {padding}, stride {stride}: {outputs} outputs, "
+                        "p_h p_w - 1 additions and a division for average. For {c}×{side}×{side}, a "
+                        "{window}×{window} window, padding {padding}, stride {stride}: {outputs} outputs, "
                         "{comparisons} comparisons. No parameters, and no multiplications."),
                      c=c, side=side, window=window, padding=padding, stride=stride, outputs=outputs,
                      comparisons=f"{outputs * (window * window - 1):,}"),
@@ -138,5 +138,5 @@ def min_pooling() -> Answer:
     windows = X.unfold(2, 2, 2).unfold(3, 2, 2)  # (1, 1, 2, 2, 2, 2): every 2x2 window
     return Answer(
         summary=N_("min(X) = -max(-X): negate, max-pool, negate. No separate minimum pooling layer is needed."),
-        matrices=(matrix("X", X[0, 0]), matrix(N_("minimum pooling 2x2"), ours[0, 0])),
+        matrices=(matrix("X", X[0, 0]), matrix(N_("minimum pooling 2×2"), ours[0, 0])),
         checks=(same_tensor(N_("-F.max_pool2d(-X) vs the minimum of every window"), ours, windows.amin((-2, -1))),))

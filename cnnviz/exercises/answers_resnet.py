@@ -98,7 +98,7 @@ def resnet_depths() -> Answer:
                        found["resnet34"], (sum(r.params for r in traced), sum(r.flops for r in traced))))
     (p18, f18), (p34, f34), (p50, f50) = found.values()
     return Answer(
-        summary=said(N_("At the book's 96x96 (one channel, 10 classes) ResNet-18 has {p18:,} parameters and needs "
+        summary=said(N_("At the book's 96×96 (one channel, 10 classes) ResNet-18 has {p18:,} parameters and needs "
                         "{f18} GFLOPs per image; ResNet-34 (3, 4, 6, 3 basic blocks) has {p34:,} and {f34}; "
                         "ResNet-50 (the same depths of bottleneck blocks, four times wider outputs) has {p50:,} and "
                         "{f50}, {times} times the computation of ResNet-18."),
@@ -106,11 +106,11 @@ def resnet_depths() -> Answer:
                      f50=f"{f50 / 1e9:.2f}", times=f"{f50 / f18:.1f}"),
         details=N_("Each network is the book's stem and head around the paper's stages, built from cnnviz's blocks "
                    "(a bottleneck block is a ResNeXtBlock with 1 group and bottleneck multiplier 0.25) and costed "
-                   "block by block with the builder's own tracer. On ImageNet (colour 224x224 images, 1,000 "
+                   "block by block with the builder's own tracer. On ImageNet (colour 224×224 images, 1,000 "
                    "classes) the FLOPs equal torchvision's models exactly; the parameters differ only by the "
-                   "book's choices: every convolution has a bias, and the basic block's 1x1 shortcut has no batch "
+                   "book's choices: every convolution has a bias, and the basic block's 1×1 shortcut has no batch "
                    "norm. The paper counts multiply-adds (1.8, 3.6 and 3.8 billion): half the FLOPs; its "
-                   "ResNet-50 strides in the first 1x1 convolution, torchvision's and cnnviz's in the 3x3. The "
+                   "ResNet-50 strides in the first 1×1 convolution, torchvision's and cnnviz's in the 3×3. The "
                    "builder stops at 1,024 channels, so ResNet-50's last stage (2,048) cannot be built there."),
         tables=(Table(N_("ResNet depths from the paper's Table 1"),
                       (N_("network"), N_("blocks per stage"), N_("block"), N_("parameters at 96"),
@@ -122,7 +122,7 @@ def resnet_depths() -> Answer:
 def _block_row(label: str, layer, shape) -> tuple[tuple, tuple[int, int], object, tuple]:
     """(table row, (parameters, FLOPs) from the tracer, the block, its input shape)."""
     params, flops = layer_cost(layer, shape)
-    return (label, "x".join(map(str, shape)), f"{params:,}", f"{flops / 1e6:.1f}"), (params, flops), layer, shape
+    return (label, "×".join(map(str, shape)), f"{params:,}", f"{flops / 1e6:.1f}"), (params, flops), layer, shape
 
 
 def _measured(layer, shape) -> tuple[int, int]:
@@ -137,14 +137,14 @@ def bottleneck_saving(width: int = 256, side: int = 24) -> Answer:
     """8.6.3: a bottleneck block against a basic residual block of the same width, and against the basic block
     a quarter as wide (the pairing of Figure 5 of the ResNet paper)."""
     wide, narrow = (width, side, side), (width // 4, side, side)
-    cases = [_block_row(said(N_("basic block, two 3x3 convolutions at {c}"), c=width), ResidualBlock(width), wide),
-             _block_row(said(N_("bottleneck block, 1x1 to {b}, 3x3, 1x1 to {c}"), b=width // 4, c=width),
+    cases = [_block_row(said(N_("basic block, two 3×3 convolutions at {c}"), c=width), ResidualBlock(width), wide),
+             _block_row(said(N_("bottleneck block, 1×1 to {b}, 3×3, 1×1 to {c}"), b=width // 4, c=width),
                         ResNeXtBlock(width, 1, 0.25), wide),
              _block_row(said(N_("basic block at {c}"), c=width // 4), ResidualBlock(width // 4), narrow)]
     (_, basic, *_), (_, bottle, *_), (_, small, *_) = cases
     return Answer(
-        summary=said(N_("At {c} channels on {side}x{side} maps a bottleneck block has {pb:,} parameters against the "
-                        "basic block's {pa:,} ({p} times fewer) and needs {f} times fewer FLOPs: its 3x3 "
+        summary=said(N_("At {c} channels on {side}×{side} maps a bottleneck block has {pb:,} parameters against the "
+                        "basic block's {pa:,} ({p} times fewer) and needs {f} times fewer FLOPs: its 3×3 "
                         "convolution works on {b} channels only. It costs about as much as a basic block of {b} "
                         "channels ({ps:,} parameters) while carrying {c}-channel features, which is how ResNet-50 "
                         "keeps ResNet-34's cost with outputs four times as wide."),
@@ -175,7 +175,7 @@ def regnet_with_resnet_blocks() -> Answer:
             variant = Architecture(name, "", layers, spec.input_shape)
             traced = trace(variant)
             found[name, label] = sum(r.params for r in traced), sum(r.flops for r in traced)
-            rows.append((preset_title(name), label, "x".join(map(str, spec.input_shape)), f"{found[name, label][0]:,}",
+            rows.append((preset_title(name), label, "×".join(map(str, spec.input_shape)), f"{found[name, label][0]:,}",
                          f"{found[name, label][1] / 1e6:.1f}"))
             checks.append(same(said(N_("{name} with {blocks}: (parameters, FLOPs), trace vs the built model"),
                                     name=preset_title(name), blocks=said(label)), found[name, label],
@@ -183,10 +183,10 @@ def regnet_with_resnet_blocks() -> Answer:
     (pn, fn), (pr, fr) = found["regnetx32", N_("ResNeXt blocks")], found["regnetx32", N_("residual blocks")]
     return Answer(
         summary=said(N_("With basic residual blocks RegNetX-32 grows from {pn:,} to {pr:,} parameters ({p} times) "
-                        "and from {fn} to {fr} MFLOPs per image: two full 3x3 convolutions replace a 1x1, a grouped "
-                        "3x3 and a 1x1. Whether the extra cost buys accuracy is the experiment: train both."),
+                        "and from {fn} to {fr} MFLOPs per image: two full 3×3 convolutions replace a 1×1, a grouped "
+                        "3×3 and a 1×1. Whether the extra cost buys accuracy is the experiment: train both."),
                      pn=pn, pr=pr, p=f"{pr / pn:.1f}", fn=f"{fn / 1e6:.0f}", fr=f"{fr / 1e6:.0f}"),
-        details=N_("Each ResNeXtBlock row becomes a ResidualBlock with the same channels, stride and 1x1 shortcut; "
+        details=N_("Each ResNeXtBlock row becomes a ResidualBlock with the same channels, stride and 1×1 shortcut; "
                    "the stem and head stay."),
         tables=(Table(N_("RegNetX with either block"), (N_("network"), N_("blocks"), N_("input"), N_("parameters"),
                                                         N_("MFLOPs per image")), tuple(rows)),),

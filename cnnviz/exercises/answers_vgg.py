@@ -58,7 +58,7 @@ def vgg_family() -> Answer:
                         "channels. On ImageNet they have {first} and {last} parameters; the extra "
                         "convolutions add little weight but much computation."),
                      first=Listed(millions[:-1]), last=millions[-1]),
-        details=N_("Built as cnnviz architectures (colour 224x224 input, 1,000 classes) and compared with "
+        details=N_("Built as cnnviz architectures (colour 224×224 input, 1,000 classes) and compared with "
                  "torchvision's VGG models, which follow the same table."),
         tables=(Table(N_("The VGG family on ImageNet"), (N_("network"), N_("convolutions per block"),
                                                          N_("weight layers"), N_("parameters"),
@@ -86,16 +86,16 @@ def vgg_smaller_inputs(name: str = "vgg11_narrow") -> Answer:
         traced = trace(spec, (1, side, side))
         last = next(r for r in traced if r.name == "flatten").input_shape  # (C, H, W) of the last block
         found[side] = (sum(r.params for r in traced), sum(r.flops for r in traced))
-        checks.append(same(said(N_("{side}x{side}: (parameters, FLOPs), trace vs the built model"), side=side),
+        checks.append(same(said(N_("{side}×{side}: (parameters, FLOPs), trace vs the built model"), side=side),
                            found[side],
                            _measured_at(name, side)))
-        rows.append((f"{side}x{side}", f"{last[1]}x{last[2]}", last[0] * last[1] * last[2], f"{found[side][0]:,}",
+        rows.append((f"{side}×{side}", f"{last[1]}×{last[2]}", last[0] * last[1] * last[2], f"{found[side][0]:,}",
                      f"{found[side][1] / 1e9:.3f}", f"{found[side][1] / found[224][1]:.0%}"))
     return Answer(
         summary=said(N_("Five halvings leave {maps96} maps at 96 pixels, {maps84} at 84 and {maps56} at 56 instead "
-                        "of 7x7, so the first dense layer shrinks with them and the network needs {flops96}, "
+                        "of 7×7, so the first dense layer shrinks with them and the network needs {flops96}, "
                         "{flops84} and {flops56} of the FLOPs at 224. At 56 the last block sees single pixels; add "
-                        "more 3x3 convolutions (non-linearities) before each pooling, as the VGG paper's deeper "
+                        "more 3×3 convolutions (non-linearities) before each pooling, as the VGG paper's deeper "
                         "configurations do, or pool fewer times. Whether the accuracy holds is an experiment: "
                         "train them."), maps96=rows[1][1], maps84=rows[2][1], maps56=rows[3][1],
                      flops96=rows[1][5], flops84=rows[2][5], flops56=rows[3][5]),

@@ -51,9 +51,9 @@ S72 = (
 
 S73 = (
     ex("7.3.1", "6.3.1", "computed",
-       ("For the section's last example (kernel 3x5, padding (0, 1), stride (3, 4) on an 8x8 input), work "
+       ("For the section's last example (kernel 3×5, padding (0, 1), stride (3, 4) on an 8×8 input), work "
         "out the output shape and check it against the code.",
-        "对本节最后一个示例（8x8 输入，卷积核 3x5，填充 (0, 1)，步幅 (3, 4)），计算输出形状并与实验结果对照。"),
+        "对本节最后一个示例（8×8 输入，卷积核 3×5，填充 (0, 1)，步幅 (3, 4)），计算输出形状并与实验结果对照。"),
        ("Use floor((n - k + p_total + s) / s) per axis. Page 1 opens with exactly this setting.",
         "每个方向用 floor((n - k + 总填充 + s) / s)。第 1 页已按此设置打开。"),
        CONV, {"input": "random integers", "rand_h": 8, "rand_w": 8, "kernel": _ONES_3X5,
@@ -61,9 +61,9 @@ S73 = (
     ex("7.3.2", "6.3.3", "explore",
        ("What does a stride of 2 mean for a sound signal?",
         "对音频信号而言，步幅为 2 意味着什么？"),
-       ("Think of samples per second. Page 1 opens a 1x16 signal averaged in pairs with stride 2: count the "
+       ("Think of samples per second. Page 1 opens a 1×16 signal averaged in pairs with stride 2: count the "
         "outputs.",
-        "想想每秒的采样数。第 1 页打开的是一个 1x16 的信号，以步幅 2 两两平均：数一数输出有几个。"),
+        "想想每秒的采样数。第 1 页打开的是一个 1×16 的信号，以步幅 2 两两平均：数一数输出有几个。"),
        CONV, {"input": "random integers", "rand_h": 1, "rand_w": 16, "kernel": [[0.5, 0.5]], "stride_w": 2}),
     ex("7.3.3", None, "computed",
        ("Implement padding that mirrors the border values instead of adding zeros.",
@@ -111,9 +111,9 @@ S74 = (
         "convolution, give its size, and ask whether every convolution splits into two smaller ones.",
         "两个大小分别为 k1 和 k2 的卷积核依次作用、中间没有非线性：证明它们等价于一次卷积，求其大小，并思考"
         "是否任何卷积都能拆成两个更小的卷积。"),
-       ("Convolution is associative. For the converse, count free parameters: a 3x3 kernel has 9, two 2x2 "
+       ("Convolution is associative. For the converse, count free parameters: a 3×3 kernel has 9, two 2×2 "
         "kernels have 8.",
-        "卷积满足结合律。反过来，数一数自由参数：3x3 卷积核有 9 个，两个 2x2 卷积核只有 8 个。"),
+        "卷积满足结合律。反过来，数一数自由参数：3×3 卷积核有 9 个，两个 2×2 卷积核只有 8 个。"),
        CONV, {"input": "edge image 6x8", "kpreset": "box blur"}),
     ex("7.4.2", "6.4.2", "computed",
        ("For an input c_i x h x w and a kernel c_o x c_i x k_h x k_w with padding and stride, find the "
@@ -131,15 +131,15 @@ S74 = (
         "计算量是 c_i 与 c_o 的乘积的倍数；填充只改变输出的高和宽。"),
        CONV, {"mode": "Multi-channel", "c_in": 3, "c_out": 3}),
     ex("7.4.4", "6.4.5", "computed",
-       ("Are Y1 and Y2 of the section's last example (1x1 convolution two ways) exactly equal? Why?",
-        "本节最后一个示例中的 Y1 和 Y2（两种方式计算 1x1 卷积）是否完全相同？为什么？"),
-       ("Mathematically yes; in floating point the sums run in a different order. Page 1's 1x1 mode shows "
+       ("Are Y1 and Y2 of the section's last example (1×1 convolution two ways) exactly equal? Why?",
+        "本节最后一个示例中的 Y1 和 Y2（两种方式计算 1×1 卷积）是否完全相同？为什么？"),
+       ("Mathematically yes; in floating point the sums run in a different order. Page 1's 1×1 mode shows "
         "the matrix product and the largest difference from PyTorch.",
-        "数学上相同；浮点运算中求和顺序不同。第 1 页的 1x1 模式显示矩阵乘积及其与 PyTorch 的最大差值。"),
+        "数学上相同；浮点运算中求和顺序不同。第 1 页的 1×1 模式显示矩阵乘积及其与 PyTorch 的最大差值。"),
        CONV, {"mode": "1×1 convolution", "c_in": 3, "c_out": 2}),
     ex("7.4.5", "6.4.6", "computed",
-       ("Write a convolution with a window larger than 1x1 as a matrix multiplication.",
-        "当卷积窗口不是 1x1 时，如何用矩阵乘法实现卷积？"),
+       ("Write a convolution with a window larger than 1×1 as a matrix multiplication.",
+        "当卷积窗口不是 1×1 时，如何用矩阵乘法实现卷积？"),
        ("Unroll every window of every input channel into one column (im2col); the kernels become the rows "
         "of a c_o x (c_i k_h k_w) matrix.",
         "把每个输入通道的每个窗口展开成一列（im2col）；卷积核则成为 c_o x (c_i k_h k_w) 矩阵的行。"),
@@ -157,13 +157,13 @@ S74 = (
        ("Multiplying by a c x c matrix split into b diagonal blocks: how much faster is it, what is lost, and "
         "how can the loss be partly repaired?",
         "与一个分成 b 个对角块的 c x c 矩阵相乘：能快多少？失去了什么？如何部分弥补？"),
-       ("A 1x1 convolution is a c_o x c_i matrix per pixel (page 1's 1x1 mode); blocks are grouped "
+       ("A 1×1 convolution is a c_o x c_i matrix per pixel (page 1's 1×1 mode); blocks are grouped "
         "convolutions. Think about which channels can still talk to each other.",
-        "1x1 卷积在每个像素上就是一个 c_o x c_i 矩阵（第 1 页的 1x1 模式）；分块即分组卷积。想想哪些通道之间"
+        "1×1 卷积在每个像素上就是一个 c_o x c_i 矩阵（第 1 页的 1×1 模式）；分块即分组卷积。想想哪些通道之间"
         "还能交换信息。"),
        CONV, {"mode": "1×1 convolution", "c_in": 3, "c_out": 3}),
     ex("zh-6.4.4", "6.4.4", "computed",
-       ("With a 1x1 kernel (k_h = k_w = 1), what does the forward pass cost?",
+       ("With a 1×1 kernel (k_h = k_w = 1), what does the forward pass cost?",
         "如果卷积核的高和宽都是 1（k_h = k_w = 1），前向传播的计算复杂度是多少？"),
        ("Per pixel it is a c_o x c_i matrix times a vector.",
         "在每个像素上，它就是一个 c_o x c_i 矩阵乘以一个向量。"),
@@ -175,8 +175,8 @@ S75 = (
        ("Build average pooling out of a convolution.",
         "用卷积层实现平均汇聚层。"),
        ("A constant kernel of 1/(p_h p_w) with the stride equal to the window. Page 1 opens average pooling "
-        "2x2 with stride 2.",
-        "卷积核取常数 1/(p_h p_w)，步幅等于窗口大小。第 1 页已打开步幅为 2 的 2x2 平均汇聚。"),
+        "2×2 with stride 2.",
+        "卷积核取常数 1/(p_h p_w)，步幅等于窗口大小。第 1 页已打开步幅为 2 的 2×2 平均汇聚。"),
        CONV, {"mode": "Pooling", "pool_mode": "avg", "pool_stride_h": 2, "pool_stride_w": 2}),
     ex("7.5.2", "6.5.2", "computed",
        ("Show that no convolution alone can do max pooling (the zh edition asks to try building it as a "
@@ -187,10 +187,10 @@ S75 = (
        CONV, {"mode": "Pooling", "pool_mode": "max"}),
     ex("7.5.3", None, "computed",
        ("Write max(a, b) with ReLU alone, use it to build max pooling from convolutions and ReLUs, and count "
-        "the channels and layers a 2x2 and a 3x3 window need.",
-        "只用 ReLU 写出 max(a, b)，据此用卷积和 ReLU 实现最大汇聚，并数一数 2x2 和 3x3 窗口各需要多少通道和层。"),
-       ("max(a, b) = b + ReLU(a - b). A 2x2 window is a tournament of pairwise maxima.",
-        "max(a, b) = b + ReLU(a - b)。2x2 窗口就是一场两两比较的淘汰赛。"),
+        "the channels and layers a 2×2 and a 3×3 window need.",
+        "只用 ReLU 写出 max(a, b)，据此用卷积和 ReLU 实现最大汇聚，并数一数 2×2 和 3×3 窗口各需要多少通道和层。"),
+       ("max(a, b) = b + ReLU(a - b). A 2×2 window is a tournament of pairwise maxima.",
+        "max(a, b) = b + ReLU(a - b)。2×2 窗口就是一场两两比较的淘汰赛。"),
        CONV, {"mode": "Pooling", "pool_mode": "max", "pool_stride_h": 2, "pool_stride_w": 2}),
     ex("7.5.4", "6.5.3", "computed",
        ("What does a pooling layer cost for an input c x h x w, a p_h x p_w window, padding (p_h, p_w) and "

@@ -35,28 +35,28 @@ S86 = (
        ("Build other ResNet depths from Table 1 of the ResNet paper, such as ResNet-34 with 3, 4, 6 and 3 "
         "residual blocks per stage.",
         "ResNet 论文的表 1 还列出了更深的网络。搭一个 ResNet-34 试试：四个阶段依次放 3、4、6、3 个残差块。"),
-       ("Add ResidualBlock rows to resnet18 (the first of each stage with stride 2 and a 1x1 shortcut) and "
+       ("Add ResidualBlock rows to resnet18 (the first of each stage with stride 2 and a 1×1 shortcut) and "
         "watch the parameters and FLOPs grow.",
-        "在 resnet18 中添加 ResidualBlock 行（每个阶段的第一个用步幅 2 和 1x1 卷积捷径），观察参数量和浮点运算量的"
+        "在 resnet18 中添加 ResidualBlock 行（每个阶段的第一个用步幅 2 和 1×1 卷积捷径），观察参数量和浮点运算量的"
         "增长。"),
        BUILDER, {"preset": "resnet18"}, _USE),
     ex("8.6.3", "7.6.3", "experiment",
        ("The deepest ResNets keep their cost down with a bottleneck block (narrow in the middle). Put one together.",
         "层数很多的 ResNet 改用中间变窄的瓶颈块来控制计算量。动手搭出这样的块。"),
-       ("The bottleneck block (1x1 down to a quarter of the channels, 3x3, 1x1 back up) is a ResNeXtBlock "
-        "with 1 group and bottleneck multiplier 0.25: type '1, 0.25, 1x1' in its option cell and compare its "
+       ("The bottleneck block (1×1 down to a quarter of the channels, 3×3, 1×1 back up) is a ResNeXtBlock "
+        "with 1 group and bottleneck multiplier 0.25: type '1, 0.25, 1×1' in its option cell and compare its "
         "parameters with a ResidualBlock of the same width.",
-        "瓶颈块（1x1 卷积降到四分之一通道、3x3 卷积、1x1 卷积升回）就是组数为 1、瓶颈倍数为 0.25 的 ResNeXtBlock："
-        "在它的选项格中输入 '1, 0.25, 1x1'，并与同样宽度的 ResidualBlock 比较参数量。"),
+        "瓶颈块（1×1 卷积降到四分之一通道、3×3 卷积、1×1 卷积升回）就是组数为 1、瓶颈倍数为 0.25 的 ResNeXtBlock："
+        "在它的选项格中输入 '1, 0.25, 1×1'，并与同样宽度的 ResidualBlock 比较参数量。"),
        BUILDER, {"preset": "resnet18"}, _USE),
     ex("8.6.4", "7.6.4", "experiment",
        ("A later version of ResNet runs each block as batch norm, then activation, then convolution "
         "(pre-activation). Apply that order and see what changes.",
         "后来的 ResNet 把块内的顺序调成先批量规范化、再激活、最后卷积（预激活）。把这种顺序用到网络上，看看有什么变化。"),
        ("Type `, preact` after the shortcut in a residual block's option cell (`identity, preact` or "
-        "`1x1, preact`): the block then runs BN, ReLU, convolution twice, with nothing after the sum. Change "
+        "`1×1, preact`): the block then runs BN, ReLU, convolution twice, with nothing after the sum. Change "
         "every block of ResNet small, then train both versions and compare.",
-        "在残差块的选项格中于捷径之后输入 `, preact`（`identity, preact` 或 `1x1, preact`）：这个块就会两次执行"
+        "在残差块的选项格中于捷径之后输入 `, preact`（`identity, preact` 或 `1×1, preact`）：这个块就会两次执行"
         "批量规范化、ReLU、卷积，相加之后不再激活。把 ResNet 小型版的每个块都改掉，然后训练两个版本并比较。"),
        BUILDER, {"preset": "resnet_small"}, _use("ResNet small", "ResNet 小型版")),
     ex("8.6.5", "7.6.5", "explore",
@@ -82,15 +82,15 @@ S87 = (
        ("DenseNet gets by with far fewer parameters than ResNet. Where does the saving come from?",
         "DenseNet 用的参数远少于 ResNet。省下的参数从哪里来？"),
        ("Compare densenet (758,226) with resnet18 (11,178,378): each dense step outputs only 32 channels "
-        "(the growth rate) and transitions halve the channels, while ResNet's 3x3 convolutions reach 512 "
+        "(the growth rate) and transitions halve the channels, while ResNet's 3×3 convolutions reach 512 "
         "channels in and out.",
         "比较 densenet（758,226）与 resnet18（11,178,378）：稠密块每一步只输出 32 个通道（增长率），过渡层又把通道"
-        "数减半，而 ResNet 的 3x3 卷积输入输出都达到 512 个通道。"),
+        "数减半，而 ResNet 的 3×3 卷积输入输出都达到 512 个通道。"),
        BUILDER, {"preset": "densenet"}),
     ex("8.7.3", "7.7.3", "explore",
-       ("DenseNet is said to need much memory. Is that so at 224x224? How else could memory be cut, and what "
+       ("DenseNet is said to need much memory. Is that so at 224×224? How else could memory be cut, and what "
         "would the framework need for it?",
-        "都说 DenseNet 很占内存。输入为 224x224 时实际情况如何？还有哪些省内存的办法，深度学习框架要为此提供什么？"),
+        "都说 DenseNet 很占内存。输入为 224×224 时实际情况如何？还有哪些省内存的办法，深度学习框架要为此提供什么？"),
        ("Set the input to 224 and read the training memory, then do the same for resnet18. Each concatenation "
         "copies everything before it; recomputing them in the backward pass instead of storing them is one "
         "way out.",
@@ -101,8 +101,8 @@ S87 = (
        ("The DenseNet paper's Table 1 lists several sizes (DenseNet-121 and larger). Build some of them.",
         "DenseNet 论文的表 1 列出了几种规模（DenseNet-121 及更大的）。搭出其中几种。"),
        ("DenseNet-121 has dense blocks of 6, 12, 24 and 16 steps with growth rate 32; the paper's steps also "
-        "start with a 1x1 convolution that cnnviz's dense block leaves out.",
-        "DenseNet-121 的四个稠密块分别有 6、12、24、16 步，增长率为 32；论文中的每一步还先有一个 1x1 卷积，"
+        "start with a 1×1 convolution that cnnviz's dense block leaves out.",
+        "DenseNet-121 的四个稠密块分别有 6、12、24、16 步，增长率为 32；论文中的每一步还先有一个 1×1 卷积，"
         "cnnviz 的稠密块没有这一层。"),
        BUILDER, {"preset": "densenet"}),
     ex("8.7.5", "7.7.5", "explore",
@@ -118,20 +118,20 @@ S88 = (
     ex("8.8.1", None, "experiment",
        ("Give RegNetX a third and a fourth stage. How do its accuracy, parameters and cost change?",
         "给 RegNetX 加上第三、第四个阶段。精度、参数量和计算量如何变化？"),
-       ("A stage is a run of ResNeXtBlock rows whose first block has stride 2 and a 1x1 shortcut, or one "
+       ("A stage is a run of ResNeXtBlock rows whose first block has stride 2 and a 1×1 shortcut, or one "
         "AnyNetStage row (option: blocks, channels per group, bottleneck multiplier, e.g. '4, 16, 1'); keep 16 "
-        "channels per group and let the widths grow (e.g. 32, 80, 160, 320). At 96x96 four stride-2 stages "
-        "after the stem leave 3x3 maps.",
-        "一个阶段就是一串 ResNeXtBlock 行，其中第一个块的步幅为 2、带 1x1 卷积捷径，也可以是一个 AnyNetStage 行（选项："
+        "channels per group and let the widths grow (e.g. 32, 80, 160, 320). At 96×96 four stride-2 stages "
+        "after the stem leave 3×3 maps.",
+        "一个阶段就是一串 ResNeXtBlock 行，其中第一个块的步幅为 2、带 1×1 卷积捷径，也可以是一个 AnyNetStage 行（选项："
         "块数、每组通道数、瓶颈倍数，例如 '4, 16, 1'）；保持每组 16 个通道，让宽度逐级"
-        "增大（例如 32、80、160、320）。在 96x96 的输入上，主干之后的四个步幅为 2 的阶段留下 3x3 的特征图。"),
+        "增大（例如 32、80、160、320）。在 96×96 的输入上，主干之后的四个步幅为 2 的阶段留下 3×3 的特征图。"),
        BUILDER, {"preset": "regnetx32"}, _use("RegNetX-32")),
     ex("8.8.2", None, "experiment",
        ("Swap RegNet's ResNeXt blocks for ResNet's residual blocks. Which trains better here?",
         "把 RegNet 中的 ResNeXt 块换成 ResNet 的残差块。在这里哪一种训练得更好？"),
-       ("Change each ResNeXtBlock row to a ResidualBlock of the same width and stride, keeping the 1x1 "
+       ("Change each ResNeXtBlock row to a ResidualBlock of the same width and stride, keeping the 1×1 "
         "shortcuts; the table shows the parameters each choice costs. Train RegNetX small and your variant.",
-        "把每个 ResNeXtBlock 行改成宽度和步幅相同的 ResidualBlock，保留 1x1 卷积捷径；表格会显示每种选择的参数量。"
+        "把每个 ResNeXtBlock 行改成宽度和步幅相同的 ResidualBlock，保留 1×1 卷积捷径；表格会显示每种选择的参数量。"
         "训练 RegNetX 小型版和你的变体并比较。"),
        BUILDER, {"preset": "regnet_small"}, _use("RegNetX small", "RegNetX 小型版")),
     ex("8.8.3", None, "experiment",

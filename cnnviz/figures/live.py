@@ -55,7 +55,7 @@ def kernels_figure(kernels: torch.Tensor, layer: str, lang: str = EN, font_size:
     rows = math.ceil(len(weights) / columns)
     limit = float(torch.nan_to_num(weights).abs().max()) or 1.0  # a diverged run's NaN must not blank it
     fig = go.Figure(_grid(tile(weights, columns), DIVERGING, -limit, limit))
-    title = tr(lang, "{layer}: {count} kernels {k}x{k}, |w| ≤ {limit}", layer=layer, count=len(weights),
+    title = tr(lang, "{layer}: {count} kernels {k}×{k}, |w| ≤ {limit}", layer=layer, count=len(weights),
                k=weights.shape[-1], limit=f"{limit:.2f}")
     base_layout(fig, title=title, height=55 + rows * min(side, COLUMN_PX // columns))
     fig.update_layout(font_size=font_size, title_font_size=font_size)

@@ -43,11 +43,11 @@ class UnitField:
         """'unit (3, 5) of conv2 sees rows 8-23, columns 16-31 (16x16 of the 28x28 input)'."""
         (r0, r1), (c0, c1) = self.rows, self.columns
         text = tr(lang, "unit ({row}, {column}) of {layer} sees rows {r0}-{r1}, columns {c0}-{c1} "
-                        "({height}x{width} of the {side}x{side} input)", row=self.unit[0], column=self.unit[1],
+                        "({height}×{width} of the {side}×{side} input)", row=self.unit[0], column=self.unit[1],
                   layer=self.layer, r0=r0, r1=r1, c0=c0, c1=c1, height=self.height, width=self.width, side=self.side)
         if (self.height, self.width) != (self.field_size, self.field_size):
             # Padding (or pixels no window reaches) cut the field: say so, or 16x16 and 14x16 look like a bug.
-            text += tr(lang, "; its field is {size}x{size}, cut by the image's edge", size=self.field_size)
+            text += tr(lang, "; its field is {size}×{size}, cut by the image's edge", size=self.field_size)
         return text
 
 
@@ -66,7 +66,7 @@ def unit_field(spec: Architecture, layer: str, row: int, column: int) -> UnitFie
     """The rectangle unit (row, column) of `layer` sees on spec's input, clipped to the image."""
     field = field_of(spec, layer)
     if not (0 <= row < field.units and 0 <= column < field.units):
-        raise UnitError(N_("unit ({row}, {column}) is outside {layer}'s {units}x{units} map; "
+        raise UnitError(N_("unit ({row}, {column}) is outside {layer}'s {units}×{units} map; "
                            "pick rows and columns 0 to {last}"), row=row, column=column, layer=layer,
                         units=field.units, last=field.units - 1)
     return UnitField(layer, (row, column), field.on_image(row), field.on_image(column), field.size,

@@ -31,10 +31,10 @@ MIN_PROBE_BATCH = 2  # batch norm needs two images
 # (AlexNet, VGG-11/4), 1.26x (NiN) and 1.32x (GoogLeNet) that figure per image.
 BACKWARD_FACTOR = 1.35
 HEADROOM = 0.9  # leave a tenth of the device for the allocator's slack and cuDNN's workspaces
-MEMORY_FIX = N_("training {network} at {side}x{side} with batch_size {batch} needs about {total} on the {device} "
+MEMORY_FIX = N_("training {network} at {side}×{side} with batch_size {batch} needs about {total} on the {device} "
                 "({fixed} for the weights, gradients and optimizer state, {activations} for the activations), but "
                 "it has {available} free; use batch_size {largest} or less")
-MEMORY_NO_FIT = N_("training {network} at {side}x{side} with batch_size {batch} needs about {total} on the "
+MEMORY_NO_FIT = N_("training {network} at {side}×{side} with batch_size {batch} needs about {total} on the "
                    "{device} ({fixed} for the weights, gradients and optimizer state, {activations} for the "
                    "activations), but it has {available} free; even one image does not fit: use a smaller input "
                    "size or fewer channels, or a device with more memory")

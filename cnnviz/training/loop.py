@@ -285,7 +285,7 @@ def fit(model: nn.Module, train_set: Dataset, test_set: Dataset, config: TrainCo
     except RuntimeError as exc:
         if run.step > 0:  # it trained before: not a mismatch of sizes, a real failure
             raise
-        raise TrainingError(N_("the network cannot take {side}x{side} images (input_size {input_size}): {error}; "
+        raise TrainingError(N_("the network cannot take {side}×{side} images (input_size {input_size}): {error}; "
                                "set input_size to the side the network was built for"),
                             side=config.input_size or 28, input_size=config.input_size, error=exc) from exc
     finally:

@@ -186,7 +186,7 @@ FAST_DEMO = Recipe(
         whiten=True,  # a frozen first convolution that whitens 3x3 patches: 91% at epoch 1.4 instead of 1.6
         cpu_threads=DEMO_THREADS, channels_last=True),  # NHWC measured 1.4x faster for it on 2 threads
     source="bench/time_to_accuracy.py",
-    note=N_("Designed for speed, not from the book: a first convolution that starts by whitening the images' 3x3 "
+    note=N_("Designed for speed, not from the book: a first convolution that starts by whitening the images' 3×3 "
             "patches (computed from the training images, then frozen), max pooling before batch norm and ReLU, "
             "SGD with Nesterov momentum, a one-cycle learning rate (a linear rise to 0.1 over the first quarter of "
             "the steps, then a linear fall), batch 128, label smoothing 0.1 and weight decay 5e-4, two epochs on "

@@ -30,7 +30,7 @@ ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.png"
 PAGES = (
     ("app.py", N_("Home"), ":material/home:", "", ""),
     ("pages/1_Convolution_and_pooling.py", N_("Convolution & pooling"), ":material/apps:", N_("7.2-7.5"),
-     N_("Cross-correlation, padding, stride, dilation, channels, 1x1 convolution and pooling, cell by cell.")),
+     N_("Cross-correlation, padding, stride, dilation, channels, 1×1 convolution and pooling, cell by cell.")),
     ("pages/2_Learn_an_edge_kernel.py", N_("Learn an edge kernel"), ":material/trending_down:", N_("7.2.4"),
      N_("Gradient descent recovers the edge detector [1, -1] from an image and its edges, live.")),
     ("pages/3_Architecture_builder.py", N_("Architecture builder"), ":material/account_tree:", N_("7.6, 8.1-8.8"),

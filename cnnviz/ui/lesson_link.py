@@ -105,9 +105,10 @@ def _panel_body(page: str, labels: dict[str, str]) -> None:
     link = link_text(base, lesson_query(st.query_params.to_dict(), locked, hidden, task))
     st.code(link, language=None, wrap_lines=True)
     if local:
-        st.warning(_("This address opens only on this computer. For the students' devices, open the app by the "
-                     "server's network address, or start it with {variable} set to that address (for example "
-                     "http://192.168.1.20:8501).").format(variable=f"`{PUBLIC_URL_ENV}`"), icon=":material/lan:")
+        st.caption(":material/lan: " + _(  # a caption, not an alert: the panel is folded
+            "This address opens only on this computer. For the students' devices, open the app by the server's "
+            "network address, or start it with {variable} set to that address (for example "
+            "http://192.168.1.20:8501).").format(variable=f"`{PUBLIC_URL_ENV}`"))
     svg = qr_svg(link)
     if svg is None:
         st.warning(_("This link is too long for a QR code; share it as text."))

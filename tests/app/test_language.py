@@ -64,7 +64,7 @@ def test_a_language_the_app_does_not_have_falls_back_to_english():
     ({}, None),
     ({"target": "custom", "kernel": "1 x"}, None),  # a link with a bad kernel: the warning, in Chinese
     ({"lr": "1.0", "steps": "50"}, "edge_to_end"),  # a diverged run: its error and the zoomed loss curve
-    ({"size": "2x2", "input": "stripes"}, "edge_to_end"),  # not identifiable: the warning with its numbers
+    ({"size": "2×2", "input": "stripes"}, "edge_to_end"),  # not identifiable: the warning with its numbers
     ({"input": "fashion", "image": "1"}, None),  # a Fashion-MNIST image: its class as the zh edition names it
 ])
 def test_the_edge_page_in_chinese_has_no_english_left(query, action):
@@ -87,7 +87,7 @@ def test_a_library_error_is_shown_in_the_readers_language():
 
 def test_fashion_mnist_classes_carry_the_zh_editions_names():
     at = make_app(EDGE, query={"lang": "zh", "input": "fashion", "image": "0"}).run()
-    assert any(c.value == "类别：短靴，28x28" for c in at.caption), [c.value for c in at.caption]  # test image 0
+    assert any(c.value == "类别：短靴，28×28" for c in at.caption), [c.value for c in at.caption]  # test image 0
 
 
 def test_the_home_page_in_chinese_has_no_english_left_and_its_links_carry_the_language():

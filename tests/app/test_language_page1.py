@@ -49,7 +49,7 @@ def test_a_kernel_larger_than_the_input_says_so_in_chinese():
     at.number_input(key="p1_kh").set_value(5).run()
     assert_all_chinese(at, 15)
     # cnnviz.conv.ops' error, its numbers filled into the Chinese sentence
-    assert any("卷积核 5x2（膨胀 1x1，因此覆盖 5x2）大于输入 3x3；" in e.value for e in at.error), \
+    assert any("卷积核 5×2（膨胀 1×1，因此覆盖 5×2）大于输入 3×3；" in e.value for e in at.error), \
         [e.value for e in at.error]
     assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["输入 3×3", "卷积核 5×2"]  # padding 0: not called padded
 
@@ -80,7 +80,7 @@ def test_a_library_error_is_shown_in_the_readers_language(lang, expected):
 def test_too_much_pooling_padding_says_so_in_chinese():
     at = open_in_chinese(CONV, {"mode": "Pooling", "pool_pad_h": "2"})
     assert_all_chinese(at, 10)
-    assert any("填充 (2, 0) 超过了汇聚窗口 2x2 的一半；PyTorch 最多允许 (1, 1)" in e.value for e in at.error), \
+    assert any("填充 (2, 0) 超过了汇聚窗口 2×2 的一半；PyTorch 最多允许 (1, 1)" in e.value for e in at.error), \
         [e.value for e in at.error]
 
 

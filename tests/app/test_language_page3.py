@@ -38,7 +38,7 @@ def test_alexnet_at_224_in_chinese_shows_the_books_numbers():
     at = open_in_chinese(PAGE, {"preset": "alexnet"})
     assert_all_chinese(at, 60)
     assert metrics(at)["参数"] == f"{sum(p.numel() for p in book_model('alexnet').parameters()):,}"
-    assert at.selectbox(key="arch_preset").format_func("alexnet") == "AlexNet，224x224（d2l 7.1）"  # zh numbering
+    assert at.selectbox(key="arch_preset").format_func("alexnet") == "AlexNet，224×224（d2l 7.1）"  # zh numbering
     # the diagram's flat layers in Chinese, their sizes the real model's
     model = book_model("alexnet")
     assert any(t.startswith(f"<b>{model[-1].in_features}</b><br>个特征<br>Linear") for t in diagram_texts(at))
@@ -62,13 +62,13 @@ def test_an_input_too_small_says_so_in_chinese_with_the_smallest_size_torch_runs
     at.selectbox(key="arch_input").select((1, 28, 28)).run()
     assert_all_chinese(at, 40)
     message = at.error[0].value
-    assert "第 6 层，MaxPool2d 3x3，步幅 2：它的输入是 256x2x2，比 3x3 的窗口还小" in message, message
-    assert "能运行的最小输入是 65x65；请把输入大小设为至少 65" in message, message
+    assert "第 6 层，MaxPool2d 3×3，步幅 2：它的输入是 256×2×2，比 3×3 的窗口还小" in message, message
+    assert "能运行的最小输入是 65×65；请把输入大小设为至少 65" in message, message
     layers = PRESETS["alexnet"].layers
     with pytest.raises(RuntimeError):  # torch agrees: 64 is too small, 65 runs
         build_unchecked(layers, 64)
     assert build_unchecked(layers, 65).shape == (1, 10)
-    assert at.button(key="arch_fit_input").label == "使用 65x65 的输入，能运行的最小大小"
+    assert at.button(key="arch_fit_input").label == "使用 65×65 的输入，能运行的最小大小"
     shape, params = (1, 28, 28), 0
     for layer in layers[:5]:  # the partial total counts the layers that run, as torch counts their parameters
         params += sum(p.numel() for p in layer.build(shape).parameters())
@@ -78,10 +78,10 @@ def test_an_input_too_small_says_so_in_chinese_with_the_smallest_size_torch_runs
 
 def test_a_stack_that_shrinks_to_nothing_says_so_in_chinese():
     at = open_in_chinese(PAGE)
-    at.text_input(key="arch_stack_b").set_value("3x3, pool 2x2, pool 2x2, pool 2x2, pool 2x2, pool 2x2, pool 2x2").run()
+    at.text_input(key="arch_stack_b").set_value("3×3, pool 2×2, pool 2×2, pool 2×2, pool 2×2, pool 2×2, pool 2×2").run()
     assert_all_chinese(at, 60)
     # 56 -> 28 -> 14 -> 7 -> 3 -> 1: the sixth pool (layer 8 of the stack, conv and ReLU first) has a 1x1 input
-    assert any("卷积组 B 无法比较：第 8 层，MaxPool2d 2x2：它的输入是 64x1x1，比 2x2 的窗口还小" in e.value
+    assert any("卷积组 B 无法比较：第 8 层，MaxPool2d 2×2：它的输入是 64×1×1，比 2×2 的窗口还小" in e.value
                for e in at.error), [e.value for e in at.error]
 
 
@@ -132,4 +132,4 @@ def test_regnetx32_written_with_two_anynet_stages_builds_in_both_languages(lang,
         assert_all_chinese(at, 60)
     assert metrics(at)["Parameters" if lang == "en" else "参数"] == "179,290" == f"{count_params(STAGES):,}"
     stage = table(at).iloc[3]
-    assert (stage["name"], stage["layer"], stage["output"]) == ("stage1", kind, "32x24x24")
+    assert (stage["name"], stage["layer"], stage["output"]) == ("stage1", kind, "32×24×24")

@@ -55,7 +55,7 @@ def test_a_finished_run_in_chinese(zh_page):
     assert_all_chinese(at, 40)
     accuracy = run.confusion.diag().sum().item() / run.confusion.sum().item()
     network = i18n.tr("zh", PRESET_TITLES["lenet_relu"][0])  # the preset's title as the builder translates it
-    assert at.success[0].value.startswith(f"#{run.number} {network} · Adam 学习率 0.001：完成，用时")
+    assert at.success[0].value.startswith(f"#{run.number} {network} · Adam 学习率 0.001 · 批量 256：完成，用时")
     assert f"1 个迭代周期后测试精度为 **{accuracy:.1%}**。" in at.success[0].value
     confusion = figure(at, "train_confusion")
     assert confusion["data"][0]["x"] == ZH_CLASSES and confusion["layout"]["xaxis"]["title"]["text"] == "预测类别"
@@ -109,7 +109,7 @@ def test_the_memory_guard_in_chinese(zh_page, monkeypatch):
     largest = train_cost.memory_need(PRESETS["alexnet"], TrainConfig(batch_size=256)).largest_batch(available)
     assert_all_chinese(at)
     message = at.error[0].value
-    assert message.startswith("这次训练放不下：以 224x224 的输入、`batch_size` 256 训练 `alexnet` 在 CPU 上约需")
+    assert message.startswith("这次训练放不下：以 224×224 的输入、`batch_size` 256 训练 `alexnet` 在 CPU 上约需")
     assert f"但只有 2.0 GiB 可用；请使用不超过 {largest} 的 `batch_size`。" in message
     assert at.button(key="train_start").disabled
 

@@ -33,7 +33,7 @@ def test_the_shipped_model_in_chinese_shows_the_same_maps():
     assert at.title[0].value == "激活值：每一层看到了什么"
     assert at.multiselect(key="act_classes").value == ["Pullover", "Coat"]  # the values stay English
     assert at.multiselect(key="act_classes").proto.options[:3] == ["T恤", "裤子", "套衫"]
-    assert any("**conv1 经过激活后（act1）**：全部 16 个通道，每个 28x28" in m.value for m in at.markdown)
+    assert any("**conv1 经过激活后（act1）**：全部 16 个通道，每个 28×28" in m.value for m in at.markdown)
     spec = figure(at, "act_grid")
     assert spec["layout"]["yaxis"]["ticktext"][:2] == ["套衫 1", "套衫 2"]
     assert spec["layout"]["xaxis"]["ticktext"][0] == "输入"  # the input column, then channels 1, 2, ...
@@ -58,7 +58,7 @@ def test_two_chosen_classes_and_the_second_layer_in_chinese():
     at.session_state["act_unit"] = ("act2", 3, 5)  # a unit picked in the enlarged map: its field captioned
     at.run()
     assert_all_chinese(at)
-    assert any("act2 的单元 (3, 5) 看到行 4–17、列 8–21（28x28 输入中的 14x14）" in c.value for c in at.caption)
+    assert any("act2 的单元 (3, 5) 看到行 4–17、列 8–21（28×28 输入中的 14×14）" in c.value for c in at.caption)
     at.session_state["act_zoom"] = (5, 2)  # the enlarged map's dialog: its captions and hover texts
     at.session_state["act_zoom_open"] = True
     at.run()
@@ -70,7 +70,7 @@ def test_an_untrained_book_network_at_224_in_chinese():
     at = zh_page({"model": "untrained-alexnet"})
     assert_all_chinese(at)
     assert at.selectbox(key="act_model").value == "alexnet at 224x224, untrained"
-    assert "AlexNet（224x224，未训练）" in at.selectbox(key="act_model").proto.options
+    assert "AlexNet（224×224，未训练）" in at.selectbox(key="act_model").proto.options
     assert any("未训练" in w.value for w in at.warning)
 
 

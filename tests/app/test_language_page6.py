@@ -106,7 +106,7 @@ def test_a_matrix_answer_in_chinese_shows_pytorchs_numbers():
     X, K = torch.arange(9.0).reshape(3, 3), torch.tensor([[0.0, 1.0], [2.0, 3.0]])
     ref = F.conv2d(X[None, None], K[None, None]).flatten()
     assert torch.equal(torch.tensor(W, dtype=torch.float32) @ X.flatten(), ref)
-    assert any(m.value.startswith("**W (4x9)") for m in at.markdown)  # the caption, above its heatmap
+    assert any(m.value.startswith("**W (4×9)") for m in at.markdown)  # the caption, above its heatmap
     hover = plotly_figures(at)[0]["data"][0]["hovertemplate"]
     assert "行" in hover and "列" in hover  # the heatmap's hover text is Chinese too
 
@@ -119,9 +119,9 @@ def test_a_table_answer_in_chinese():
     frame = at.dataframe[0].value
     assert list(frame.columns) == ["卷积核", "填充", "步幅", "公式", "输出"]
     for kernel, padding, stride, _formula, output in frame.itertuples(index=False):
-        k = int(kernel.split("x")[0])
+        k = int(kernel.split("×")[0])
         side = F.conv2d(torch.zeros(1, 1, 8, 8), torch.zeros(1, 1, k, k), padding=padding, stride=stride).shape[-1]
-        assert output == f"{side}x{side}"
+        assert output == f"{side}×{side}"
 
 
 @pytest.mark.parametrize("kind", ["experiment", "explore"])

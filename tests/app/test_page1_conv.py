@@ -258,7 +258,7 @@ def test_kernel_too_large_shows_an_error():
     at = make_app(PAGE).run()
     at.number_input(key="p1_kh").set_value(5).run()
     assert_no_exception(at)
-    assert any("larger than the input 3x3; use a smaller kernel or dilation, or add padding" in e.value
+    assert any("larger than the input 3×3; use a smaller kernel or dilation, or add padding" in e.value
                for e in at.error)  # no padding: not "the padded input"
     # No output, but the input and the too-tall kernel stay on screen to show the mismatch.
     titles = [f["layout"]["title"]["text"] for f in plotly_figures(at)]
@@ -274,7 +274,7 @@ def test_kernel_too_large_in_multi_channel_mode_keeps_the_input_on_screen():
     at = make_app(PAGE, query={"mode": "Multi-channel", "input": "two-channel example"}).run()
     at.number_input(key="p1_kw").set_value(4).run()
     assert_no_exception(at)
-    assert any("larger than the input 3x3" in e.value for e in at.error)
+    assert any("larger than the input 3×3" in e.value for e in at.error)
     assert [f["layout"]["title"]["text"] for f in plotly_figures(at)] == ["input 3×3", "kernel 2×4"]
 
 
@@ -325,7 +325,7 @@ def test_empty_kernel_cell_and_too_much_pool_padding_show_errors():
     assert any("kernel cell (row 1, col 0)" in e.value for e in at.error)
     pool = make_app(PAGE, query={"mode": "Pooling", "pool_pad_h": "2"}).run()
     assert_no_exception(pool)
-    assert any("more than half the pooling window 2x2" in e.value for e in pool.error)
+    assert any("more than half the pooling window 2×2" in e.value for e in pool.error)
 
 
 # --- issue 10: Back undoes a change (defect 4) ----------------------------------------------------------
@@ -523,4 +523,4 @@ def test_a_typed_input_grid_is_edited_resized_and_shared_like_the_kernel():
     assert shared.number_input(key="p1_grid_h").value == 4 and not shared.warning
     too_big = make_app(PAGE, query={"input": "typed grid", "grid": ";".join(["0"] * 13)}).run()
     assert_no_exception(too_big)
-    assert any("larger than 12x12" in w.value for w in too_big.warning)
+    assert any("larger than 12×12" in w.value for w in too_big.warning)

@@ -62,14 +62,14 @@ def test_opens_on_the_default_preset_with_diagram_and_table():
     diagram = plotly_figures(at)[0]
     texts = [a["text"] for a in diagram["layout"]["annotations"]]
     assert {"<b>input</b>", "<b>conv1</b>", "<b>pool2</b>", "<b>fc2</b>"} <= set(texts)
-    assert "<b>16x28x28</b><br>Conv2d<br>5x5<br>pad 2<br>+ BatchNorm<br>+ ReLU" in texts
+    assert "<b>16×28×28</b><br>Conv2d<br>5×5<br>pad 2<br>+ BatchNorm<br>+ ReLU" in texts
     assert not at.error
 
 
 def test_pick_a_preset(lenet):
     assert metrics(lenet)["Parameters"] == "61,706"
     frame = table(lenet)
-    assert list(frame["output"][:7]) == ["6x28x28", "6x28x28", "6x14x14", "16x10x10", "16x10x10", "16x5x5",
+    assert list(frame["output"][:7]) == ["6×28×28", "6×28×28", "6×14×14", "16×10×10", "16×10×10", "16×5×5",
                                          "400 features"]
     assert frame["params"].iloc[-1] == "61,706" and frame["name"].iloc[-1] == "total"
     assert lenet.query_params["preset"] == "lenet"
@@ -90,7 +90,7 @@ def test_add_and_remove_a_layer(lenet):
 def test_move_a_layer_up_breaks_and_down_repairs(lenet):
     lenet.number_input(key="arch_row").set_value(7).run()  # the Flatten
     lenet.button(key="arch_move_up").click().run()  # now before pool2: pool2 gets a flat input
-    assert "layer 7, AvgPool2d 2x2" in lenet.error[0].value
+    assert "layer 7, AvgPool2d 2×2" in lenet.error[0].value
     lenet.button(key="arch_move_down").click().run()
     assert not lenet.error and metrics(lenet)["Parameters"] == "61,706"
 
@@ -99,18 +99,18 @@ def test_broken_stack_names_the_layer_and_keeps_the_others(lenet):
     edit(lenet, {5: {"kernel": 20}})  # pool2 with a 20x20 window on a 10x10 input
     assert_no_exception(lenet)
     message = lenet.error[0].value
-    assert "layer 6, AvgPool2d 20x20, stride 2: its input is 16x10x10, smaller than the 20x20 window" in message
+    assert "layer 6, AvgPool2d 20×20, stride 2: its input is 16×10×10, smaller than the 20×20 window" in message
     frame = table(lenet)
     failing = frame[frame["output"] == "✖ cannot run"]
-    assert list(failing["#"]) == ["6"] and "smaller than the 20x20 window" in failing["problem"].iloc[0]
+    assert list(failing["#"]) == ["6"] and "smaller than the 20×20 window" in failing["problem"].iloc[0]
     assert lenet.button(key="arch_use_for_training").disabled
     assert lenet.query_params["preset"] == "lenet"  # the link keeps the last stack that worked
     # A structural change keeps the broken edit and every other layer.
     lenet.button(key="arch_add").click().run()
-    assert "layer 6, AvgPool2d 20x20" in lenet.error[0].value
+    assert "layer 6, AvgPool2d 20×20" in lenet.error[0].value
     assert len(lenet.session_state["arch_live_rows"]) == 13
     edit(lenet, {5: {"kernel": 2}})  # fixed; now the added Conv at the end is the problem
-    assert "layer 13, Conv2d 3x3, pad 1: its input is 10 features (already flat)" in lenet.error[0].value
+    assert "layer 13, Conv2d 3×3, pad 1: its input is 10 features (already flat)" in lenet.error[0].value
 
 
 def test_bad_cell_is_rejected_in_place(lenet):
@@ -323,8 +323,8 @@ def test_a_preset_brings_its_own_input_size_and_names_its_section():
     at = make_app(PAGE).run()
     box = at.selectbox(key="arch_preset")
     labels = [box.format_func(option) for option in box.options]
-    assert "AlexNet, 224x224 (d2l 8.1 / zh 7.1)" in labels and "GoogLeNet, 96x96 (d2l 8.4 / zh 7.4)" in labels
-    assert "VGG-11 as trained, ratio 4, 224x224 (d2l 8.2 / zh 7.2)" in labels
+    assert "AlexNet, 224×224 (d2l 8.1 / zh 7.1)" in labels and "GoogLeNet, 96×96 (d2l 8.4 / zh 7.4)" in labels
+    assert "VGG-11 as trained, ratio 4, 224×224 (d2l 8.2 / zh 7.2)" in labels
     for name, shape in (("googlenet", (1, 96, 96)), ("alexnet", (1, 224, 224)), ("lenet", (1, 28, 28))):
         at.selectbox(key="arch_preset").select(name).run()
         assert input_box(at) == shape == PRESETS[name].input_shape
@@ -359,7 +359,7 @@ def test_changing_the_input_size_retraces_and_travels_in_the_link(lenet):
     assert spec.input_shape == (1, 32, 32) and spec.layers == PRESETS["lenet"].layers
     real = forward_shapes(spec)
     assert shown_shapes(lenet) == {n: shape_text(s) for n, s in real.items() if n != "normalize"}
-    assert shown_shapes(lenet)["pool2"] == "16x6x6"
+    assert shown_shapes(lenet)["pool2"] == "16×6×6"
     model = build(spec)
     assert metrics(lenet)["Parameters"] == f"{sum(p.numel() for p in model.parameters()):,}"  # 576 -> fc1
     lenet.button(key="arch_use_for_training").click().run()
@@ -375,7 +375,7 @@ def test_an_input_too_small_names_the_layer_offers_the_smallest_size_and_keeps_t
     at.selectbox(key="arch_input").select((1, 28, 28)).run()
     assert_no_exception(at)
     message = at.error[0].value
-    assert "layer 6, MaxPool2d 3x3, stride 2" in message and "smallest input that works is 65x65" in message
+    assert "layer 6, MaxPool2d 3×3, stride 2" in message and "smallest input that works is 65×65" in message
     layers = (Conv(64, kernel=11, stride=4, padding=1), *PRESETS["alexnet"].layers[1:])
     with pytest.raises(RuntimeError):  # torch agrees: 64 is too small, 65 runs
         build_unchecked(layers, 64)
@@ -385,7 +385,7 @@ def test_an_input_too_small_names_the_layer_offers_the_smallest_size_and_keeps_t
     assert not at.error and input_box(at) == (1, 65, 65)
     spec = from_url_token(at.query_params["arch"])
     assert spec.layers == layers and spec.input_shape == (1, 65, 65)
-    assert shown_shapes(at)["pool3"] == "256x1x1"
+    assert shown_shapes(at)["pool3"] == "256×1×1"
 
 
 def build_unchecked(layers, side: int) -> torch.Tensor:
@@ -435,10 +435,10 @@ def test_receptive_field_columns_equal_the_gradient_of_the_real_model(lenet):
         first, size = _extent(oracle.support(row.index, chosen_units(row, [i])))
         next_first, _ = _extent(oracle.support(row.index, chosen_units(row, [i + 1])))
         jump = next_first - first
-        assert frame.loc[row.name, ["RF", "jump", "start"]].tolist() == [f"{size}x{size}", str(jump),
+        assert frame.loc[row.name, ["RF", "jump", "start"]].tolist() == [f"{size}×{size}", str(jump),
                                                                         str(first - i * jump)], row.name
         checked += 1
-    assert checked == 6 and frame.loc["pool2", "RF"] == "16x16" and frame.loc["conv1", "start"] == "-2"
+    assert checked == 6 and frame.loc["pool2", "RF"] == "16×16" and frame.loc["conv1", "start"] == "-2"
     assert any("receptive field" in c.value and "7.2.6" in c.value for c in lenet.caption)
 
 
@@ -492,7 +492,7 @@ def torch_figures(model, shape) -> tuple[str, str, str, str]:
     mid = out.shape[-1] // 2
     out[0, 0, mid, mid].backward()
     first, size = _extent(x.grad[0].any(0) if x.grad.dim() == 4 else x.grad[0, 0] != 0)
-    return (f"{size}x{size}", shape_text(tuple(out.shape[1:])), f"{sum(p.numel() for p in model.parameters()):,}",
+    return (f"{size}×{size}", shape_text(tuple(out.shape[1:])), f"{sum(p.numel() for p in model.parameters()):,}",
             f"{counter.get_total_flops():,}")
 
 
@@ -510,8 +510,8 @@ def test_two_stacks_side_by_side_equal_torch():
     # Typed stacks at another size: a dilated and a strided stack.
     at.number_input(key="arch_stack_channels").set_value(8).run()
     at.number_input(key="arch_stack_side").set_value(20).run()
-    at.text_input(key="arch_stack_a").set_value("3x3 d2, 3x3").run()
-    at.text_input(key="arch_stack_b").set_value("5x5 s2").run()
+    at.text_input(key="arch_stack_a").set_value("3×3 d2, 3×3").run()
+    at.text_input(key="arch_stack_b").set_value("5×5 s2").run()
     assert_no_exception(at)
     frame = stack_table(at)
     assert frame.iloc[:4, 0].tolist() == list(torch_figures(torch_stack([(3, 1, 2), (3, 1, 1)], 8), (8, 20, 20)))
@@ -521,15 +521,15 @@ def test_two_stacks_side_by_side_equal_torch():
 
 def test_a_stack_that_cannot_be_read_says_what_to_write():
     at = make_app(PAGE).run()
-    at.text_input(key="arch_stack_a").set_value("3x3, 3y3").run()
+    at.text_input(key="arch_stack_a").set_value("3×3, 3y3").run()
     assert_no_exception(at)
     message = at.error[0].value
     assert "Stack A cannot be compared: item 2, '3y3': cannot read it; write a comma-separated list" in message
-    at.text_input(key="arch_stack_a").set_value("9x9, 9x9").run()
+    at.text_input(key="arch_stack_a").set_value("9×9, 9×9").run()
     at.number_input(key="arch_stack_side").set_value(6).run()
-    assert not at.error and stack_table(at).iloc[0, 0] == "17x17"  # padded, it runs: a field wider than the input
-    at.text_input(key="arch_stack_b").set_value("pool 8x8").run()
-    assert "Stack B cannot be compared" in at.error[0].value and "8x8 window" in at.error[0].value
+    assert not at.error and stack_table(at).iloc[0, 0] == "17×17"  # padded, it runs: a field wider than the input
+    at.text_input(key="arch_stack_b").set_value("pool 8×8").run()
+    assert "Stack B cannot be compared" in at.error[0].value and "8×8 window" in at.error[0].value
     assert metrics(at)["Layers"] == "14"  # the builder's network is untouched
 
 
@@ -542,16 +542,16 @@ def test_an_edit_through_the_table_keeps_a_convolutions_dilation():
     shared = from_url_token(at.query_params["arch"])
     assert shared.layers[0] == Conv(6, kernel=3, dilation=2)
     real = forward_shapes(shared)
-    assert shown_shapes(at)["conv1"] == shape_text(real["conv1"]) == "6x24x24"
+    assert shown_shapes(at)["conv1"] == shape_text(real["conv1"]) == "6×24×24"
     edit(at, {0: {"size": 6, "dilation": 3}})  # edited_rows holds every edit since the rows were loaded
     assert from_url_token(at.query_params["arch"]).layers[0] == Conv(6, kernel=3, dilation=3)
-    assert shown_shapes(at)["conv1"] == "6x22x22" and table(at)["RF"].iloc[0] == "7x7"
+    assert shown_shapes(at)["conv1"] == "6×22×22" and table(at)["RF"].iloc[0] == "7×7"
 
 
 @pytest.mark.parametrize("name, params, stages", [
-    ("resnet18", "11,178,378", {"pool1": "64x24x24", "residual2": "64x24x24", "residual4": "128x12x12",
-                                "residual6": "256x6x6", "residual8": "512x3x3"}),
-    ("densenet", "758,226", {"dense1": "192x24x24", "transition1": "96x12x12", "dense4": "248x3x3"}),
+    ("resnet18", "11,178,378", {"pool1": "64×24×24", "residual2": "64×24×24", "residual4": "128×12×12",
+                                "residual6": "256×6×6", "residual8": "512×3×3"}),
+    ("densenet", "758,226", {"dense1": "192×24×24", "transition1": "96×12×12", "dense4": "248×3×3"}),
 ])
 def test_resnet18_and_densenet_show_the_books_parameters_and_stage_shapes(name, params, stages):
     at = make_app(PAGE, query={"preset": name}).run()
@@ -568,10 +568,10 @@ def test_a_residual_block_is_added_like_a_convolution_and_a_bad_shortcut_is_name
     lenet.button(key="arch_add").click().run()
     assert_no_exception(lenet)
     assert not lenet.error and metrics(lenet)["Layers"] == "13"
-    assert shown_shapes(lenet)["residual1"] == "32x14x14"  # the 1x1 shortcut takes 6 channels to 32
+    assert shown_shapes(lenet)["residual1"] == "32×14×14"  # the 1x1 shortcut takes 6 channels to 32
     edit(lenet, {3: {"option": "identity"}})  # an identity shortcut cannot add 6 channels to 32
     message = lenet.error[0].value
-    assert "layer 4, Residual block 32" in message and "1x1 convolution shortcut" in message
+    assert "layer 4, Residual block 32" in message and "1x1 convolution shortcut" in message  # what to type in the option cell
     assert "keep 6 channels and stride 1" in message
 
 

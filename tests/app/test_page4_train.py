@@ -399,7 +399,7 @@ def test_a_run_that_would_exhaust_memory_is_refused_with_the_largest_batch(page,
     largest = need.largest_batch(available)
     assert 1 <= largest < 256
     message = at.error[0].value
-    assert message.startswith("This run would not fit: training alexnet at 224x224 with batch_size 256 needs about")
+    assert message.startswith("This run would not fit: training alexnet at 224×224 with batch_size 256 needs about")
     assert f"but it has 2.0 GiB free; use batch_size {largest} or less" in message
     assert at.button(key="train_start").disabled and at.session_state["train_job"] is None
     at.selectbox(key="train_batch").set_value(max(b for b in (32, 64, 128) if b <= largest)).run()
@@ -430,6 +430,6 @@ def test_the_architecture_box_names_networks_by_their_titles(page):
     from cnnviz.ui.arch.labels import preset_label
 
     options = page.selectbox(key="train_arch").options
-    assert "Modern LeNet, 28x28" in options and "Fast demo network, 28x28" in options
+    assert "Modern LeNet, 28×28" in options and "Fast demo network, 28×28" in options
     assert options == [preset_label(name) for name in PRESETS]
     assert not set(options) & set(PRESETS)

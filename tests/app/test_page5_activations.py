@@ -254,7 +254,7 @@ def test_an_uploaded_checkpoint_of_a_96_network_sees_its_size(gallery):
     np.testing.assert_allclose(tile(array(grid["data"][0]["z"]), 7, 5, 96), want[7, 5].numpy(), atol=1e-5)
     at.session_state["act_unit"] = ("act1", 95, 0)  # the bottom left corner: padding 2 cuts the 5x5 field
     at.run()
-    assert any("unit (95, 0) of act1 sees rows 93-95, columns 0-2 (3x3 of the 96x96 input); its field is 5x5"
+    assert any("unit (95, 0) of act1 sees rows 93-95, columns 0-2 (3×3 of the 96×96 input); its field is 5×5"
                in c.value for c in at.caption), [c.value for c in at.caption]
 
 
@@ -300,7 +300,7 @@ def test_a_selected_unit_outlines_its_receptive_field_on_every_input():
     want = [(-12.5 + 8 * scale, r * 11 - 0.5 + 4 * scale, -12.5 + 22 * scale, r * 11 - 0.5 + 18 * scale)
             for r in range(2 * PER_CLASS)]
     np.testing.assert_allclose(rectangles(figure(at, "act_grid")), want)
-    assert any("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)" in c.value
+    assert any("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14×14 of the 28×28 input)" in c.value
                for c in at.caption), [c.value for c in at.caption]
 
     at.session_state["act_zoom"] = (5, 2)  # the dialog: the unit outlined on its map and on the input
@@ -317,8 +317,8 @@ def test_a_selected_unit_outlines_its_receptive_field_on_every_input():
     assert not rectangles(figure(at, "act_grid"))
     at.session_state["act_unit"] = ("pool2", 0, 0)  # a corner: padding cuts the 16x16 field to 14x14
     at.run()
-    assert any("unit (0, 0) of pool2 sees rows 0-13, columns 0-13 (14x14 of the 28x28 input); its field is "
-               "16x16, cut by the image's edge" in c.value for c in at.caption)
+    assert any("unit (0, 0) of pool2 sees rows 0-13, columns 0-13 (14×14 of the 28×28 input); its field is "
+               "16×16, cut by the image's edge" in c.value for c in at.caption)
 
 
 def test_checkpoint_uploads_are_described_accurately():

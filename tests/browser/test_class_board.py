@@ -24,7 +24,7 @@ def _student(context, name: str):
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.set_default_timeout(60_000)
     open_page(page, f"/Train?classroom={CODE}&name={name}")
-    choose(page, "train_arch", "LeNet, ReLU + max pool, 28x28 (d2l 7.6 exercises)", exact=True)
+    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)
     _slide(page, "train_size", 2)  # 1,000 images
     _type_number(page, "train_epochs", 1)
     return page

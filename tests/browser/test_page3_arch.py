@@ -65,7 +65,7 @@ def test_build_a_stack_and_see_diagram_and_table_then_a_deep_preset(page):
     _click(page, "arch_add")
     _shows(page, "Output shape", "✖ layer 8")  # no partial totals passed off as the network's
     alert = page.locator("[data-testid='stAlert']").first
-    assert "layer 8, MaxPool2d 2x2" in alert.inner_text()
+    assert "layer 8, MaxPool2d 2×2" in alert.inner_text()
     screenshot(page, "page3_arch_broken")
     diagram.screenshot(path="build/screenshots/page3_arch_diagram_broken.png")
 

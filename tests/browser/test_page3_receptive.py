@@ -17,15 +17,15 @@ def test_alexnet_at_224_receptive_fields_and_two_stacks(page):
     """Chosen from the preset box by its book name: 224x224 input, the RF column, the too-small fix, the stacks."""
     page.set_viewport_size({"width": 1280, "height": 720})
     _open(page, "/Architecture_builder?preset=lenet")
-    choose(page, "arch_preset", "AlexNet, 224x224 (d2l 8.1 / zh 7.1)", exact=True)
+    choose(page, "arch_preset", "AlexNet, 224×224 (d2l 8.1 / zh 7.1)", exact=True)
     _shows(page, "Parameters", "46,764,746")
-    expect(page.locator(".st-key-arch_input input")).to_have_value("224x224")
+    expect(page.locator(".st-key-arch_input input")).to_have_value("224×224")
     table = page.locator(".st-key-arch_table")
     table.scroll_into_view_if_needed()
     expect(table.locator("[data-testid='stDataFrame']")).to_be_visible()
     headers = table.locator("[role='columnheader']").all_inner_texts()
     assert {"RF", "jump", "start"} <= {h.strip() for h in headers}, headers
-    assert _grid_cell(table, "RF", 0) == "11x11" and _grid_cell(table, "start", 3) == "-17"
+    assert _grid_cell(table, "RF", 0) == "11×11" and _grid_cell(table, "start", 3) == "-17"
 
     page.set_viewport_size({"width": 1280, "height": 1000})  # the whole RF table of AlexNet in one picture
     wait_idle(page)
@@ -48,14 +48,14 @@ def test_alexnet_at_224_receptive_fields_and_two_stacks(page):
     shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder_stacks.png")
 
     page.set_viewport_size({"width": 1280, "height": 720})
-    choose(page, "arch_input", "28x28", exact=True)  # too small: the layer that breaks, the smallest size, the fix
+    choose(page, "arch_input", "28×28", exact=True)  # too small: the layer that breaks, the smallest size, the fix
     alert = page.locator("[data-testid='stAlert']").first
-    expect(alert).to_contain_text("smallest input that works is 65x65", timeout=60_000)
+    expect(alert).to_contain_text("smallest input that works is 65×65", timeout=60_000)
     page.locator("[data-testid='stMain']").evaluate("e => e.scrollTop = 0")
     page.mouse.move(1100, 5)  # no grid toolbar hovering in the picture
     shot = screenshot(page, "builder_too_small", full_page=False)
     shutil.copy(shot, ROOT / "docs" / "screenshots" / "builder_too_small.png")
     _click(page, "arch_fit_input")
     _shows(page, "Output shape", "10")
-    expect(page.locator(".st-key-arch_input input")).to_have_value("65x65")
+    expect(page.locator(".st-key-arch_input input")).to_have_value("65×65")
     assert _metric(page, "Layers") == "21"

@@ -39,7 +39,7 @@ def test_page3_in_chinese_on_a_projector(projector):
     page.locator(".st-key-arch_stacks summary").click()
     page.locator(".st-key-arch_stack_table").scroll_into_view_if_needed()
     wait_idle(page)
-    expect(page.locator(".st-key-arch_stacks")).to_contain_text("三个 3x3 对一个 7x7")
+    expect(page.locator(".st-key-arch_stacks")).to_contain_text("三个 3×3 对一个 7×7")
     _labels_fit(page)
     screenshot(page, "builder_zh_stacks", full_page=False)
 
@@ -47,7 +47,7 @@ def test_page3_in_chinese_on_a_projector(projector):
     small = dataclasses.replace(PRESETS["lenet"], name="lenet_8", input_shape=(1, 8, 8))
     _open(page, "/Architecture_builder?lang=zh&arch=" + to_url_token(small))
     alert = page.locator("[data-testid='stAlert']").first
-    expect(alert).to_contain_text("这个网络无法运行：第 4 层，Conv2d 5x5：它的输入是 6x4x4，比 5x5 的窗口还小")
+    expect(alert).to_contain_text("这个网络无法运行：第 4 层，Conv2d 5×5：它的输入是 6×4×4，比 5×5 的窗口还小")
     expect(page.locator(".st-key-arch_fit_input")).to_contain_text("能运行的最小大小")
     _labels_fit(page)
     screenshot(page, "builder_zh_broken", full_page=False)

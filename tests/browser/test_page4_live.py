@@ -49,7 +49,7 @@ def _shot(page, name: str) -> None:
 def test_kernels_and_maps_redraw_while_training_and_replay_after(projector):
     page = projector
     open_page(page, "/Train")
-    choose(page, "train_arch", "LeNet, ReLU + max pool, 28x28 (d2l 7.6 exercises)", exact=True)
+    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)
     # All 60,000 images for 5 epochs: far longer than the two moments take to catch, even on a fast machine
     # (a run that ended first would show its last weights from the start and never redraw); Stop ends it.
     _type_number(page, "train_epochs", 5)

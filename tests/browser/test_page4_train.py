@@ -58,7 +58,7 @@ def _press_stop(page):
 
 def _short_run(page, images_step: int = 2, epochs: int = 1) -> None:
     """Trains lenet_relu on 1,000 (step 2) or 2,000 (step 3) images and waits until it has finished."""
-    choose(page, "train_arch", "LeNet, ReLU + max pool, 28x28 (d2l 7.6 exercises)", exact=True)
+    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)
     _slide(page, "train_size", images_step)
     _type_number(page, "train_epochs", epochs)
     _press_start(page)
@@ -75,7 +75,7 @@ def test_start_watch_the_curve_grow_then_stop(page):
     page.set_viewport_size({"width": 1600, "height": 1400})
     open_page(page, "/Train")
     screenshot(page, "page4_train_idle")
-    choose(page, "train_arch", "LeNet, ReLU + max pool, 28x28 (d2l 7.6 exercises)", exact=True)
+    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)
 
     _press_start(page)
     page.wait_for_function(f"({POINTS})() >= 1", timeout=TRAINING)
@@ -131,7 +131,7 @@ def test_projector_shows_start_and_the_curves_then_a_legible_confusion_matrix(pr
     page = projector
     open_page(page, "/Train")
     assert_on_first_screen(page, ".st-key-train_start button", "the Start button")
-    choose(page, "train_arch", "LeNet, ReLU + max pool, 28x28 (d2l 7.6 exercises)", exact=True)  # the book's LeNet with ReLU: it learns in 2 short epochs
+    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)  # the book's LeNet with ReLU: it learns in 2 short epochs
     _slide(page, "train_size", 3)  # 2,000 images
     _type_number(page, "train_epochs", 2)
     _press_start(page)
@@ -193,7 +193,7 @@ def test_projector_shows_the_books_recipe_its_cost_and_its_printed_result_beside
     loss and accuracies; after it, the book against the run in a table."""
     page = projector
     open_page(page, "/Train")
-    choose(page, "train_arch", "LeNet, 28x28 (d2l 7.6 / zh 6.6)", exact=True)
+    choose(page, "train_arch", "LeNet, 28×28 (d2l 7.6 / zh 6.6)", exact=True)
     page.locator(".st-key-train_recipe_lenet_zh button").first.click()
     wait_idle(page)
     expect(page.get_by_text("The book's recipe: zh 6.6 (d2l 7.6).")).to_be_visible()

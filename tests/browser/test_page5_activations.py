@@ -48,7 +48,7 @@ def test_projector_first_screen_shows_the_feature_maps(projector):
     # The second layer: a page of 8 channels, each map large, not 32 tiny tiles.
     choose(page, "act_layer", "conv2: second convolution")
     expect(page.get_by_text("conv2 after the activation (act2)", exact=True)).to_be_visible()
-    expect(page.get_by_text("channels 0–7 of 32, each 10x10")).to_be_visible()
+    expect(page.get_by_text("channels 0–7 of 32, each 10×10")).to_be_visible()
     assert_on_first_screen(page, f"{GRID} .hm", "the second layer's maps")
     box = page.locator(f"{GRID} .hm image").first.bounding_box()
     assert box["width"] / 8 >= 32 and box["height"] / 8 >= 32, box
@@ -66,7 +66,7 @@ def test_clicking_a_map_enlarges_it_and_a_unit_outlines_its_receptive_field(proj
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Coat 2 · channel 2 of conv2 after the activation (act2)", timeout=30_000)
     expect(dialog.locator(".st-key-act_zoom_map .js-plotly-plot")).to_have_count(1, timeout=30_000)
-    expect(dialog).to_contain_text("10x10 values; largest")
+    expect(dialog).to_contain_text("10×10 values; largest")
     big = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
     assert big["width"] >= 300, f"the enlarged map is {big['width']:.0f} px wide"
     screenshot(page, "page5_zoom", full_page=False)
@@ -74,8 +74,8 @@ def test_clicking_a_map_enlarges_it_and_a_unit_outlines_its_receptive_field(proj
     cells = dialog.locator(".st-key-act_zoom_map .hm image").first.bounding_box()
     page.mouse.click(cells["x"] + 5.5 * cells["width"] / 10, cells["y"] + 3.5 * cells["height"] / 10)
     # The whole page reruns and the dialog opens again with the unit outlined on its map and on the input.
-    expect(dialog).to_contain_text("Outlined in cyan: unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of "
-                                   "the 28x28 input).", timeout=60_000)
+    expect(dialog).to_contain_text("Outlined in cyan: unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14×14 of "
+                                   "the 28×28 input).", timeout=60_000)
     wait_idle(page)
     expect(dialog.locator(".st-key-act_zoom_input .shapelayer path")).to_have_count(1)
     # LeNet's conv2 unit (3, 5) sees rows 4-17, columns 8-21 (tests/unit/test_receptive_outline.py).
@@ -85,7 +85,7 @@ def test_clicking_a_map_enlarges_it_and_a_unit_outlines_its_receptive_field(proj
     expect(dialog).to_have_count(0)
     # Every input image of the grid carries the outline, and the caption says what the unit sees.
     expect(page.locator(f"{GRID} .shapelayer path")).to_have_count(8)
-    expect(page.get_by_text("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)")) \
+    expect(page.get_by_text("unit (3, 5) of act2 sees rows 4-17, columns 8-21 (14×14 of the 28×28 input)")) \
         .to_be_visible()
     assert_on_first_screen(page, f"{GRID} .hm", "the maps with the outlined inputs")
     assert_on_first_screen(page, "text=cyan: what unit (3, 5) sees", "the heading naming the outlined unit")
@@ -136,7 +136,7 @@ def test_an_untrained_book_network_at_224(projector):
     choose(page, "act_model", "alexnet at 224x224, untrained")
     expect(page.get_by_text("untrained: shapes and receptive fields only, the maps mean nothing yet")) \
         .to_be_visible(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_text("channels 0–7 of 96, each 54x54, untrained: the maps mean nothing yet")) \
+    expect(page.get_by_text("channels 0–7 of 96, each 54×54, untrained: the maps mean nothing yet")) \
         .to_be_visible(timeout=FIRST_LOAD_MS)
     assert_on_first_screen(page, f"{GRID} .hm", "AlexNet's first-layer maps")
     page.locator(f"{GRID} .ytick text", has_text="Pullover 1").first.wait_for()
@@ -152,7 +152,7 @@ def test_an_untrained_book_network_at_224(projector):
     box = cells.bounding_box()
     page.mouse.click(box["x"] + 8.5 * box["width"] / 26, box["y"] + 13.5 * box["height"] / 26)
     # Start -17, jump 8: rows -17 + 13 * 8 = 87 to 137, columns 47 to 97.
-    expect(dialog).to_contain_text("unit (13, 8) of act2 sees rows 87-137, columns 47-97 (51x51 of the 224x224 "
+    expect(dialog).to_contain_text("unit (13, 8) of act2 sees rows 87-137, columns 47-97 (51×51 of the 224×224 "
                                    "input)", timeout=60_000)
     wait_idle(page)
     assert figure_shapes(page, ".st-key-act_zoom_input") == [{"x0": 46.5, "y0": 86.5, "x1": 97.5, "y1": 137.5}]

@@ -95,4 +95,4 @@ def test_try_it_opens_an_experiment_in_its_state(projector, card, section, page_
     expect(projector.locator("[data-testid='stAlert']").filter(has_text="not valid")).to_have_count(0)
     expect(projector.locator(shown)).to_be_visible()
     expect(projector.locator(f"{shown} [role='combobox']")).to_have_value(
-        "conv2: second convolution" if card == "7_6_4" else "AlexNet small, 28x28 (after d2l 8.1)")  # by its title
+        "conv2: second convolution" if card == "7_6_4" else "AlexNet small, 28×28 (after d2l 8.1)")  # by its title

@@ -94,7 +94,7 @@ def _methods(side: int) -> list[str]:
     if side <= attribution.OVERLAP_UP_TO:
         return list(attribution.METHODS)
     slow = st.toggle(_("Integrated Gradients and Occlusion too"), key="act_attr_slow",
-                     help=_("Each runs the network dozens of times: about a minute for a 224x224 network on a "
+                     help=_("Each runs the network dozens of times: about a minute for a 224×224 network on a "
                             "CPU, once per image and class."))
     return list(attribution.METHODS) if slow else [m for m in attribution.METHODS
                                                     if m not in attribution.MANY_PASSES]

@@ -69,7 +69,7 @@ class Shown:
         else:
             which = _("channels {list} of {count}").format(list=", ".join(str(c) for c in self.channels),
                                                           count=count)
-        return _("**{title}**: {which}, each {h}x{w}").format(title=self.title, which=which, h=h, w=w)
+        return _("**{title}**: {which}, each {h}×{w}").format(title=self.title, which=which, h=h, w=w)
 
 
 def heading(shown: Shown, spec, trained: bool = True) -> str:
@@ -261,7 +261,7 @@ def _zoom_body(shown: Shown, image: torch.Tensor, row: int, channel: int, shared
         if unit is not None:
             outline.outline_image(picture_fig, unit)
         chart(picture_fig, "act_zoom_input")
-        st.caption(_("The input image as the network sees it ({h}x{w}).").format(h=pixels.shape[-2],
+        st.caption(_("The input image as the network sees it ({h}×{w}).").format(h=pixels.shape[-2],
                                                                                 w=pixels.shape[-1])
                    + (_(" Outlined in cyan: {field}.").format(field=unit.caption(lang.current())) if unit else ""))
     with enlarged:
@@ -273,7 +273,7 @@ def _zoom_body(shown: Shown, image: torch.Tensor, row: int, channel: int, shared
         chart(fig, receptive.CLICK_KEY, on_select=receptive.on_unit_click(shown.stage, ZOOM_OPEN_KEY),
               selection_mode="points")
         peak = divmod(int(values.argmax()), values.shape[1])
-        st.caption(_("{h}x{w} values; largest {top} at row {row}, column {column}; mean {mean}.").format(
+        st.caption(_("{h}×{w} values; largest {top} at row {row}, column {column}; mean {mean}.").format(
             h=values.shape[0], w=values.shape[1], top=f"{values.max():.3f}", row=peak[0], column=peak[1],
             mean=f"{values.mean():.3f}") + " "
                    + (_("Same colours as the grid.") if shared else _("Colours span this map's own range."))

@@ -112,7 +112,7 @@ def own_images_ui(dataset: str = DEFAULT_DATASET) -> list[torch.Tensor]:
     if st.toggle(_("Draw an image"), key="act_draw"):
         drawn = drawing_ui(dataset)
         own += [drawn] if drawn is not None else []
-    uploads = st.file_uploader(_("Your own images (PNG or JPEG; made 28x28 grayscale, light on dark)"),
+    uploads = st.file_uploader(_("Your own images (PNG or JPEG; made 28×28 grayscale, light on dark)"),
                                type=["png", "jpg", "jpeg", "webp", "bmp"], accept_multiple_files=True,
                                key="act_own")
     for upload in (uploads or [])[:MAX_OWN_IMAGES]:

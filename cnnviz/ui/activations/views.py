@@ -117,7 +117,7 @@ def kernels(model: nn.Module, shown: Shown, shared: bool) -> None:
     if not channels:  # a block whose first convolution has fewer channels than the block's output
         return
     inputs = min(conv.in_channels, MAX_KERNEL_ROWS)
-    st.subheader(_("The kernels of {layer}: {outputs} output x {inputs} input channels, {kh}x{kw}").format(
+    st.subheader(_("The kernels of {layer}: {outputs} output x {inputs} input channels, {kh}×{kw}").format(
         layer=shown.group, outputs=conv.out_channels, inputs=conv.in_channels, kh=k[0], kw=k[1])
         + (_(" (the first {count} inputs)").format(count=inputs) if inputs < conv.in_channels else ""))
     where = _("this layer") if module is conv else _("the block's first convolution")

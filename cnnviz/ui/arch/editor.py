@@ -143,7 +143,7 @@ def input_box() -> None:
     keep_valid(INPUT_KEY, options, current)
     lesson.widget(st.selectbox, _("Input"), options, key=INPUT_KEY, format_func=input_label,
                   help=_("The images the network takes, pixels per side (3x... for colour). Fashion-MNIST is "
-                         "28x28; the book resizes it to 224x224 for AlexNet, VGG and NiN, and 96x96 for GoogLeNet."))
+                         "28×28; the book resizes it to 224×224 for AlexNet, VGG and NiN, and 96×96 for GoogLeNet."))
 
 
 def layer_editor() -> list[dict]:
@@ -194,7 +194,7 @@ def _column_config(rows: list[dict]) -> dict:
         "padding": number(_("pad"), step=1, width=64 if wide else 62),
         "dilation": number(_("dil"), step=1, width=64 if wide else 54,
                            help=_("Conv: dilation, the gap between the kernel's taps (1 = none; d2l 7.3 exercises). "
-                                  "A 3x3 kernel with dilation 2 spans 5x5.")),
+                                  "A 3×3 kernel with dilation 2 spans 5×5.")),
         "option": st.column_config.SelectboxColumn(_("option"), options=option_choices(rows),
                                                    format_func=partial(option_label, lang=lang.current()),
                                                    help=_(OPTION_HELP), width=68 if wide else 72),

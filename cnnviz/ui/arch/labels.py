@@ -35,9 +35,9 @@ def preset_label(name: str, lang: str = EN) -> str:
     title, section = PRESET_TITLES.get(name, (name, ""))
     side = PRESETS[name].input_shape[1]
     if section:
-        return tr(lang, N_("{title}, {side}x{side} ({section})"), title=tr(lang, title), side=side,
+        return tr(lang, N_("{title}, {side}×{side} ({section})"), title=tr(lang, title), side=side,
                   section=tr(lang, section))
-    return tr(lang, N_("{title}, {side}x{side}"), title=tr(lang, title), side=side)
+    return tr(lang, N_("{title}, {side}×{side}"), title=tr(lang, title), side=side)
 
 
 def network_title(spec, lang: str = EN) -> str:
@@ -57,6 +57,6 @@ def preset_formatter(lang: str, loaded_label: str | None = None, loaded: str = "
 
 
 def input_label(shape) -> str:
-    """(1, 224, 224) -> "224x224"; (3, 32, 32) -> "3x32x32" (colour): Fashion-MNIST is grey, one channel."""
+    """(1, 224, 224) -> "224×224"; (3, 32, 32) -> "3×32×32" (colour): Fashion-MNIST is grey, one channel."""
     channels, height, width = shape
-    return f"{height}x{width}" if channels == 1 else f"{channels}x{height}x{width}"
+    return f"{height}×{width}" if channels == 1 else f"{channels}×{height}×{width}"

@@ -84,9 +84,9 @@ def comparison_frame(a: StackSummary, b: StackSummary, names: tuple[str, str], l
     same_shape = tr(lang, N_("same") if a.output_shape == b.output_shape else N_("differs"))
     return pd.DataFrame({
         "": [tr(lang, figure) for figure in FIGURES],
-        names[0]: [f"{field_a.size}x{field_a.size}", render(shape_text(a.output_shape), lang), f"{a.params:,}",
+        names[0]: [f"{field_a.size}×{field_a.size}", render(shape_text(a.output_shape), lang), f"{a.params:,}",
                    f"{a.flops:,}", str(_activations(a))],
-        names[1]: [f"{field_b.size}x{field_b.size}", render(shape_text(b.output_shape), lang), f"{b.params:,}",
+        names[1]: [f"{field_b.size}×{field_b.size}", render(shape_text(b.output_shape), lang), f"{b.params:,}",
                    f"{b.flops:,}", str(_activations(b))],
         "A / B": [ratio(field_a.size, field_b.size, lang), same_shape, ratio(a.params, b.params, lang),
                   ratio(a.flops, b.flops, lang), ratio(_activations(a), _activations(b), lang)],
@@ -110,5 +110,5 @@ def show_comparison(a: StackSummary, b: StackSummary) -> None:
     st.caption(_("**RF**: the receptive field of one output unit, input pixels per side; **params**: weights and "
                  "biases; **FLOPs**: per image, a multiply-add counts 2. Each convolution keeps the size (padding) "
                  "and is followed by a ReLU; channels stay the same throughout. A k x k convolution has k² C² "
-                 "weights (+ C biases), so three 3x3 layers hold 27 C² against 49 C² for one 7x7 that sees the "
-                 "same 7x7 window, with two more non-linearities."))
+                 "weights (+ C biases), so three 3×3 layers hold 27 C² against 49 C² for one 7×7 that sees the "
+                 "same 7×7 window, with two more non-linearities."))

@@ -140,7 +140,7 @@ def field_cells(row: LayerRow, lang: str = EN) -> dict[str, str]:
         return {"RF": "", "jump": "", "start": ""}
     if field.units == 1 and len(row.output_shape) == 1:
         return {"RF": tr(lang, N_("whole image")), "jump": "", "start": ""}
-    return {"RF": f"{field.size}x{field.size}", "jump": str(field.jump), "start": str(field.start)}
+    return {"RF": f"{field.size}×{field.size}", "jump": str(field.jump), "start": str(field.start)}
 
 
 # Shown on request: without them the table fits a 1280-pixel projector (the totals show FLOPs and memory).

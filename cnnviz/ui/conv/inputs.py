@@ -71,12 +71,12 @@ def _fashion_mnist_image() -> torch.Tensor:
     index = number_control("fm_index", _("test image #"))
     from cnnviz.data import CLASSES
 
-    st.caption(_("label: **{name}** (28x28, pixel values 0-255)").format(name=_(CLASSES[int(labels[index])])))
+    st.caption(_("label: **{name}** (28×28, pixel values 0-255)").format(name=_(CLASSES[int(labels[index])])))
     return images[index].to(torch.float64)
 
 
 def _uploaded_image() -> torch.Tensor:
-    upload = st.file_uploader(_("Image (PNG or JPEG, shrunk to at most 32x32 grayscale)"),
+    upload = st.file_uploader(_("Image (PNG or JPEG, shrunk to at most 32×32 grayscale)"),
                               type=["png", "jpg", "jpeg", "bmp", "gif", "webp"], key=PREFIX + "upload")
     if upload is None:
         raise NoInputYet(N_("upload an image in the sidebar to convolve it"))

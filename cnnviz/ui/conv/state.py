@@ -78,7 +78,7 @@ def decode_matrix(text: str, max_side: int = MAX_KERNEL_SIDE) -> list[list[float
         raise CnnvizError(N_("the matrix {text} in the link has a value that is not a number"),
                           text=repr(text)) from exc
     if len({len(r) for r in rows}) != 1 or len(rows) > max_side or len(rows[0]) > max_side:
-        raise CnnvizError(N_("the matrix {text} in the link is not rectangular or is larger than {side}x{side}"),
+        raise CnnvizError(N_("the matrix {text} in the link is not rectangular or is larger than {side}×{side}"),
                           text=repr(text), side=max_side)
     if not torch.isfinite(torch.tensor(rows)).all():
         raise CnnvizError(N_("the matrix {text} in the link has a non-finite value"), text=repr(text))

@@ -25,7 +25,7 @@ SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per tick while playing
 FASHION, UPLOAD, CUSTOM = N_("Fashion-MNIST image"), N_("Upload an image"), N_("Custom (type it)")
 INPUTS = (*edge_inputs.SYNTHETIC_INPUTS, FASHION, UPLOAD)
 TARGET_NAMES = (*edge_inputs.TARGETS, CUSTOM)
-KERNEL_SIZES = (N_("same as target"), "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")
+KERNEL_SIZES = (N_("same as target"), "1x1", "1x2", "2x1", "2x2", "3x3", "5x5")  # also the link's words
 OPTIMIZER_LABELS = {"sgd": N_("SGD (the book's)"), "momentum": N_("SGD with momentum {momentum}"), "adam": "Adam"}
 UPLOAD_SIDE = 32  # uploads are shrunk to at most this many pixels a side
 # Presets: widget key -> value. The first is the book's own loop (d2l 7.2.4 / zh 6.2.4: the stripes, the
@@ -98,7 +98,7 @@ def input_image() -> torch.Tensor:
 def _fashion_image() -> torch.Tensor:
     images, labels = test_images()
     index = lesson.widget(st.number_input, _("Test image number"), 0, len(images) - 1, key="edge_fashion_index")
-    st.caption(_("class: {name}, 28x28").format(name=_(CLASSES[labels[index]])))
+    st.caption(_("class: {name}, 28×28").format(name=_(CLASSES[labels[index]])))
     return edge_inputs.scaled_image(images[index])
 
 
@@ -108,7 +108,7 @@ def _uploaded_image(fallback: torch.Tensor) -> torch.Tensor:
         st.caption(_("Upload an image; until then the book's stripes are used."))
         return fallback
     image = edge_inputs.scaled_image(load_grayscale(file.getvalue(), max_side=UPLOAD_SIDE))
-    st.caption(f"shrunk to {image.shape[0]}x{image.shape[1]} grayscale")
+    st.caption(_("shrunk to {h}×{w} grayscale").format(h=image.shape[0], w=image.shape[1]))
     return image
 
 
@@ -195,8 +195,10 @@ def optimizer_labels():
 
 
 def kernel_size(target: torch.Tensor) -> tuple[int, int]:
+    shown = formatter()
     choice = lesson.widget(st.selectbox, _("Learned kernel size"), KERNEL_SIZES, key="edge_kernel_size",
-                           format_func=formatter(),
+                           format_func=lambda option: shown(option).replace("x", "×") if option != KERNEL_SIZES[0]
+                           else shown(option),
                            help=_("It may differ from the target's, to see what happens."))
     if choice == KERNEL_SIZES[0]:
         return tuple(target.shape)

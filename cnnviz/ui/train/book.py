@@ -66,7 +66,7 @@ def summary(recipe: Recipe) -> str:
     if where_text(recipe):
         place += _("; ") + where_text(recipe)
     text = _("{title} ({place}): {epochs} epochs of plain SGD, learning rate {lr}, batch "
-             "{batch}, {init} initialisation, {scaling}, images resized to {side}x{side}. Source: `{source}`.").format(
+             "{batch}, {init} initialisation, {scaling}, images resized to {side}×{side}. Source: `{source}`.").format(
         title=section_title(recipe), place=place, epochs=c.epochs, lr=f"{c.lr:g}", batch=c.batch_size, init=init, scaling=scaling, side=recipe.input_size,
         source=recipe.source)
     if recipe.printed is not None:

@@ -132,10 +132,10 @@ def architecture_ui(disabled: bool) -> Architecture:
     # The description folds into the help icon: on a projector the curves need the height.
     shown = f"**{spec.name}** · " if st.session_state.get("train_arch") == BUILDER else ""
     side = input_shape_of(spec)[1]
-    size = "" if side == 28 else f" · {side}x{side}"
+    size = "" if side == 28 else f" · {side}×{side}"
     about = _(spec.description) if spec.description else ""
     if side != 28:
-        about += " " + _("Takes {side}x{side} images: each batch of {dataset} is resized on the device, as the "
+        about += " " + _("Takes {side}×{side} images: each batch of {dataset} is resized on the device, as the "
                          "book's Resize does.").format(side=side, dataset=dataset_info(name).title)
     # A caption: two short lines at most beside the dataset box, so Start stays on a projector's first screen.
     size_col.caption(_("{shown}{params} parameters{size}").format(shown=shown, params=f"{count_params(spec):,}",

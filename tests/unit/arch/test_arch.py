@@ -152,7 +152,7 @@ def test_lenet_shapes_match_the_book():
                       (120,), (120,), (84,), (84,), (10,)]
     assert [row.name for row in trace(PRESETS["lenet"])] == [
         "conv1", "act1", "pool1", "conv2", "act2", "pool2", "flatten", "fc1", "act3", "fc2", "act4", "fc3"]
-    assert trace(PRESETS["lenet"])[0].kind == "Conv2d 5x5, pad 2"
+    assert trace(PRESETS["lenet"])[0].kind == "Conv2d 5×5, pad 2"
 
 
 def test_descriptions_say_how_large_presets_were_scaled():
@@ -172,15 +172,15 @@ def test_pool_on_a_too_small_input_names_the_layer():
     layers[6:6] = [Pool("max", 2), Pool("max", 2), Pool("max", 2)]  # 4 -> 2 -> 1 -> fails
     err = _error(layers)
     assert err.layer_index == 9
-    assert str(err).startswith("layer 9, MaxPool2d 2x2: its input is 16x1x1, smaller than the 2x2 window")
+    assert str(err).startswith("layer 9, MaxPool2d 2×2: its input is 16×1×1, smaller than the 2×2 window")
     assert "remove a pooling layer" in str(err)
 
 
 def test_linear_without_flatten_and_conv_after_flatten():
     err = _error([Conv(6, kernel=5), Linear(10)])
-    assert err.layer_index == 2 and "6x24x24, not flat; add a Flatten" in str(err)
+    assert err.layer_index == 2 and "6×24×24, not flat; add a Flatten" in str(err)
     err = _error([Flatten(), Conv(6, kernel=3), Linear(10)])
-    assert err.layer_index == 2 and "Conv2d 3x3" in str(err) and "784 features" in str(err)
+    assert err.layer_index == 2 and "Conv2d 3×3" in str(err) and "784 features" in str(err)
 
 
 def test_wrong_final_size_and_bad_fields():
@@ -239,7 +239,7 @@ HOSTILE = [
     ('{"layers": [], "input_shape": [1, 4, 4]}', "the input size must be 8 to 256 pixels per side"),
     ('{"layers": [], "input_shape": [7, 28, 28]}', "input channels must be between 1 and 3"),
     ('{"layers": [], "input_shape": [1, 28.5, 28]}', "input height must be a whole number"),
-    ('{"layers": [], "input_shape": [1, 32, 28]}', "must be square, got 32x28; use 32x32"),
+    ('{"layers": [], "input_shape": [1, 32, 28]}', "must be square, got 32×28; use 32×32"),
     ('{"layers": [], "input_shape": "224"}', "must be .channels, height, width."),
     ('{"layers": [], "input_shape": [1, 28]}', "must be .channels, height, width."),
 ]
@@ -254,7 +254,7 @@ def test_hostile_json_is_refused_with_a_clear_message(text, message):
 def test_hostile_json_names_the_layer():
     data = to_dict(PRESETS["lenet"])
     data["layers"][3]["kernel"] = 0
-    with pytest.raises(ArchitectureError, match="^layer 4, Conv2d 0x0: kernel must be between 1") as info:
+    with pytest.raises(ArchitectureError, match="^layer 4, Conv2d 0×0: kernel must be between 1") as info:
         from_json(json.dumps(data))
     assert info.value.layer_index == 4
 
@@ -285,10 +285,10 @@ def test_diagram_draws_one_block_per_shape_changing_layer():
     blocks = group_blocks((1, 28, 28), rows)
     assert [b.title for b in blocks] == ["input", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "fc2", "fc3"]
     assert [b.shape for b in blocks][1:3] == [(6, 28, 28), (6, 14, 14)] and blocks[1].notes == ["Sigmoid"]
-    fig = architecture_figure((1, 28, 28), rows, failing=(13, "MaxPool2d 2x2"))
+    fig = architecture_figure((1, 28, 28), rows, failing=(13, "MaxPool2d 2×2"))
     texts = [a.text for a in fig.layout.annotations]
     assert "<b>conv1</b>" in texts and "<b>layer 13</b>" in texts
-    assert "<b>6x28x28</b><br>Conv2d<br>5x5<br>pad 2<br>+ Sigmoid" in texts
+    assert "<b>6×28×28</b><br>Conv2d<br>5×5<br>pad 2<br>+ Sigmoid" in texts
     assert sum(1 for s in fig.layout.shapes if s.line.dash == "dash") == 1  # the failing block
     assert "156 parameters" in fig.data[0].hovertext[1]
 

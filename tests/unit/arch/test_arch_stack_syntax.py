@@ -44,3 +44,8 @@ def test_what_cannot_be_read_says_what_to_write(text, message):
     with pytest.raises(StackSyntaxError, match=None) as caught:
         parse_stack(text, 8)
     assert message in str(caught.value)
+
+
+def test_a_times_sign_reads_like_an_x():
+    """Sizes are printed with ×; a student who copies one back into the box gets the same stack."""
+    assert parse_stack("3×3, 5 s2, pool 2×2", 8) == parse_stack("3x3, 5 s2, pool 2x2", 8)

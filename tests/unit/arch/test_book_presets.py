@@ -280,7 +280,7 @@ def test_an_input_too_small_names_the_layer_and_the_smallest_size_that_works(nam
         trace(spec, (1, 28, 28))
     assert info.value.layer_index == layer and info.value.min_input_side == side
     assert str(info.value).startswith(f"layer {layer}, ")
-    assert f"The input is 28x28, too small for this network: the smallest input that works is {side}x{side}; " \
+    assert f"The input is 28×28, too small for this network: the smallest input that works is {side}×{side}; " \
            f"set the input size to at least {side}." in str(info.value)
     assert trace(spec, (1, side, side))[-1].output_shape == (10,)
     with torch.device("meta"):  # PyTorch agrees: the book's own code fails one pixel below

@@ -258,7 +258,7 @@ def test_a_dense_block_that_outgrows_the_limits_says_so_before_building():
         trace(spec)
     big = Architecture("big", layers=(Conv(64, kernel=3, padding=1), DenseSpec(8, 32), Flatten(), Linear(10)),
                        input_shape=(1, 224, 224))
-    with pytest.raises(ArchitectureError, match="layer 2, Dense block, 8x .* its output 320x224x224 has "
+    with pytest.raises(ArchitectureError, match="layer 2, Dense block, 8x .* its output 320×224×224 has "
                                                 "16,056,320 values, more than the limit"):
         build(big)  # refused before any tensor is allocated
     deep = Architecture("deep", layers=(Conv(64, kernel=3, padding=1), DenseSpec(8, 32), Conv(64, kernel=1),

@@ -140,7 +140,7 @@ def test_a_network_that_would_exhaust_memory_names_the_limit_and_the_fix():
     with pytest.raises(ArchitectureError) as info:
         trace(spec)
     assert info.value.layer_index == 21
-    assert "layer 21, Conv2d 3x3, pad 1: a training forward holds 257 MB of activations per image by here, more than the " \
+    assert "layer 21, Conv2d 3×3, pad 1: a training forward holds 257 MB of activations per image by here, more than the " \
            "limit of 256 MB; use fewer channels, a smaller input or pool earlier" == str(info.value)
 
 

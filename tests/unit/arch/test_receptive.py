@@ -146,7 +146,7 @@ def test_dilation_spreads_the_kernel():
                                            Conv(2, kernel=3, dilation=4), Flatten(), Linear(10)))
     rows = trace(spec)
     assert [r.receptive_field.size for r in rows[:3]] == [3, 7, 15]  # 1 + 2 * (1 + 2 + 4)
-    assert rows[1].output_shape == (2, 22, 22) and rows[1].kind == "Conv2d 3x3, dilation 2"
+    assert rows[1].output_shape == (2, 22, 22) and rows[1].kind == "Conv2d 3×3, dilation 2"
     assert rows[1].layer.build((2, 26, 26)).dilation == (2, 2)
     oracle = GradientOracle(oracle_model(spec), torch.ones(1, 1, 28, 28))
     for row in rows[:3]:
@@ -193,7 +193,7 @@ def test_any_two_stacks_and_their_errors():
     assert (pooled.receptive_field.size, pooled.receptive_field.jump) == (4, 2) == \
         (strided.receptive_field.size, strided.receptive_field.jump)
     assert summarize_stack(conv_stack(2, 5, 4), (3, 32, 32)).receptive_field.size == 9
-    with pytest.raises(ArchitectureError, match="layer 2, Conv2d 7x7: its input is 8x4x4, smaller than"):
+    with pytest.raises(ArchitectureError, match="layer 2, Conv2d 7×7: its input is 8×4×4, smaller than"):
         summarize_stack((Conv(8, kernel=5), Conv(8, kernel=7)), (1, 8, 8))
     with pytest.raises(ArchitectureError, match="input channels must be between 1 and 1024"):
         summarize_stack((Conv(8),), (0, 8, 8))

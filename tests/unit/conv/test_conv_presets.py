@@ -85,7 +85,7 @@ def test_resize_kernel_grows_and_shrinks_about_the_centre():
 def test_resize_kernel_checks_its_shape():
     K = presets.kernel_preset("book [[0, 1], [2, 3]]")
     assert presets.resize_kernel(presets.resize_kernel(K, 3, 3), 2, 2).tolist() == K.tolist()
-    with pytest.raises(ValueError, match="kernel shape 8x1"):
+    with pytest.raises(ValueError, match="kernel shape 8×1"):
         presets.resize_kernel(K, 8, 1)
     with pytest.raises(ValueError, match="kernel preset 'nope' is unknown"):
         presets.kernel_preset("nope")

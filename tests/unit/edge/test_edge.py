@@ -215,7 +215,7 @@ def test_parse_kernel(text, expected):
 
 @pytest.mark.parametrize("text, words", [
     ("1 x", "'x' is not a number"), ("1 2; 3", "different lengths"), ("  ", "empty"),
-    ("1 nan", "not a finite number"), (";".join(["1 " * 8] * 8), "larger than 7x7"),
+    ("1 nan", "not a finite number"), (";".join(["1 " * 8] * 8), "larger than 7×7"),
 ])
 def test_parse_kernel_rejects_bad_text(text, words):
     with pytest.raises(edge_inputs.BadKernel, match=words):

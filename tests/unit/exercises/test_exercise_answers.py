@@ -106,7 +106,7 @@ def test_toeplitz_matrix_is_the_jacobian_of_conv2d():
     assert torch.equal(W, jacobian)
     assert (W @ X.flatten()).tolist() == [19.0, 25.0, 37.0, 43.0]  # the book's printed output
     for n_text, _, shape, nonzeros, zeros in result.tables[0].rows:
-        n = int(n_text.split("x")[0])
+        n = int(n_text.split("×")[0])
         J = torch.autograd.functional.jacobian(
             lambda x: F.conv2d(x.reshape(1, 1, n, n), torch.ones(1, 1, 3, 3, dtype=torch.float64)).flatten(),
             torch.zeros(n * n, dtype=torch.float64))
@@ -115,12 +115,12 @@ def test_toeplitz_matrix_is_the_jacobian_of_conv2d():
 
 
 def test_output_shapes_match_real_layers():
-    assert "2x2" in answer("7.3.1").summary
+    assert "2×2" in answer("7.3.1").summary
     assert nn.Conv2d(1, 1, (3, 5), padding=(0, 1), stride=(3, 4))(torch.zeros(1, 1, 8, 8)).shape[-2:] == (2, 2)
     for kernel, padding, stride, _, output in answer("zh-6.3.2").tables[0].rows:
-        k = int(kernel.split("x")[0])
+        k = int(kernel.split("×")[0])
         side = nn.Conv2d(1, 1, k, padding=padding, stride=stride)(torch.zeros(1, 1, 8, 8)).shape[-1]
-        assert output == f"{side}x{side}"
+        assert output == f"{side}×{side}"
 
 
 def test_mirror_padding_is_numpys_reflect():

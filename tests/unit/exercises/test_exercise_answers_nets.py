@@ -99,7 +99,7 @@ def test_googlenet_takes_a_one_pixel_image():
     pooling.register_forward_hook(lambda module, inputs, output: seen.append(tuple(inputs[0].shape[1:])))
     for side in (1, 33, 96):
         meta(torch.empty(1, 1, side, side, device="meta"))
-        assert maps[f"{side}x{side}"] == "x".join(map(str, seen[-1]))
+        assert maps[f"{side}×{side}"] == "×".join(map(str, seen[-1]))
 
 
 def test_parameter_sizes_are_the_books_models(book):
@@ -125,7 +125,7 @@ def test_vgg_at_smaller_inputs_is_the_books_vgg_there():
     from tests.unit.arch.test_book_presets import small_conv_arch, vgg  # the English code: lazy dense layers
 
     rows = {row[0]: row for row in ANSWERS["8.2.4"]().tables[0].rows}
-    assert set(rows) == {"224x224", "96x96", "84x84", "56x56"}
+    assert set(rows) == {"224×224", "96×96", "84×84", "56×56"}
     for side in (224, 96, 84, 56):
         with torch.device("meta"):
             model = vgg(small_conv_arch)
@@ -134,9 +134,9 @@ def test_vgg_at_smaller_inputs_is_the_books_vgg_there():
             with FlopCounterMode(display=False) as counter:
                 model(X)
         first_dense = next(m for m in model.modules() if isinstance(m, nn.Linear))
-        assert rows[f"{side}x{side}"][2] == first_dense.in_features
-        assert rows[f"{side}x{side}"][3] == f"{params(model):,}"
-        assert rows[f"{side}x{side}"][4] == f"{counter.get_total_flops() / 1e9:.3f}"
+        assert rows[f"{side}×{side}"][2] == first_dense.in_features
+        assert rows[f"{side}×{side}"][3] == f"{params(model):,}"
+        assert rows[f"{side}×{side}"][4] == f"{counter.get_total_flops() / 1e9:.3f}"
 
 
 def test_inception_branches_are_the_books_first_block():

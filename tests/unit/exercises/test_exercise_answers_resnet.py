@@ -84,7 +84,7 @@ def test_the_bottleneck_saving_is_that_of_the_layers_written_out():
     rows = result.tables[0].rows
     for row, (model, c) in zip(rows, ((basic(256), 256), (bottleneck(256), 256), (basic(64), 64))):
         X = torch.zeros(1, c, 24, 24)
-        assert row[1] == f"{c}x24x24" and row[2] == f"{params(model):,}" and row[3] == f"{flops(model, X) / 1e6:.1f}"
+        assert row[1] == f"{c}×24×24" and row[2] == f"{params(model):,}" and row[3] == f"{flops(model, X) / 1e6:.1f}"
     ratio = params(basic(256)) / params(bottleneck(256))
     assert f"({ratio:.1f} times fewer)" in result.summary and ratio > 16
 
@@ -157,14 +157,14 @@ def test_memory_at_224_is_what_the_books_code_creates_in_a_training_forward(name
         with CreatedValues() as counter:
             model(X)
         training = 4 * (side * side + counter.values)  # the (normalised) image, then everything the layers make
-        assert rows[title, f"{side}x{side}"][3] == f"{training / 2**20:.1f}"
-        assert rows[title, f"{side}x{side}"][2] == f"{4 * params(model) / 2**20:.1f}"
+        assert rows[title, f"{side}×{side}"][3] == f"{training / 2**20:.1f}"
+        assert rows[title, f"{side}×{side}"][2] == f"{4 * params(model) / 2**20:.1f}"
 
 
 def test_densenet_needs_more_activation_memory_than_resnet18_at_224():
     rows = {(row[0], row[1]): row for row in ANSWERS["8.7.3"]().tables[0].rows}
-    assert float(rows["DenseNet", "224x224"][3]) > 1.5 * float(rows["ResNet-18", "224x224"][3])
-    assert float(rows["DenseNet", "224x224"][2]) * 10 < float(rows["ResNet-18", "224x224"][2])
+    assert float(rows["DenseNet", "224×224"][3]) > 1.5 * float(rows["ResNet-18", "224×224"][3])
+    assert float(rows["DenseNet", "224×224"][2]) * 10 < float(rows["ResNet-18", "224×224"][2])
 
 
 def test_the_zh_numbers_find_the_same_answers():

@@ -43,11 +43,11 @@ def test_lenet_units_with_its_own_random_weights():
         assert torch.equal(got, box(unit)), (layer, row, column, unit)
     corner = unit_field(spec, "conv1", 0, 0)  # pad 2: the 5x5 window starts two pixels outside the image
     assert (corner.rows, corner.columns, corner.field_size) == ((0, 2), (0, 2), 5)
-    assert corner.caption() == ("unit (0, 0) of conv1 sees rows 0-2, columns 0-2 (3x3 of the 28x28 input); "
-                                "its field is 5x5, cut by the image's edge")
+    assert corner.caption() == ("unit (0, 0) of conv1 sees rows 0-2, columns 0-2 (3×3 of the 28×28 input); "
+                                "its field is 5×5, cut by the image's edge")
     middle = unit_field(spec, "conv2", 3, 5)  # start -2, jump 2, size 14
     assert (middle.rows, middle.columns) == ((4, 17), (8, 21))
-    assert middle.caption() == "unit (3, 5) of conv2 sees rows 4-17, columns 8-21 (14x14 of the 28x28 input)"
+    assert middle.caption() == "unit (3, 5) of conv2 sees rows 4-17, columns 8-21 (14×14 of the 28×28 input)"
 
 
 @pytest.mark.parametrize("name, units", [
@@ -67,7 +67,7 @@ def test_book_networks_at_their_sizes(name, units):
 
 
 def test_errors_name_what_to_change():
-    with pytest.raises(UnitError, match="unit \\(10, 0\\) is outside conv2's 10x10 map; pick rows and columns 0 to 9"):
+    with pytest.raises(UnitError, match="unit \\(10, 0\\) is outside conv2's 10×10 map; pick rows and columns 0 to 9"):
         unit_field(PRESETS["lenet"], "conv2", 10, 0)
     with pytest.raises(UnitError, match="fc1 outputs \\(120,\\), not maps"):
         unit_field(PRESETS["lenet"], "fc1", 0, 0)

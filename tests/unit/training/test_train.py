@@ -333,7 +333,7 @@ def test_evaluation_batches_shrink_with_the_input_area():
 def test_a_network_built_for_another_size_is_named_not_a_traceback(small_sets):
     train, test = small_sets
     model = build(PRESETS["lenet"])  # 28x28: its first Linear wants 16x5x5 features
-    with pytest.raises(TrainingError, match=r"cannot take 64x64 images .* set input_size"):
+    with pytest.raises(TrainingError, match=r"cannot take 64×64 images .* set input_size"):
         fit(model, train, test, TrainConfig(epochs=1, batch_size=16, max_train_samples=16, input_size=64,
                                             device="cpu"))
     with pytest.raises(TrainingError, match="input_size is 0"):

@@ -89,7 +89,7 @@ def test_a_run_that_does_not_fit_names_the_limit_and_the_batch_that_does():
         check_memory(spec, config, available=4 * GIB)
     largest = need.largest_batch(4 * GIB)
     message = str(err.value)
-    assert "vgg11 at 224x224 with batch_size 128" in message and "4.0 GiB free" in message
+    assert "vgg11 at 224×224 with batch_size 128" in message and "4.0 GiB free" in message
     assert f"use batch_size {largest} or less" in message and 1 <= largest < 128
     check_memory(spec, TrainConfig(batch_size=largest, optimizer="sgd", momentum=0.0, device="cpu"),
                  available=4 * GIB)  # the suggested batch fits
