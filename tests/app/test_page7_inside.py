@@ -221,6 +221,40 @@ def test_the_exercises_try_it_link_opens_the_drawing():
     assert any("Until then" in c.value for c in at.caption)  # a blank canvas: the test image stands in
 
 
+@pytest.mark.parametrize("exercise, model, unit", [("7.6.4", "lenet", ("conv2", (0, 5, 5))),
+                                                    ("8.1.5", "untrained-alexnet", ("conv1", (0, 27, 27)))])
+def test_an_exercise_serves_a_link_to_this_page_that_opens_its_model_at_a_unit(exercise, model, unit):
+    """Page 6 serves the exercise's second Try-it link; followed, it opens that model at the unit, whose explained
+    number is the forward pass's (the book's LeNet on a pullover; AlexNet's first layer at 224)."""
+    from urllib.parse import parse_qsl
+
+    from cnnviz.ui.activations.url import MODELS
+
+    exercises = make_app("pages/6_Exercises.py", query={"section": exercise.rsplit(".", 1)[0]}).run()
+    served = [dict(parse_qsl(link.proto.query_string)) for link in exercises.get("page_link")
+              if link.proto.page.endswith("Inside_the_network")]
+    query = next(q for q in served if q.get("model") == model)
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="in_model").value == MODELS[model] and not at.error
+    layer, index = unit
+    assert at.selectbox(key="in_layer").value == layer
+    assert [at.number_input(key=k).value for k in ("in_channel", "in_row", "in_col")] == list(index)
+    if model == "lenet":
+        net, _spec, _meta = checkpoint.load(str(next(s for s in SHIPPED if s.preset == "lenet").path))
+        assert query["class"] == "pullover"
+        batch = _image("Pullover")[None, None].float() / 255
+    else:
+        with torch.random.fork_rng():
+            torch.manual_seed(UNTRAINED_SEED)
+            net = build(PRESETS["alexnet"])
+            init_weights(net, "xavier")
+        batch = to_batch(_image()[None], channels_last=False, size=224)
+    out, _logits = _hooked(net, layer, batch)
+    total, forward = _printed(at)
+    assert total == pytest.approx(float(out[index]), abs=5e-5) and forward == total
+
+
 def test_a_channel_page_past_this_models_widest_layer_shows_its_last_page():
     at = make_app(PAGE, query={"model": "untrained-alexnet", "first": "90"}).run()
     assert at.number_input(key="in_first").value == 90
