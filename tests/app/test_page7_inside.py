@@ -165,6 +165,44 @@ def test_the_images_that_excite_a_channel_most_show_their_own_peak():
     assert any(el.proto.id.endswith("in_top_images") for el in at.get("plotly_chart"))
 
 
+def test_a_large_input_searches_the_first_images_says_so_and_searches_all_on_request(monkeypatch):
+    """GoogLeNet at 96 (untrained): the first search covers the first SUBSET test images and says how many; the
+    second button searches them all. Both top lists are the largest conv1 peaks by a forward hook over the same
+    images (a 200-image test set and a subset of 60 here, to keep the test short)."""
+    from cnnviz.ui import common
+    from cnnviz.ui.inside import top
+
+    images, labels = data.load_dataset(data.DEFAULT_DATASET, train=False)
+    monkeypatch.setattr(common, "dataset_or_none", lambda name=None, train=True: (images[:200], labels[:200]))
+    monkeypatch.setattr(top, "SUBSET", 60)
+    at = make_app(PAGE, query={"model": "untrained-googlenet", "layer": "conv1", "channel": "5"}).run()
+    assert "first 60 of the 200 test images" in at.button(key="in_find_top").label
+    at.button(key="in_find_top").click().run()
+    assert_no_exception(at)
+    with torch.random.fork_rng():
+        torch.manual_seed(UNTRAINED_SEED)
+        model = build(PRESETS["googlenet"])
+        init_weights(model, "xavier")
+    peaks = _hooked_batch(model, "conv1", to_batch(images[:200], channels_last=False, size=96))[:, 5].flatten(1).max(1)
+
+    def shown(at) -> list[float]:
+        figure = next(json.loads(el.proto.spec) for el in at.get("plotly_chart")
+                      if el.proto.id.endswith("in_top_images"))
+        return [float(tick.split("<br>")[1]) for tick in figure["layout"]["xaxis"]["ticktext"]]
+
+    assert shown(at) == pytest.approx(peaks.values[:60].sort(descending=True).values[:8].tolist(), rel=5e-3)
+    note = next(c.value for c in at.caption if "Searched the first" in c.value)
+    assert note.startswith("Searched the first 60 of the 200 test images") and " s here" in note
+    at.button(key="in_find_all").click().run()
+    assert_no_exception(at)
+    assert shown(at) == pytest.approx(peaks.values.sort(descending=True).values[:8].tolist(), rel=5e-3)
+    assert not any("Searched the first" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "in_find_all"]
+    at.number_input(key="in_channel").set_value(6).run()  # another channel: a lookup in the full search
+    assert not [b for b in at.button if b.key in ("in_find_top", "in_find_all")]
+    assert len(shown(at)) == 8
+
+
 def _png(pixels: torch.Tensor) -> bytes:
     import io
 

@@ -4,6 +4,8 @@ and layer (all channels at once), with a progress bar; later channels of the sam
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 import torch
 
@@ -19,22 +21,65 @@ from cnnviz.ui.common import chart
 from cnnviz.ui.lang import _
 
 SHOWN = 8
-LARGE_INPUT_IMAGES = 500  # the book's 96x96 and 224x224 networks: the first 500 test images (about seconds)
+# The book's 96x96 and 224x224 networks: the first SUBSET test images (seconds on a 2-core CPU); the whole test
+# set takes 25-70 s there (bench/top_images.py), so it is a second button that says how long it would take.
+SUBSET = 1000
 
 
-def _count(loaded: LoadedModel, available: int) -> int:
-    return available if loaded.spec.input_shape[1] <= 32 else min(available, LARGE_INPUT_IMAGES)
+def _first_count(loaded: LoadedModel, available: int) -> int:
+    return available if loaded.spec.input_shape[1] <= 32 else min(available, SUBSET)
 
 
-def _compute(loaded: LoadedModel, layer: str, images: torch.Tensor) -> ChannelPeaks:
+def _compute(loaded: LoadedModel, layer: str, images: torch.Tensor) -> tuple[ChannelPeaks, float]:
+    """Every image's peak of every channel of `layer`, and the seconds it took."""
     bar = st.progress(0.0, text=_("Running the test images through the network…"))
     device = model_device(loaded.model)
+    start = time.perf_counter()
     peaks = channel_peaks(loaded.model, layer, images,
                           prepare=lambda batch: act_state.model_inputs(batch, loaded.spec, device),
                           progress=lambda done: bar.progress(done, text=_("{share} of the images").format(
                               share=f"{done:.0%}")))
     bar.empty()
-    return peaks
+    return peaks, time.perf_counter() - start
+
+
+def _searched(loaded: LoadedModel, layer: str, dataset: str, test_set) -> tuple[ChannelPeaks, float] | None:
+    """The peaks over the whole test set or its first SUBSET images, computed once per model and layer (the
+    button pressed); None until then."""
+    images = test_set[0]
+    base = (id(loaded.model), loaded.label, layer, dataset)
+    cache = st.session_state.setdefault("in_peaks", {})
+    if any(key[:4] != base for key in cache):
+        cache.clear()  # one model's layer per session
+    found = cache.get(base + (len(images),)) or cache.get(base + (_first_count(loaded, len(images)),))
+    if found is not None:
+        return found
+    count = _first_count(loaded, len(images))
+    label = (_("Find the test images that excite it most ({count} images)").format(count=f"{count:,}")
+             if count == len(images) else
+             _("Find the test images that excite it most (the first {count} of the {total} test images)").format(
+                 count=f"{count:,}", total=f"{len(images):,}"))
+    if not st.button(label, key="in_find_top"):
+        st.caption(_("Runs the images through the network once, stopping at this layer, a batch at a time; then "
+                     "every channel of the layer is a lookup."))
+        return None
+    cache[base + (count,)] = _compute(loaded, layer, images[:count])
+    return cache[base + (count,)]
+
+
+def _offer_all(loaded: LoadedModel, layer: str, dataset: str, test_set, searched: tuple[ChannelPeaks, float]):
+    """Under a search of the first images only: how many were searched, and a button for all of them."""
+    peaks, seconds = searched
+    count, total = peaks.values.shape[0], len(test_set[0])
+    if count >= total:
+        return
+    st.caption(_("Searched the first {count} of the {total} test images (the larger the network's input, the longer "
+                 "it takes); all of them would take about {seconds} s here.").format(
+        count=f"{count:,}", total=f"{total:,}", seconds=f"{seconds * total / count:.0f}"))
+    if st.button(_("Search all {total} test images").format(total=f"{total:,}"), key="in_find_all"):
+        base = (id(loaded.model), loaded.label, layer, dataset)
+        st.session_state["in_peaks"][base + (total,)] = _compute(loaded, layer, test_set[0])
+        st.rerun()
 
 
 def show(loaded: LoadedModel, trace: Trace, layer: str, channel: int, dataset: str,
@@ -43,20 +88,12 @@ def show(loaded: LoadedModel, trace: Trace, layer: str, channel: int, dataset: s
     if layer in ("softmax", "normalize") or " (" in layer or layer not in {s.name for s in trace.steps}:
         return
     images, labels = test_set
-    count = _count(loaded, len(images))
     st.markdown(_("#### What channel {channel} of {layer} looks for").format(channel=channel, layer=layer))
-    key = (id(loaded.model), loaded.label, layer, dataset, count)
-    cache = st.session_state.setdefault("in_peaks", {})
-    if key not in cache:
-        if not st.button(_("Find the test images that excite it most ({count} images)").format(count=count),
-                         key="in_find_top"):
-            st.caption(_("Runs every test image through the network up to this layer once; then every channel of "
-                         "the layer is a lookup."))
-            return
-        cache.clear()  # one layer's peaks per session
-        cache[key] = _compute(loaded, layer, images[:count])
+    searched = _searched(loaded, layer, dataset, test_set)
+    if searched is None:
+        return
     try:
-        top = cache[key].top(channel, SHOWN)
+        top = searched[0].top(channel, SHOWN)
     except ActivationError:  # a channel outside the layer: the explanation above already says so
         return
     indices = [i for i, _value, _unit in top]
@@ -71,3 +108,4 @@ def show(loaded: LoadedModel, trace: Trace, layer: str, channel: int, dataset: s
     chart(fig, "in_top_images")
     st.caption(_("The strongest response of channel {channel} in each image, largest first; outlined: the input "
                  "pixels the unit that fired sees (its receptive field).").format(channel=channel))
+    _offer_all(loaded, layer, dataset, test_set, searched)
