@@ -6,6 +6,7 @@ The network runs only up to the layer (a forward hook stops it there), in batche
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,10 +69,13 @@ def batch_for(model: nn.Module, module: nn.Module, first: torch.Tensor) -> int:
 
 def channel_peaks(model: nn.Module, layer: str, images: torch.Tensor,
                   prepare: Callable[[torch.Tensor], torch.Tensor] = lambda batch: batch,
-                  progress: Callable[[float], None] | None = None, batch_size: int | None = None) -> ChannelPeaks:
+                  progress: Callable[[float], None] | None = None, batch_size: int | None = None,
+                  budget_s: float | None = None) -> ChannelPeaks:
     """Runs `images` (uint8 (N, 28, 28)) through `model` up to the module named `layer` (dotted, as
     named_modules names it), never further; `prepare` turns a uint8 batch into the model's input (resizing for
-    96 or 224); `progress(share done)` is called after each batch. batch_size: None picks it (`batch_for`)."""
+    96 or 224); `progress(share done)` is called after each batch. batch_size: None picks it (`batch_for`).
+    budget_s: stop before the batch that would end past this many seconds (the first batch always runs); the
+    result then covers the first images only (`ChannelPeaks.values.shape[0]` of them)."""
     module = dict(model.named_modules()).get(layer)
     if module is None:
         raise ActivationError(N_("layer {layer} is not in this model"), layer=layer)
@@ -92,7 +96,11 @@ def channel_peaks(model: nn.Module, layer: str, images: torch.Tensor,
                 if batch_size is None:
                     batch_size = batch_for(model, module, as_batch(prepare(images[:1])).to(device))
                 handle = module.register_forward_hook(hook)
+                began = time.perf_counter()
                 for start in range(0, len(images), batch_size):
+                    elapsed = time.perf_counter() - began
+                    if start and budget_s is not None and elapsed * (start + batch_size) / start > budget_s:
+                        break  # at this pace the next batch would end past the budget
                     try:
                         model(as_batch(prepare(images[start:start + batch_size])).to(device))
                     except _Reached:

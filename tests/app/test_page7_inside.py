@@ -165,18 +165,21 @@ def test_the_images_that_excite_a_channel_most_show_their_own_peak():
     assert any(el.proto.id.endswith("in_top_images") for el in at.get("plotly_chart"))
 
 
-def test_a_large_input_searches_the_first_images_says_so_and_searches_all_on_request(monkeypatch):
-    """GoogLeNet at 96 (untrained): the first search covers the first SUBSET test images and says how many; the
-    second button searches them all. Both top lists are the largest conv1 peaks by a forward hook over the same
-    images (a 200-image test set and a subset of 60 here, to keep the test short)."""
+def test_a_large_input_searches_what_its_time_allows_says_so_and_searches_all_on_request(monkeypatch):
+    """GoogLeNet at 96 (untrained): the first search stops when its time is up and says how many images it
+    searched; the second button searches them all. Both top lists are the largest conv1 peaks by a forward hook
+    over the same images (a 200-image test set, batches of 60 and no time at all here: one batch, to keep the
+    test short and certain)."""
+    from cnnviz.inspection import top_images
     from cnnviz.ui import common
     from cnnviz.ui.inside import top
 
     images, labels = data.load_dataset(data.DEFAULT_DATASET, train=False)
     monkeypatch.setattr(common, "dataset_or_none", lambda name=None, train=True: (images[:200], labels[:200]))
-    monkeypatch.setattr(top, "SUBSET", 60)
+    monkeypatch.setattr(top, "BUDGET_S", 0.0)
+    monkeypatch.setattr(top_images, "BATCH", 60)
     at = make_app(PAGE, query={"model": "untrained-googlenet", "layer": "conv1", "channel": "5"}).run()
-    assert "first 60 of the 200 test images" in at.button(key="in_find_top").label
+    assert "up to 200 test images, about 0 s at most" in at.button(key="in_find_top").label
     at.button(key="in_find_top").click().run()
     assert_no_exception(at)
     with torch.random.fork_rng():
@@ -191,6 +194,7 @@ def test_a_large_input_searches_the_first_images_says_so_and_searches_all_on_req
         return [float(tick.split("<br>")[1]) for tick in figure["layout"]["xaxis"]["ticktext"]]
 
     assert shown(at) == pytest.approx(peaks.values[:60].sort(descending=True).values[:8].tolist(), rel=5e-3)
+    assert not [b for b in at.button if b.key == "in_find_top"]  # done: the page says what it searched instead
     note = next(c.value for c in at.caption if "Searched the first" in c.value)
     assert note.startswith("Searched the first 60 of the 200 test images") and " s here" in note
     at.button(key="in_find_all").click().run()

@@ -155,3 +155,32 @@ def test_a_run_trained_in_this_session_is_explained_with_the_overviews_number(pa
     expect(page.locator(".st-key-in_channel input")).to_have_value("3")
     _explained_equals_the_overview(page, "conv2 · channel 3")
     screenshot(page, "page7_trained_run", full_page=False)
+
+
+def test_alexnet_with_one_colour_range_and_a_search_of_its_first_test_images(projector):
+    """AlexNet at 224 (untrained) with the global colour scale at projector size: the overview, its legend's
+    numbers and the prediction on the first screen; the search for act1's channel 3 stops when its time is up
+    (AlexNet's first layer takes about a minute for all 10,000 test images here), says how many it searched and
+    offers all 10,000."""
+    page = projector
+    _open(page, "/Inside_the_network?model=untrained-alexnet&scale=global&layer=act1&channel=3")
+    for selector, what in {f"{OVERVIEW} .hm": "the layers' maps", f"{PROBABILITIES} .bars": "the probabilities"}.items():
+        assert_on_first_screen(page, selector, what)
+    low, high = page.evaluate("() => { const p = document.querySelector('.st-key-in_overview .js-plotly-plot');"
+                              " const t = p._fullData.find(t => t.type === 'heatmap'); return [t.zmin, t.zmax]; }")
+    texts = [text.replace("−", "-") for text in page.locator(f"{OVERVIEW} .annotation-text").all_text_contents()]
+    assert {f"{low:.2g}", f"{high:.2g}", "0"} <= set(texts), texts  # the one strip's ends and its 0
+    for number in (f"{low:.2g}", f"{high:.2g}"):
+        drawn = page.locator(f"{OVERVIEW} .annotation").filter(has=page.locator(
+            ".annotation-text", has_text=re.compile(rf"^[-−]?{re.escape(number.lstrip('-'))}$")))
+        assert drawn.count() >= 1, number
+        box = drawn.first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], number
+    screenshot(page, "page7_alexnet_global", full_page=False)
+    page.locator(".st-key-in_find_top button").click()
+    wait_idle(page, timeout=FIRST_LOAD_MS)
+    note = page.get_by_text(re.compile(r"^Searched the first [0-9,]+ of the 10,000 test images"))
+    note.scroll_into_view_if_needed()
+    expect(note).to_be_visible()
+    expect(page.locator(".st-key-in_find_all button")).to_contain_text("Search all 10,000 test images")
+    screenshot(page, "page7_alexnet_top_images", full_page=False)

@@ -73,3 +73,15 @@ def test_the_batch_keeps_the_largest_output_up_to_the_layer_under_the_budget(lay
     assert done == [10 / 25, 20 / 25, 1.0]
     whole = channel_peaks(model, layer, images, batch_size=25)
     assert torch.allclose(peaks.values, whole.values, atol=1e-5) and torch.equal(peaks.positions, whole.positions)
+
+
+def test_a_time_budget_keeps_the_first_images_searched_and_none_searches_them_all():
+    torch.manual_seed(0)
+    model = build(PRESETS["lenet_modern"]).eval()
+    images = _images(25)
+    done = []
+    first = channel_peaks(model, "act2", images, progress=done.append, batch_size=10, budget_s=0.0)
+    assert first.values.shape[0] == 10 and done == [10 / 25]  # the first batch always runs
+    everything = channel_peaks(model, "act2", images, batch_size=10, budget_s=None)
+    assert everything.values.shape[0] == 25 and torch.allclose(first.values, everything.values[:10], atol=1e-5)
+    assert channel_peaks(model, "act2", images, batch_size=10, budget_s=60.0).values.shape[0] == 25
