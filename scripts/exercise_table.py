@@ -28,7 +28,7 @@ def rows() -> list[str]:
         what = WHAT[ex.kind] + (" (computed answer)" if ex.kind != "computed" and ex.id in ANSWERS else "")
         en = "" if ex.id.startswith("zh-") else ex.id
         lines.append(f"| {en} | {ex.zh or ''} | {_cell(ex.statement.en)} | {what} | "
-                     f"{PAGE_NAMES[ex.try_it.page]} |")
+                     f"{', '.join(PAGE_NAMES[link.page] for link in ex.links)} |")
     return lines
 
 

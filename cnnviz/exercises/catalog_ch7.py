@@ -264,7 +264,12 @@ S76 = (
         "看两类的平均激活值及其差：哪些通道能区分这两类？"),
        ACTIVATIONS, {"model": "lenet", "classes": ["Pullover", "Coat"], "layer": "conv2"},
        todo=("The book's LeNet on pullovers and coats at its second layer; switch to the first layer too.",
-             "书中的 LeNet，套衫与外套，第二层；也切换到第一层看看。")),
+             "书中的 LeNet，套衫与外套，第二层；也切换到第一层看看。"),
+       also=(INSIDE, {"model": "lenet", "class": "pullover", "layer": "conv2", "channel": 0, "row": 5, "col": 5},
+             ("One pullover through the same LeNet: a second-layer unit computed from the first layer's six maps; "
+              "click any map to follow another activation.",
+              "一件套衫经过同一个 LeNet：第二层的一个单元如何由第一层的六个特征映射算出；点击任一特征映射，"
+              "查看另一个激活值。"))),
     ex("7.6.5", None, "experiment",
        ("Feed the trained network images unlike its training data (random noise, a drawing, a photo): what "
         "happens to its activations?",

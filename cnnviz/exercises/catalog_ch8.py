@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnviz.exercises.catalog_types import BUILDER, TRAIN, exercise as ex
+from cnnviz.exercises.catalog_types import BUILDER, INSIDE, TRAIN, exercise as ex
 
 _USE = ("Press \"Use for training\", then train it on the Train page and compare with the other runs.",
         "按“用于训练”按钮，然后在训练页面训练，并与其他运行结果比较。")
@@ -48,7 +48,12 @@ S81 = (
         "28×28 图像的更好模型。"),
        ("alexnet_small is one such simplification: remove or narrow layers and watch parameters and FLOPs.",
         "alexnet_small 就是一种简化：删掉或收窄某些层，观察参数量和浮点运算量。"),
-       BUILDER, {"preset": "alexnet_small"}, _USE),
+       BUILDER, {"preset": "alexnet_small"}, _USE,
+       also=(INSIDE, {"model": "untrained-alexnet", "layer": "conv1", "channel": 0, "row": 27, "col": 27},
+             ("AlexNet's first layer at 224×224: one unit's 11×11 window (stride 4) and kernel on a 28×28 image "
+              "enlarged 8 times. These kernels are untrained; train AlexNet and choose your run to see learned ones.",
+              "AlexNet 第一层（224×224 输入）：一个单元的 11×11 窗口（步幅 4）和卷积核，作用在放大 8 倍的 28×28 "
+              "图像上。这些卷积核未经训练；训练 AlexNet 后选择你的运行结果，就能看到学到的卷积核。"))),
     ex("8.1.6", "7.1.3", "experiment",
        ("Change the batch size and watch throughput (images per second), accuracy and GPU memory.",
         "修改批量大小，观察吞吐量（每秒图像数）、准确率和 GPU 显存的变化。"),

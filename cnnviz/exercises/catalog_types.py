@@ -81,6 +81,12 @@ class Exercise:
     statement: Text
     hint: Text
     try_it: TryIt
+    also: TryIt | None = None  # a second page that fits the exercise (page 7's view of the same network)
+
+    @property
+    def links(self) -> tuple[TryIt, ...]:
+        """Every Try-it link of the exercise, the main one first."""
+        return (self.try_it,) if self.also is None else (self.try_it, self.also)
 
     @property
     def number(self) -> int:
@@ -106,13 +112,15 @@ class Exercise:
 
 def exercise(id: str, zh: str | None, kind: Kind, statement: tuple[str, str], hint: tuple[str, str],
              page: str, state: dict | None = None, todo: tuple[str, str] | None = None,
-             dataset: str | None = None) -> Exercise:
-    """One catalog entry, written compactly: texts as (English, 中文) pairs."""
+             dataset: str | None = None, also: tuple[str, dict, tuple[str, str]] | None = None) -> Exercise:
+    """One catalog entry, written compactly: texts as (English, 中文) pairs; `also`: (page, state, todo) of a
+    second Try-it link."""
     section = id.removeprefix("zh-").rsplit(".", 1)[0]
     if id.startswith("zh-"):  # a zh-only exercise lives in the English section of the same topic
         section = {z: e for e, z in ZH_OF_EN.items()}[section]
+    second = TryIt(also[0], tuple(also[1].items()), Text(*also[2])) if also else None
     return Exercise(id, section, zh, kind, Text(*statement), Text(*hint),
-                    TryIt(page, tuple((state or {}).items()), Text(*todo) if todo else None, dataset))
+                    TryIt(page, tuple((state or {}).items()), Text(*todo) if todo else None, dataset), second)
 
 
 # English section -> zh section of the same chapter text.

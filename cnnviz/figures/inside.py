@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from cnnviz.figures import inside_legend
 from cnnviz.figures.style import CELL_FONT_SIZE, DIVERGING, FONT_SIZE, GRAY, HIGHLIGHT, PADDING_COLOUR, SEQUENTIAL, \
     SERIES, base_layout
 from cnnviz.i18n import DEFAULT_LANGUAGE as EN
@@ -66,21 +67,28 @@ def overview(columns: Sequence[Column], first: int = 0, per_page: int = 6, scale
     pages = [_shown(column, first, per_page) for column in columns]
     everything = np.concatenate([column.values.detach().float().cpu().numpy().ravel() for column in columns])
     global_range = _range(everything)
-    traces, targets = [], {"x": [], "y": [], "customdata": [], "text": []}
+    traces, targets, spans = [], {"x": [], "y": [], "customdata": [], "text": []}, []
     for j, (column, shown) in enumerate(zip(columns, pages)):
         layer_range = _range(column.values.detach().float().cpu().numpy())
+        ranges = []
         for k, (channel, values) in enumerate(shown):
             zrange = {"unit": _range(values), "layer": layer_range, "global": global_range}[scale]
+            ranges.append(zrange)
             traces.append(_tile(column, j, k, channel, values, zrange, per_page, lang))
             row = k if channel >= 0 else (per_page - 1) / 2
             targets["x"].append(j * COLUMN_STEP + 0.5)
             targets["y"].append(row * ROW_STEP + 0.5)
             targets["customdata"].append(f"{j},{max(channel, 0)}")
             targets["text"].append(traces[-1].name)
+        span = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else layer_range  # none on this page
+        spans.append((j * COLUMN_STEP, j * COLUMN_STEP + 1, span, column.gray))
+    strips, numbers = inside_legend.legend(spans, scale, per_page * ROW_STEP - (ROW_STEP - 1), global_range)
+    traces += strips
     traces.append(go.Scatter(**targets, mode="markers", showlegend=False,
                              hovertemplate=tr(lang, "{name}: click to explain", name="%{text}") + "<extra></extra>",
                              marker={"symbol": "square", "size": tile_px - 4, "opacity": 0.01, "color": "white"}))
     fig = go.Figure(traces, _overview_layout(columns, per_page, scale, global_range, tile_px, lang))
+    fig.layout.annotations += tuple(go.layout.Annotation(note) for note in numbers)
     if selected is not None and selected[0] < len(columns):
         _outline_selected(fig, columns[selected[0]], selected, first, per_page)
     return fig
@@ -101,6 +109,8 @@ def _tile(column: Column, j: int, k: int, channel: int, values: np.ndarray, zran
         hover = tr(lang, "{layer} · channel {channel}: {value}", layer=column.name, channel=channel,
                    value="%{z:.4f}")
     colours = GRAY if column.gray else _scale_of(values, zrange)
+    hover += "<br>" + tr(lang, "colours from {low} to {high}", low=inside_legend.short(zrange[0]),
+                         high=inside_legend.short(zrange[1]))
     return go.Heatmap(z=z, x0=x0 + dx / 2, dx=dx, y0=y0 + dy / 2, dy=dy, zmin=zrange[0], zmax=zrange[1],
                       colorscale=colours, showscale=False, name=name,
                       hovertemplate=hover + "<extra></extra>")
@@ -109,13 +119,14 @@ def _tile(column: Column, j: int, k: int, channel: int, values: np.ndarray, zran
 def _overview_layout(columns, per_page: int, scale: str, global_range, tile_px: int, lang: str) -> dict:
     width = len(columns) * COLUMN_STEP - (COLUMN_STEP - 1)
     height = per_page * ROW_STEP - (ROW_STEP - 1)
+    below = inside_legend.extra_units(tile_px)  # the colour legend under the tiles
     layout = {
         "xaxis": {"range": [-0.1, width + 0.1], "tickvals": [j * COLUMN_STEP + 0.5 for j in range(len(columns))],
                   "ticktext": [column.label for column in columns], "side": "top", "tickangle": 0,
                   "showgrid": False, "zeroline": False, "tickfont": {"size": FONT_SIZE - 5}, "fixedrange": True},
-        "yaxis": {"range": [height + 0.05, -0.05], "visible": False, "fixedrange": True},
+        "yaxis": {"range": [height + below + 0.05, -0.05], "visible": False, "fixedrange": True},
         "margin": {"l": 8, "r": 8, "t": 64, "b": 28},
-        "height": int(per_page * tile_px * ROW_STEP) + 92, "plot_bgcolor": "white",
+        "height": int((per_page * ROW_STEP + below) * tile_px) + 92, "plot_bgcolor": "white",
         "font": {"size": FONT_SIZE}, "dragmode": False,
     }
     layout["annotations"] = [{"text": _legend_text(scale, global_range, lang), "xref": "paper", "yref": "paper",
@@ -127,10 +138,9 @@ def _overview_layout(columns, per_page: int, scale: str, global_range, tile_px: 
 def _legend_text(scale: str, global_range, lang: str) -> str:
     """The colour legend in words: which range each colour scale spans."""
     low, high = global_range
-    texts = {"unit": tr(lang, "colours: each map from its own lowest (dark or blue) to its highest (yellow or "
-                              "red) value"),
-             "layer": tr(lang, "colours: one range per layer, from its lowest (dark or blue) to its highest "
-                               "(yellow or red) value"),
+    texts = {"unit": tr(lang, "colours: each map from its own lowest to its highest value (hover a map for its "
+                              "range); under each layer the lowest and highest of the maps shown"),
+             "layer": tr(lang, "colours: one range per layer, under it from its lowest to its highest value"),
              "global": tr(lang, "colours: one range for every layer, {low} (blue) to {high} (red)",
                           low=f"{low:.3g}", high=f"{high:.3g}")}
     return texts[scale]

@@ -6,6 +6,7 @@ The network runs only up to the layer (a forward hook stops it there), in batche
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,7 +16,8 @@ from torch import nn
 from cnnviz.inspection.capture import _HOOKED, ActivationError, as_batch, model_device
 from cnnviz.i18n import N_
 
-BATCH = 1000
+BATCH = 1000  # images per forward pass at most
+BATCH_BYTES = 256 * 2**20  # and no larger a batch than keeps every layer's output up to the chosen one under this
 
 
 class _Reached(Exception):
@@ -42,12 +44,38 @@ class ChannelPeaks:
                 for i in order]
 
 
+def batch_for(model: nn.Module, module: nn.Module, first: torch.Tensor) -> int:
+    """How many images one forward pass up to `module` may take: BATCH, fewer where the largest output of any
+    layer it runs (measured on `first`, one prepared image (1, 1, S, S)) would pass BATCH_BYTES for the batch."""
+    largest = [first.numel()]
+
+    def size(_module, _inputs, output):
+        if isinstance(output, torch.Tensor):
+            largest[0] = max(largest[0], output.numel())
+
+    def stop(_module, _inputs, _output):
+        raise _Reached
+
+    handles = [m.register_forward_hook(size) for m in model.modules()] + [module.register_forward_hook(stop)]
+    try:
+        model(first)
+    except _Reached:
+        pass
+    finally:
+        for handle in handles:
+            handle.remove()
+    return max(1, min(BATCH, BATCH_BYTES // (4 * largest[0])))
+
+
 def channel_peaks(model: nn.Module, layer: str, images: torch.Tensor,
                   prepare: Callable[[torch.Tensor], torch.Tensor] = lambda batch: batch,
-                  progress: Callable[[float], None] | None = None, batch_size: int = BATCH) -> ChannelPeaks:
+                  progress: Callable[[float], None] | None = None, batch_size: int | None = None,
+                  budget_s: float | None = None) -> ChannelPeaks:
     """Runs `images` (uint8 (N, 28, 28)) through `model` up to the module named `layer` (dotted, as
-    named_modules names it); `prepare` turns a uint8 batch into the model's input (resizing for 96 or 224);
-    `progress(share done)` is called after each batch."""
+    named_modules names it), never further; `prepare` turns a uint8 batch into the model's input (resizing for
+    96 or 224); `progress(share done)` is called after each batch. batch_size: None picks it (`batch_for`).
+    budget_s: stop before the batch that would end past this many seconds (the first batch always runs); the
+    result then covers the first images only (`ChannelPeaks.values.shape[0]` of them)."""
     module = dict(model.named_modules()).get(layer)
     if module is None:
         raise ActivationError(N_("layer {layer} is not in this model"), layer=layer)
@@ -60,12 +88,19 @@ def channel_peaks(model: nn.Module, layer: str, images: torch.Tensor,
     values, positions, width = [], [], 1
     device = model_device(model)
     with _HOOKED:
-        handle = module.register_forward_hook(hook)
         was_training = model.training
+        model.eval()
+        handle = None
         try:
-            model.eval()
             with torch.inference_mode():
+                if batch_size is None:
+                    batch_size = batch_for(model, module, as_batch(prepare(images[:1])).to(device))
+                handle = module.register_forward_hook(hook)
+                began = time.perf_counter()
                 for start in range(0, len(images), batch_size):
+                    elapsed = time.perf_counter() - began
+                    if start and budget_s is not None and elapsed * (start + batch_size) / start > budget_s:
+                        break  # at this pace the next batch would end past the budget
                     try:
                         model(as_batch(prepare(images[start:start + batch_size])).to(device))
                     except _Reached:
@@ -79,6 +114,7 @@ def channel_peaks(model: nn.Module, layer: str, images: torch.Tensor,
                     if progress is not None:
                         progress(min(1.0, (start + batch_size) / len(images)))
         finally:
-            handle.remove()
+            if handle is not None:
+                handle.remove()
             model.train(was_training)
     return ChannelPeaks(layer, torch.cat(values), torch.cat(positions), width)

@@ -54,9 +54,10 @@ def test_try_it_links_carry_each_pages_own_query(page):
     from urllib.parse import urlencode
 
     for ex in EXERCISES:
-        query = query_params(ex.try_it)
-        assert any(p.endswith(ex.try_it.page.split("/")[-1].split("_", 1)[1].removesuffix(".py")) or
-                   ex.try_it.page.endswith(p) for p, q in links if q == urlencode(query)), ex.id
+        for link in ex.links:
+            query = query_params(link)
+            assert any(p.endswith(link.page.split("/")[-1].split("_", 1)[1].removesuffix(".py")) or
+                       link.page.endswith(p) for p, q in links if q == urlencode(query)), ex.id
 
 
 def test_search_section_and_kind_filter_the_list():
@@ -95,7 +96,7 @@ def test_a_link_opens_filtered_and_a_bad_one_says_what_it_ignored():
 
 
 # Each distinct Try-it link once: (page, query).
-LINKS = sorted({(e.try_it.page, tuple(query_params(e.try_it).items())): e.id for e in EXERCISES}.items())
+LINKS = sorted({(link.page, tuple(query_params(link).items())): e.id for e in EXERCISES for link in e.links}.items())
 
 
 def _stated_state_shown(at, page: str, state: dict) -> None:

@@ -165,6 +165,48 @@ def test_the_images_that_excite_a_channel_most_show_their_own_peak():
     assert any(el.proto.id.endswith("in_top_images") for el in at.get("plotly_chart"))
 
 
+def test_a_large_input_searches_what_its_time_allows_says_so_and_searches_all_on_request(monkeypatch):
+    """GoogLeNet at 96 (untrained): the first search stops when its time is up and says how many images it
+    searched; the second button searches them all. Both top lists are the largest conv1 peaks by a forward hook
+    over the same images (a 200-image test set, batches of 60 and no time at all here: one batch, to keep the
+    test short and certain)."""
+    from cnnviz.inspection import top_images
+    from cnnviz.ui import common
+    from cnnviz.ui.inside import top
+
+    images, labels = data.load_dataset(data.DEFAULT_DATASET, train=False)
+    monkeypatch.setattr(common, "dataset_or_none", lambda name=None, train=True: (images[:200], labels[:200]))
+    monkeypatch.setattr(top, "BUDGET_S", 0.0)
+    monkeypatch.setattr(top_images, "BATCH", 60)
+    at = make_app(PAGE, query={"model": "untrained-googlenet", "layer": "conv1", "channel": "5"}).run()
+    assert "up to 200 test images, about 0 s at most" in at.button(key="in_find_top").label
+    at.button(key="in_find_top").click().run()
+    assert_no_exception(at)
+    with torch.random.fork_rng():
+        torch.manual_seed(UNTRAINED_SEED)
+        model = build(PRESETS["googlenet"])
+        init_weights(model, "xavier")
+    peaks = _hooked_batch(model, "conv1", to_batch(images[:200], channels_last=False, size=96))[:, 5].flatten(1).max(1)
+
+    def shown(at) -> list[float]:
+        figure = next(json.loads(el.proto.spec) for el in at.get("plotly_chart")
+                      if el.proto.id.endswith("in_top_images"))
+        return [float(tick.split("<br>")[1]) for tick in figure["layout"]["xaxis"]["ticktext"]]
+
+    assert shown(at) == pytest.approx(peaks.values[:60].sort(descending=True).values[:8].tolist(), rel=5e-3)
+    assert not [b for b in at.button if b.key == "in_find_top"]  # done: the page says what it searched instead
+    note = next(c.value for c in at.caption if "Searched the first" in c.value)
+    assert note.startswith("Searched the first 60 of the 200 test images") and " s here" in note
+    at.button(key="in_find_all").click().run()
+    assert_no_exception(at)
+    assert shown(at) == pytest.approx(peaks.values.sort(descending=True).values[:8].tolist(), rel=5e-3)
+    assert not any("Searched the first" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "in_find_all"]
+    at.number_input(key="in_channel").set_value(6).run()  # another channel: a lookup in the full search
+    assert not [b for b in at.button if b.key in ("in_find_top", "in_find_all")]
+    assert len(shown(at)) == 8
+
+
 def _png(pixels: torch.Tensor) -> bytes:
     import io
 
@@ -219,6 +261,40 @@ def test_the_exercises_try_it_link_opens_the_drawing():
     assert_no_exception(at)
     assert at.radio(key="in_source").value == "drawing"
     assert any("Until then" in c.value for c in at.caption)  # a blank canvas: the test image stands in
+
+
+@pytest.mark.parametrize("exercise, model, unit", [("7.6.4", "lenet", ("conv2", (0, 5, 5))),
+                                                    ("8.1.5", "untrained-alexnet", ("conv1", (0, 27, 27)))])
+def test_an_exercise_serves_a_link_to_this_page_that_opens_its_model_at_a_unit(exercise, model, unit):
+    """Page 6 serves the exercise's second Try-it link; followed, it opens that model at the unit, whose explained
+    number is the forward pass's (the book's LeNet on a pullover; AlexNet's first layer at 224)."""
+    from urllib.parse import parse_qsl
+
+    from cnnviz.ui.activations.url import MODELS
+
+    exercises = make_app("pages/6_Exercises.py", query={"section": exercise.rsplit(".", 1)[0]}).run()
+    served = [dict(parse_qsl(link.proto.query_string)) for link in exercises.get("page_link")
+              if link.proto.page.endswith("Inside_the_network")]
+    query = next(q for q in served if q.get("model") == model)
+    at = make_app(PAGE, query=query).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="in_model").value == MODELS[model] and not at.error
+    layer, index = unit
+    assert at.selectbox(key="in_layer").value == layer
+    assert [at.number_input(key=k).value for k in ("in_channel", "in_row", "in_col")] == list(index)
+    if model == "lenet":
+        net, _spec, _meta = checkpoint.load(str(next(s for s in SHIPPED if s.preset == "lenet").path))
+        assert query["class"] == "pullover"
+        batch = _image("Pullover")[None, None].float() / 255
+    else:
+        with torch.random.fork_rng():
+            torch.manual_seed(UNTRAINED_SEED)
+            net = build(PRESETS["alexnet"])
+            init_weights(net, "xavier")
+        batch = to_batch(_image()[None], channels_last=False, size=224)
+    out, _logits = _hooked(net, layer, batch)
+    total, forward = _printed(at)
+    assert total == pytest.approx(float(out[index]), abs=5e-5) and forward == total
 
 
 def test_a_channel_page_past_this_models_widest_layer_shows_its_last_page():

@@ -78,21 +78,24 @@ def test_a_computed_answer_with_its_matrices_and_checks(projector):
     card.screenshot(path=str(DOCS / "exercises_answer.png"))  # the whole card, its matrices and checks
 
 
-@pytest.mark.parametrize("card, section, page_url, parts, shown", [
+@pytest.mark.parametrize("card, link, section, page_url, parts, shown, value", [
     # an experiment on the Activations page: the book's LeNet, pullovers and coats, layer 2
-    ("7_6_4", "7.6", "**/Activations?**", ("model=lenet", "layer=conv2"),
-     ".st-key-act_layer"),
+    ("7_6_4", 0, "7.6", "**/Activations?**", ("model=lenet", "layer=conv2"),
+     ".st-key-act_layer", "conv2: second convolution"),
+    # its second link: one pullover through the same LeNet on Inside the network, a conv2 unit explained
+    ("7_6_4", 1, "7.6", "**/Inside_the_network?**", ("model=lenet", "class=pullover", "layer=conv2"),
+     ".st-key-in_model", "The book's LeNet (sigmoid, average pooling)"),
     # an experiment on the Train page: alexnet_small, more epochs, a subset
-    ("8_1_4", "8.1", "**/Train?**", ("net=alexnet_small", "epochs=20", "images=10000"), ".st-key-train_arch"),
+    ("8_1_4", 0, "8.1", "**/Train?**", ("net=alexnet_small", "epochs=20", "images=10000"), ".st-key-train_arch",
+     "AlexNet small, 28×28 (after d2l 8.1)"),  # by its title
 ])
-def test_try_it_opens_an_experiment_in_its_state(projector, card, section, page_url, parts, shown):
+def test_try_it_opens_an_experiment_in_its_state(projector, card, link, section, page_url, parts, shown, value):
     _open(projector, f"/Exercises?section={section}")
-    projector.locator(f".st-key-ex_card_{card} [data-testid='stPageLink'] a").click()
+    projector.locator(f".st-key-ex_card_{card} [data-testid='stPageLink'] a").nth(link).click()
     projector.wait_for_url(page_url)
     wait_idle(projector, timeout=WAIT)
     for part in parts:
         assert part in projector.url, projector.url
     expect(projector.locator("[data-testid='stAlert']").filter(has_text="not valid")).to_have_count(0)
     expect(projector.locator(shown)).to_be_visible()
-    expect(projector.locator(f"{shown} [role='combobox']")).to_have_value(
-        "conv2: second convolution" if card == "7_6_4" else "AlexNet small, 28×28 (after d2l 8.1)")  # by its title
+    expect(projector.locator(f"{shown} [role='combobox']")).to_have_value(value)

@@ -76,13 +76,15 @@ def show_exercise(ex: Exercise, text_lang: str, compute: Callable[[], Answer] | 
         st.markdown(f"**{ex.numbering(lang.current())}** {badge(ex.kind)} {md(ex.statement.get(text_lang))}")
         row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         with row:
-            st.page_link(ex.try_it.page, label=_("Try it: {page}").format(page=_(PAGE_NAMES[ex.try_it.page])),
-                         icon=":material/play_circle:", query_params=_with_language(query_params(ex.try_it)))
+            for link in ex.links:
+                st.page_link(link.page, label=_("Try it: {page}").format(page=_(PAGE_NAMES[link.page])),
+                             icon=":material/play_circle:", query_params=_with_language(query_params(link)))
             with st.popover(_("Hint"), icon=":material/lightbulb:", key=widget_key(ex, "hint")):
                 st.markdown(md(ex.hint.get(text_lang)))
             show = compute is not None and st.toggle(_("Show the computed answer"), key=widget_key(ex, "show"))
-        if ex.try_it.todo:
-            st.caption(md(ex.try_it.todo.get(text_lang)))
+        for link in ex.links:
+            if link.todo:
+                st.caption(md(link.todo.get(text_lang)))
         if note:
             st.info(note, icon=":material/dataset:")  # information, not a fault: the rest of the page works
         if show:

@@ -54,7 +54,7 @@ def test_every_zh_exercise_appears_exactly_once():
 
 def test_texts_in_both_languages_and_the_zh_editions_terms():
     for e in EXERCISES:
-        for text in (e.statement, e.hint, *([e.try_it.todo] if e.try_it.todo else [])):
+        for text in (e.statement, e.hint, *(link.todo for link in e.links if link.todo)):
             assert text.en.strip() and text.zh.strip(), e.id
             assert text.zh != text.en and CJK.search(text.zh), e.id
             assert not CJK.search(text.en), e.id
@@ -90,29 +90,44 @@ def _conv_accepts(name: str, text: str) -> bool:
     return conv_state._parse(text, default) in allowed
 
 
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.id)
-def test_try_it_names_a_real_page_and_a_state_it_accepts(ex):
-    assert ex.try_it.page in {path for path, *_ in PAGES}
-    query = query_params(ex.try_it)
-    if ex.try_it.page == CONV:
+LINKS = [(ex, link) for ex in EXERCISES for link in ex.links]
+
+
+@pytest.mark.parametrize("ex, link", LINKS, ids=[f"{e.id}-{link.page.split('_')[0][-1]}" for e, link in LINKS])
+def test_try_it_names_a_real_page_and_a_state_it_accepts(ex, link):
+    _check_link(link)
+
+
+def test_a_second_link_opens_page_7_on_lenet_and_alexnet_with_a_unit_and_says_what_to_look_at():
+    seconds = {ex.id: ex.also for ex in EXERCISES if ex.also is not None}
+    assert {"7.6.4", "8.1.5"} <= set(seconds)
+    assert all(link.page == INSIDE and link.todo for link in seconds.values())
+    assert query_params(seconds["7.6.4"])["model"] == "lenet" and query_params(seconds["7.6.4"])["layer"] == "conv2"
+    assert query_params(seconds["8.1.5"]) == {"model": "untrained-alexnet", "layer": "conv1", "row": "27", "col": "27"}
+
+
+def _check_link(try_it):
+    assert try_it.page in {path for path, *_ in PAGES}
+    query = query_params(try_it)
+    if try_it.page == CONV:
         assert set(query) <= {*conv_state.PARAMS, *conv_state.MATRICES}
         assert all(_conv_accepts(name, text) for name, text in query.items())
-        assert query or not ex.try_it.state
-    elif ex.try_it.page == BUILDER:
+        assert query or not try_it.state
+    elif try_it.page == BUILDER:
         assert query["preset"] in PRESETS
-    elif ex.try_it.page == EDGE:
+    elif try_it.page == EDGE:
         assert all(edge_url.PARAMS[name].decode(text) is not None for name, text in query.items())
-    elif ex.try_it.page == TRAIN and ex.try_it.state:
+    elif try_it.page == TRAIN and try_it.state:
         assert query and all(train_url.PARAMS[name].decode(text) is not None for name, text in query.items())
-    elif ex.try_it.page == ACTIVATIONS and ex.try_it.state:
+    elif try_it.page == ACTIVATIONS and try_it.state:
         words = {activation_url.LAYER, activation_url.CHANNELS}
         assert all(name in words or activation_url.PARAMS[name].decode(text) is not None
                    for name, text in query.items())
-    elif ex.try_it.page == INSIDE and ex.try_it.state:
+    elif try_it.page == INSIDE and try_it.state:
         assert query and all(inside_url.PARAMS[name].decode(text) is not None for name, text in query.items())
     else:  # pages that do not read a link yet, or nothing a link can set: the exercise says what to do there
-        assert query == {} and ex.try_it.todo is not None
-        assert ex.try_it.page not in URL_PAGES or not ex.try_it.state
+        assert query == {} and try_it.todo is not None
+        assert try_it.page not in URL_PAGES or not try_it.state
 
 
 def test_a_state_a_page_refuses_is_caught():

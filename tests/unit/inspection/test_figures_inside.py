@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from cnnviz.figures import inside as figs
+from cnnviz.figures.inside_legend import LEGEND, short
 
 
 def _columns():
@@ -18,7 +19,13 @@ def _columns():
 
 
 def _heatmaps(fig):
-    return [trace for trace in fig.data if trace.type == "heatmap"]
+    return [trace for trace in fig.data if trace.type == "heatmap" and trace.meta != LEGEND]
+
+
+def _legend(fig):
+    strips = [trace for trace in fig.data if trace.type == "heatmap" and trace.meta == LEGEND]
+    numbers = [note.text for note in fig.layout.annotations if note.name == LEGEND]
+    return strips, numbers
 
 
 @pytest.mark.parametrize("scale", ["unit", "layer", "global"])
@@ -68,3 +75,45 @@ def test_the_probabilities_name_every_class_and_colour_the_likeliest():
     assert list(bar.y) == ["a", "b", "c"] and bar.text[1] == f"{float(torch.softmax(logits, 0)[1]):.1%}"
     assert bar.marker.color[1] != bar.marker.color[0]
     np.testing.assert_allclose(bar.customdata, logits.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("scale", ["unit", "layer", "global"])
+def test_the_colour_legend_is_a_gradient_with_its_lowest_and_highest_numbers(scale):
+    """Under each layer (or the whole overview for "global") a strip running through the tiles' colours, from the
+    lowest to the highest value they map, both printed."""
+    columns = _columns()
+    fig = figs.overview(columns, first=6, per_page=4, scale=scale)
+    strips, numbers = _legend(fig)
+    tiles = _heatmaps(fig)
+    if scale == "global":
+        everything = torch.cat([c.values.flatten() for c in columns])
+        top = float(everything.abs().max())
+        assert len(strips) == 1 and numbers == [short(-top), short(top), "0"]
+        ranges = [(-top, top)]
+    else:
+        assert len(strips) == len(columns)
+        per_column = [tiles[:1], tiles[1:5], tiles[5:]]
+        ranges = [(min(t.zmin for t in group), max(t.zmax for t in group)) for group in per_column]
+        assert numbers == [text for low, high in ranges for text in (short(low), short(high))]
+        assert [s.colorscale == t[0].colorscale for s, t in zip(strips, per_column)] == [True] * 3
+        if scale == "layer":  # conv1's whole layer, signed: centred on 0
+            top = float(columns[1].values.abs().max())
+            assert ranges[1] == pytest.approx((-top, top))
+    for strip, (low, high) in zip(strips, ranges):
+        z = np.asarray(strip.z, dtype=float)[0]
+        assert (z[0], z[-1]) == pytest.approx((low, high)) and np.all(np.diff(z) > 0)
+        assert (strip.zmin, strip.zmax) == pytest.approx((low, high))
+    lowest_tile = max(t.y0 + t.dy * (np.asarray(t.z).shape[0] - 0.5) for t in tiles)
+    assert all(strip.y0 > lowest_tile for strip in strips)  # under the maps, not over them
+
+
+def test_legend_numbers_have_two_significant_digits():
+    assert [short(v) for v in (0.0, -1.234, 0.03456, 1234.0, 12.0)] == ["0", "-1.2", "0.035", "1.2e+03", "12"]
+
+
+def test_a_layer_with_no_map_on_this_page_keeps_its_legend():
+    columns = _columns()  # conv1 has 10 channels: none on the page from channel 12
+    fig = figs.overview(columns, first=12, per_page=4, scale="unit")
+    strips, numbers = _legend(fig)
+    top = float(columns[1].values.abs().max())
+    assert len(strips) == 3 and numbers[2:4] == [short(-top), short(top)]

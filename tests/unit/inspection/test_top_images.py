@@ -53,3 +53,35 @@ def test_the_top_images_are_the_largest_and_name_their_unit():
         peaks.top(16)
     with pytest.raises(ActivationError, match="layer conv9 is not in this model"):
         channel_peaks(model, "conv9", images)
+
+
+@pytest.mark.parametrize("layer", ["conv1", "act2"])
+def test_the_batch_keeps_the_largest_output_up_to_the_layer_under_the_budget(layer, monkeypatch):
+    """Modern LeNet's largest output up to conv1 (itself) or act2 is conv1's 16 x 28 x 28 floats; with a budget of
+    ten such outputs, ten images go through at a time, and the peaks are those of one large batch."""
+    from cnnviz.inspection import top_images
+
+    torch.manual_seed(0)
+    model = build(PRESETS["lenet_modern"]).eval()
+    conv1 = 16 * 28 * 28
+    assert tuple(trace_units(model, _images(1)[0]).step("conv1").output.shape) == (16, 28, 28)
+    monkeypatch.setattr(top_images, "BATCH_BYTES", 4 * conv1 * 10 + 3)
+    images = _images(25)
+    assert top_images.batch_for(model, dict(model.named_modules())[layer], images[:1, None].float() / 255) == 10
+    done = []
+    peaks = channel_peaks(model, layer, images, progress=done.append)
+    assert done == [10 / 25, 20 / 25, 1.0]
+    whole = channel_peaks(model, layer, images, batch_size=25)
+    assert torch.allclose(peaks.values, whole.values, atol=1e-5) and torch.equal(peaks.positions, whole.positions)
+
+
+def test_a_time_budget_keeps_the_first_images_searched_and_none_searches_them_all():
+    torch.manual_seed(0)
+    model = build(PRESETS["lenet_modern"]).eval()
+    images = _images(25)
+    done = []
+    first = channel_peaks(model, "act2", images, progress=done.append, batch_size=10, budget_s=0.0)
+    assert first.values.shape[0] == 10 and done == [10 / 25]  # the first batch always runs
+    everything = channel_peaks(model, "act2", images, batch_size=10, budget_s=None)
+    assert everything.values.shape[0] == 25 and torch.allclose(first.values, everything.values[:10], atol=1e-5)
+    assert channel_peaks(model, "act2", images, batch_size=10, budget_s=60.0).values.shape[0] == 25
