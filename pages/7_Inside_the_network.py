@@ -9,6 +9,7 @@ import streamlit as st  # noqa: E402
 from cnnviz import data  # noqa: E402
 from cnnviz.ui import lang, url_state  # noqa: E402
 from cnnviz.ui.activations.models import dataset_ui, model_ui  # noqa: E402
+from cnnviz.ui.arch.labels import network_title  # noqa: E402
 from cnnviz.ui.common import dataset_or_none, intro, presenting, user_errors  # noqa: E402
 from cnnviz.ui.inside import overview, state, top, unit  # noqa: E402
 from cnnviz.ui.inside import url as inside_url  # noqa: E402
@@ -59,7 +60,7 @@ with user_errors():
         st.markdown(_("#### One unit explained"))
         layer, index = unit.picker(trace)
     with overview_box:
-        st.markdown(_("{image} through {model}").format(image=image_name, model=loaded.spec.name))
+        st.markdown(_("{image} through {model}").format(image=image_name, model=network_title(loaded.spec, lang.current())))
         selected = (layer, index[0]) if layer != unit.SOFTMAX else None
         overview.draw(trace, loaded.model, class_names, scale, first, selected)
     inside_url.save()

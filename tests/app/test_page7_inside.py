@@ -326,3 +326,12 @@ def test_a_run_of_this_session_at_its_own_size_explains_its_units(monkeypatch):
     want = forward_to(run.job.model.eval(), batch, "conv2")[0, 9, 20, 11]
     total, _forward = _printed(at)
     assert total == pytest.approx(float(want), abs=5e-5)
+
+
+def test_the_overview_names_the_network_by_its_title_in_both_languages():
+    """Not by its id (lenet_modern): "Coat 0 through Modern LeNet", "外套 0 经过 现代 LeNet"."""
+    for language, title in (("en", "Modern LeNet"), ("zh", "现代 LeNet")):
+        at = make_app(PAGE, query={"lang": language}).run()
+        assert_no_exception(at)
+        heading = [m.value for m in at.markdown if m.value.startswith(("Coat 0 ", "外套 0 "))]
+        assert heading == [f"Coat 0 through {title}" if language == "en" else f"外套 0 经过 {title}"], heading
