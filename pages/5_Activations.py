@@ -8,6 +8,7 @@ import streamlit as st  # noqa: E402
 
 from cnnviz.inspection import capture as act  # noqa: E402
 from cnnviz import data  # noqa: E402
+from cnnviz.ui.train.live import network_name  # noqa: E402
 from cnnviz.ui.activations import maps as maps_ui  # noqa: E402
 from cnnviz.ui.activations import url as act_url  # noqa: E402
 from cnnviz.ui import lang, url_state  # noqa: E402
@@ -76,7 +77,7 @@ with user_errors():
     groups = maps_ui.spatial_groups(loaded.model, captured)
     if not groups:
         st.info(_("{name} has no convolutional layers, so there are no feature maps to show; choose a model "
-                  "with convolutions.").format(name=loaded.spec.name))
+                  "with convolutions.").format(name=network_name(loaded.spec)))
         st.stop()
     labels = examples.labels
     layer_col, stage_col, channels_col, scale_col = st.columns([1.35, 1, 0.95, 1.05], gap="small")

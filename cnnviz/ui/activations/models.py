@@ -203,7 +203,7 @@ def model_ui(key: str = "act_model", upload_key: str = "act_checkpoint") -> Load
     else:
         loaded = session.get(choice) or _upload(upload_key)
     if loaded is not None and not loaded.trained:
-        st.warning(_("{name}, {note}.").format(name=loaded.spec.name, note=_(UNTRAINED_NOTE)))
+        st.warning(_("{name}, {note}.").format(name=network_name(loaded.spec), note=_(UNTRAINED_NOTE)))
     elif loaded is not None:
         st.caption(_caption(loaded))
     return loaded

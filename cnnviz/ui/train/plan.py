@@ -13,6 +13,7 @@ from cnnviz.errors import CnnvizError
 from cnnviz.training.loop import TrainConfig
 from cnnviz.training.cost import EpochCost, check_memory, epoch_cost
 from cnnviz.ui.lang import _, render
+from cnnviz.ui.train.live import network_name
 from cnnviz.ui.train.views import ALL_TEST_IMAGES, TRAIN_SIZES, clock
 
 CONFIRM_S = 180.0  # a run estimated longer than this asks before it starts
@@ -76,7 +77,8 @@ def plan_view(spec: Architecture, config: TrainConfig, running: bool) -> CnnvizE
         st.error(_("This run would not fit: {problem}.").format(problem=render(problem).rstrip(".。")), icon=":material/memory:")
         return problem
     if not running:  # measuring while a run trains would slow it and measure the contention
-        with st.spinner(_("Measuring how fast {network} trains on this machine...").format(network=spec.name)):
+        measuring = _("Measuring how fast {network} trains on this machine...").format(network=network_name(spec))
+        with st.spinner(measuring):
             run = estimate(spec, config)
         st.caption(estimate_text(spec, run),
                    help=_("A few real training steps of this network on random images, timed once per network and "
