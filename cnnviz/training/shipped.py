@@ -27,6 +27,6 @@ class ShippedModel:
 
 
 SHIPPED = (
-    ShippedModel(DEFAULT_PRESET, f"{DEFAULT_PRESET}.pt", N_("Modern LeNet (batch norm, ReLU, max pooling)"), 0.91),
-    ShippedModel("lenet", "lenet_sigmoid.pt", N_("The book's LeNet (sigmoid, average pooling)"), 0.80),
+    ShippedModel(DEFAULT_PRESET, f"{DEFAULT_PRESET}.pt", N_("Modern LeNet (batch norm)"), 0.91),
+    ShippedModel("lenet", "lenet_sigmoid.pt", N_("The book's LeNet (sigmoid)"), 0.80),
 )

@@ -23,7 +23,7 @@ def test_a_link_opens_the_page_with_its_settings():
     at = make_app(PAGE, query=query).run()
     assert_no_exception(at)
     assert at.multiselect(key="act_classes").value == ["Shirt", "T-shirt/top", "Coat"]
-    assert at.selectbox(key="act_model").value == "The book's LeNet (sigmoid, average pooling)"
+    assert at.selectbox(key="act_model").value == "The book's LeNet (sigmoid)"
     assert at.radio(key="act_mode").value == "random" and at.slider(key="act_count").value == 3
     assert at.number_input(key="act_seed").value == 5
     assert at.selectbox(key="act_layer").value.startswith("conv2:")

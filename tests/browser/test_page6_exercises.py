@@ -84,7 +84,7 @@ def test_a_computed_answer_with_its_matrices_and_checks(projector):
      ".st-key-act_layer", "conv2: second convolution"),
     # its second link: one pullover through the same LeNet on Inside the network, a conv2 unit explained
     ("7_6_4", 1, "7.6", "**/Inside_the_network?**", ("model=lenet", "class=pullover", "layer=conv2"),
-     ".st-key-in_model", "The book's LeNet (sigmoid, average pooling)"),
+     ".st-key-in_model", "The book's LeNet (sigmoid)"),
     # an experiment on the Train page: alexnet_small, more epochs, a subset
     ("8_1_4", 0, "8.1", "**/Train?**", ("net=alexnet_small", "epochs=20", "images=10000"), ".st-key-train_arch",
      "AlexNet small, 28×28 (after d2l 8.1)"),  # by its title
