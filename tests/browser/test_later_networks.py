@@ -1,5 +1,5 @@
 """ResNet, DenseNet and RegNet (d2l 8.6-8.8 / zh 7.6-7.7) on the pages in Chromium at 1280x720, in English and
-Chinese: the Train page trains a small version on 1,000 images for one epoch (curves, the live kernels and maps,
+Chinese: the Train page trains each one's small version on 1,000 images for one epoch (curves, the live kernels and maps,
 a status line naming the network by its title), then the Activations page opens that run from the sidebar: its
 maps, the receptive field of a unit after a residual or dense block outlined on the input, and the attribution
 maps with a Grad-CAM title that stays inside its chart. Screenshots: build/screenshots/later_*.png."""
@@ -18,16 +18,20 @@ from tests.browser.test_page5_activations import FIRST_LOAD_MS, GRID
 pytestmark = pytest.mark.browser
 ATTRIBUTION = ".st-key-act_attribution .js-plotly-plot"
 
-# net, language, its title there, a block to click a unit of, and what unit (5, 5) of it sees on the 28x28 input:
-# ResNet small's first residual block follows a 3x3 convolution and holds two more (its identity shortcut sees
-# less): 7x7, rows and columns 2-8. DenseNet small's first dense block holds three 3x3 convolutions after the
-# 3x3 stem (its concatenation keeps the stem's 3x3 too): 9x9, rows and columns 1-9. (The union over the paths
-# is checked against the built model's gradient in tests/unit/arch.)
+# net, language, its title there, a block to click a unit of, its maps' side, and what unit (5, 5) of it sees on
+# the 28x28 input. ResNet small's first residual block follows a 3x3 convolution and holds two more (its identity
+# shortcut sees less): 7x7, rows and columns 2-8. DenseNet small's first dense block holds three 3x3 convolutions
+# after the 3x3 stem (its concatenation keeps the stem's 3x3 too): 9x9, rows and columns 1-9. RegNetX small's first
+# ResNeXt block halves the side with its grouped 3x3 convolution after the 3x3 stem (1x1s see no more): unit 5 is
+# centred on pixel 10, 5x5, rows and columns 8-12. (The union over the paths is checked against the built model's
+# gradient in tests/unit/arch.)
 CASES = [
-    ("resnet_small", "en", "ResNet small", "residual1",
+    ("resnet_small", "en", "ResNet small", "residual1", 28,
      "unit (5, 5) of residual1 sees rows 2-8, columns 2-8 (7x7 of the 28x28 input)"),
-    ("densenet_small", "zh", "DenseNet 小型版", "dense1",
+    ("densenet_small", "zh", "DenseNet 小型版", "dense1", 28,
      "dense1 的单元 (5, 5) 看到行 1–9、列 1–9（28x28 输入中的 9x9）"),
+    ("regnet_small", "en", "RegNetX small", "resnext1", 14,
+     "unit (5, 5) of resnext1 sees rows 8-12, columns 8-12 (5x5 of the 28x28 input)"),
 ]
 SUBTITLE = {"en": "d2l 7.6: a trained network's feature maps (the book's exercise uses LeNet)",
             "zh": "训练好的网络（书中的练习用的是 LeNet）"}
@@ -53,9 +57,9 @@ def _train(page, net: str, lang: str, title: str) -> None:
     screenshot(page, f"later_{net}_{lang}_live", full_page=False)
 
 
-def _outline_a_unit(page, block: str, sees: str) -> None:
-    """The block's maps; a click on a map of the first image enlarges it, a click on unit (5, 5) of the 28x28
-    map outlines what that unit sees, in the dialog and then on every input of the grid."""
+def _outline_a_unit(page, block: str, side: int, sees: str) -> None:
+    """The block's maps; a click on a map of the first image enlarges it, a click on unit (5, 5) of the
+    side x side map outlines what that unit sees, in the dialog and then on every input of the grid."""
     layer = page.locator(".st-key-act_layer [role='combobox']").first
     layer.click()
     page.get_by_role("option", name=block).click()
@@ -67,7 +71,7 @@ def _outline_a_unit(page, block: str, sees: str) -> None:
     cells = dialog.locator(".st-key-act_zoom_map .hm image").first
     cells.wait_for(timeout=30_000)
     box = cells.bounding_box()
-    page.mouse.click(box["x"] + 5.5 * box["width"] / 28, box["y"] + 5.5 * box["height"] / 28)
+    page.mouse.click(box["x"] + 5.5 * box["width"] / side, box["y"] + 5.5 * box["height"] / side)
     expect(dialog).to_contain_text(sees, timeout=60_000)
     wait_idle(page)
     page.keyboard.press("Escape")
@@ -87,8 +91,8 @@ def _attribution(page, lang: str, name: str) -> None:
     screenshot(page, f"{name}_attribution", full_page=False)
 
 
-@pytest.mark.parametrize("net,lang,title,block,sees", CASES)
-def test_train_a_later_network_then_inspect_its_run(projector, net, lang, title, block, sees):
+@pytest.mark.parametrize("net,lang,title,block,side,sees", CASES)
+def test_train_a_later_network_then_inspect_its_run(projector, net, lang, title, block, side, sees):
     page = projector
     _train(page, net, lang, title)
 
@@ -105,6 +109,6 @@ def test_train_a_later_network_then_inspect_its_run(projector, net, lang, title,
         expect(page.locator(".st-key-act_model")).not_to_contain_text("Run")
     name = f"later_{net}_{lang}"
     screenshot(page, f"{name}_maps", full_page=False)
-    _outline_a_unit(page, block, sees)
+    _outline_a_unit(page, block, side, sees)
     screenshot(page, f"{name}_receptive", full_page=False)
     _attribution(page, lang, name)
