@@ -32,15 +32,17 @@ DETAILS = _("The book's exercise (d2l 7.6): *display the activations of the firs
             "channel responds to. Below the maps: what the network predicts for the images, the class means and "
             "their difference, the channels that separate the classes, the layer's kernels, and which pixels "
             "the decision rests on. "
-            "The book's AlexNet, VGG and NiN (224×224) and GoogLeNet (96×96) are offered untrained too: their "
+            "The book's AlexNet, VGG and NiN (224×224), GoogLeNet, ResNet-18, DenseNet and RegNetX-32 (96×96) are "
+            "offered untrained too: their "
             "maps mean nothing yet, but their shapes and receptive fields are the book's. Images are resized as "
             "the Train page resizes them, and shown at the size the network sees. Click a map to enlarge it, then "
             "one of its units: the input pixels that unit sees, its receptive field, are outlined on every input "
             "image (d2l 7.2.6, and 8.2 for why stacked 3×3 convolutions see as much as one larger kernel). A "
             "model trained on MNIST shows digits; a checkpoint that does not name its dataset gets a box to "
             "choose one.")
-intro(_("d2l 7.6: a trained LeNet's feature maps for pullovers against coats. Model and images: in the sidebar; "
-        "click a map to enlarge it, and a unit of it to outline what that unit sees."),
+intro(_("d2l 7.6: a trained network's feature maps (the book's exercise uses LeNet) for pullovers against coats. "
+        "Model and images: in the sidebar; click a map to enlarge it, and a unit of it to outline what that unit "
+        "sees."),
       None if presenting() else DETAILS)  # presenter mode: explanations fold away
 
 if ignored:

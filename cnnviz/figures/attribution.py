@@ -16,6 +16,7 @@ from cnnviz.i18n import N_, tr
 
 ROW_LABEL_PX = 150  # the left margin that names each row's class
 CELL_PX = 190  # each picture's side on a 1280-wide projector: five fit beside the row labels
+TITLE_CHARS = 18  # the last column's title, wider than this (in Latin letters), would pass the figure's right edge: it wraps
 CLIP_QUANTILE = 0.99  # colours saturate beyond this share of a method's |values|
 Row = tuple[str, Mapping[str, torch.Tensor | str]]  # (label, {method: (H, W) map, or a note saying why not})
 
@@ -40,8 +41,22 @@ def _column_range(maps: list[torch.Tensor | None], signed: bool) -> tuple[float,
 def _titles(layer: str | None, lang: str) -> list[str]:
     names = [tr(lang, METHOD_NAMES[m]) for m in METHODS]
     if layer is not None:
-        names[METHODS.index("grad-cam")] = tr(lang, N_("Grad-CAM at {layer}"), layer=layer)
+        names[METHODS.index("grad-cam")] = _wrapped(tr(lang, N_("Grad-CAM at {layer}"), layer=layer))
     return [tr(lang, N_("Image")), *names]
+
+
+def _width(text: str) -> int:
+    """The text's width in Latin letters: a CJK character is drawn about two wide."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
+def _wrapped(title: str) -> str:
+    """A title wider than TITLE_CHARS on two lines, broken at its space nearest the middle ("Grad-CAM at
+    residual6" -> "Grad-CAM at<br>residual6"); a narrower one, or one without spaces, as it is."""
+    if _width(title) <= TITLE_CHARS or " " not in title:
+        return title
+    cut = min((i for i, char in enumerate(title) if char == " "), key=lambda i: abs(i - len(title) / 2))
+    return f"{title[:cut]}<br>{title[cut + 1:]}"
 
 
 def attribution_grid(image: torch.Tensor, rows: Sequence[Row], layer: str | None = None,
@@ -77,8 +92,9 @@ def attribution_grid(image: torch.Tensor, rows: Sequence[Row], layer: str | None
     fig.update_yaxes(visible=False, autorange="reversed", constrain="domain")
     for i in range(1, len(rows) * columns + 1):  # square pixels in every cell
         fig.update_layout({f"yaxis{'' if i == 1 else i}": {"scaleanchor": f"x{'' if i == 1 else i}"}})
-    base_layout(fig, height=60 + CELL_PX * len(rows) + 30 * (len(rows) - 1))
-    fig.update_layout(margin={"l": ROW_LABEL_PX, "r": 10, "t": 40, "b": 10})
+    top = 62 if any("<br>" in title for title in titles) else 40  # a second line of titles takes 22 px
+    base_layout(fig, height=top + 20 + CELL_PX * len(rows) + 30 * (len(rows) - 1))
+    fig.update_layout(margin={"l": ROW_LABEL_PX, "r": 10, "t": top, "b": 10})
     return fig
 
 

@@ -260,8 +260,10 @@ def test_an_uploaded_checkpoint_of_a_96_network_sees_its_size(gallery):
 
 def test_the_books_networks_untrained_at_their_input_size(gallery):
     at = make_app(PAGE).run()
-    assert "alexnet at 224x224, untrained" in at.selectbox(key="act_model").options
-    at.selectbox(key="act_model").set_value("googlenet at 96x96, untrained").run()
+    box = at.selectbox(key="act_model")
+    assert "AlexNet at 224×224, untrained" in box.options  # by the network's title, never its id ("alexnet")
+    box.select_index(box.options.index("GoogLeNet at 96×96, untrained")).run()
+    assert at.selectbox(key="act_model").value == "googlenet at 96x96, untrained"  # the value links keep
     assert_no_exception(at)
     assert any("untrained: shapes and receptive fields only, the maps mean nothing yet" in w.value
                for w in at.warning), [w.value for w in at.warning]
@@ -279,6 +281,29 @@ def test_the_books_networks_untrained_at_their_input_size(gallery):
     want = forward_to(model, resized, "inception1")  # (8, 256, 12, 12)
     np.testing.assert_allclose(tile(array(figure(at, "act_grid")["data"][0]["z"]), 1, 0, 12), want[1, 0].numpy(),
                                rtol=1e-4, atol=1e-4)
+    assert array(figure(at, "act_attribution")["data"][1]["z"]).shape == (96, 96)
+
+
+@pytest.mark.parametrize("name,title,layer,side", [
+    ("resnet18", "ResNet-18", "residual3", 12),  # the first stride-2 block with a 1x1 shortcut: 128x12x12
+    ("densenet", "DenseNet", "transition1", 12),  # 192 channels halved to 96, side halved by the average pool
+    ("regnetx32", "RegNetX-32", "resnext5", 12),  # the second stage's first (stride-2) ResNeXt block: 80x12x12
+])
+def test_the_later_book_networks_untrained_at_96(gallery, name, title, layer, side):
+    at = make_app(PAGE).run()
+    box = at.selectbox(key="act_model")
+    box.select_index(box.options.index(f"{title} at 96×96, untrained")).run()
+    assert_no_exception(at)
+    layers = at.selectbox(key="act_layer")
+    layers.select_index(next(i for i, o in enumerate(layers.options) if o.startswith(f"{layer}:"))).run()
+    assert_no_exception(at)
+    torch.manual_seed(0)  # the page's seed and the book's Xavier init, built here independently
+    model = build(PRESETS[name])
+    init_weights(model, "xavier")
+    want = forward_to(model.eval(), resize_batch(gallery[:, None].float() / 255, 96), layer)  # (8, C, 12, 12)
+    assert want.shape[-2:] == (side, side)
+    grid = array(figure(at, "act_grid")["data"][0]["z"])
+    np.testing.assert_allclose(tile(grid, 1, 0, side), want[1, 0].numpy(), rtol=1e-4, atol=1e-4)
     assert array(figure(at, "act_attribution")["data"][1]["z"]).shape == (96, 96)
 
 

@@ -133,7 +133,7 @@ def figure_shapes(page, selector: str) -> list[dict]:
 def test_an_untrained_book_network_at_224(projector):
     page = projector
     open_page(page)
-    choose(page, "act_model", "alexnet at 224x224, untrained")
+    choose(page, "act_model", "AlexNet at 224×224, untrained")
     expect(page.get_by_text("untrained: shapes and receptive fields only, the maps mean nothing yet")) \
         .to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("channels 0–7 of 96, each 54×54, untrained: the maps mean nothing yet")) \

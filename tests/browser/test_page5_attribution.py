@@ -36,6 +36,6 @@ def test_the_four_methods_side_by_side_in_both_languages(page):
     shutil.copyfile(screenshot(page, "attribution", full_page=False), DOCS / "attribution.png")
 
     show_section(page, "/Activations?lang=zh", "归因：决策依据哪些像素")
-    for title in ("显著性图", "积分梯度", "遮挡", "conv2 上的 Grad-CAM", "预测："):
+    for title in ("显著性图", "积分梯度", "遮挡", "conv2 上的", "Grad-CAM", "预测："):  # Grad-CAM's on two lines
         expect(page.locator(CHART)).to_contain_text(title)
     shutil.copyfile(screenshot(page, "attribution_zh", full_page=False), DOCS / "attribution_zh.png")

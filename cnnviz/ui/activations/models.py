@@ -31,12 +31,13 @@ LATEST = N_("The model last trained on the Train page")  # when the session's mo
 # layers' shapes and receptive fields can be explored at once. The full-width VGG-11 (129M parameters, about
 # 8 GFLOPs per image) is left out: on a CPU one page of images takes seconds; its narrow version has the same
 # layers and fields.
-UNTRAINED = ("alexnet", "vgg11_narrow", "nin", "googlenet")
+UNTRAINED = ("alexnet", "vgg11_narrow", "nin", "googlenet", "resnet18", "densenet", "regnetx32")
 UNTRAINED_SEED = 0
 UNTRAINED_NOTE = N_("untrained: shapes and receptive fields only, the maps mean nothing yet")
 # How the model box names the untrained networks (their option values stay `untrained_label`'s English).
 UNTRAINED_TITLES = {"alexnet": "AlexNet", "vgg11_narrow": N_("VGG-11, narrow"), "nin": "NiN",
-                    "googlenet": "GoogLeNet"}
+                    "googlenet": "GoogLeNet", "resnet18": "ResNet-18", "densenet": "DenseNet",
+                    "regnetx32": "RegNetX-32"}
 
 
 @dataclass
@@ -75,10 +76,9 @@ def untrained_label(name: str) -> str:
 
 
 def _untrained_shown(name: str) -> str:
-    if lang.current() == "en":
-        return untrained_label(name)  # the value itself, as links and earlier versions name it
+    """How the box shows an untrained network: by its title ("ResNet-18 at 96×96, untrained"), never its id."""
     _channels, height, width = PRESETS[name].input_shape
-    return _("{title} at {height}x{width}, untrained").format(title=_(UNTRAINED_TITLES.get(name, name)),
+    return _("{title} at {height}×{width}, untrained").format(title=_(UNTRAINED_TITLES.get(name, name)),
                                                               height=height, width=width)
 
 

@@ -69,20 +69,25 @@ def ended_text(run: Run, snap: JobSnapshot) -> str:
         score = kept if kept is not None else last_epoch
         after = (_("Test accuracy **{score}** after {epochs} epoch.") if epochs == 1 else
                  _("Test accuracy **{score}** after {epochs} epochs."))
-        summary = " " + after.format(score=f"{score:.1%}", epochs=epochs) if score is not None else ""
+        summary = _gap() + after.format(score=f"{score:.1%}", epochs=epochs) if score is not None else ""
         return _("{run}: finished after {time}.").format(run=label, time=clock(snap.seconds)) + summary
     message = job_message(snap.message, current()).rstrip(".。")  # a quoted PyTorch error ends with its own full stop
     text = _("{run}, after {time}: {message}.").format(run=label, time=clock(snap.seconds),
                                                        message=f"{message[:1].upper()}{message[1:]}")
     if kept is not None:  # the weights as the run ended, not those of its last full epoch
-        text += " " + _("The weights it kept score **{score}** on the test set; the confusion matrix, per-class "
-                        "accuracy and checkpoint below are theirs.").format(score=f"{kept:.1%}")
+        text += _gap() + _("The weights it kept score **{score}** on the test set; the confusion matrix, per-class "
+                           "accuracy and checkpoint below are theirs.").format(score=f"{kept:.1%}")
         if last_epoch is not None:
-            text += " " + _("Its last full epoch ({epoch}) scored {score}.").format(
+            text += _gap() + _("Its last full epoch ({epoch}) scored {score}.").format(
                 epoch=epochs, score=f"{last_epoch:.1%}")
     elif snap.status == "stopped":
-        text += " " + _("Its weights so far are kept.")
+        text += _gap() + _("Its weights so far are kept.")
     return text
+
+
+def _gap() -> str:
+    """What goes between two sentences: a space in English, nothing after a Chinese full stop (。)."""
+    return "" if current() == "zh" else " "
 
 
 def curves_view(run: Run, snap: JobSnapshot, marks=None) -> None:

@@ -186,5 +186,19 @@ def test_the_figure_shows_each_map_with_its_values_and_a_note_where_a_method_fai
     occlusion = heat[3]
     assert occlusion.zmin == -occlusion.zmax > -float(maps["occlusion"].abs().max()) - 1e-6  # signed, centred
     texts = [a.text for a in fig.layout.annotations]
-    assert texts[:5] == ["图像", "显著性图", "积分梯度", "遮挡", "conv1 上的 Grad-CAM"]
+    assert texts[:5] == ["图像", "显著性图", "积分梯度", "遮挡", "conv1 上的<br>Grad-CAM"]  # CJK: twice as wide
     assert "不适用" in texts  # the second row's Grad-CAM cell shows its note instead of a map
+
+
+@pytest.mark.parametrize("layer,lang,title", [
+    ("conv2", "en", "Grad-CAM at conv2"),  # fits above its column on one line
+    ("residual6", "en", "Grad-CAM at<br>residual6"),  # ResNet's last block: one line passes the figure's edge
+    ("transition2", "zh", "transition2<br>上的 Grad-CAM"),
+    ("dense3", "zh", "dense3 上的<br>Grad-CAM"),  # as many letters as "Grad-CAM at conv2", but 上的 is twice as wide
+])
+def test_a_long_grad_cam_title_wraps_inside_the_figure(image, layer, lang, title):
+    from cnnviz.figures.attribution import attribution_grid
+
+    fig = attribution_grid(image, [("predicted", {})], layer, lang=lang)
+    assert fig.layout.annotations[4].text == title
+    assert fig.layout.margin.t == (62 if "<br>" in title else 40)  # room for the second line above the maps
