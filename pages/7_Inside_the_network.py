@@ -60,7 +60,8 @@ with user_errors():
         st.markdown(_("#### One unit explained"))
         layer, index = unit.picker(trace)
     with overview_box:
-        st.markdown(_("{image} through {model}").format(image=image_name, model=network_title(loaded.spec, lang.current())))
+        st.markdown(_("{image} through {model}").format(image=image_name,
+                                                          model=network_title(loaded.spec, lang.current())))
         selected = (layer, index[0]) if layer != unit.SOFTMAX else None
         overview.draw(trace, loaded.model, class_names, scale, first, selected)
     inside_url.save()

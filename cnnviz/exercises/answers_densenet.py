@@ -167,7 +167,8 @@ def densenet_memory(side: int = 224) -> Answer:
                         "{times} times ResNet-18's {res} MB although it has {fewer} times fewer parameters: {batch} "
                         "images need {gb} GB. Every concatenation copies all the channels before it, and each BN and "
                         "ReLU runs on the whole growing stack."),
-                     side=side, dense=f"{dense / MB:.0f}", times=f"{dense / res:.1f}", res=f"{res / MB:.0f}", fewer=f"{res_params / dense_params:.0f}",
+                     side=side, dense=f"{dense / MB:.0f}", times=f"{dense / res:.1f}", res=f"{res / MB:.0f}",
+                     fewer=f"{res_params / dense_params:.0f}",
                      batch=BATCH, gb=f"{BATCH * dense / 2**30:.1f}"),
         details=N_("Other ways to cut memory: recompute the concatenations, BN and ReLU outputs in the backward pass "
                    "instead of keeping them (gradient checkpointing, torch.utils.checkpoint), or write each "

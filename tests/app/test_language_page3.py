@@ -119,8 +119,9 @@ def test_a_library_error_carries_its_numbers_into_chinese():
     assert exc.layer_index == last
 
 
-@pytest.mark.parametrize("lang, kind", [("en", "AnyNet stage, 4 ResNeXt blocks 32, groups of 16, bottleneck x1, stride 2"),
-                                        ("zh", "AnyNet 阶段，4 个 ResNeXt 块 32，每组 16 通道，瓶颈 x1，步幅 2")])
+@pytest.mark.parametrize("lang, kind", [
+    ("en", "AnyNet stage, 4 ResNeXt blocks 32, groups of 16, bottleneck x1, stride 2"),
+    ("zh", "AnyNet 阶段，4 个 ResNeXt 块 32，每组 16 通道，瓶颈 x1，步幅 2")])
 def test_regnetx32_written_with_two_anynet_stages_builds_in_both_languages(lang, kind):
     """The AnyNet stage as one row: the book's RegNetX-32 from a stem, two stages and the head, via a link."""
     from cnnviz.arch import to_url_token

@@ -196,7 +196,8 @@ def test_a_recipe_cannot_change_a_locked_or_hidden_setting(language):
         assert_all_chinese(at)
 
     at = make_app(TRAIN, query={"net": "lenet", "lr": "0.9", "lock": "lr", "lang": language}).run()
-    usable = {b.key.removeprefix("train_recipe_"): not b.disabled for b in at.button if b.key.startswith("train_recipe_")}
+    usable = {b.key.removeprefix("train_recipe_"): not b.disabled for b in at.button
+              if b.key.startswith("train_recipe_")}
     assert usable == {key: RECIPES[key].config.lr == 0.9 for key in usable} and sum(usable.values()) == 1  # zh 6.6
 
 

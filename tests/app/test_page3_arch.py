@@ -571,7 +571,7 @@ def test_a_residual_block_is_added_like_a_convolution_and_a_bad_shortcut_is_name
     assert shown_shapes(lenet)["residual1"] == "32×14×14"  # the 1x1 shortcut takes 6 channels to 32
     edit(lenet, {3: {"option": "identity"}})  # an identity shortcut cannot add 6 channels to 32
     message = lenet.error[0].value
-    assert "layer 4, Residual block 32" in message and "1x1 convolution shortcut" in message  # what to type in the option cell
+    assert "layer 4, Residual block 32" in message and "1x1 convolution shortcut" in message  # as typed in the cell
     assert "keep 6 channels and stride 1" in message
 
 

@@ -73,7 +73,8 @@ def shown(run) -> str:
     from cnnviz.ui.train.views import OPTIMIZER_NAMES
 
     c = run.config
-    return f"#{run.number} {PRESET_TITLES[run.spec.name][0]} · {OPTIMIZER_NAMES[c.optimizer]} lr {c.lr:g} · batch {c.batch_size}"
+    return (f"#{run.number} {PRESET_TITLES[run.spec.name][0]} · {OPTIMIZER_NAMES[c.optimizer]} lr {c.lr:g} · "
+            f"batch {c.batch_size}")
 
 
 def finish(at, run) -> None:

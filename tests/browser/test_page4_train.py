@@ -131,7 +131,8 @@ def test_projector_shows_start_and_the_curves_then_a_legible_confusion_matrix(pr
     page = projector
     open_page(page, "/Train")
     assert_on_first_screen(page, ".st-key-train_start button", "the Start button")
-    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)  # the book's LeNet with ReLU: it learns in 2 short epochs
+    # the book's LeNet with ReLU: it learns in 2 short epochs
+    choose(page, "train_arch", "LeNet, ReLU + max pool, 28×28 (d2l 7.6 exercises)", exact=True)
     _slide(page, "train_size", 3)  # 2,000 images
     _type_number(page, "train_epochs", 2)
     _press_start(page)

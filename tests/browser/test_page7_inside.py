@@ -164,7 +164,8 @@ def test_alexnet_with_one_colour_range_and_a_search_of_its_first_test_images(pro
     offers all 10,000."""
     page = projector
     _open(page, "/Inside_the_network?model=untrained-alexnet&scale=global&layer=act1&channel=3")
-    for selector, what in {f"{OVERVIEW} .hm": "the layers' maps", f"{PROBABILITIES} .bars": "the probabilities"}.items():
+    first_screen = {f"{OVERVIEW} .hm": "the layers' maps", f"{PROBABILITIES} .bars": "the probabilities"}
+    for selector, what in first_screen.items():
         assert_on_first_screen(page, selector, what)
     low, high = page.evaluate("() => { const p = document.querySelector('.st-key-in_overview .js-plotly-plot');"
                               " const t = p._fullData.find(t => t.type === 'heatmap'); return [t.zmin, t.zmax]; }")

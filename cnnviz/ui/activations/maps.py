@@ -139,7 +139,8 @@ def stage_ui(group: list[tuple[str, str]]) -> tuple[str, str]:
 
 
 def channel_options(count: int) -> list[str]:
-    """'all 16', pages of 8 ('0–7', '8–15', ...: PyTorch's channel indices) and the most separating 8 when there are more than 8."""
+    """'all 16', pages of 8 ('0–7', '8–15', ...: PyTorch's channel indices) and the most separating 8 when there
+    are more than 8."""
     options = [f"all {count}"] if count <= 4 * PER_PAGE else []
     if count > PER_PAGE:
         options += [f"{start}–{min(start + PER_PAGE, count) - 1}" for start in range(0, count, PER_PAGE)]

@@ -140,8 +140,8 @@ def test_a_network_that_would_exhaust_memory_names_the_limit_and_the_fix():
     with pytest.raises(ArchitectureError) as info:
         trace(spec)
     assert info.value.layer_index == 21
-    assert "layer 21, Conv2d 3×3, pad 1: a training forward holds 257 MB of activations per image by here, more than the " \
-           "limit of 256 MB; use fewer channels, a smaller input or pool earlier" == str(info.value)
+    assert "layer 21, Conv2d 3×3, pad 1: a training forward holds 257 MB of activations per image by here, more " \
+           "than the limit of 256 MB; use fewer channels, a smaller input or pool earlier" == str(info.value)
 
 
 def test_the_parameter_limit_lets_the_books_networks_through_and_stops_larger_ones():
