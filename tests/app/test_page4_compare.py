@@ -20,23 +20,29 @@ def _open(monkeypatch, query: dict, lang: str = "en"):
     return make_app(PAGE, query={**query, **({"lang": lang} if lang != "en" else {})}).run()
 
 
+def _train_both(at, is_first, next_caption: str):
+    """Presses Start and follows the comparison to its end: while the first run trains, a caption names the one
+    that waits. Returns the workspace's two ended runs, oldest first."""
+    at.button(key="train_start").click().run()
+    ended = at.session_state["train_runs"]
+    for _ in range(4):  # the first may end before the next rerun: the page then starts the second at once
+        current = at.session_state["train_job"]
+        if is_first(current) and current.active:
+            assert any(next_caption in c.value for c in at.caption)
+        assert current.job.join(240)
+        at.run()
+        if len(ended) == 2 and not at.session_state["train_job"].active:
+            break
+    return ended
+
+
 def test_start_both_trains_the_second_network_with_the_same_settings_after_the_first(monkeypatch):
     at = _open(monkeypatch, {"net": "lenet", "then": "lenet_relu", **QUICK})
     try:
         assert_no_exception(at)
         assert any("LeNet" in i.value and "then" in i.value for i in at.info)
         assert any("Start trains both" in i.value for i in at.info)
-        at.button(key="train_start").click().run()
-        ended = at.session_state["train_runs"]  # the workspace's ended runs, oldest first
-        for _ in range(4):  # the first may end before the next rerun: the page then starts the second at once
-            current = at.session_state["train_job"]
-            if current.spec.name == "lenet" and current.active:
-                assert any("Next: LeNet, ReLU + max pool" in c.value for c in at.caption)
-            assert current.job.join(240)
-            at.run()
-            if len(ended) == 2 and not at.session_state["train_job"].active:
-                break
-        first, second = ended
+        first, second = _train_both(at, lambda run: run.spec.name == "lenet", "Next: LeNet, ReLU + max pool")
         assert (first.spec.name, second.spec.name) == ("lenet", "lenet_relu")
         assert second.config == first.config  # the same settings, both at 28x28
         assert_no_exception(at)
@@ -82,17 +88,7 @@ def test_a_link_can_compare_two_batch_sizes_of_one_network(monkeypatch):
     try:
         assert_no_exception(at)
         assert any("with batch size 64, then with batch size 128" in i.value for i in at.info)
-        at.button(key="train_start").click().run()
-        ended = at.session_state["train_runs"]
-        for _ in range(4):
-            current = at.session_state["train_job"]
-            if current.config.batch_size == 64 and current.active:
-                assert any("Next: LeNet with batch size 128" in c.value for c in at.caption)
-            assert current.job.join(240)
-            at.run()
-            if len(ended) == 2 and not at.session_state["train_job"].active:
-                break
-        first, second = ended
+        first, second = _train_both(at, lambda run: run.config.batch_size == 64, "Next: LeNet with batch size 128")
         assert first.spec == second.spec and (first.config.batch_size, second.config.batch_size) == (64, 128)
         assert second.config == replace(first.config, batch_size=128)  # nothing else changed
         steps = [run.final.points[-1].total_steps for run in (first, second)]
