@@ -55,7 +55,7 @@ def test_a_finished_run_in_chinese(zh_page):
     assert_all_chinese(at, 40)
     accuracy = run.confusion.diag().sum().item() / run.confusion.sum().item()
     network = i18n.tr("zh", PRESET_TITLES["lenet_relu"][0])  # the preset's title as the builder translates it
-    assert at.success[0].value.startswith(f"#{run.number} {network} · Adam 学习率 0.001 · 批量 256：完成，用时")
+    assert at.success[0].value.startswith(f"#{run.number} {network} · Adam 学习率 0.001：完成，用时")  # one line: no batch
     assert f"。1 个迭代周期后测试精度为 **{accuracy:.1%}**。" in at.success[0].value  # no space after 。
     confusion = figure(at, "train_confusion")
     assert confusion["data"][0]["x"] == ZH_CLASSES and confusion["layout"]["xaxis"]["title"]["text"] == "预测类别"

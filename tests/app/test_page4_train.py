@@ -99,6 +99,8 @@ def test_a_short_run_finishes_with_curves_and_a_confusion_matrix(page):
     assert at.button(key="train_start").disabled and at.selectbox(key="train_arch").disabled
     finish(at, run)
     assert "finished after" in at.success[0].value and "after 2 epochs" in at.success[0].value
+    status_name = shown(run).removesuffix(f" · batch {run.config.batch_size}")  # the status line stays one line
+    assert at.success[0].value.startswith(f"{status_name}: finished after"), at.success[0].value
     assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
 
     curves = figure(at, "train_curves")

@@ -185,6 +185,14 @@ def _grid_cell(container, column: str, row: int) -> str:
     return container.locator(f"[data-testid='glide-cell-{index}-{row}']").inner_text().strip()
 
 
+def _expect_cell(container, column: str, row: int, text: str) -> None:
+    """Waits until a cell of a read-only st.dataframe reads `text`: the grid's accessible copy of its canvas follows
+    a new network a moment after the page drew it."""
+    _grid_cell(container, column, row)  # the column exists
+    headers = [h.strip() for h in container.locator("[role='columnheader']").all_inner_texts()]
+    expect(container.locator(f"[data-testid='glide-cell-{headers.index(column)}-{row}']")).to_have_text(text)
+
+
 def _to_top(page, selector: str) -> None:
     """Scrolls the main area so the element starts at the top of the window; the mouse off any toolbar."""
     page.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'start'})")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import choose, screenshot, wait_idle
-from tests.browser.test_page3_arch import _click, _grid_cell, _metric, _open, _shows, _to_top
+from tests.browser.test_page3_arch import _click, _expect_cell, _grid_cell, _metric, _open, _shows, _to_top
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,8 @@ def test_alexnet_at_224_receptive_fields_and_two_stacks(page):
     expect(table.locator("[data-testid='stDataFrame']")).to_be_visible()
     headers = table.locator("[role='columnheader']").all_inner_texts()
     assert {"RF", "jump", "start"} <= {h.strip() for h in headers}, headers
-    assert _grid_cell(table, "RF", 0) == "11×11" and _grid_cell(table, "start", 3) == "-17"
+    _expect_cell(table, "RF", 0, "11×11")
+    _expect_cell(table, "start", 3, "-17")
 
     page.set_viewport_size({"width": 1280, "height": 1000})  # the whole RF table of AlexNet in one picture
     wait_idle(page)

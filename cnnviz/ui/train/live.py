@@ -14,13 +14,16 @@ from cnnviz.ui.train.state import Run, kept_accuracy
 from cnnviz.ui.train.views import CURVES_HEIGHT, OPTIMIZER_NAMES, clock, figure_font_size
 
 
-def run_label(run: Run) -> str:
+def run_label(run: Run, with_batch: bool = True) -> str:
     """"#2 LeNet, ReLU + max pool · Adam lr 0.001 · batch 256": the network by its title in the reader's language
     (files and links keep its name, run.label), and the settings a class most often compares."""
     c = run.config
+    optimizer = OPTIMIZER_NAMES.get(c.optimizer, c.optimizer)
+    if not with_batch:  # the status line, which must stay one line on a projector
+        return _("#{number} {network} · {optimizer} lr {lr}").format(
+            number=run.number, network=network_name(run.spec), optimizer=optimizer, lr=f"{c.lr:g}")
     return _("#{number} {network} · {optimizer} lr {lr} · batch {batch}").format(
-        number=run.number, network=network_name(run.spec), optimizer=OPTIMIZER_NAMES.get(c.optimizer, c.optimizer),
-        lr=f"{c.lr:g}", batch=c.batch_size)
+        number=run.number, network=network_name(run.spec), optimizer=optimizer, lr=f"{c.lr:g}", batch=c.batch_size)
 
 
 def network_name(spec) -> str:
@@ -41,7 +44,7 @@ def status_view(run: Run, snap: JobSnapshot) -> None:
         st.info(_("Queued{place}: another training job is using this server's processor. It starts when that "
                   "one ends.").format(place=place), icon=":material/hourglass_top:")
         return
-    latest, label = snap.latest, run_label(run)
+    latest, label = snap.latest, run_label(run, with_batch=False)
     if snap.status == "running":
         if latest is None:
             st.progress(0.0, text=_("{run}: starting, moving the data to the device...").format(run=label))
@@ -62,7 +65,7 @@ def status_view(run: Run, snap: JobSnapshot) -> None:
 
 def ended_text(run: Run, snap: JobSnapshot) -> str:
     """How a run ended and what its kept weights score: the same weights as the results below."""
-    history, kept, label = snap.history, kept_accuracy(run), run_label(run)
+    history, kept, label = snap.history, kept_accuracy(run), run_label(run, with_batch=False)
     epochs = history.epochs_done if history is not None else 0
     last_epoch = history.test_accuracy[-1] if epochs else None
     if snap.status == "finished":
