@@ -39,22 +39,18 @@
       .forEach(p => text(p, original => original === "Upload" ? words.upload : original));
     document.querySelectorAll("[data-testid=stFileUploaderDropzoneInstructions] span").forEach(span => text(span,
       original => original.replace(/^(.+?) per file • (.*)$/, (_, size, types) => fill(words.per_file, {size, types}))));
-    document.querySelectorAll("[data-testid=stFileUploaderDropzoneInput]")
-      .forEach(input => label(input, original => original === "file upload" ? words.file_upload : original));
-    document.querySelectorAll("button[aria-label^='Help'], button[data-cnnviz-aria]").forEach(button => label(button,
-      original => original.replace(/^Help for (.*)$/, (_, name) => fill(words.help_for, {label: name}))
-        .replace(/^Help$/, words.help)));
-    // Streamlit's other accessible names: the sidebar, a select box's arrow, a number box's steppers, copy and
-    // full-screen buttons, a heading's anchor, a material icon ("timer icon").
-    document.querySelectorAll("[aria-label], [data-cnnviz-aria]").forEach(element => {
-      const streamlits = element.dataset.cnnvizAria ?? element.getAttribute("aria-label");
-      if (/^Help( for |$)/.test(streamlits) || streamlits === "file upload") return;  // translated above
-      label(element, original => {
-        if (original === null || !words.names) return original;  // English: Streamlit's own words stay
-        return words.names[original] ?? original.replace(/^Fullscreen: (.*)$/, (_, name) => fill(words.fullscreen,
-          {name})).replace(/^[a-z_]+ icon$/, words.icon);
-      });
-    });
+    // Streamlit's accessible names: the help buttons and the upload box always; in Chinese also the sidebar, a select
+    // box's arrow, a number box's steppers, copy and full-screen buttons, a heading's anchor, a material icon.
+    const named = original => {
+      if (original === null) return original;
+      const helped = original === "file upload" ? words.file_upload : original
+        .replace(/^Help for (.*)$/, (_, name) => fill(words.help_for, {label: name})).replace(/^Help$/, words.help);
+      if (helped !== original || !words.names) return helped;  // English: Streamlit's other words stay
+      return words.names[original] ??
+        original.replace(/^Fullscreen: (.*)$/, (_, name) => fill(words.fullscreen, {name})).replace(/^[a-z_]+ icon$/,
+                                                                                                  words.icon);
+    };
+    document.querySelectorAll("[aria-label], [data-cnnviz-aria]").forEach(element => label(element, named));
   };
   let queued = false;
   const observer = new MutationObserver(() => {

@@ -145,8 +145,7 @@ def widget(draw: Callable, *args, key: str | None = None, **kwargs):
     """Draws a control through the lesson: `draw(*args, key=key, **kwargs)` as the page wrote it, disabled with
     a note when the lesson locks it, not at all when it hides it (then its value in session state is returned)."""
     lesson, label = current(), args[0] if args else kwargs.get("label", "")
-    st.session_state.setdefault(LABELS_KEY, {})[key] = label
-    state = lesson.state_of(key)
+    state = control(key, label)
     if state in (HIDE, LOCK):
         _pinned(lesson, key)
     if state == HIDE:
@@ -176,17 +175,12 @@ def _pinned(lesson: Lesson, key: str) -> None:
         ss[key] = values[key]
 
 
-def fixed_keys() -> set[str]:
-    """The widget keys this run's lesson locks or hides."""
-    lesson = current()
-    return {key for name in lesson.locked | lesson.hidden for key in _keys(lesson.controls.get(name, ()))}
-
-
 def changes_fixed(values: dict[str, object]) -> bool:
-    """Whether setting `values` (widget key -> value, e.g. a recipe's) would change a setting the lesson fixed:
-    the page then disables the button that would."""
-    fixed = fixed_keys()
-    return any(key in fixed and st.session_state.get(key) != value for key, value in values.items())
+    """Whether setting `values` (widget key -> value, e.g. a recipe's) would change a setting the lesson locked or
+    hid: the page then disables the button that would."""
+    lesson = current()
+    return any(lesson.state_of(key) in (HIDE, LOCK) and st.session_state.get(key) != value
+               for key, value in values.items())
 
 
 def control(key: str, label: str | None = None) -> str:

@@ -146,19 +146,22 @@ def test_locking_the_edge_pages_rate_locks_its_typed_box_too():
     assert "edge_optimizer" not in keys(at, "selectbox") and not at.selectbox(key="edge_target").disabled
 
 
-def _keys(node, found: set[str]) -> set[str]:
-    if getattr(node, "key", None):
-        found.add(node.key)
+def _nodes(node):
+    """Every element and container of an AppTest tree, depth first."""
+    yield node
     for child in getattr(node, "children", {}).values():
-        _keys(child, found)
-    return found
+        yield from _nodes(child)
+
+
+def _keys(tree) -> set[str]:
+    return {node.key for node in _nodes(tree) if getattr(node, "key", None)}
 
 
 def test_every_tour_step_points_at_a_part_the_page_draws():
     for page, (path, *_about) in zip(lesson_link.PAGE_IDS, PAGES):
         at = make_app(path).run()
         assert_no_exception(at)
-        drawn = _keys(at._tree, set())
+        drawn = _keys(at._tree)
         assert {step.key for step in tour.STEPS[page] if step.key} <= drawn, page
         assert "tour_start" in drawn and f"lesson_task_{page}" in drawn  # the sidebar's button and panel
 
@@ -203,15 +206,8 @@ def test_a_recipe_cannot_change_a_locked_or_hidden_setting(language):
 
 def _editors(at) -> dict[str, bool]:
     """Page 1's data editors: key (without its version) -> disabled."""
-    found = {}
-
-    def walk(node):
-        if getattr(node, "type", None) == "dataframe" and node.proto.editing_mode:
-            found[node.proto.id.rsplit("-", 1)[-1].rsplit("_", 1)[0]] = node.proto.disabled
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-    walk(at._tree)
-    return found
+    return {node.proto.id.rsplit("-", 1)[-1].rsplit("_", 1)[0]: node.proto.disabled for node in _nodes(at._tree)
+            if getattr(node, "type", None) == "dataframe" and node.proto.editing_mode}
 
 
 def test_page_1s_matrices_can_be_locked_or_hidden_like_its_other_controls():
