@@ -75,7 +75,9 @@ def test_the_float32_path_equals_pytorch_to_float32_rounding(fashion, monkeypatc
     loss, expected, plain = _one_step(fashion, dtypes)
     assert dtypes == [torch.float32]
     assert loss == pytest.approx(expected, rel=1e-5)  # the fast demo's loss is torch's label-smoothed one
-    assert expected != pytest.approx(plain, rel=1e-3)  # and smoothing changes it
+    # and smoothing changes it: at initialisation the scores are near uniform, so by about 2e-4 of the loss, 20
+    # times the tolerance above
+    assert expected != pytest.approx(plain, rel=1e-4)
 
 
 @needs_native_bf16

@@ -1,5 +1,6 @@
-"""The fast demo (issue 14): its network, its recipe, and the training settings it added, checked against
-PyTorch's own schedulers and losses; the thread policy's rules. The 91% itself is bench/time_to_accuracy.py's."""
+"""The fast demo (issues 14 and 27): its network, its recipe, and the training settings it added, checked against
+PyTorch's own schedulers and losses; the thread policy's rules; the 91% the demo promises, after its one epoch.
+How fast it gets there is bench/time_to_accuracy.py's."""
 
 from __future__ import annotations
 
@@ -27,15 +28,16 @@ def fashion():
 def test_the_preset_builds_and_traces_to_ten_scores():
     spec = PRESETS[FAST_DEMO.preset]
     rows = trace(spec)
-    assert [r.output_shape for r in rows if r.kind.startswith("MaxPool")] == [(16, 14, 14), (32, 7, 7), (64, 3, 3)]
+    assert [r.output_shape for r in rows if r.kind.startswith("MaxPool")] == [(16, 14, 14), (32, 7, 7)]
     kinds = [r.kind.split()[0] for r in rows]
     assert kinds[:4] == ["Conv2d", "MaxPool2d", "BatchNorm", "ReLU"]  # batch norm and ReLU on the pooled map
+    assert kinds[8:12] == ["Conv2d", "BatchNorm", "ReLU", "Flatten"] and rows[11].output_shape == (64 * 7 * 7,)
     assert rows[-1].output_shape == (10,)
     model = build(spec).eval()
     assert model(torch.rand(3, 1, 28, 28)).shape == (3, 10)
-    # 3x3 convolutions with biases, batch norm's scale and shift, dense 64x3x3 -> 128 -> 10
+    # 3x3 convolutions with biases, batch norm's scale and shift, dense 64x7x7 -> 128 -> 10
     expected = ((16 * 9 + 16) + (32 * 16 * 9 + 32) + (64 * 32 * 9 + 64) + 2 * (16 + 32 + 64)
-                + (576 * 128 + 128) + (128 * 10 + 10))
+                + (3136 * 128 + 128) + (128 * 10 + 10))
     assert count_params(spec) == sum(p.numel() for p in model.parameters()) == expected
 
 
@@ -43,11 +45,11 @@ def test_the_recipe_is_valid_and_kept_apart_from_the_books():
     FAST_DEMO.config.validate()
     assert DEMOS["fast_demo"] is FAST_DEMO and "fast_demo" not in RECIPES
     c = FAST_DEMO.config
-    assert (c.optimizer, c.nesterov, c.lr_schedule, c.whiten, c.epochs) == ("sgd", True, "onecycle", True, 2)
+    assert (c.optimizer, c.nesterov, c.lr_schedule, c.whiten, c.epochs) == ("sgd", True, "onecycle", True, 1)
     book = RECIPES["lenet_bn_en"]
     changed = departures(book, c)
     assert "whitened first convolution True (the book: False)" in changed
-    assert "Nesterov momentum True (the book: False)" in changed and "epochs 2 (the book: 10)" in changed
+    assert "Nesterov momentum True (the book: False)" in changed and "epochs 1 (the book: 10)" in changed
 
 
 def test_onecycle_lr_at_every_step_equals_torchs_one_cycle():
@@ -109,6 +111,15 @@ def test_a_short_real_run_learns(fashion):
     history = fit(model, train, test, config)
     assert history.status == "finished" and history.epochs_done == config.epochs == 3
     assert history.test_accuracy[-1] > max(0.5, before + 0.3)  # chance is 0.1
+
+
+@pytest.mark.slow  # the whole demo: one epoch of all 60,000 images (5-10 s on 2 cores)
+def test_the_demo_reaches_91_percent_on_the_whole_test_set_in_its_one_epoch(fashion):
+    train, test = fashion
+    torch.manual_seed(0)
+    history = fit(build(PRESETS[FAST_DEMO.preset]), train, test, replace(FAST_DEMO.config, device="cpu"))
+    assert history.status == "finished" and history.epochs_done == FAST_DEMO.config.epochs == 1
+    assert history.test_accuracy[-1] >= 0.91  # what its title promises; 91.6-91.8% on seeds 0-2, both numeric paths
 
 
 @pytest.mark.parametrize("field, value", [("label_smoothing", 1.0), ("label_smoothing", -0.1), ("warmup", 1.0)])

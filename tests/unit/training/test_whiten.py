@@ -12,7 +12,7 @@ from torch import nn
 from cnnviz.arch import PRESETS, build
 from cnnviz.training.loop import TrainConfig, TrainingError, fit
 from cnnviz.training.recipes import FAST_DEMO
-from cnnviz.training.whiten import WHITEN_EPS, patches, whiten_first_conv, whitening_filters
+from cnnviz.training.whiten import WHITEN_EPS, patch_covariance, whiten_first_conv, whitening_filters
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +25,31 @@ def _standardised(model, images):
     return model.normalize(images.unsqueeze(1).float() / 255)  # (N, 1, 28, 28)
 
 
-def test_patches_are_the_windows_a_padded_convolution_sees():
-    x = torch.arange(2 * 16, dtype=torch.float32).reshape(2, 1, 4, 4)
-    rows = patches(x, 3, 1)  # (2 * 16, 9)
-    assert rows.shape == (32, 9)
-    padded = nn.functional.pad(x, (1, 1, 1, 1))
-    assert torch.equal(rows[5], padded[0, 0, 1:4, 1:4].reshape(9))  # image 0, output pixel (1, 1)
-    assert torch.equal(rows[16 + 15], padded[1, 0, 3:6, 3:6].reshape(9))  # image 1, pixel (3, 3)
+def _patches(batch, kernel, padding):
+    """float (B, 1, H, W) -> (B * H * W, k^2): each window a padded stride-1 convolution sees, cut out one by one."""
+    padded = nn.functional.pad(batch[:, 0], (padding,) * 4)
+    side = batch.shape[-1]
+    return torch.stack([padded[:, i:i + kernel, j:j + kernel].reshape(len(batch), -1)
+                        for i in range(side) for j in range(side)], 1).reshape(-1, kernel * kernel)
+
+
+def _covariance(rows):
+    centred = rows.double() - rows.double().mean(0)
+    return centred.T @ centred / len(rows)
+
+
+def test_the_patch_covariance_is_the_covariance_of_every_window_the_convolution_sees(fashion):
+    (images, _), _ = fashion
+    x = _standardised(build(PRESETS["fast_demo"]), images[:200])
+    expected = _covariance(_patches(x, 3, 1))  # (9, 9), from 156,800 windows cut out by slicing
+    assert torch.allclose(patch_covariance(x, 3, 1), expected, rtol=0, atol=1e-6)
+    assert _patches(x, 3, 1).shape == (200 * 784, 9)
 
 
 def test_without_eps_the_filters_turn_the_patches_covariance_into_the_identity(fashion):
     (images, _), _ = fashion
-    rows = patches(_standardised(build(PRESETS["fast_demo"]), images[:500]), 3, 1).double()
-    filters = whitening_filters(rows, eps=0.0).double()  # (9, 9)
+    rows = _patches(_standardised(build(PRESETS["fast_demo"]), images[:500]), 3, 1).double()
+    filters = whitening_filters(_covariance(rows), eps=0.0).double()  # (9, 9)
     out = (rows - rows.mean(0)) @ filters.T
     covariance = out.T @ out / len(out)
     assert torch.allclose(covariance, torch.eye(9, dtype=torch.float64), atol=2e-4)
@@ -45,10 +57,10 @@ def test_without_eps_the_filters_turn_the_patches_covariance_into_the_identity(f
 
 def test_with_eps_each_filters_variance_is_lambda_over_lambda_plus_eps(fashion):
     (images, _), _ = fashion
-    rows = patches(_standardised(build(PRESETS["fast_demo"]), images[:500]), 3, 1).double()
+    rows = _patches(_standardised(build(PRESETS["fast_demo"]), images[:500]), 3, 1).double()
     centred = rows - rows.mean(0)
-    eigenvalues = torch.linalg.eigvalsh(centred.T @ centred / len(rows)).flip(0)  # largest first
-    out = centred @ whitening_filters(rows).double().T
+    eigenvalues = torch.linalg.eigvalsh(_covariance(rows)).flip(0)  # largest first
+    out = centred @ whitening_filters(_covariance(rows)).double().T
     covariance = out.T @ out / len(out)
     expected = torch.diag(eigenvalues / (eigenvalues + WHITEN_EPS))
     assert torch.allclose(covariance, expected, atol=2e-4)
@@ -62,9 +74,10 @@ def test_the_first_convolution_computes_the_filters_and_their_negatives(fashion)
     conv = whiten_first_conv(model, images[:300])
     assert conv is model.conv1 and conv.out_channels == 16
     x = _standardised(model, images[:300])
-    filters = whitening_filters(patches(x, 3, 1))  # (9, 9)
-    assert torch.allclose(conv.weight[:9].reshape(9, 9), filters, atol=1e-6)
-    assert torch.allclose(conv.weight[9:].reshape(7, 9), -filters[:7], atol=1e-6)  # largest-variance ones
+    filters = whitening_filters(_covariance(_patches(x, 3, 1)))  # (9, 9)
+    # the covariances agree to 1e-6; the filters scale them by up to 1 / sqrt(0.02 + eps), about 6
+    assert torch.allclose(conv.weight[:9].reshape(9, 9), filters, rtol=0, atol=1e-4)
+    assert torch.allclose(conv.weight[9:].reshape(7, 9), -filters[:7], rtol=0, atol=1e-4)  # largest-variance ones
     assert torch.equal(conv.bias, torch.zeros(16))
     with torch.no_grad():
         out = conv(x)[:, :9].permute(0, 2, 3, 1).reshape(-1, 9).double()  # (N*784, 9)
