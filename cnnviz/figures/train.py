@@ -35,7 +35,8 @@ def curves_figure(points: Sequence[Progress], epochs: int, title: str | None = N
         go.Scatter(x=epoch, y=[p.accuracy for p in points], name=tr(lang, "train acc"), mode="lines",
                    line={"color": TRAIN_ACC, "width": 3, "dash": "dash"}),
         go.Scatter(x=[p.epoch for p in ends], y=[p.test_accuracy for p in ends], name=tr(lang, "test acc"),
-                   mode="lines+markers", line={"color": TEST_ACC, "width": 3, "dash": "dot"}, marker={"size": 9}),
+                   mode="lines+markers", line={"color": TEST_ACC, "width": 3, "dash": "dot"}, marker={"size": 9},
+                   cliponaxis=False),  # the last epoch's dot sits on the axis's right edge: drawn whole
     ])
     base_layout(fig, title, height)
     fig.update_xaxes(title=tr(lang, "epoch"), range=[0, max(epochs, 1)], gridcolor="#e5e5e5", zeroline=False)
