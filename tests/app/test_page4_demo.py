@@ -60,8 +60,9 @@ def test_a_changed_setting_is_named_and_the_extras_leave_with_the_network(page):
 
 def test_a_link_opens_the_page_with_the_demo_in_force():
     demo = FAST_DEMO.config
-    at = make_app(PAGE, query={"net": "fast_demo", "recipe": "fast_demo", "lr": f"{demo.lr:g}", "schedule": "onecycle",
-                               "optimizer": "sgd", "momentum": f"{demo.momentum:g}", "batch": str(demo.batch_size),
+    at = make_app(PAGE, query={"net": FAST_DEMO.preset, "recipe": FAST_DEMO.key, "lr": f"{demo.lr:g}",
+                               "schedule": demo.lr_schedule, "optimizer": demo.optimizer,
+                               "momentum": f"{demo.momentum:g}", "batch": str(demo.batch_size),
                                "epochs": str(demo.epochs)}).run()
     assert_no_exception(at)
     assert any("The fast demo" in c.value for c in at.caption)
